@@ -1,0 +1,22 @@
+"""The one place where spinesim's Numba settings live.
+
+Every compiled kernel is decorated with :data:`jit` (serial) or :data:`jit_parallel`
+(``prange`` batches). Compiled code is cached on disk (``cache=True``) so a new process
+loads it instead of compiling again. ``fastmath`` stays off: the solver's error control
+relies on IEEE semantics (NaN detection, exact comparisons at breakpoints).
+
+Set the environment variable ``NUMBA_DISABLE_JIT=1`` to run every kernel as plain Python
+(for debugging or line coverage); results are identical, only slower.
+"""
+
+from __future__ import annotations
+
+import numba
+
+#: Serial compiled kernel: no Python objects inside, cached between processes.
+jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
+
+#: Decorator factory for batch kernels that use ``numba.prange`` over cases.
+jit_parallel = numba.njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
+
+prange = numba.prange

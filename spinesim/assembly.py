@@ -1,0 +1,402 @@
+"""Model assembly: named bodies and joints → the flat arrays the kernels run on.
+
+:class:`ModelBuilder` assembles any planar chain by hand (closed-form tests, solver
+studies, comparisons with other engines); :func:`spine_model` uses it to assemble the
+anatomical spine of a :class:`~spinesim.anatomy.Subject` on a device. Both give a
+:class:`Model`, the only thing the solver needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
+from spinesim.core import layout as L
+from spinesim.device import InversionTable
+from spinesim.errors import ParameterError
+from spinesim.properties import (
+    REFERENCE_AREA,
+    REFERENCE_AXIAL_STIFFNESS,
+    REFERENCE_PRELOAD,
+    ContactProperties,
+    DiscProperties,
+    LigamentProperties,
+    MuscleProperties,
+)
+from spinesim.solver import SolverOptions, run
+
+GRAVITY = 9.81  # m/s^2, standard gravity rounded
+#: Smoothing length of the contact laws (m): the unilateral spring blends in over +-0.5 mm.
+CONTACT_SMOOTHING = 5e-4
+#: Disc middle height of the reference level L3-L4 (m), scales ligament lengths.
+REFERENCE_DISC_HEIGHT = 12.45e-3
+#: Hip rotational stiffness (N m/rad). Assumption: upright, passive hip stiffness plus
+#: postural tone must exceed the trunk's gravitational toppling stiffness (~200 N m/rad).
+HIP_BENDING_STIFFNESS = 500.0
+#: Lying time (s) over which an assembled spine settles onto the backrest at 0 deg.
+SETTLE_S = 30.0
+
+
+@dataclass(frozen=True)
+class Model:
+    """A compiled-ready model: parameter arrays, names and the reference state.
+
+    ``body`` is ``(n_body, NB)``, ``joint`` is ``(n_body - 1, NJ)`` and ``glob`` is
+    ``(NG,)`` with columns named in :mod:`spinesim.core.layout`. ``y0`` is the unloaded
+    reference state (every joint at rest length and angle, discs at reference hydration).
+    ``levels`` lists the joints reported per level (the discs for the anatomical spine).
+    """
+
+    body: np.ndarray
+    joint: np.ndarray
+    glob: np.ndarray
+    y0: np.ndarray
+    body_names: tuple[str, ...]
+    joint_names: tuple[str, ...]
+    levels: tuple[str, ...]
+    subject: Subject | None = None
+    device: InversionTable | None = None
+
+    @property
+    def n_body(self) -> int:
+        return self.body.shape[0]
+
+    def level_index(self, name: str) -> int:
+        """Joint index of level ``name`` (e.g. ``"L3-L4"``)."""
+        try:
+            return self.joint_names.index(name)
+        except ValueError:
+            raise ParameterError(f"level = {name!r} is unknown; allowed: {self.levels}") from None
+
+
+@dataclass
+class ModelBuilder:
+    """Assemble a chain of bodies by hand, caudal first.
+
+    The ``k``-th joint added links bodies ``k`` and ``k + 1``. :meth:`build` places the chain
+    in its rest pose, starting from the first body's pose.
+    """
+
+    gravity: float = GRAVITY
+    friction_static: float = 0.5
+    friction_kinetic: float = 0.4
+    guard_time_constant_s: float = 90.0
+    guard_rise_s: float = 2.0
+    stribeck_velocity: float = 3e-3
+    slip_time_s: float = 0.2
+    _bodies: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    _joints: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+    def add_body(self, name: str, mass: float, inertia: float, **columns: float) -> None:
+        """Add a body; ``columns`` sets body parameters by lower-case name without the
+        ``B_`` prefix, e.g. ``contact_y=-0.05, k_normal=1e4, anchor_k=1e5``."""
+        if mass <= 0 or inertia <= 0:
+            raise ParameterError(
+                f"body {name!r}: mass = {mass!r} and inertia = {inertia!r} must be > 0"
+            )
+        row = np.zeros(L.NB)
+        row[L.B_MASS] = mass
+        row[L.B_INERTIA] = inertia
+        _set_columns(row, "B_", columns, f"body {name!r}")
+        self._bodies.append((name, row))
+
+    def add_joint(self, name: str, **columns: float) -> None:
+        """Add the next joint (the ``k``-th links bodies ``k`` and ``k + 1``); ``columns``
+        sets joint parameters by lower-case name without the ``J_`` prefix, e.g.
+        ``height=0.01, k_axial=1e6, c_axial=1e3``."""
+        if len(self._bodies) < len(self._joints) + 2:
+            raise ParameterError(f"joint {name!r}: add a body on each side first")
+        row = np.zeros(L.NJ)
+        _set_columns(row, "J_", columns, f"joint {name!r}")
+        self._joints.append((name, row))
+
+    def build(self, x0: float = 0.0, y0: float = 0.0, phi0: float = 0.0, levels=None) -> Model:
+        if len(self._joints) != len(self._bodies) - 1:
+            raise ParameterError("ModelBuilder: a chain needs one joint between each two bodies")
+        body = np.array([r for _, r in self._bodies])
+        joint = np.array([r for _, r in self._joints]).reshape(-1, L.NJ)
+        glob = np.zeros(L.NG)
+        glob[L.G_GRAVITY] = self.gravity
+        glob[L.G_MU_STATIC] = self.friction_static
+        glob[L.G_MU_KINETIC] = self.friction_kinetic
+        glob[L.G_GUARD_TAU] = self.guard_time_constant_s
+        glob[L.G_GUARD_RISE] = self.guard_rise_s
+        glob[L.G_SMOOTH] = CONTACT_SMOOTHING
+        glob[L.G_STRIBECK_VELOCITY] = self.stribeck_velocity
+        glob[L.G_SLIP_TIME] = self.slip_time_s
+        y = rest_pose(body, joint, x0, y0, phi0)
+        names = tuple(n for n, _ in self._joints)
+        return Model(
+            body=body,
+            joint=joint,
+            glob=glob,
+            y0=y,
+            body_names=tuple(n for n, _ in self._bodies),
+            joint_names=names,
+            levels=tuple(levels) if levels is not None else names,
+        )
+
+
+def _set_columns(row: np.ndarray, prefix: str, columns: dict[str, float], owner: str) -> None:
+    for key, value in columns.items():
+        index = getattr(L, prefix + key.upper(), None)
+        if index is None:
+            raise ParameterError(f"{owner}: unknown parameter {key!r}")
+        if not np.isfinite(value):
+            raise ParameterError(f"{owner}: {key} = {value!r} is not finite")
+        row[index] = value
+
+
+def rest_pose(body: np.ndarray, joint: np.ndarray, x0: float, y0: float, phi0: float) -> np.ndarray:
+    """State with every joint at rest, the first body at ``(x0, y0, phi0)``, at rest."""
+    n = body.shape[0]
+    y = np.zeros(n * L.BLOCK)
+    x, yy, phi = x0, y0, phi0
+    for i in range(n):
+        b = i * L.BLOCK
+        y[b + L.S_X], y[b + L.S_Y], y[b + L.S_PHI] = x, yy, phi
+        if i == n - 1:
+            break
+        j = joint[i]
+        c, s = math.cos(phi), math.sin(phi)
+        pax = x + c * j[L.J_AX] - s * j[L.J_AY]
+        pay = yy + s * j[L.J_AX] + c * j[L.J_AY]
+        phi_b = phi + j[L.J_REST_ANGLE]
+        phi_m = 0.5 * (phi + phi_b)
+        pbx = pax + j[L.J_HEIGHT] * math.cos(phi_m)
+        pby = pay + j[L.J_HEIGHT] * math.sin(phi_m)
+        cb, sb = math.cos(phi_b), math.sin(phi_b)
+        x = pbx - (cb * j[L.J_BX] - sb * j[L.J_BY])
+        yy = pby - (sb * j[L.J_BX] + cb * j[L.J_BY])
+        phi = phi_b
+    return y
+
+
+# ------------------------------------------------------------------------ the anatomical spine
+@dataclass(frozen=True)
+class Tissues:
+    """All tissue and contact properties of the anatomical model, with their defaults."""
+
+    disc: DiscProperties = field(default_factory=DiscProperties)
+    ligaments: LigamentProperties = field(default_factory=LigamentProperties)
+    muscles: MuscleProperties = field(default_factory=MuscleProperties)
+    contact: ContactProperties = field(default_factory=ContactProperties)
+
+
+def spine_model(
+    subject: Subject | None = None,
+    device: InversionTable | None = None,
+    tissues: Tissues | None = None,
+) -> Model:
+    """The full spine (legs, pelvis, L5-C1, head) of ``subject`` on ``device``.
+
+    The chain is assembled in its unloaded standing shape with the legs along the table,
+    lowered onto the horizontal backrest and left to settle there for :data:`SETTLE_S`
+    seconds (muscles at resting tone); that settled state is the model's ``y0``.
+    """
+    subject = subject or Subject()
+    device = device or InversionTable()
+    tissues = tissues or Tissues()
+    anat = load_anatomy(subject)
+    s = subject.length_scale
+    builder = ModelBuilder(
+        friction_static=device.friction_static,
+        friction_kinetic=device.friction_kinetic,
+        guard_time_constant_s=tissues.muscles.guard_time_constant_s,
+        guard_rise_s=tissues.muscles.guard_rise_s,
+        stribeck_velocity=tissues.contact.stribeck_velocity,
+        slip_time_s=tissues.contact.slip_time_s,
+    )
+    inertia = []
+    for i, name in enumerate(anat.body_names):
+        m = anat.mass[i]
+        geo = _body_geometry(name, anat, i, s)
+        inertia.append(geo.pop("inertia"))
+        builder.add_body(name, m, inertia[-1], **_contact_columns(m, tissues.contact), **geo)
+    ankle = builder._bodies[0][1]
+    ankle[L.B_ANCHOR_K] = device.ankle_stiffness
+    ankle[L.B_ANCHOR_C] = 2.0 * 0.5 * math.sqrt(device.ankle_stiffness * anat.mass[0])
+    ankle[L.B_ANCHOR_K_ROT] = device.ankle_rotational_stiffness
+    ankle[L.B_ANCHOR_C_ROT] = 2.0 * 0.5 * math.sqrt(device.ankle_rotational_stiffness * inertia[0])
+    ankle[L.B_ANCHOR_LX] = -(1.0 - LEG_COM_FRACTION) * anat.leg_length
+
+    for j, name in enumerate(anat.joint_names):
+        reduced_inertia = inertia[j] * inertia[j + 1] / (inertia[j] + inertia[j + 1])
+        columns = _joint_attachments(anat, j, s)
+        if anat.joint_kind[j] == "disc":
+            columns.update(_disc_columns(anat, j, s, tissues, reduced_inertia))
+        else:
+            columns.update(_bushing_columns(anat, j, s, tissues.disc, reduced_inertia, name))
+        builder.add_joint(name, **columns)
+
+    model = builder.build(levels=anat.disc_levels)
+    y = model.y0
+    # lower the chain onto the backrest: the lowest contact point touches it
+    contact_y = [
+        y[i * L.BLOCK + L.S_Y]
+        + math.sin(y[i * L.BLOCK + L.S_PHI]) * model.body[i, L.B_CONTACT_X]
+        + math.cos(y[i * L.BLOCK + L.S_PHI]) * model.body[i, L.B_CONTACT_Y]
+        for i in range(model.n_body)
+    ]
+    y[L.S_Y :: L.BLOCK][: model.n_body] -= min(contact_y)
+    body = model.body
+    body[0, L.B_ANCHOR_X] = y[L.S_X] + body[0, L.B_ANCHOR_LX]
+    body[0, L.B_ANCHOR_Y] = y[L.S_Y]
+    body[0, L.B_ANCHOR_PHI] = y[L.S_PHI]
+    return settled(dataclasses.replace(model, body=body, y0=y, subject=subject, device=device))
+
+
+def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
+    """``model`` with ``y0`` replaced by its state after lying flat for ``duration_s``."""
+    knots = np.array([[0.0, 0.0, 1.0, 1.0, 0.0], [duration_s, 0.0, 1.0, 1.0, 0.0]])
+    states, _ = run(model, knots, np.array([duration_s]), SolverOptions())
+    return dataclasses.replace(model, y0=states[-1])
+
+
+def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
+    """Contact point and inertia of body ``i`` (local coordinates from its CoM, m)."""
+    m = anat.mass[i]
+    c = anat.com_anterior[i]
+    depth = anat.posterior_depth[i]
+    if name == "legs":
+        length = anat.leg_length
+        return {"contact_x": 0.0, "contact_y": -depth, "inertia": m * length**2 / 12.0}
+    if name == "pelvis":
+        # S1 endplate centre at (0.06, -c)*s from the CoM; buttocks behind (assumption)
+        return {
+            "contact_x": -0.01 * s,
+            "contact_y": -c - depth,
+            "inertia": m * ((0.15 * s) ** 2 + (0.2 * s) ** 2) / 12.0,
+        }
+    if name == "head":
+        # head CoM ~6 cm above the occipital condyles; occiput 9 cm behind (assumption);
+        # radius of gyration 0.362 x head length 0.2429 m (de Leva 1996) [V-sec]
+        return {
+            "contact_x": -0.02 * s,
+            "contact_y": -depth,
+            "inertia": m * (0.362 * 0.2429 * s) ** 2,
+        }
+    height = anat.body_height[i]
+    slab = 2.0 * (depth + c)
+    return {
+        "contact_x": 0.0,
+        "contact_y": -c - depth,
+        "inertia": m * ((height + 0.01 * s) ** 2 + slab**2) / 12.0,
+    }
+
+
+def _contact_columns(m: float, contact: ContactProperties) -> dict[str, float]:
+    weight = m * GRAVITY
+    k_n = weight / contact.indentation_m
+    k_t = 0.5 * weight / contact.presliding_m
+    return {
+        "k_normal": k_n,
+        "c_normal": 2.0 * contact.damping_ratio * math.sqrt(k_n * m),
+        "k_tangent": k_t,
+        "c_tangent": 2.0 * contact.damping_ratio * math.sqrt(k_t * m),
+    }
+
+
+def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
+    """Where joint ``j`` attaches on its caudal (a) and cranial (b) body, from their CoMs."""
+    a, b = anat.body_names[j], anat.body_names[j + 1]
+
+    def top(i: int, name: str) -> tuple[float, float]:
+        if name == "legs":
+            return LEG_COM_FRACTION * anat.leg_length, 0.0
+        if name == "pelvis":
+            return 0.06 * s, -anat.com_anterior[i]
+        return anat.body_height[i] / 2.0, -anat.com_anterior[i]
+
+    def bottom(i: int, name: str) -> tuple[float, float]:
+        if name == "pelvis":
+            return -0.03 * s, 0.03 * s - anat.com_anterior[i]  # hip joint centre (assumption)
+        if name == "head":
+            return -0.06 * s, -0.01 * s
+        return -anat.body_height[i] / 2.0, -anat.com_anterior[i]
+
+    ax, ay = top(j, a)
+    bx, by = bottom(j + 1, b)
+    return {"ax": ax, "ay": ay, "bx": bx, "by": by, "rest_angle": anat.rest_angle[j]}
+
+
+def _disc_columns(
+    anat, j: int, s: float, tissues: Tissues, reduced_inertia: float
+) -> dict[str, float]:
+    """Disc parameters at level ``j``, scaled from the reference level (see properties)."""
+    p = tissues.disc
+    k_ref = anat.axial_stiffness[j]
+    ratio = k_ref / REFERENCE_AXIAL_STIFFNESS
+    h = anat.disc_middle[j]
+    area = anat.endplate_area[j]
+    depth = anat.disc_depth[j]
+    area_n = p.nucleus_area_fraction * area
+    k_ann = p.annulus_fraction * k_ref
+    k_zero = k_ref / p.preload_stiffening
+    nucleus_k = (k_zero - k_ann) * h / area_n
+    rho = (k_ref - k_ann) / (k_zero - k_ann)
+    preload = REFERENCE_PRELOAD * area / REFERENCE_AREA
+    e0 = preload / (area_n * nucleus_k * (rho - 1.0)) if rho > 1.0 else 0.0
+    p0 = p.swelling_pressure_MPa * 1e6
+    conductance = 1.0 / (
+        p.fluid_time_constant_h * 3600.0 * (p0 / p.swelling_strain + k_ann * h / area_n)
+    )
+    k_creep = p.creep_stiffness_ratio * k_ref
+    k_bend = p.bending_stiffness * ratio * s * s
+    ant, post = tissues.ligaments.elements(depth)
+    rigidity = area / REFERENCE_AREA
+    length = h / REFERENCE_DISC_HEIGHT
+    columns = {
+        "height": h,
+        "depth": depth,
+        "area": area,
+        "nucleus_area": area_n,
+        "nucleus_k": nucleus_k,
+        "nucleus_e0": e0,
+        "swell_p0": p0,
+        "swell_eps": p.swelling_strain,
+        "permeability": conductance,
+        "k_axial": k_ann,
+        "k_creep": k_creep,
+        "c_creep": k_creep * p.creep_time_constant_s,
+        "c_axial": p.axial_damping,
+        "k_shear": p.shear_stiffness * ratio,
+        "c_shear": p.axial_damping,
+        "k_bend": k_bend,
+        "c_bend": 2.0 * p.bending_damping_ratio * math.sqrt(k_bend * reduced_inertia),
+        "muscle_y": -tissues.muscles.lever_arm_m * s,
+        "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area,
+        "spinal": 1.0,
+    }
+    for prefix, (offset, lig_len, ea1, ea2, eps) in (("lig_ant_", ant), ("lig_post_", post)):
+        columns[prefix + "y"] = offset * s
+        columns[prefix + "len"] = lig_len * length
+        columns[prefix + "ea1"] = ea1 * rigidity
+        columns[prefix + "ea2"] = ea2 * rigidity
+        columns[prefix + "strain"] = eps
+    return columns
+
+
+def _bushing_columns(
+    anat, j: int, s: float, p: DiscProperties, reduced_inertia: float, name: str
+) -> dict[str, float]:
+    """Joints without a disc (hip, head-C1, C1-C2): linear viscoelastic bushings."""
+    k = anat.axial_stiffness[j]
+    if name == "hip":
+        k_bend = HIP_BENDING_STIFFNESS * s**3
+    else:
+        k_bend = p.bending_stiffness * k / REFERENCE_AXIAL_STIFFNESS * s * s
+    return {
+        "height": 0.0,
+        "k_axial": k,
+        "c_axial": p.axial_damping,
+        "k_shear": k,
+        "c_shear": p.axial_damping,
+        "k_bend": k_bend,
+        "c_bend": 2.0 * p.bending_damping_ratio * math.sqrt(k_bend * reduced_inertia),
+        "spinal": 0.0 if name == "hip" else 1.0,
+    }

@@ -1,0 +1,114 @@
+"""Column and state indices shared by the model assembly and the compiled kernels.
+
+The model is a planar chain of rigid bodies numbered caudal (0, the legs) to cranial (last,
+the head). Joint ``j`` links body ``j`` (caudal, "a") to body ``j + 1`` (cranial, "b").
+
+Frames: the *table frame* has x along the backrest towards the head and y normal to it,
+away from the backrest (anterior for a supine body). A body's local axis 1 points cranially
+and axis 2 anteriorly; its angle ``phi`` is measured from table x to local axis 1.
+
+State vector: one block of :data:`BLOCK` entries per body, in body order. Block ``i`` holds
+body ``i``'s pose, velocity and contact slip anchor, then the internal states of joint ``i``
+(the joint above body ``i``; unused in the last block). The Jacobian is therefore
+block-tridiagonal with square blocks of size :data:`BLOCK`.
+"""
+
+# --- state entries within a block -------------------------------------------------------
+S_X, S_Y, S_PHI = 0, 1, 2  # position of the centre of mass (m) and angle (rad)
+S_VX, S_VY, S_OMEGA = 3, 4, 5  # velocities (m/s, rad/s)
+S_BRISTLE = 6  # tangential deflection of the contact's skin/clothing bristles (m)
+S_CREEP = 7  # joint: displacement of the series creep (Kelvin) element (m), + opening
+S_FLUID = 8  # joint: disc fluid volume change / reference disc volume (-)
+BLOCK = 9
+
+# --- body parameter columns (all SI) ----------------------------------------------------
+B_MASS = 0  # kg
+B_INERTIA = 1  # kg m^2 about the centre of mass
+B_CONTACT_X = 2  # local position of the backrest contact point (m), from the CoM
+B_CONTACT_Y = 3
+B_K_NORMAL = 4  # N/m, soft tissue + padding normal stiffness
+B_C_NORMAL = 5  # N s/m
+B_K_TANGENT = 6  # N/m, tangential (pre-sliding) stiffness of skin and clothing
+B_C_TANGENT = 7  # N s/m
+B_ANCHOR_K = 8  # N/m translational stiffness of the anchor (0: body not anchored)
+B_ANCHOR_C = 9  # N s/m
+B_ANCHOR_K_ROT = 10  # N m/rad
+B_ANCHOR_C_ROT = 11  # N m s/rad
+B_ANCHOR_LX = 12  # local anchor point on the body (m), from the CoM
+B_ANCHOR_LY = 13
+B_ANCHOR_X = 14  # anchor point on the device, table frame (m)
+B_ANCHOR_Y = 15
+B_ANCHOR_PHI = 16  # reference angle of the rotational anchor spring (rad)
+NB = 17
+
+# --- joint parameter columns (all SI) ---------------------------------------------------
+J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)
+J_BX, J_BY = 2, 3  # attachment on the cranial body (m)
+J_HEIGHT = 4  # rest distance between the attachments = disc middle height (m)
+J_REST_ANGLE = 5  # rest relative angle phi_b - phi_a (rad), kyphosis positive
+J_DEPTH = 6  # antero-posterior disc depth (m)
+J_AREA = 7  # endplate area (m^2)
+J_NUCLEUS_AREA = 8  # area on which nucleus pressure acts (m^2); 0: no nucleus
+J_NUCLEUS_K = 9  # nucleus pressure per unit volumetric mismatch at zero load (Pa)
+J_NUCLEUS_E0 = 10  # strain scale of the nucleus' compressive stiffening (-); 0: linear
+J_SWELL_P0 = 11  # swelling (osmotic) pressure at the reference hydration (Pa)
+J_SWELL_EPS = 12  # fluid strain over which swelling pressure changes e-fold (-)
+J_PERMEABILITY = 13  # fluid conductance, strain rate per Pa (1/(Pa s)); 0: no fluid
+J_K_AXIAL = 14  # linear axial stiffness of the annulus / bushing (N/m)
+J_K_CREEP = 15  # spring of the series Kelvin creep element (N/m)
+J_C_CREEP = 16  # dashpot of the creep element (N s/m); 0: no creep
+J_C_AXIAL = 17  # axial damping (N s/m)
+J_K_SHEAR = 18  # N/m
+J_C_SHEAR = 19  # N s/m
+J_K_BEND = 20  # N m/rad
+J_C_BEND = 21  # N m s/rad
+J_LIG_ANT_Y = 22  # anterior ligament offset from the disc centre, + anterior (m)
+J_LIG_ANT_LEN = 23  # rest length (m)
+J_LIG_ANT_EA1 = 24  # toe-region axial rigidity E*A (N)
+J_LIG_ANT_EA2 = 25  # linear-region axial rigidity E*A (N)
+J_LIG_ANT_STRAIN = 26  # transition strain (-)
+J_LIG_POST_Y = 27  # posterior ligament group offset (negative, m)
+J_LIG_POST_LEN = 28
+J_LIG_POST_EA1 = 29
+J_LIG_POST_EA2 = 30
+J_LIG_POST_STRAIN = 31
+J_MUSCLE_Y = 32  # line of action of the back muscles, offset (negative = posterior, m)
+J_MUSCLE_FORCE = 33  # muscle tension at activation 1 (N)
+J_SPINAL = 34  # 1 if the joint counts towards spine length, else 0
+NJ = 35
+
+# --- global parameters -------------------------------------------------------------------
+G_GRAVITY = 0  # m/s^2
+G_MU_STATIC = 1  # backrest friction coefficients (-)
+G_MU_KINETIC = 2
+G_GUARD_TAU = 3  # relaxation time constant of muscle guarding (s)
+G_GUARD_RISE = 4  # rise time constant of muscle guarding (s)
+G_SMOOTH = 5  # contact smoothing length (m)
+G_STRIBECK_VELOCITY = 6  # m/s
+G_SLIP_TIME = 7  # s, viscoplastic time constant of sliding
+NG = 8
+
+# --- protocol table columns (one row per knot; piecewise linear in between) --------------
+P_TIME = 0  # s
+P_ANGLE = 1  # inversion angle (rad): 0 horizontal, +pi/2 head-down
+P_BACKREST = 2  # 1 backrest present, 0 absent (e.g. upright standing)
+P_TONE = 3  # baseline muscle activation (-)
+P_GUARD = 4  # amplitude of guarding started at this knot (-), 0 for none
+NP = 5
+
+# --- solver status codes ------------------------------------------------------------------
+OK = 0
+STEP_TOO_SMALL = 1
+MAX_STEPS = 2
+NONFINITE = 3
+
+# --- solver statistics -------------------------------------------------------------------
+STAT_STEPS = 0
+STAT_REJECTED = 1
+STAT_RHS = 2
+STAT_JACOBIANS = 3
+STAT_FACTORIZATIONS = 4
+STAT_NEWTON_FAILURES = 5
+STAT_T_FAIL = 6
+STAT_LAST_CAUSE = 7  # 1: Newton stalled, 2: non-finite values in a trial step
+NSTAT = 8

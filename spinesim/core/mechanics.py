@@ -1,0 +1,445 @@
+"""Equations of motion of the planar spine: element laws, protocol inputs and the RHS.
+
+Everything here is compiled with :data:`spinesim._numba.jit`. The right-hand side
+``rhs`` is the one definition of the model's physics; the integrator, the observables and
+the scipy reference used in the tests all call it.
+
+Sign conventions: axial force is positive in tension; disc-space change is positive when
+the disc opens; the bending angle ``beta = phi_b - phi_a - rest_angle`` is positive in
+flexion (anterior disc space closes).
+"""
+
+from __future__ import annotations
+
+import math
+
+from spinesim._numba import jit
+from spinesim.core.layout import (
+    B_ANCHOR_C,
+    B_ANCHOR_C_ROT,
+    B_ANCHOR_K,
+    B_ANCHOR_K_ROT,
+    B_ANCHOR_LX,
+    B_ANCHOR_LY,
+    B_ANCHOR_PHI,
+    B_ANCHOR_X,
+    B_ANCHOR_Y,
+    B_C_NORMAL,
+    B_C_TANGENT,
+    B_CONTACT_X,
+    B_CONTACT_Y,
+    B_INERTIA,
+    B_K_NORMAL,
+    B_K_TANGENT,
+    B_MASS,
+    BLOCK,
+    G_GRAVITY,
+    G_GUARD_RISE,
+    G_GUARD_TAU,
+    G_MU_KINETIC,
+    G_MU_STATIC,
+    G_SLIP_TIME,
+    G_SMOOTH,
+    G_STRIBECK_VELOCITY,
+    J_AX,
+    J_AY,
+    J_BX,
+    J_BY,
+    J_C_AXIAL,
+    J_C_BEND,
+    J_C_CREEP,
+    J_C_SHEAR,
+    J_HEIGHT,
+    J_K_AXIAL,
+    J_K_BEND,
+    J_K_CREEP,
+    J_K_SHEAR,
+    J_LIG_ANT_EA1,
+    J_LIG_ANT_EA2,
+    J_LIG_ANT_LEN,
+    J_LIG_ANT_STRAIN,
+    J_LIG_ANT_Y,
+    J_LIG_POST_EA1,
+    J_LIG_POST_EA2,
+    J_LIG_POST_LEN,
+    J_LIG_POST_STRAIN,
+    J_LIG_POST_Y,
+    J_MUSCLE_FORCE,
+    J_MUSCLE_Y,
+    J_NUCLEUS_AREA,
+    J_NUCLEUS_E0,
+    J_NUCLEUS_K,
+    J_PERMEABILITY,
+    J_REST_ANGLE,
+    J_SWELL_EPS,
+    J_SWELL_P0,
+    P_ANGLE,
+    P_BACKREST,
+    P_GUARD,
+    P_TIME,
+    P_TONE,
+    S_BRISTLE,
+    S_CREEP,
+    S_FLUID,
+    S_OMEGA,
+    S_PHI,
+    S_VX,
+    S_VY,
+    S_X,
+    S_Y,
+)
+
+#: Largest exponent evaluated in the stiffening laws; beyond it the law continues linearly,
+#: so an absurd trial state in a Newton iteration cannot overflow to inf.
+_EXP_CAP = 30.0
+
+#: Half-width of the blend between sticking and slipping, as a fraction of the friction
+#: limit: keeps the friction law C1 so that Newton converges through the transition.
+SLIP_BLEND = 0.1
+#: Floor of that blend as a fraction of the body's weight (-), for bodies off the backrest.
+FRICTION_FLOOR = 1e-3
+
+
+# ----------------------------------------------------------------------------- element laws
+@jit
+def smooth_ramp(x, w):
+    """C1 approximation of ``max(0, x)`` with a parabolic blend of half-width ``w``."""
+    if x <= -w:
+        return 0.0
+    if x >= w:
+        return x
+    return (x + w) * (x + w) / (4.0 * w)
+
+
+@jit
+def smooth_step(x, w):
+    """C1 step from 0 (``x <= -w``) to 1 (``x >= w``); derivative of :func:`smooth_ramp`."""
+    if x <= -w:
+        return 0.0
+    if x >= w:
+        return 1.0
+    return (x + w) / (2.0 * w)
+
+
+@jit
+def ligament_tension(strain, ea_toe, ea_linear, strain_transition):
+    """Tension-only bilinear ligament law (N), smoothed at zero and at the transition.
+
+    ``ea_toe`` and ``ea_linear`` are axial rigidities E*A (N) of the toe and linear regions;
+    the law is ``EA1*eps`` up to ``strain_transition`` and continues with slope ``EA2``.
+    Zero in compression (Table 3 of BMC Musculoskelet Disord 2010 11:151).
+    """
+    w = 0.1 * strain_transition
+    toe = ea_toe * smooth_ramp(strain, w)
+    extra = (ea_linear - ea_toe) * smooth_ramp(strain - strain_transition, w)
+    return toe + extra
+
+
+@jit
+def nucleus_pressure_rise(e, k0, e0):
+    """Nucleus pressure above its reference value (Pa) for volumetric mismatch ``e`` (-).
+
+    ``e`` = fluid volume strain minus axial strain of the disc solid: positive when the disc
+    holds more fluid than its height makes room for (compression), negative under suction.
+    In compression the stiffness grows exponentially with scale ``e0`` (the preload
+    stiffening of Gardner-Morse & Stokes 2004); in tension it stays at the toe value ``k0``.
+    """
+    if e <= 0.0 or e0 <= 0.0:
+        return k0 * e
+    x = e / e0
+    if x < _EXP_CAP:
+        return k0 * e0 * (math.exp(x) - 1.0)
+    cap = math.exp(_EXP_CAP)
+    return k0 * e0 * (cap - 1.0) + k0 * cap * (e - _EXP_CAP * e0)
+
+
+@jit
+def swelling_pressure(fluid_strain, p0, eps):
+    """Osmotic swelling pressure (Pa) at fluid volume strain ``fluid_strain`` (-).
+
+    Exponential in the fluid content: dehydration concentrates the proteoglycans and raises
+    the swelling pressure; ``p0`` is its value at the reference hydration (Urban & McMullin
+    1988: 0.10-0.23 MPa holds post-mortem hydration).
+    """
+    x = -fluid_strain / eps
+    if x > _EXP_CAP:
+        return p0 * math.exp(_EXP_CAP) * (1.0 + x - _EXP_CAP)
+    return p0 * math.exp(x)
+
+
+# --------------------------------------------------------------------------- protocol input
+@jit
+def protocol_value(protocol, segment, t, column):
+    """Protocol column ``column`` at time ``t``, linear within knot segment ``segment``.
+
+    The integrator never steps across a knot, so a step inside a segment sees one smooth
+    function even where the protocol jumps (duplicate knot times).
+    """
+    t0 = protocol[segment, P_TIME]
+    t1 = protocol[segment + 1, P_TIME]
+    v0 = protocol[segment, column]
+    v1 = protocol[segment + 1, column]
+    if t1 <= t0:
+        return v1
+    s = (t - t0) / (t1 - t0)
+    return v0 + s * (v1 - v0)
+
+
+@jit
+def muscle_activation(protocol, segment, t, glob):
+    """Baseline tone plus every guarding transient started at a knot at or before ``t``.
+
+    Guarding after a knot at ``t_k`` with amplitude ``a_k`` is
+    ``a_k * (exp(-dt/tau) - exp(-dt/rise)) / peak``: zero at onset, peak ``a_k``, then
+    relaxing with ``tau`` (EMG returns to baseline within 4-6 min of traction onset,
+    Cholewicki 2009 citing Hood 1981 and Letchuman & Deusinger 1993).
+    """
+    act = protocol_value(protocol, segment, t, P_TONE)
+    tau = glob[G_GUARD_TAU]
+    rise = glob[G_GUARD_RISE]
+    t_peak = tau * rise / (tau - rise) * math.log(tau / rise)
+    peak = math.exp(-t_peak / tau) - math.exp(-t_peak / rise)
+    for k in range(segment + 1):
+        amp = protocol[k, P_GUARD]
+        if amp != 0.0:
+            dt = t - protocol[k, P_TIME]
+            if dt > 0.0:
+                act += amp * (math.exp(-dt / tau) - math.exp(-dt / rise)) / peak
+    return act
+
+
+# ------------------------------------------------------------------------------ kinematics
+@jit
+def body_point(y, i, lx, ly):
+    """World position and velocity of the point at local (lx, ly) on body ``i``."""
+    b = i * BLOCK
+    c = math.cos(y[b + S_PHI])
+    s = math.sin(y[b + S_PHI])
+    rx = c * lx - s * ly
+    ry = s * lx + c * ly
+    w = y[b + S_OMEGA]
+    return (
+        y[b + S_X] + rx,
+        y[b + S_Y] + ry,
+        y[b + S_VX] - w * ry,
+        y[b + S_VY] + w * rx,
+        rx,
+        ry,
+    )
+
+
+@jit
+def joint_deformation(y, j, joint):
+    """Deformation of joint ``j`` and its rates, in the joint's mean frame.
+
+    Returns ``(u, shear, beta, u_dot, shear_dot, beta_dot, e1x, e1y, mx, my)``: axial
+    opening at the disc centre (m), shear (m), bending (rad), their rates, the unit axial
+    direction and the disc centre (table frame, m).
+    """
+    a = j * BLOCK
+    bb = (j + 1) * BLOCK
+    pax, pay, vax, vay, _, _ = body_point(y, j, joint[j, J_AX], joint[j, J_AY])
+    pbx, pby, vbx, vby, _, _ = body_point(y, j + 1, joint[j, J_BX], joint[j, J_BY])
+    phi_m = 0.5 * (y[a + S_PHI] + y[bb + S_PHI])
+    w_m = 0.5 * (y[a + S_OMEGA] + y[bb + S_OMEGA])
+    e1x = math.cos(phi_m)
+    e1y = math.sin(phi_m)
+    dx = pbx - pax
+    dy = pby - pay
+    dvx = vbx - vax
+    dvy = vby - vay
+    s = dx * e1x + dy * e1y
+    t = -dx * e1y + dy * e1x
+    s_dot = dvx * e1x + dvy * e1y + w_m * t
+    t_dot = -dvx * e1y + dvy * e1x - w_m * s
+    beta = y[bb + S_PHI] - y[a + S_PHI] - joint[j, J_REST_ANGLE]
+    beta_dot = y[bb + S_OMEGA] - y[a + S_OMEGA]
+    return (
+        s - joint[j, J_HEIGHT],
+        t,
+        beta,
+        s_dot,
+        t_dot,
+        beta_dot,
+        e1x,
+        e1y,
+        0.5 * (pax + pbx),
+        0.5 * (pay + pby),
+    )
+
+
+@jit
+def disc_axial(u, creep, fluid, joint, j):
+    """Elastic axial force of the disc (N, tension +) and nucleus pressure (Pa).
+
+    The solid deformation ``u - creep`` loads the annulus (linear) in parallel with the
+    pressurised nucleus, whose pressure follows the mismatch between its fluid content and
+    the room the disc height leaves it.
+    """
+    h = joint[j, J_HEIGHT]
+    u_solid = u - creep
+    force = joint[j, J_K_AXIAL] * u_solid
+    pressure = 0.0
+    area_n = joint[j, J_NUCLEUS_AREA]
+    if area_n > 0.0:
+        rise = nucleus_pressure_rise(
+            fluid - u_solid / h, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0]
+        )
+        force -= area_n * rise
+        pressure = joint[j, J_SWELL_P0] + rise
+    return force, pressure
+
+
+@jit
+def joint_loads(u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, joint, j):
+    """All loads carried across joint ``j``.
+
+    Returns ``(disc_force, total_axial, shear_force, moment, pressure, elastic_force)``:
+    the disc's own axial force incl. damping, the total axial force across the motion
+    segment (disc + ligaments + muscles), shear force, bending moment conjugate to
+    ``beta``, nucleus pressure and the disc's elastic force that drives creep.
+    """
+    elastic, pressure = disc_axial(u, creep, fluid, joint, j)
+    disc = elastic + joint[j, J_C_AXIAL] * u_dot
+    total = disc
+    moment = joint[j, J_K_BEND] * beta + joint[j, J_C_BEND] * beta_dot
+    for off_y, off_len, off_ea1, off_ea2, off_eps in (
+        (J_LIG_ANT_Y, J_LIG_ANT_LEN, J_LIG_ANT_EA1, J_LIG_ANT_EA2, J_LIG_ANT_STRAIN),
+        (J_LIG_POST_Y, J_LIG_POST_LEN, J_LIG_POST_EA1, J_LIG_POST_EA2, J_LIG_POST_STRAIN),
+    ):
+        length = joint[j, off_len]
+        if length > 0.0:
+            yl = joint[j, off_y]
+            strain = (u - yl * beta) / length
+            tension = ligament_tension(
+                strain, joint[j, off_ea1], joint[j, off_ea2], joint[j, off_eps]
+            )
+            total += tension
+            moment -= yl * tension
+    muscle = joint[j, J_MUSCLE_FORCE] * activation
+    total += muscle
+    moment -= joint[j, J_MUSCLE_Y] * muscle
+    shear_force = joint[j, J_K_SHEAR] * shear + joint[j, J_C_SHEAR] * shear_dot
+    return disc, total, shear_force, moment, pressure, elastic
+
+
+@jit
+def contact_loads(y, i, body, backrest, glob):
+    """Backrest loads on body ``i``: ``(normal, friction, bristle_rate, rx, ry)``.
+
+    Normal force: unilateral spring-damper of soft tissue and padding (N, >= 0).
+    Friction: skin and clothing deflect elastically (bristle deflection ``z``, stiffness
+    ``k_tangent``) until the bristle force reaches the friction limit; beyond it they slip
+    at a rate proportional to the excess (viscoplastic regularisation of Coulomb friction,
+    time constant ``slip_time``). The limit falls from static to kinetic with the contact
+    speed ``v`` as in the Stribeck curve of the LuGre model (Canudas de Wit et al. 1995,
+    IEEE Trans Autom Control 40:419): ``N (mu_k + (mu_s - mu_k) exp(-(v / v_s)^2))``.
+    ``rx, ry`` locate the contact point from the centre of mass (table frame).
+    """
+    b = i * BLOCK
+    _, py, vx, vy, rx, ry = body_point(y, i, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
+    w = glob[G_SMOOTH]
+    depth = -py
+    touching = smooth_step(depth, w) * backrest
+    normal = (
+        backrest * body[i, B_K_NORMAL] * smooth_ramp(depth, w) - touching * body[i, B_C_NORMAL] * vy
+    )
+    if normal < 0.0:
+        normal = 0.0
+    k = body[i, B_K_TANGENT]
+    bristle = k * y[b + S_BRISTLE]
+    ratio = vx / glob[G_STRIBECK_VELOCITY]
+    mu_s = glob[G_MU_STATIC]
+    mu_k = glob[G_MU_KINETIC]
+    limit = normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
+    blend = SLIP_BLEND * limit + FRICTION_FLOOR * body[i, B_MASS] * glob[G_GRAVITY]
+    # odd in the bristle force and zero at zero force, also where the limit vanishes
+    excess = smooth_ramp(abs(bristle) - limit, blend) - smooth_ramp(-limit, blend)
+    rate = vx - math.copysign(excess, bristle) / (k * glob[G_SLIP_TIME])
+    friction = -touching * (bristle + body[i, B_C_TANGENT] * rate)
+    return normal, friction, rate, rx, ry
+
+
+@jit
+def anchor_loads(y, i, body):
+    """Force (x, y) and torque of the device anchor on body ``i`` (zero if not anchored)."""
+    b = i * BLOCK
+    k = body[i, B_ANCHOR_K]
+    if k == 0.0:
+        return 0.0, 0.0, 0.0
+    px, py, vx, vy, rx, ry = body_point(y, i, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
+    c = body[i, B_ANCHOR_C]
+    fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
+    fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy
+    torque = rx * fy - ry * fx
+    torque -= body[i, B_ANCHOR_K_ROT] * (y[b + S_PHI] - body[i, B_ANCHOR_PHI])
+    torque -= body[i, B_ANCHOR_C_ROT] * y[b + S_OMEGA]
+    return fx, fy, torque
+
+
+# -------------------------------------------------------------------------------- the RHS
+@jit
+def rhs(t, y, segment, body, joint, glob, protocol, dy):
+    """Time derivative ``dy`` of state ``y`` at time ``t`` (in protocol segment ``segment``)."""
+    n_body = body.shape[0]
+    theta = protocol_value(protocol, segment, t, P_ANGLE)
+    backrest = protocol_value(protocol, segment, t, P_BACKREST)
+    activation = muscle_activation(protocol, segment, t, glob)
+    g = glob[G_GRAVITY]
+    gx = g * math.sin(theta)
+    gy = -g * math.cos(theta)
+
+    for i in range(n_body):
+        b = i * BLOCK
+        m = body[i, B_MASS]
+        dy[b + S_X] = y[b + S_VX]
+        dy[b + S_Y] = y[b + S_VY]
+        dy[b + S_PHI] = y[b + S_OMEGA]
+        normal, friction, bristle_rate, rx, ry = contact_loads(y, i, body, backrest, glob)
+        ax, ay, at = anchor_loads(y, i, body)
+        fx = m * gx + friction + ax
+        fy = m * gy + normal + ay
+        dy[b + S_VX] = fx
+        dy[b + S_VY] = fy
+        dy[b + S_OMEGA] = rx * normal - ry * friction + at
+        dy[b + S_BRISTLE] = bristle_rate
+        dy[b + S_CREEP] = 0.0
+        dy[b + S_FLUID] = 0.0
+
+    for j in range(n_body - 1):
+        a = j * BLOCK
+        bb = (j + 1) * BLOCK
+        u, shear, beta, u_dot, shear_dot, beta_dot, e1x, e1y, mx, my = joint_deformation(
+            y, j, joint
+        )
+        creep = y[a + S_CREEP]
+        fluid = y[a + S_FLUID]
+        _, total, shear_force, moment, pressure, elastic = joint_loads(
+            u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, joint, j
+        )
+        # force on the cranial body b at the disc centre; the caudal body gets the opposite
+        fbx = -total * e1x + shear_force * e1y
+        fby = -total * e1y - shear_force * e1x
+        dy[bb + S_VX] += fbx
+        dy[bb + S_VY] += fby
+        dy[a + S_VX] -= fbx
+        dy[a + S_VY] -= fby
+        rbx = mx - y[bb + S_X]
+        rby = my - y[bb + S_Y]
+        rax = mx - y[a + S_X]
+        ray = my - y[a + S_Y]
+        dy[bb + S_OMEGA] += rbx * fby - rby * fbx - moment
+        dy[a + S_OMEGA] += -(rax * fby - ray * fbx) + moment
+        c_creep = joint[j, J_C_CREEP]
+        if c_creep > 0.0:
+            dy[a + S_CREEP] = (elastic - joint[j, J_K_CREEP] * creep) / c_creep
+        conductance = joint[j, J_PERMEABILITY]
+        if conductance > 0.0:
+            swell = swelling_pressure(fluid, joint[j, J_SWELL_P0], joint[j, J_SWELL_EPS])
+            dy[a + S_FLUID] = conductance * (swell - pressure)
+
+    for i in range(n_body):
+        b = i * BLOCK
+        dy[b + S_VX] /= body[i, B_MASS]
+        dy[b + S_VY] /= body[i, B_MASS]
+        dy[b + S_OMEGA] /= body[i, B_INERTIA]

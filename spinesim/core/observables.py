@@ -1,0 +1,100 @@
+"""Per-level outputs computed from saved states by the same element laws as the RHS."""
+
+from __future__ import annotations
+
+import math
+
+from spinesim._numba import jit
+from spinesim.core.layout import (
+    BLOCK,
+    J_DEPTH,
+    P_ANGLE,
+    P_BACKREST,
+    P_TIME,
+    S_CREEP,
+    S_FLUID,
+)
+from spinesim.core.mechanics import (
+    anchor_loads,
+    contact_loads,
+    joint_deformation,
+    joint_loads,
+    muscle_activation,
+    protocol_value,
+)
+
+# joint output columns
+O_GAP_MIDDLE = 0  # m, change of the disc middle height from its rest value (+ opening)
+O_GAP_ANTERIOR = 1  # m
+O_GAP_POSTERIOR = 2  # m
+O_DISC_FORCE = 3  # N, disc axial force incl. damping (tension +)
+O_SEGMENT_FORCE = 4  # N, total axial force across the motion segment (tension +)
+O_PRESSURE = 5  # Pa, nucleus pressure
+O_FLUID = 6  # -, fluid volume change / reference disc volume
+O_SHEAR = 7  # N
+O_MOMENT = 8  # N m, flexion +
+O_CREEP = 9  # m
+N_JOINT_OUT = 10
+
+# body output columns
+O_NORMAL = 0  # N, backrest normal force
+O_FRICTION = 1  # N, backrest friction force along the table (+ towards the head)
+N_BODY_OUT = 2
+
+# global output columns
+O_ANGLE = 0  # rad
+O_ACTIVATION = 1  # -
+O_ANCHOR_X = 2  # N, force of the anchor on the body along the table (+ towards the head)
+O_ANCHOR_Y = 3  # N
+N_GLOBAL_OUT = 4
+
+
+@jit
+def segment_at(protocol, t):
+    """Index of the protocol segment containing ``t`` (the last one at the end time)."""
+    n_seg = protocol.shape[0] - 1
+    for k in range(n_seg - 1, -1, -1):
+        if protocol[k, P_TIME] <= t and protocol[k + 1, P_TIME] > protocol[k, P_TIME]:
+            return k
+    return 0
+
+
+@jit
+def observe(times, states, body, joint, glob, protocol, joint_out, body_out, global_out):
+    """Fill the output arrays ``(n_time, n_joint, N_JOINT_OUT)``, ``(n_time, n_body,
+    N_BODY_OUT)`` and ``(n_time, N_GLOBAL_OUT)`` for the saved ``states``."""
+    n_body = body.shape[0]
+    for k in range(times.shape[0]):
+        t = times[k]
+        y = states[k]
+        seg = segment_at(protocol, t)
+        act = muscle_activation(protocol, seg, t, glob)
+        backrest = protocol_value(protocol, seg, t, P_BACKREST)
+        global_out[k, O_ANGLE] = protocol_value(protocol, seg, t, P_ANGLE)
+        global_out[k, O_ACTIVATION] = act
+        ax, ay, _ = anchor_loads(y, 0, body)
+        global_out[k, O_ANCHOR_X] = ax
+        global_out[k, O_ANCHOR_Y] = ay
+        for i in range(n_body):
+            normal, friction, _, _, _ = contact_loads(y, i, body, backrest, glob)
+            body_out[k, i, O_NORMAL] = normal
+            body_out[k, i, O_FRICTION] = friction
+        for j in range(n_body - 1):
+            u, shear, beta, u_dot, shear_dot, beta_dot, _, _, _, _ = joint_deformation(y, j, joint)
+            creep = y[j * BLOCK + S_CREEP]
+            fluid = y[j * BLOCK + S_FLUID]
+            disc, total, shear_force, moment, pressure, _ = joint_loads(
+                u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, act, joint, j
+            )
+            half = 0.5 * joint[j, J_DEPTH]
+            out = joint_out[k, j]
+            out[O_GAP_MIDDLE] = u
+            out[O_GAP_ANTERIOR] = u - half * math.sin(beta)
+            out[O_GAP_POSTERIOR] = u + half * math.sin(beta)
+            out[O_DISC_FORCE] = disc
+            out[O_SEGMENT_FORCE] = total
+            out[O_PRESSURE] = pressure
+            out[O_FLUID] = fluid
+            out[O_SHEAR] = shear_force
+            out[O_MOMENT] = moment
+            out[O_CREEP] = creep

@@ -1,0 +1,53 @@
+"""Exceptions and the one validation helper every parameter goes through."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """An input is outside what spinesim accepts; the message names it, its value and the range."""
+
+
+class SolverError(RuntimeError):
+    """The time integration failed; the message gives the simulated time and the cause."""
+
+    def __init__(self, message: str, time_s: float, status: int) -> None:
+        super().__init__(message)
+        self.time_s = time_s
+        self.status = status
+
+
+def check_number(
+    name: str, value: Any, low: float, high: float, *, low_open: bool = False
+) -> float:
+    """Return ``value`` as float if it is a finite number in ``[low, high]`` (``(low, high]``
+    when ``low_open``); otherwise raise :class:`ParameterError` naming ``name``."""
+    lo = "(" if low_open else "["
+    allowed = f"a number in {lo}{low:g}, {high:g}]"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParameterError(f"{name} = {value!r} is not a number; allowed: {allowed}")
+    x = float(value)
+    if math.isnan(x) or (math.isinf(x) and x != high):
+        raise ParameterError(f"{name} = {value!r} is not finite; allowed: {allowed}")
+    if x < low or x > high or (low_open and x == low):
+        raise ParameterError(f"{name} = {value!r} is outside the allowed range; allowed: {allowed}")
+    return x
+
+
+def bounded(
+    default: float, low: float, high: float, *, low_open: bool = False, doc: str = ""
+) -> Any:
+    """Dataclass field with a default and an allowed range, checked by :func:`validate_fields`."""
+    return dataclasses.field(default=default, metadata={"range": (low, high, low_open), "doc": doc})
+
+
+def validate_fields(obj: Any, prefix: str = "") -> None:
+    """Check every field declared with :func:`bounded` on a dataclass instance."""
+    for f in dataclasses.fields(obj):
+        rng = f.metadata.get("range")
+        if rng is not None:
+            low, high, low_open = rng
+            check_number(prefix + f.name, getattr(obj, f.name), low, high, low_open=low_open)

@@ -1,0 +1,265 @@
+"""Tissue and contact properties: frozen, validated dataclasses with their sources.
+
+Values are given for the reference level (lumbar, L3-L4 axial stiffness 2.0 kN/mm) and
+scaled per level by :mod:`spinesim.assembly`. Units are in the field names where they are
+not SI. Tags: [V] seen in a primary source excerpt, [V-sec] in a secondary source, [M] from
+memory and unverified, [D] derived by us, "assumption" with its reason, "calibrated" with
+the measurement it was set from (see docs/model.md, "Parameters").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spinesim.errors import bounded, validate_fields
+
+#: Axial stiffness of the reference level L3-L4 in Kitazaki & Griffin 1997 (N/m) [V-sec].
+REFERENCE_AXIAL_STIFFNESS = 2.0e6
+#: Compressive preload at which the reference stiffness applies (N); Gardner-Morse & Stokes
+#: 2004 [V] measured stiffness x2.11 at 500 N preload relative to 0 N.
+REFERENCE_PRELOAD = 500.0
+#: Endplate area of the reference level L3-L4 (m^2), from spinesim/data/joints.csv.
+REFERENCE_AREA = 1.7e-3
+
+
+class _Validated:
+    def __post_init__(self) -> None:
+        validate_fields(self, prefix=f"{type(self).__name__}.")
+
+
+@dataclass(frozen=True)
+class DiscProperties(_Validated):
+    """Intervertebral disc: annulus spring, pressurised nucleus, fluid exchange, creep.
+
+    Axial model (tension +, opening +): the solid deformation ``u - u_creep`` loads the
+    annulus (linear, ``annulus_fraction`` of the level's stiffness) in parallel with the
+    nucleus, whose pressure rises with the mismatch between fluid volume and disc height.
+    Fluid flows in when the swelling pressure exceeds the nucleus pressure and out when it
+    is lower. A series Kelvin element gives the fast creep component.
+    """
+
+    nucleus_area_fraction: float = bounded(
+        1 / 1.5,
+        0.1,
+        1.0,
+        doc="Nucleus pressure x area / axial load; Nachemson's correction factor 1.5 "
+        "(Nachemson 1960, Acta Orthop Scand Suppl 43) [M]",
+    )
+    preload_stiffening: float = bounded(
+        2.11,
+        1.0,
+        5.0,
+        doc="Axial stiffness at the reference preload over that at zero load; "
+        "Gardner-Morse & Stokes 2004 J Biomech 37:205 [V]",
+    )
+    annulus_fraction: float = bounded(
+        0.075,
+        0.0,
+        0.4,
+        doc="Share of the reference stiffness carried by the annulus directly "
+        "(assumption: collagen/matrix axial stiffness is small next to the pressurised "
+        "nucleus; sets the drained stiffness)",
+    )
+    swelling_pressure_MPa: float = bounded(
+        0.16,
+        0.01,
+        1.0,
+        low_open=True,
+        doc="Swelling pressure at reference hydration; Urban & McMullin 1988 Spine 13:179 "
+        "[V]: 0.10-0.23 MPa holds post-mortem hydration",
+    )
+    swelling_strain: float = bounded(
+        0.058,
+        0.005,
+        0.5,
+        low_open=True,
+        doc="Fluid strain for an e-fold change of swelling pressure; calibrated: a day "
+        "upright loses 6-7% of disc volume (Martin 2022 Eur Spine J [V]: 5.4-8.5%)",
+    )
+    fluid_time_constant_h: float = bounded(
+        4.5,
+        0.1,
+        100.0,
+        doc="Time constant of fluid exchange at the unloaded reference state; loading is "
+        "faster because the swelling pressure stiffens with dehydration (about 2 h under "
+        "standing load; O'Connell 2011 slow component 2-5 h [M]; recovery 3-4x slower [V])",
+    )
+    creep_stiffness_ratio: float = bounded(
+        3.35,
+        0.1,
+        100.0,
+        low_open=True,
+        doc="Spring of the fast creep element / reference stiffness; sets the fast "
+        "component to ~12% of equilibrium creep at 1000 N (O'Connell 2011 [V]: 10-15%)",
+    )
+    creep_time_constant_s: float = bounded(
+        720.0,
+        1.0,
+        1e5,
+        doc="Fast creep component time constant; O'Connell 2011: 0.1-0.3 h [M]",
+    )
+    axial_damping: float = bounded(
+        1200.0,
+        0.0,
+        1e5,
+        doc="N s/m, axial and shear damping; Raj & Krishnapillai 2019 (after Kitazaki & "
+        "Griffin 1997) [V-sec]; damping ratio ~0.3 for a 2 kg segment",
+    )
+    shear_stiffness: float = bounded(
+        1.0e5,
+        0.0,
+        1e8,
+        doc="N/m at the reference level; Miller et al. 1986 J Biomech 19:79 [V]: 53-140 N/mm",
+    )
+    bending_stiffness: float = bounded(
+        458.4,
+        0.0,
+        1e5,
+        doc="N m/rad at the reference level (8 N m/deg); Miller et al. 1986 [V]: 6-11 N m/deg",
+    )
+    bending_damping_ratio: float = bounded(
+        0.3,
+        0.0,
+        2.0,
+        doc="Damping ratio of relative rotation; whole-body vibration fits give 0.2-0.5 "
+        "(Fairley & Griffin 1989; Kitazaki & Griffin 1997/1998) [M]",
+    )
+
+
+@dataclass(frozen=True)
+class LigamentProperties(_Validated):
+    """Lumbar ligaments as tension-only bilinear elements (BMC Musculoskelet Disord 2010
+    11:151, Table 3 [V]: E toe/linear, transition strain, area, length).
+
+    The anterior longitudinal ligament acts at the anterior disc edge; PLL, ligamentum
+    flavum, interspinous and supraspinous ligaments are lumped into one posterior element
+    with their summed stiffness at its stiffness-weighted offset. Other levels scale with
+    endplate area (rigidity) and disc height (length), an assumption.
+    """
+
+    scale: float = bounded(1.0, 0.0, 10.0, doc="Multiplier on all ligament rigidities")
+
+    def elements(self, depth: float) -> tuple[tuple[float, float, float, float, float], ...]:
+        """``(offset, length, EA_toe, EA_linear, transition_strain)`` of the anterior and
+        lumped posterior element at the reference level for a disc of AP ``depth`` (m)."""
+        half = depth / 2.0
+        # name: (E_toe Pa, E_lin Pa, transition strain, area m^2, length m, offset m)
+        table = {
+            "ALL": (7.8e6, 20e6, 0.12, 53e-6, 13e-3, half),
+            "PLL": (10e6, 50e6, 0.11, 16e-6, 11e-3, -half),
+            "LF": (15e6, 19.5e6, 0.062, 67e-6, 19e-3, -half - 0.015),
+            "ISL": (10e6, 11.6e6, 0.14, 26e-6, 13e-3, -half - 0.035),
+            "SSL": (8e6, 15e6, 0.20, 23e-6, 11e-3, -half - 0.050),
+        }
+        e1, e2, eps, area, length, offset = table["ALL"]
+        anterior = (offset, length, self.scale * e1 * area, self.scale * e2 * area, eps)
+        k1 = k2 = moment = strain = 0.0
+        for name in ("PLL", "LF", "ISL", "SSL"):
+            e1, e2, eps, area, length, offset = table[name]
+            k1 += e1 * area / length
+            k2 += e2 * area / length
+            moment += e2 * area / length * offset
+            strain += e2 * area / length * eps
+        length = 15e-3
+        posterior = (
+            moment / k2,
+            length,
+            self.scale * k1 * length,
+            self.scale * k2 * length,
+            strain / k2,
+        )
+        return anterior, posterior
+
+
+@dataclass(frozen=True)
+class MuscleProperties(_Validated):
+    """Back muscles as a compressive line of action posterior to each disc.
+
+    Tension at activation 1 is ``tone_stress_MPa x endplate area``. Activation follows the
+    protocol: a posture-dependent tone plus a guarding transient at each tilt that relaxes
+    with ``guard_time_constant_s``.
+    """
+
+    tone_stress_MPa: float = bounded(
+        0.056,
+        0.0,
+        1.0,
+        doc="Calibrated: lying supine L4-L5 pressure 0.10-0.24 MPa (Wilke 1999 Spine "
+        "24:755 [V]) needs ~100 N of muscle compression at L4-L5",
+    )
+    lever_arm_m: float = bounded(
+        0.05,
+        0.0,
+        0.15,
+        doc="Erector spinae lever arm behind the disc centre; 5 cm is the usual "
+        "value (Güngör 2013 [V]; Jorgensen 2001: 5-6 cm [M])",
+    )
+    inverted_tone: float = bounded(
+        0.65,
+        0.0,
+        2.0,
+        doc="Tone while tilted head-down relative to lying; Nosse 1978: EMG -35% within "
+        "10 s of inversion [V-sec], significant decrease [V]",
+    )
+    guard_amplitude: float = bounded(
+        0.5,
+        0.0,
+        5.0,
+        doc="Peak extra activation at the start of a tilt (assumption: Cholewicki 2009 "
+        "reports higher EMG in the first traction cycle, magnitude not retrieved)",
+    )
+    guard_time_constant_s: float = bounded(
+        90.0,
+        1.0,
+        3600.0,
+        doc="Relaxation of guarding; EMG back to baseline 4-6 min after traction onset "
+        "(Hood 1981; Letchuman & Deusinger 1993, cited by Cholewicki 2009) [V-sec]",
+    )
+    guard_rise_s: float = bounded(
+        2.0, 0.1, 60.0, doc="Rise time of guarding at the tilt (assumption: reflex onset)"
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.guard_rise_s >= self.guard_time_constant_s:
+            from spinesim.errors import ParameterError
+
+            raise ParameterError(
+                f"MuscleProperties.guard_rise_s = {self.guard_rise_s!r} must be smaller than "
+                f"guard_time_constant_s = {self.guard_time_constant_s!r}"
+            )
+
+
+@dataclass(frozen=True)
+class ContactProperties(_Validated):
+    """Soft tissue between the skeleton and a support surface (all assumptions: no data on
+    a clothed back on a padded backrest were found; sweep them)."""
+
+    indentation_m: float = bounded(
+        0.01,
+        1e-4,
+        0.1,
+        doc="Static indentation under the segment's own weight (tissue + padding)",
+    )
+    presliding_m: float = bounded(
+        0.002,
+        1e-5,
+        0.05,
+        doc="Bristle (pre-sliding) deflection of skin and clothing at a friction force of "
+        "half the segment's weight (mu = 0.5)",
+    )
+    damping_ratio: float = bounded(0.5, 0.0, 5.0, doc="Normal and tangential damping ratio")
+    stribeck_velocity: float = bounded(
+        3e-3,
+        1e-4,
+        1.0,
+        doc="m/s; sliding speed over which friction falls from static to kinetic (Stribeck "
+        "velocity of the LuGre model; assumption, mm/s is typical of soft materials)",
+    )
+    slip_time_s: float = bounded(
+        0.2,
+        0.01,
+        10.0,
+        doc="Viscoplastic time constant of sliding: the friction force exceeds its limit by "
+        "10% at 1 mm/s (numerical regularisation of Coulomb friction)",
+    )

@@ -1,0 +1,227 @@
+"""Simulation results named by level and time, and their netCDF round trip."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinesim.errors import ParameterError
+
+#: ``name: (dims, unit, description)`` of every result variable; dims use ``time``,
+#: ``level`` and ``side`` (anterior, middle, posterior).
+VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "angle": (("time",), "deg", "inversion angle: 0 horizontal, +90 head-down, -90 upright"),
+    "axial_force": (("time", "level"), "N", "axial force in the disc, tension positive"),
+    "segment_force": (
+        ("time", "level"),
+        "N",
+        "axial force across the motion segment (disc + ligaments + muscles), tension positive",
+    ),
+    "gap_change": (
+        ("time", "level", "side"),
+        "mm",
+        "disc-space change against the baseline, positive when the space opens",
+    ),
+    "disc_height": (("time", "level"), "mm", "middle disc height"),
+    "pressure": (("time", "level"), "MPa", "intradiscal (nucleus) pressure estimate"),
+    "fluid_change": (
+        ("time", "level"),
+        "%",
+        "disc fluid volume change against the baseline, in % of the disc volume",
+    ),
+    "spine_length_change": (
+        ("time",),
+        "mm",
+        "sum of middle disc-space changes head-C1 to L5-S1 against the baseline",
+    ),
+    "anchor_force": (
+        ("time",),
+        "N",
+        "pull of the body on the ankle anchor along the table, positive head-ward",
+    ),
+    "friction_force": (
+        ("time",),
+        "N",
+        "backrest friction on the body along the table, positive head-ward",
+    ),
+    "normal_force": (("time",), "N", "backrest normal force on the body"),
+    "muscle_activation": (("time",), "1", "back muscle activation (1 = resting tone lying)"),
+}
+SIDES = ("anterior", "middle", "posterior")
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """Time series of one level (views into the :class:`Result` arrays)."""
+
+    name: str
+    time_s: np.ndarray
+    axial_force: np.ndarray
+    segment_force: np.ndarray
+    gap_change: np.ndarray  # (n_time, 3): anterior, middle, posterior (mm)
+    pressure: np.ndarray
+    fluid_change: np.ndarray
+
+
+@dataclass(frozen=True)
+class Result:
+    """Outputs of one session, per level and over time.
+
+    ``time_s`` runs from the session start (0 s, the baseline) to its end. ``data`` maps
+    each name in :data:`VARIABLES` to its array; ``attrs`` holds the baseline statement,
+    the protocol phases, solver statistics and the inputs.
+    """
+
+    time_s: np.ndarray
+    levels: tuple[str, ...]
+    data: dict[str, np.ndarray]
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        data = self.__dict__.get("data", {})
+        if name in data:
+            return data[name]
+        raise AttributeError(name)
+
+    def __getitem__(self, level: str) -> LevelResult:
+        """Time series of one level, e.g. ``result["L3-L4"]``."""
+        if level not in self.levels:
+            raise ParameterError(f"level = {level!r} is unknown; allowed: {self.levels}")
+        j = self.levels.index(level)
+        d = self.data
+        return LevelResult(
+            name=level,
+            time_s=self.time_s,
+            axial_force=d["axial_force"][:, j],
+            segment_force=d["segment_force"][:, j],
+            gap_change=d["gap_change"][:, j, :],
+            pressure=d["pressure"][:, j],
+            fluid_change=d["fluid_change"][:, j],
+        )
+
+    @property
+    def baseline(self) -> str:
+        return self.attrs.get("baseline", "")
+
+    # --------------------------------------------------------------- summaries
+    def index_at(self, time_s: float) -> int:
+        """Index of the saved time closest to ``time_s``."""
+        return int(np.argmin(np.abs(self.time_s - time_s)))
+
+    def summary(self) -> dict[str, Any]:
+        """Machine-readable summary: per level the end-of-hold and peak axial force (N),
+        end-of-hold disc-space change (mm) and fluid volume change (%); the total spine
+        length change (mm)."""
+        k = self.index_at(self.attrs["hold_end_s"])
+        d = self.data
+        levels = {}
+        for j, name in enumerate(self.levels):
+            force = d["axial_force"][:, j]
+            gap = d["gap_change"][k, j]
+            levels[name] = {
+                "axial_force_end_of_hold_N": float(force[k]),
+                "axial_force_peak_N": float(force[np.argmax(np.abs(force))]),
+                "gap_change_end_of_hold_mm": dict(zip(SIDES, map(float, gap), strict=True)),
+                "fluid_change_end_of_hold_pct": float(d["fluid_change"][k, j]),
+            }
+        return {
+            "end_of_hold_s": float(self.time_s[k]),
+            "baseline": self.baseline,
+            "levels": levels,
+            "spine_length_change_end_of_hold_mm": float(d["spine_length_change"][k]),
+            "solver": self.attrs.get("solver", {}),
+        }
+
+    def summary_table(self) -> str:
+        """Per-level summary as aligned text."""
+        s = self.summary()
+        head = (
+            f"{'level':>8} {'F_end':>8} {'F_peak':>8} {'ant':>7} {'mid':>7} {'post':>7} "
+            f"{'fluid':>7}\n{'':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'%':>7}"
+        )
+        rows = [head]
+        for name, v in s["levels"].items():
+            g = v["gap_change_end_of_hold_mm"]
+            rows.append(
+                f"{name:>8} {v['axial_force_end_of_hold_N']:8.1f} {v['axial_force_peak_N']:8.1f} "
+                f"{g['anterior']:7.3f} {g['middle']:7.3f} {g['posterior']:7.3f} "
+                f"{v['fluid_change_end_of_hold_pct']:7.3f}"
+            )
+        rows.append(
+            f"spine length change at end of hold ({s['end_of_hold_s']:.1f} s): "
+            f"{s['spine_length_change_end_of_hold_mm']:.3f} mm"
+        )
+        rows.append(f"baseline: {s['baseline']}")
+        return "\n".join(rows)
+
+    # --------------------------------------------------------------- labelled I/O
+    def to_xarray(self):
+        """The result as an :class:`xarray.Dataset` (needs the ``io`` extra)."""
+        xr = _import_xarray()
+        data_vars = {}
+        for name, (dims, unit, description) in VARIABLES.items():
+            data_vars[name] = (dims, self.data[name], {"units": unit, "long_name": description})
+        attrs = {k: json.dumps(v) for k, v in self.attrs.items()}
+        attrs["spinesim_result"] = "1"
+        return xr.Dataset(
+            data_vars,
+            coords={
+                "time": ("time", self.time_s, {"units": "s", "long_name": "time since session start"}),
+                "level": ("level", list(self.levels)),
+                "side": ("side", list(SIDES)),
+            },
+            attrs=attrs,
+        )
+
+    def to_netcdf(self, path: str | os.PathLike) -> None:
+        """Write to netCDF atomically: a temporary file in the same folder is renamed onto
+        ``path`` only when complete, so an interruption never leaves a partial file."""
+        path = Path(path)
+        ds = self.to_xarray()
+        fd, tmp = tempfile.mkstemp(suffix=".nc.part", dir=path.parent or ".")
+        os.close(fd)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+    @classmethod
+    def from_xarray(cls, ds) -> Result:
+        if ds.attrs.get("spinesim_result") != "1":
+            raise ParameterError("the dataset is not a spinesim result (attribute spinesim_result missing)")
+        data = {name: np.asarray(ds[name].values) for name in VARIABLES}
+        attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != "spinesim_result"}
+        levels = tuple(str(v) for v in ds["level"].values)
+        return cls(time_s=np.asarray(ds["time"].values), levels=levels, data=data, attrs=attrs)
+
+
+def load_result(path: str | os.PathLike) -> Result:
+    """Read a result written by :meth:`Result.to_netcdf`; clear errors for a missing,
+    truncated or foreign file."""
+    xr = _import_xarray()
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"result file {str(path)!r} does not exist")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return Result.from_xarray(ds.load())
+    except (OSError, ValueError, KeyError) as exc:
+        if isinstance(exc, ParameterError):
+            raise
+        raise ParameterError(f"{str(path)!r} is not a readable spinesim result: {exc}") from exc
+
+
+def _import_xarray():
+    try:
+        import xarray as xr
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("saving results needs xarray and h5netcdf: pip install 'spinesim[io]'") from exc
+    return xr

@@ -1,0 +1,110 @@
+"""``simulate``: the one entry point that runs a session and returns a :class:`Result`."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from spinesim.anatomy import Subject
+from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
+from spinesim.core import layout as L
+from spinesim.core import observables as O
+from spinesim.device import InversionTable
+from spinesim.errors import check_number
+from spinesim.protocol import Protocol
+from spinesim.result import Result
+from spinesim.solver import SolverOptions, run
+
+#: Default number of output intervals over a session.
+DEFAULT_OUTPUT_INTERVALS = 600
+
+
+def simulate(
+    protocol: Protocol,
+    subject: Subject | None = None,
+    device: InversionTable | None = None,
+    tissues: Tissues | None = None,
+    *,
+    model: Model | None = None,
+    solver: SolverOptions | None = None,
+    output_interval_s: float | None = None,
+) -> Result:
+    """Simulate one session and return per-level forces, disc-space changes and more.
+
+    Parameters
+    ----------
+    protocol
+        What happens over time, e.g. ``Protocol.inversion(60, ramp_s=10, hold_s=300)``.
+    subject, device, tissues
+        The person (default: 70 kg, 1.75 m, male), the device (default: inversion table)
+        and tissue properties (defaults with their sources). Ignored if ``model`` is given.
+    model
+        A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs.
+    solver
+        Integrator accuracy and limits.
+    output_interval_s
+        Spacing of the saved times (s); default: the session in 600 intervals. The
+        integrator's own steps are independent of it (outputs are interpolated).
+
+    The baseline of every change is the state at the session start (t = 0), after the
+    protocol's preceding phases (hours upright, lying) and the model's settling on the
+    backrest.
+    """
+    tissues = tissues or Tissues()
+    model = model or spine_model(subject, device, tissues)
+    solver = solver or SolverOptions()
+    duration = protocol.session_duration_s
+    if output_interval_s is None:
+        output_interval_s = duration / DEFAULT_OUTPUT_INTERVALS
+    check_number("output_interval_s", output_interval_s, 0.0, duration, low_open=True)
+    times = np.unique(
+        np.concatenate([np.arange(0.0, duration, output_interval_s), [duration, protocol.hold_end_s]])
+    )
+    knots = protocol.knots(tissues.muscles)
+    states, stats = run(model, knots, times, solver)
+    return _result(model, protocol, knots, times, states, stats, tissues)
+
+
+def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
+    n_t = times.size
+    n_body = model.n_body
+    joint_out = np.zeros((n_t, n_body - 1, O.N_JOINT_OUT))
+    body_out = np.zeros((n_t, n_body, O.N_BODY_OUT))
+    global_out = np.zeros((n_t, O.N_GLOBAL_OUT))
+    O.observe(times, states, model.body, model.joint, model.glob, knots, joint_out, body_out, global_out)
+
+    idx = [model.level_index(name) for name in model.levels]
+    lv = joint_out[:, idx, :]
+    gaps = lv[:, :, [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]]
+    spinal = model.joint[:, L.J_SPINAL] > 0
+    middle_all = joint_out[:, spinal, O.O_GAP_MIDDLE]
+    data = {
+        "angle": np.degrees(global_out[:, O.O_ANGLE]),
+        "axial_force": lv[:, :, O.O_DISC_FORCE],
+        "segment_force": lv[:, :, O.O_SEGMENT_FORCE],
+        "gap_change": 1e3 * (gaps - gaps[0]),
+        "disc_height": 1e3 * (lv[:, :, O.O_GAP_MIDDLE] + model.joint[idx, L.J_HEIGHT]),
+        "pressure": 1e-6 * lv[:, :, O.O_PRESSURE],
+        "fluid_change": 100.0 * (lv[:, :, O.O_FLUID] - lv[0, :, O.O_FLUID]),
+        "spine_length_change": 1e3 * (middle_all - middle_all[0]).sum(axis=1),
+        "anchor_force": -global_out[:, O.O_ANCHOR_X],
+        "friction_force": body_out[:, :, O.O_FRICTION].sum(axis=1),
+        "normal_force": body_out[:, :, O.O_NORMAL].sum(axis=1),
+        "muscle_activation": global_out[:, O.O_ACTIVATION],
+    }
+    preceding = [f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0]
+    after = ", ".join(preceding) if preceding else "no preceding phase"
+    attrs = {
+        "baseline": (
+            f"state at the session start (t = 0 s): after settling {SETTLE_S:g} s lying on the "
+            f"backrest, then {after}"
+        ),
+        "hold_end_s": protocol.hold_end_s,
+        "phases": protocol.boundaries(),
+        "solver": dataclasses.asdict(stats),
+        "subject": dataclasses.asdict(model.subject) if model.subject else None,
+        "device": dataclasses.asdict(model.device) if model.device else None,
+        "tissues": dataclasses.asdict(tissues),
+    }
+    return Result(time_s=times, levels=model.levels, data=data, attrs=attrs)

@@ -1,0 +1,128 @@
+"""Solver options and the single Python entry into the compiled time loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from spinesim.core import layout as L
+from spinesim.core.integrator import integrate
+from spinesim.errors import ParameterError, SolverError, bounded, validate_fields
+
+#: Absolute tolerance of each state entry relative to the position tolerance ``atol_m``:
+#: angles per 0.1 m of lever, velocities per 10 ms, fluid strain per 0.1 m of disc height.
+_ATOL_FACTORS = {
+    L.S_X: 1.0,
+    L.S_Y: 1.0,
+    L.S_PHI: 10.0,
+    L.S_VX: 100.0,
+    L.S_VY: 100.0,
+    L.S_OMEGA: 1000.0,
+    L.S_BRISTLE: 1.0,
+    L.S_CREEP: 1.0,
+    L.S_FLUID: 10.0,
+}
+
+_CAUSES = {
+    L.STEP_TOO_SMALL: "the step size fell below 1e-10 of the simulated time",
+    L.MAX_STEPS: "the maximum number of steps was reached",
+    L.NONFINITE: "the model's derivatives are not finite (NaN or inf) at an accepted state",
+}
+_LAST_CAUSE = {1: "Newton iterations stalled", 2: "a trial step produced non-finite values"}
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Accuracy and limits of the adaptive TR-BDF2 integrator.
+
+    ``rtol`` is the relative tolerance of every state; ``atol_m`` the absolute tolerance of
+    positions (m); other states use it scaled by their natural size (see ``_ATOL_FACTORS``).
+    """
+
+    rtol: float = bounded(1e-4, 1e-10, 0.1, low_open=True)
+    atol_m: float = bounded(1e-6, 1e-12, 1e-2, low_open=True)
+    max_step_s: float = bounded(np.inf, 1e-6, np.inf)
+    initial_step_s: float = bounded(1e-4, 1e-9, 10.0, low_open=True)
+    max_steps: int = 200_000
+
+    def __post_init__(self) -> None:
+        validate_fields(self, prefix="SolverOptions.")
+        if (
+            isinstance(self.max_steps, bool)
+            or not isinstance(self.max_steps, int)
+            or self.max_steps < 1
+        ):
+            raise ParameterError(
+                f"SolverOptions.max_steps = {self.max_steps!r}; allowed: an integer >= 1"
+            )
+
+    def absolute_tolerances(self, n_body: int) -> np.ndarray:
+        atol = np.empty(n_body * L.BLOCK)
+        for entry, factor in _ATOL_FACTORS.items():
+            atol[entry :: L.BLOCK] = factor * self.atol_m
+        return atol
+
+
+@dataclass(frozen=True)
+class SolverStats:
+    """What the integrator did: accepted and rejected steps, work counts."""
+
+    steps: int
+    rejected: int
+    rhs_evaluations: int
+    jacobians: int
+    factorizations: int
+    newton_failures: int
+
+    @classmethod
+    def from_array(cls, stats: np.ndarray) -> SolverStats:
+        return cls(*(int(stats[k]) for k in range(L.STAT_T_FAIL)))
+
+
+def run(
+    model,
+    knots: np.ndarray,
+    save_times: np.ndarray,
+    options: SolverOptions,
+    y_start: np.ndarray | None = None,
+) -> tuple[np.ndarray, SolverStats]:
+    """Integrate ``model`` over the protocol ``knots``; states at ``save_times``.
+
+    Raises :class:`SolverError` naming the simulated time and the cause if the integrator
+    fails; never returns non-finite states.
+    """
+    y0 = model.y0 if y_start is None else y_start
+    save = np.ascontiguousarray(save_times, dtype=float)
+    out = np.empty((save.size, y0.size))
+    stats = np.zeros(L.NSTAT)
+    status = integrate(
+        np.ascontiguousarray(y0, dtype=float),
+        model.body,
+        model.joint,
+        model.glob,
+        np.ascontiguousarray(knots, dtype=float),
+        save,
+        options.rtol,
+        options.absolute_tolerances(model.n_body),
+        options.initial_step_s,
+        options.max_step_s,
+        options.max_steps,
+        out,
+        stats,
+    )
+    if status != L.OK:
+        t_fail = stats[L.STAT_T_FAIL]
+        cause = _CAUSES.get(status, f"status {status}")
+        last = _LAST_CAUSE.get(int(stats[L.STAT_LAST_CAUSE]))
+        detail = f" (last trial failure: {last})" if last else ""
+        raise SolverError(
+            f"integration failed at t = {t_fail:.6g} s: {cause}{detail}",
+            time_s=t_fail,
+            status=status,
+        )
+    if not np.all(np.isfinite(out)):
+        raise SolverError(
+            "integration produced non-finite states", time_s=float("nan"), status=L.NONFINITE
+        )
+    return out, SolverStats.from_array(stats)
