@@ -93,9 +93,10 @@ from spinesim.core.layout import (
 #: so an absurd trial state in a Newton iteration cannot overflow to inf.
 _EXP_CAP = 30.0
 
-#: Half-width of the blend between sticking and slipping, as a fraction of the friction
-#: limit: keeps the friction law C1 so that Newton converges through the transition.
-SLIP_BLEND = 0.1
+#: Half-width of the blend from sticking to slipping, as a fraction of the friction limit:
+#: slip starts at the limit and is fully developed at (1 + 2 SLIP_BLEND) x the limit, which
+#: keeps the law C1 so that Newton converges through the transition.
+SLIP_BLEND = 0.05
 #: Floor of that blend as a fraction of the body's weight (-), for bodies off the backrest.
 FRICTION_FLOOR = 1e-3
 
@@ -347,14 +348,17 @@ def contact_loads(y, i, body, backrest, glob):
     if normal < 0.0:
         normal = 0.0
     k = body[i, B_K_TANGENT]
+    if k == 0.0:  # frictionless contact (or none)
+        return normal, 0.0, 0.0, rx, ry
     bristle = k * y[b + S_BRISTLE]
     ratio = vx / glob[G_STRIBECK_VELOCITY]
     mu_s = glob[G_MU_STATIC]
     mu_k = glob[G_MU_KINETIC]
     limit = normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
     blend = SLIP_BLEND * limit + FRICTION_FLOOR * body[i, B_MASS] * glob[G_GRAVITY]
-    # odd in the bristle force and zero at zero force, also where the limit vanishes
-    excess = smooth_ramp(abs(bristle) - limit, blend) - smooth_ramp(-limit, blend)
+    # slip starts exactly at the limit and blends in over 2 * blend; odd in the bristle force
+    # and zero at zero force, also where the limit vanishes (body off the backrest)
+    excess = smooth_ramp(abs(bristle) - limit - blend, blend) - smooth_ramp(-limit - blend, blend)
     rate = vx - math.copysign(excess, bristle) / (k * glob[G_SLIP_TIME])
     friction = -touching * (bristle + body[i, B_C_TANGENT] * rate)
     return normal, friction, rate, rx, ry
@@ -362,16 +366,20 @@ def contact_loads(y, i, body, backrest, glob):
 
 @jit
 def anchor_loads(y, i, body):
-    """Force (x, y) and torque of the device anchor on body ``i`` (zero if not anchored)."""
+    """Force (x, y) and torque of the device anchor on body ``i``.
+
+    A translational spring-damper pins the body's anchor point to the device (if
+    ``anchor_k > 0``) and a rotational one holds its angle (if ``anchor_k_rot > 0``).
+    """
     b = i * BLOCK
+    fx = fy = torque = 0.0
     k = body[i, B_ANCHOR_K]
-    if k == 0.0:
-        return 0.0, 0.0, 0.0
-    px, py, vx, vy, rx, ry = body_point(y, i, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
-    c = body[i, B_ANCHOR_C]
-    fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
-    fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy
-    torque = rx * fy - ry * fx
+    if k > 0.0:
+        px, py, vx, vy, rx, ry = body_point(y, i, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
+        c = body[i, B_ANCHOR_C]
+        fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
+        fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy
+        torque = rx * fy - ry * fx
     torque -= body[i, B_ANCHOR_K_ROT] * (y[b + S_PHI] - body[i, B_ANCHOR_PHI])
     torque -= body[i, B_ANCHOR_C_ROT] * y[b + S_OMEGA]
     return fx, fy, torque

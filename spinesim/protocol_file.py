@@ -1,0 +1,259 @@
+"""Multi-phase protocols from a TOML file: :func:`load_protocol_file`.
+
+Schema (every table is optional except ``[[phase]]``; ``examples/protocol.toml`` is a
+complete example)::
+
+    [subject]               # the person; defaults: spinesim.Subject()
+    mass_kg = 70.0          # kg
+    height_m = 1.75         # m
+    sex = "male"            # "male" or "female"
+
+    [device]                # the device; defaults: spinesim.InversionTable()
+    type = "table"          # a name in spinesim.device.DEVICES
+    friction_static = 0.5   # backrest friction coefficient (static)
+    friction_kinetic = 0.4  # optional; default 0.8 x friction_static
+                            # (any other field of the device class is accepted too,
+                            # e.g. ankle_stiffness)
+
+    [[preceding]]           # any number, in order, before the session
+    kind = "upright"        # "upright" (standing) or "lying" (supine in bed)
+    hours = 2.0
+
+    [[phase]]               # at least one, in order: the session
+    name = "tilt down"      # optional
+    duration_s = 15.0
+    start_deg = 0.0         # the angle moves linearly from start_deg ...
+    end_deg = 60.0          # ... to end_deg over duration_s
+    # or, for a constant angle, instead of start_deg and end_deg:
+    # angle_deg = 60.0
+
+Angles are in degrees from horizontal: 0 flat, +90 fully inverted head-down, -90 upright.
+The baseline of every reported change is the state at the start of the first ``[[phase]]``.
+
+Errors (unknown keys, wrong types, malformed TOML, values out of range) raise
+:class:`~spinesim.errors.ParameterError` with a message naming the key, e.g.
+``phase[2].start_deg = 120 is outside the allowed range; allowed: a number in [-90, 90]``.
+Tables of an array are counted from 1 in the order they appear (``phase[1]`` is the first
+``[[phase]]``). The ranges are those of :class:`~spinesim.Phase`,
+:class:`~spinesim.Subject`, :class:`~spinesim.InversionTable`, :func:`~spinesim.upright`
+and :func:`~spinesim.lying`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import difflib
+import os
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from spinesim.anatomy import Subject
+from spinesim.device import DEVICES, InversionTable
+from spinesim.errors import ParameterError
+from spinesim.protocol import Phase, Protocol, lying, upright
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    try:
+        import tomli as tomllib  # type: ignore[no-redef]
+    except ModuleNotFoundError:
+        tomllib = None  # type: ignore[assignment]
+
+#: Kinetic / static friction when only the static coefficient is given [D]
+#: (the default InversionTable uses the same ratio: 0.4 / 0.5).
+KINETIC_FRICTION_RATIO = 0.8
+
+TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
+PRECEDING_KEYS = ("kind", "hours")
+PHASE_KEYS = ("name", "duration_s", "start_deg", "end_deg", "angle_deg")
+#: Builders of the preceding phases by ``kind``.
+PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = {"upright": upright, "lying": lying}
+
+
+def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, InversionTable]:
+    """Read a protocol file (schema in the module docstring).
+
+    Returns ``(protocol, subject, device)``, ready for
+    ``spinesim.simulate(protocol, subject, device)``. A missing file raises
+    :class:`FileNotFoundError`; anything wrong in it raises :class:`ParameterError`.
+    """
+    if tomllib is None:  # pragma: no cover - Python 3.10 without tomli
+        raise ParameterError("reading protocol files needs Python >= 3.11 or: pip install tomli")
+    where = os.fspath(path)
+    with open(path, "rb") as f:
+        try:
+            doc = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise ParameterError(f"{where}: malformed TOML: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ParameterError(f"{where}: not a UTF-8 text file: {exc}") from exc
+    try:
+        return protocol_from_dict(doc)
+    except ParameterError as exc:
+        raise ParameterError(f"{where}: {exc}") from exc
+
+
+def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, InversionTable]:
+    """Like :func:`load_protocol_file`, from an already parsed document."""
+    _check_keys("", doc, TOP_LEVEL_KEYS)
+    subject = _subject(_table(doc, "subject"))
+    device = _device(_table(doc, "device"))
+    preceding = [
+        _preceding(f"preceding[{i}]", t) for i, t in enumerate(_tables(doc, "preceding"), 1)
+    ]
+    phases = [_phase(f"phase[{i}]", t) for i, t in enumerate(_tables(doc, "phase"), 1)]
+    if not phases:
+        raise ParameterError("no [[phase]] table; give at least one session phase")
+    return Protocol((*preceding, *phases)), subject, device
+
+
+def table_device(
+    friction_static: float | None = None,
+    friction_kinetic: float | None = None,
+    device_type: str = "table",
+    **options: Any,
+) -> InversionTable:
+    """The device named ``device_type`` with the given friction; ``friction_kinetic``
+    defaults to :data:`KINETIC_FRICTION_RATIO` x ``friction_static`` when only the static
+    coefficient is given. Invalid values raise :class:`ParameterError`."""
+    if device_type not in DEVICES:
+        raise ParameterError(f"device = {device_type!r} is unknown; allowed: {tuple(DEVICES)}")
+    if friction_static is not None:
+        options["friction_static"] = friction_static
+        if friction_kinetic is None and _is_number(friction_static):
+            friction_kinetic = KINETIC_FRICTION_RATIO * friction_static
+    if friction_kinetic is not None:
+        options["friction_kinetic"] = friction_kinetic
+    return DEVICES[device_type](**options)
+
+
+# --------------------------------------------------------------------------- sections
+def _subject(table: Mapping[str, Any]) -> Subject:
+    names = tuple(f.name for f in dataclasses.fields(Subject))
+    _check_keys("subject", table, names)
+    _check_str("subject.sex", table.get("sex", "male"))
+    with _renamed({n: f"subject.{n}" for n in names}, fallback="subject"):
+        Subject(**table)  # validate the values as written, so messages quote them
+    return Subject(**{k: _float(v) for k, v in table.items()})
+
+
+def _device(table: Mapping[str, Any]) -> InversionTable:
+    kind = table.get("type", "table")
+    _check_str("device.type", kind)
+    if kind not in DEVICES:
+        raise ParameterError(f"device.type = {kind!r} is unknown; allowed: {tuple(DEVICES)}")
+    cls = DEVICES[kind]
+    _check_keys("device", table, ("type", *(f.name for f in dataclasses.fields(cls))))
+    options = {k: v for k, v in table.items() if k != "type"}
+    with _renamed({f"{cls.__name__}.": "device."}, fallback="device"):
+        table_device(device_type=kind, **options)
+    return table_device(device_type=kind, **{k: _float(v) for k, v in options.items()})
+
+
+def _preceding(label: str, table: Mapping[str, Any]) -> Phase:
+    _check_keys(label, table, PRECEDING_KEYS)
+    for key in PRECEDING_KEYS:
+        if key not in table:
+            raise ParameterError(f"{label}.{key} is missing")
+    kind = table["kind"]
+    _check_str(f"{label}.kind", kind)
+    if kind not in PRECEDING_KINDS:
+        raise ParameterError(
+            f"{label}.kind = {kind!r} is unknown; allowed: {tuple(PRECEDING_KINDS)}"
+        )
+    with _renamed({f"{kind}_hours": f"{label}.hours"}, fallback=label):
+        return PRECEDING_KINDS[kind](table["hours"])
+
+
+def _phase(label: str, table: Mapping[str, Any]) -> Phase:
+    _check_keys(label, table, PHASE_KEYS)
+    name = table.get("name", "")
+    _check_str(f"{label}.name", name)
+    if "duration_s" not in table:
+        raise ParameterError(f"{label}.duration_s is missing")
+    if "angle_deg" in table:
+        extra = [k for k in ("start_deg", "end_deg") if k in table]
+        if extra:
+            raise ParameterError(
+                f"{label}: give either angle_deg (constant angle) or start_deg and end_deg, "
+                f"not both (found angle_deg and {' and '.join(extra)})"
+            )
+        start_key = end_key = "angle_deg"
+    else:
+        missing = [k for k in ("start_deg", "end_deg") if k not in table]
+        if missing:
+            raise ParameterError(
+                f"{label}.{missing[0]} is missing; give start_deg and end_deg, "
+                "or angle_deg for a constant angle"
+            )
+        start_key, end_key = "start_deg", "end_deg"
+    values = (table["duration_s"], table[start_key], table[end_key])
+    # Validated unnamed first: Phase's messages then start with "phase.<field>", renamed
+    # here to this table's keys.
+    with _renamed(
+        {
+            "phase.duration_s": f"{label}.duration_s",
+            "phase.start_deg": f"{label}.{start_key}",
+            "phase.end_deg": f"{label}.{end_key}",
+        },
+        fallback=label,
+    ):
+        Phase(*values)
+    return Phase(*map(_float, values), name=name)
+
+
+# --------------------------------------------------------------------------- helpers
+@contextlib.contextmanager
+def _renamed(names: Mapping[str, str], fallback: str) -> Iterator[None]:
+    """Re-raise a :class:`ParameterError` whose message starts with one of the API's
+    parameter names under the file's key for it (first match wins); other messages get
+    ``fallback`` as a prefix, so every message names where in the file the problem is."""
+    try:
+        yield
+    except ParameterError as exc:
+        msg = str(exc)
+        for old, new in names.items():
+            if msg.startswith(old):
+                raise ParameterError(new + msg[len(old) :]) from exc
+        raise ParameterError(f"{fallback}: {msg}") from exc
+
+
+def _table(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise ParameterError(f"{key} must be a table, written [{key}]; got {value!r}")
+    return value
+
+
+def _tables(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    value = doc.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ParameterError(
+            f"{key} must be an array of tables, each written [[{key}]]; got {value!r}"
+        )
+    return value
+
+
+def _check_keys(label: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in allowed:
+            name = f"{label}.{key}" if label else key
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ParameterError(f"{name} is an unknown key{hint}; allowed: {allowed}")
+
+
+def _check_str(name: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ParameterError(f"{name} = {value!r} is not a string")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _float(value: Any) -> Any:
+    """A TOML integer as float (anything else unchanged), once the API has validated it."""
+    return float(value) if _is_number(value) else value

@@ -1,0 +1,241 @@
+"""The command line: ``spinesim run`` with options or a TOML protocol file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spinesim
+from spinesim import cli
+from spinesim.errors import ParameterError, SolverError
+from spinesim.protocol_file import load_protocol_file
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "protocol.toml"
+#: A short session: 10 s ramp to 60 deg, 30 s hold, 10 s return, after 30 min upright.
+SHORT = ["run", "--angle", "60", "--hold", "30", "--upright-hours", "0.5"]
+SUMMARY_KEYS = {
+    "end_of_hold_s",
+    "baseline",
+    "levels",
+    "spine_length_change_end_of_hold_mm",
+    "solver",
+}
+LEVEL_KEYS = {
+    "axial_force_end_of_hold_N",
+    "axial_force_peak_N",
+    "gap_change_end_of_hold_mm",
+    "fluid_change_end_of_hold_pct",
+}
+GOOD_PHASE = "[[phase]]\nduration_s = 20\nstart_deg = 0\nend_deg = 30\n"
+
+
+def run_cli(argv: list[str]) -> int:
+    """``cli.main`` with argparse's SystemExit turned into its status."""
+    try:
+        return cli.main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "protocol.toml"
+    path.write_text(text)
+    return path
+
+
+def files_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+# --------------------------------------------------------------------------- success
+def test_python_m_spinesim_json():
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinesim", *SHORT, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert set(summary) >= SUMMARY_KEYS
+    level = summary["levels"]["L3-L4"]
+    assert set(level) >= LEVEL_KEYS
+    assert set(level["gap_change_end_of_hold_mm"]) == {"anterior", "middle", "posterior"}
+    assert summary["end_of_hold_s"] == pytest.approx(40.0)
+    assert level["axial_force_end_of_hold_N"] > 0.0  # traction at 60 deg head-down
+    assert "upright" in summary["baseline"]
+
+
+def test_table_output(capsys):
+    assert run_cli([*SHORT, "--sex", "female", "--mass", "60", "--height", "1.6"]) == 0
+    out = capsys.readouterr().out
+    assert "L3-L4" in out
+    assert "spine length change" in out
+
+
+def test_out_writes_a_result_that_loads_back(tmp_path, capsys):
+    out = tmp_path / "result.nc"
+    status = run_cli([*SHORT, "--friction", "0.3", "--out", str(out), "--json"])
+    assert status == 0
+    assert files_in(tmp_path) == {"result.nc"}
+    summary = json.loads(capsys.readouterr().out)
+    result = spinesim.load_result(out)
+    assert result.levels == tuple(summary["levels"])
+    assert result.summary()["levels"]["L3-L4"]["axial_force_end_of_hold_N"] == pytest.approx(
+        summary["levels"]["L3-L4"]["axial_force_end_of_hold_N"]
+    )
+    device = result.attrs["device"]
+    assert device["friction_static"] == pytest.approx(0.3)
+    assert device["friction_kinetic"] == pytest.approx(0.8 * 0.3)
+
+
+def test_cli_options_reach_the_api():
+    args = cli.build_parser().parse_args(
+        [*SHORT, "--return", "0", "--lying-hours", "8", "--ramp", "5", "--friction", "0.4"]
+    )
+    protocol, subject, device = cli._inputs(args)
+    assert subject == spinesim.Subject()
+    assert device.friction_static == 0.4
+    assert device.friction_kinetic == pytest.approx(0.32)
+    assert [p.name for p in protocol.phases] == ["lying", "upright", "ramp", "hold"]
+    assert protocol.session_duration_s == pytest.approx(35.0)
+
+
+def test_example_protocol_file_runs(tmp_path, capsys):
+    protocol, subject, device = load_protocol_file(EXAMPLE)
+    assert protocol.preceding_duration_s == pytest.approx(2 * 3600.0)
+    assert sum(p.start_deg == p.end_deg == 60.0 for p in protocol.phases) == 3
+    assert subject == spinesim.Subject()
+    assert device == spinesim.InversionTable()
+    out = tmp_path / "example.nc"
+    assert run_cli(["run", str(EXAMPLE), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["end_of_hold_s"] == pytest.approx(protocol.hold_end_s)
+    assert summary["levels"]["L3-L4"]["axial_force_end_of_hold_N"] > 0.0
+    assert spinesim.load_result(out).attrs["hold_end_s"] == pytest.approx(protocol.hold_end_s)
+
+
+def test_protocol_file_defaults_and_constant_angle(tmp_path):
+    path = write(
+        tmp_path,
+        '[device]\nfriction_static = 0.6\n[[preceding]]\nkind = "lying"\nhours = 8\n'
+        '[[phase]]\nname = "hold"\nduration_s = 30\nangle_deg = 45\n',
+    )
+    protocol, subject, device = load_protocol_file(path)
+    assert subject == spinesim.Subject()
+    assert device.friction_kinetic == pytest.approx(0.8 * 0.6)
+    lying, hold = protocol.phases
+    assert (lying.kind, lying.duration_s) == ("lying", 8 * 3600.0)
+    assert (hold.name, hold.start_deg, hold.end_deg, hold.duration_s) == ("hold", 45.0, 45.0, 30.0)
+    assert isinstance(hold.duration_s, float)
+
+
+# --------------------------------------------------------------------------- errors
+BAD_OPTIONS = [
+    (["--angle", "120"], "angle"),
+    (["--angle", "nan"], "angle"),
+    (["--mass", "-5"], "mass"),
+    (["--height", "inf"], "height"),
+    (["--hold", "0"], "hold"),
+    (["--friction", "3"], "friction"),
+    (["--upright-hours", "-1"], "upright"),
+    (["--output-interval", "1e9"], "output-interval"),
+    (["--device", "chair"], "device"),
+    (["--sex", "other"], "sex"),
+    (["--angle", "sixty"], "angle"),
+]
+
+
+@pytest.mark.parametrize(("options", "name"), BAD_OPTIONS)
+def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, options, name):
+    status = run_cli(["run", "--hold", "30", *options, "--out", str(tmp_path / "r.nc")])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert name in err
+    assert "error" in err
+    assert files_in(tmp_path) == set()
+
+
+BAD_FILES = [
+    (GOOD_PHASE + "colour = 1\n", "phase[1].colour"),
+    ("[[phases]]\nduration_s = 20\n", "phases"),
+    ("[subject]\nweight = 70\n" + GOOD_PHASE, "subject.weight"),
+    ("[[phase]\nduration_s = 20\n", "malformed TOML"),
+    ("[[phase]]\nduration_s = 20\nstart_deg = 0\nend_deg = 120\n", "phase[1].end_deg = 120"),
+    (
+        GOOD_PHASE + "[[phase]]\nduration_s = 20\nstart_deg = 120\nend_deg = 0\n",
+        "phase[2].start_deg",
+    ),
+    ('[[phase]]\nduration_s = "20"\nangle_deg = 30\n', "phase[1].duration_s"),
+    ("[[phase]]\nduration_s = 20\nangle_deg = nan\n", "phase[1].angle_deg"),
+    ("[[phase]]\nduration_s = 20\nstart_deg = 0\n", "phase[1].end_deg"),
+    ("[subject]\nmass_kg = -5\n" + GOOD_PHASE, "subject.mass_kg"),
+    ('[subject]\nsex = ["male"]\n' + GOOD_PHASE, "subject.sex"),
+    ('[device]\ntype = "chair"\n' + GOOD_PHASE, "device.type"),
+    ("[device]\nfriction_static = 0.3\nfriction_kinetic = 0.5\n" + GOOD_PHASE, "friction_kinetic"),
+    ('[[preceding]]\nkind = "sitting"\nhours = 2\n' + GOOD_PHASE, "preceding[1].kind"),
+    ('[[preceding]]\nkind = "upright"\nhours = 0\n' + GOOD_PHASE, "preceding[1].hours"),
+    ('[[preceding]]\nkind = "upright"\nhours = 1\n', "[[phase]]"),
+    ("[phase]\nduration_s = 20\nangle_deg = 30\n", "[[phase]]"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), BAD_FILES)
+def test_bad_protocol_files(tmp_path, capsys, text, name):
+    path = write(tmp_path, text)
+    with pytest.raises(ParameterError) as info:
+        load_protocol_file(path)
+    assert name in str(info.value)
+    status = run_cli(["run", str(path), "--out", str(tmp_path / "r.nc")])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("spinesim: error: ")
+    assert name in err
+    assert files_in(tmp_path) == {"protocol.toml"}
+
+
+def test_missing_protocol_file(tmp_path, capsys):
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(FileNotFoundError):
+        load_protocol_file(missing)
+    assert run_cli(["run", str(missing), "--out", str(tmp_path / "r.nc")]) == 2
+    assert "missing.toml" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_session_options_with_a_protocol_file(tmp_path, capsys):
+    path = write(tmp_path, GOOD_PHASE)
+    assert run_cli(["run", str(path), "--angle", "30"]) == 2
+    assert "--angle" in capsys.readouterr().err
+
+
+def test_nan_is_rejected_with_a_clear_message(capsys):
+    assert run_cli(["run", "--angle", "nan"]) == 2
+    err = capsys.readouterr().err
+    assert "angle_deg = nan is not finite" in err
+    assert "--angle" in err
+
+
+def test_out_in_a_missing_folder(tmp_path, capsys):
+    assert run_cli([*SHORT, "--out", str(tmp_path / "no" / "r.nc")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_solver_error_exits_1_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    def fail(*args, **kwargs):
+        raise SolverError("step size too small at t = 3 s", 3.0, -1)
+
+    monkeypatch.setattr(cli, "simulate", fail)
+    assert run_cli([*SHORT, "--out", str(tmp_path / "r.nc")]) == 1
+    assert "step size too small" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert run_cli([]) == 2
+    assert "usage" in capsys.readouterr().err
