@@ -242,7 +242,8 @@ def spine_model(
         + math.cos(y[i * L.BLOCK + L.S_PHI]) * model.body[i, L.B_CONTACT_Y]
         for i in range(model.n_body)
     ]
-    y[L.S_Y :: L.BLOCK][: model.n_body] -= min(contact_y)
+    # every supported body indents the padding by the same depth under its own weight
+    y[L.S_Y :: L.BLOCK][: model.n_body] -= min(contact_y) + tissues.contact.indentation_m
     body = model.body
     body[0, L.B_ANCHOR_X] = y[L.S_X] + body[0, L.B_ANCHOR_LX]
     body[0, L.B_ANCHOR_Y] = y[L.S_Y]
@@ -251,10 +252,23 @@ def spine_model(
 
 
 def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
-    """``model`` with ``y0`` replaced by its state after lying flat for ``duration_s``."""
+    """``model`` with ``y0`` replaced by its state after lying flat for ``duration_s``.
+
+    The body settles on a frictionless backrest (as if lying down without dragging the
+    skin), so no friction is locked in; the skin's bristles start the session undeflected.
+    """
     knots = np.array([[0.0, 0.0, 1.0, 1.0, 0.0], [duration_s, 0.0, 1.0, 1.0, 0.0]])
-    states, _ = run(model, knots, np.array([duration_s]), SolverOptions())
-    return dataclasses.replace(model, y0=states[-1])
+    frictionless = model.glob.copy()
+    frictionless[L.G_MU_STATIC] = frictionless[L.G_MU_KINETIC] = 0.0
+    states, _ = run(
+        dataclasses.replace(model, glob=frictionless),
+        knots,
+        np.array([duration_s]),
+        SolverOptions(),
+    )
+    y = states[-1]
+    y[L.S_BRISTLE :: L.BLOCK] = 0.0
+    return dataclasses.replace(model, y0=y)
 
 
 def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
@@ -347,7 +361,7 @@ def _disc_columns(
     )
     k_creep = p.creep_stiffness_ratio * k_ref
     k_bend = p.bending_stiffness * ratio * s * s
-    ant, post = tissues.ligaments.elements(depth)
+    ant, post = tissues.ligaments.elements(depth / s)
     rigidity = area / REFERENCE_AREA
     length = h / REFERENCE_DISC_HEIGHT
     columns = {

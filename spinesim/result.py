@@ -115,7 +115,8 @@ class Result:
         return int(np.argmin(np.abs(self.time_s - time_s)))
 
     def summary(self) -> dict[str, Any]:
-        """Machine-readable summary: per level the end-of-hold and peak axial force (N),
+        """Machine-readable summary: per level the end-of-hold and peak (largest tension)
+        axial force (N),
         end-of-hold disc-space change (mm) and fluid volume change (%); the total spine
         length change (mm)."""
         k = self.index_at(self.attrs["hold_end_s"])
@@ -126,7 +127,7 @@ class Result:
             gap = d["gap_change"][k, j]
             levels[name] = {
                 "axial_force_end_of_hold_N": float(force[k]),
-                "axial_force_peak_N": float(force[np.argmax(np.abs(force))]),
+                "axial_force_peak_N": float(force.max()),
                 "gap_change_end_of_hold_mm": dict(zip(SIDES, map(float, gap), strict=True)),
                 "fluid_change_end_of_hold_pct": float(d["fluid_change"][k, j]),
             }
@@ -172,7 +173,11 @@ class Result:
         return xr.Dataset(
             data_vars,
             coords={
-                "time": ("time", self.time_s, {"units": "s", "long_name": "time since session start"}),
+                "time": (
+                    "time",
+                    self.time_s,
+                    {"units": "s", "long_name": "time since session start"},
+                ),
                 "level": ("level", list(self.levels)),
                 "side": ("side", list(SIDES)),
             },
@@ -188,6 +193,9 @@ class Result:
         os.close(fd)
         try:
             ds.to_netcdf(tmp, engine="h5netcdf")
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
@@ -196,7 +204,9 @@ class Result:
     @classmethod
     def from_xarray(cls, ds) -> Result:
         if ds.attrs.get("spinesim_result") != "1":
-            raise ParameterError("the dataset is not a spinesim result (attribute spinesim_result missing)")
+            raise ParameterError(
+                "the dataset is not a spinesim result (attribute spinesim_result missing)"
+            )
         data = {name: np.asarray(ds[name].values) for name in VARIABLES}
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != "spinesim_result"}
         levels = tuple(str(v) for v in ds["level"].values)
@@ -223,5 +233,7 @@ def _import_xarray():
     try:
         import xarray as xr
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("saving results needs xarray and h5netcdf: pip install 'spinesim[io]'") from exc
+        raise ImportError(
+            "saving results needs xarray and h5netcdf: pip install 'spinesim[io]'"
+        ) from exc
     return xr

@@ -59,7 +59,9 @@ def simulate(
         output_interval_s = duration / DEFAULT_OUTPUT_INTERVALS
     check_number("output_interval_s", output_interval_s, 0.0, duration, low_open=True)
     times = np.unique(
-        np.concatenate([np.arange(0.0, duration, output_interval_s), [duration, protocol.hold_end_s]])
+        np.concatenate(
+            [np.arange(0.0, duration, output_interval_s), [duration, protocol.hold_end_s]]
+        )
     )
     knots = protocol.knots(tissues.muscles)
     states, stats = run(model, knots, times, solver)
@@ -72,7 +74,9 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
     joint_out = np.zeros((n_t, n_body - 1, O.N_JOINT_OUT))
     body_out = np.zeros((n_t, n_body, O.N_BODY_OUT))
     global_out = np.zeros((n_t, O.N_GLOBAL_OUT))
-    O.observe(times, states, model.body, model.joint, model.glob, knots, joint_out, body_out, global_out)
+    O.observe(
+        times, states, model.body, model.joint, model.glob, knots, joint_out, body_out, global_out
+    )
 
     idx = [model.level_index(name) for name in model.levels]
     lv = joint_out[:, idx, :]
@@ -93,7 +97,9 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
         "normal_force": body_out[:, :, O.O_NORMAL].sum(axis=1),
         "muscle_activation": global_out[:, O.O_ACTIVATION],
     }
-    preceding = [f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0]
+    preceding = [
+        f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0
+    ]
     after = ", ".join(preceding) if preceding else "no preceding phase"
     attrs = {
         "baseline": (

@@ -60,7 +60,9 @@ def column(n: int, mass: float) -> spinesim.Model:
     """``n`` equal bodies 0.1 m apart joined by DISC, body 0 held by a stiff anchor."""
     b = spinesim.ModelBuilder()
     for i in range(n):
-        anchor = dict(anchor_k=1e9, anchor_c=1e5, anchor_k_rot=1e6, anchor_c_rot=1e3) if i == 0 else {}
+        anchor = (
+            dict(anchor_k=1e9, anchor_c=1e5, anchor_k_rot=1e6, anchor_c_rot=1e3) if i == 0 else {}
+        )
         b.add_body(f"b{i}", mass, 0.01, **anchor)
     for i in range(n - 1):
         b.add_joint(f"j{i}", ax=0.045, bx=-0.045, **DISC)
@@ -93,8 +95,18 @@ def creep_model(k=1e6, k_creep=2e6, tau=50.0) -> spinesim.Model:
     b.add_body("base", 1.0, 0.01, anchor_k=1e9, anchor_c=1e5, anchor_k_rot=1e8, anchor_c_rot=1e4)
     b.add_body("load", 10.0, 0.05)
     b.add_joint(
-        "disc", ax=0.05, bx=-0.05, height=0.01, k_axial=k, c_axial=2000.0, k_creep=k_creep,
-        c_creep=k_creep * tau, k_shear=1e9, c_shear=1e5, k_bend=1e7, c_bend=1e3,
+        "disc",
+        ax=0.05,
+        bx=-0.05,
+        height=0.01,
+        k_axial=k,
+        c_axial=2000.0,
+        k_creep=k_creep,
+        c_creep=k_creep * tau,
+        k_shear=1e9,
+        c_shear=1e5,
+        k_bend=1e7,
+        c_bend=1e3,
     )
     return b.build()
 
@@ -123,9 +135,16 @@ def sliding_body(mu_s: float, mu_k: float) -> spinesim.Model:
     b = spinesim.ModelBuilder(friction_static=mu_s, friction_kinetic=mu_k)
     m = 5.0
     b.add_body(
-        "block", m, 0.02, contact_y=-0.05, k_normal=m * G / 0.01, c_normal=2 * math.sqrt(m * m * G / 0.01),
-        k_tangent=0.5 * m * G / 0.002, c_tangent=2 * 0.5 * math.sqrt(m * 0.5 * m * G / 0.002),
-        anchor_k_rot=1e4, anchor_c_rot=50.0,  # a flat block: it does not tip over
+        "block",
+        m,
+        0.02,
+        contact_y=-0.05,
+        k_normal=m * G / 0.01,
+        c_normal=2 * math.sqrt(m * m * G / 0.01),
+        k_tangent=0.5 * m * G / 0.002,
+        c_tangent=2 * 0.5 * math.sqrt(m * 0.5 * m * G / 0.002),
+        anchor_k_rot=1e4,
+        anchor_c_rot=50.0,  # a flat block: it does not tip over
     )
     return b.build(y0=0.05 - m * G / (m * G / 0.01))
 
@@ -140,7 +159,9 @@ def test_body_on_backrest_holds_below_static_friction(tan_ratio):
     states, _ = run(model, table, np.array([5.0, 60.0]), TIGHT)
     x = states[:, L.S_X] - model.y0[L.S_X]
     assert abs(x[1] - x[0]) < 1e-6  # no slip during the hold
-    bristle = model.body[0, L.B_MASS] * G * math.sin(math.radians(theta)) / model.body[0, L.B_K_TANGENT]
+    bristle = (
+        model.body[0, L.B_MASS] * G * math.sin(math.radians(theta)) / model.body[0, L.B_K_TANGENT]
+    )
     assert x[1] == pytest.approx(bristle, rel=0.05)  # only the skin's elastic deflection
 
 

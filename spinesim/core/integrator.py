@@ -51,7 +51,7 @@ NEWTON_TOL = 0.05  # Newton stops when the weighted update norm is below this (e
 SAFETY = 0.9
 GROW_MAX = 4.0
 SHRINK_MIN = 0.2
-MAX_REFRESHES = 2  # Jacobian re-evaluations per step before the step size is cut
+MAX_REFRESHES = 0  # Jacobian re-evaluations at a stalled iterate before the step is cut
 
 
 @jit

@@ -4,7 +4,8 @@ A matrix with square blocks of size ``m`` on ``n`` block rows is stored as three
 shape ``(n, m, m)``: ``lower[i]`` couples row block ``i`` to column block ``i - 1``,
 ``diag[i]`` to ``i`` and ``upper[i]`` to ``i + 1`` (``lower[0]`` and ``upper[n-1]`` are
 unused). The factorisation is block LU without pivoting between blocks and with partial
-pivoting inside each diagonal block:
+pivoting inside each diagonal block (zero rows of ``lower`` and zero columns of
+``upper``, as most are in a chain, are skipped):
 
     A = L U,  L = [D'_i on the diagonal, lower_i below],  U = [I on the diagonal, W_i above]
     D'_0 = diag_0,  W_i = D'_i^{-1} upper_i,  D'_i = diag_i - lower_i W_{i-1}
@@ -81,16 +82,26 @@ def block_factor(lower, diag, upper, lu, piv, w, col):
         return False
     for i in range(1, n):
         for c in range(m):
+            nonzero = False
             for r in range(m):
                 col[r] = upper[i - 1, r, c]
-            lu_solve_dense(lu[i - 1], piv[i - 1], col)
+                if col[r] != 0.0:
+                    nonzero = True
+            if nonzero:
+                lu_solve_dense(lu[i - 1], piv[i - 1], col)
             for r in range(m):
                 w[i - 1, r, c] = col[r]
         for r in range(m):
+            nonzero = False
+            for k in range(m):
+                if lower[i, r, k] != 0.0:
+                    nonzero = True
+                    break
             for c in range(m):
                 s = diag[i, r, c]
-                for k in range(m):
-                    s -= lower[i, r, k] * w[i - 1, k, c]
+                if nonzero:
+                    for k in range(m):
+                        s -= lower[i, r, k] * w[i - 1, k, c]
                 lu[i, r, c] = s
         if not lu_factor_dense(lu[i], piv[i]):
             return False

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from spinesim._numba import jit
 from spinesim.core.layout import (
     B_ANCHOR_C,
@@ -211,11 +213,23 @@ def muscle_activation(protocol, segment, t, glob):
 
 # ------------------------------------------------------------------------------ kinematics
 @jit
-def body_point(y, i, lx, ly):
-    """World position and velocity of the point at local (lx, ly) on body ``i``."""
+def body_trig(y, n_body):
+    """``(n_body, 2)`` array of the cosine and sine of every body's angle."""
+    cs = np.empty((n_body, 2))
+    for i in range(n_body):
+        phi = y[i * BLOCK + S_PHI]
+        cs[i, 0] = math.cos(phi)
+        cs[i, 1] = math.sin(phi)
+    return cs
+
+
+@jit
+def body_point(y, i, cs, lx, ly):
+    """World position and velocity of the point at local (lx, ly) on body ``i``, and its
+    offset from the centre of mass; ``cs`` from :func:`body_trig`."""
     b = i * BLOCK
-    c = math.cos(y[b + S_PHI])
-    s = math.sin(y[b + S_PHI])
+    c = cs[i, 0]
+    s = cs[i, 1]
     rx = c * lx - s * ly
     ry = s * lx + c * ly
     w = y[b + S_OMEGA]
@@ -230,7 +244,7 @@ def body_point(y, i, lx, ly):
 
 
 @jit
-def joint_deformation(y, j, joint):
+def joint_deformation(y, j, cs, joint):
     """Deformation of joint ``j`` and its rates, in the joint's mean frame.
 
     Returns ``(u, shear, beta, u_dot, shear_dot, beta_dot, e1x, e1y, mx, my)``: axial
@@ -239,8 +253,8 @@ def joint_deformation(y, j, joint):
     """
     a = j * BLOCK
     bb = (j + 1) * BLOCK
-    pax, pay, vax, vay, _, _ = body_point(y, j, joint[j, J_AX], joint[j, J_AY])
-    pbx, pby, vbx, vby, _, _ = body_point(y, j + 1, joint[j, J_BX], joint[j, J_BY])
+    pax, pay, vax, vay, _, _ = body_point(y, j, cs, joint[j, J_AX], joint[j, J_AY])
+    pbx, pby, vbx, vby, _, _ = body_point(y, j + 1, cs, joint[j, J_BX], joint[j, J_BY])
     phi_m = 0.5 * (y[a + S_PHI] + y[bb + S_PHI])
     w_m = 0.5 * (y[a + S_OMEGA] + y[bb + S_OMEGA])
     e1x = math.cos(phi_m)
@@ -325,7 +339,7 @@ def joint_loads(u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activa
 
 
 @jit
-def contact_loads(y, i, body, backrest, glob):
+def contact_loads(y, i, cs, body, backrest, glob):
     """Backrest loads on body ``i``: ``(normal, friction, bristle_rate, rx, ry)``.
 
     Normal force: unilateral spring-damper of soft tissue and padding (N, >= 0).
@@ -338,7 +352,7 @@ def contact_loads(y, i, body, backrest, glob):
     ``rx, ry`` locate the contact point from the centre of mass (table frame).
     """
     b = i * BLOCK
-    _, py, vx, vy, rx, ry = body_point(y, i, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
+    _, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
     w = glob[G_SMOOTH]
     depth = -py
     touching = smooth_step(depth, w) * backrest
@@ -365,7 +379,7 @@ def contact_loads(y, i, body, backrest, glob):
 
 
 @jit
-def anchor_loads(y, i, body):
+def anchor_loads(y, i, cs, body):
     """Force (x, y) and torque of the device anchor on body ``i``.
 
     A translational spring-damper pins the body's anchor point to the device (if
@@ -375,7 +389,7 @@ def anchor_loads(y, i, body):
     fx = fy = torque = 0.0
     k = body[i, B_ANCHOR_K]
     if k > 0.0:
-        px, py, vx, vy, rx, ry = body_point(y, i, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
+        px, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
         c = body[i, B_ANCHOR_C]
         fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
         fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy
@@ -396,6 +410,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
     g = glob[G_GRAVITY]
     gx = g * math.sin(theta)
     gy = -g * math.cos(theta)
+    cs = body_trig(y, n_body)
 
     for i in range(n_body):
         b = i * BLOCK
@@ -403,8 +418,8 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         dy[b + S_X] = y[b + S_VX]
         dy[b + S_Y] = y[b + S_VY]
         dy[b + S_PHI] = y[b + S_OMEGA]
-        normal, friction, bristle_rate, rx, ry = contact_loads(y, i, body, backrest, glob)
-        ax, ay, at = anchor_loads(y, i, body)
+        normal, friction, bristle_rate, rx, ry = contact_loads(y, i, cs, body, backrest, glob)
+        ax, ay, at = anchor_loads(y, i, cs, body)
         fx = m * gx + friction + ax
         fy = m * gy + normal + ay
         dy[b + S_VX] = fx
@@ -418,7 +433,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         a = j * BLOCK
         bb = (j + 1) * BLOCK
         u, shear, beta, u_dot, shear_dot, beta_dot, e1x, e1y, mx, my = joint_deformation(
-            y, j, joint
+            y, j, cs, joint
         )
         creep = y[a + S_CREEP]
         fluid = y[a + S_FLUID]

@@ -16,6 +16,7 @@ from spinesim.core.layout import (
 )
 from spinesim.core.mechanics import (
     anchor_loads,
+    body_trig,
     contact_loads,
     joint_deformation,
     joint_loads,
@@ -72,15 +73,18 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
         backrest = protocol_value(protocol, seg, t, P_BACKREST)
         global_out[k, O_ANGLE] = protocol_value(protocol, seg, t, P_ANGLE)
         global_out[k, O_ACTIVATION] = act
-        ax, ay, _ = anchor_loads(y, 0, body)
+        cs = body_trig(y, n_body)
+        ax, ay, _ = anchor_loads(y, 0, cs, body)
         global_out[k, O_ANCHOR_X] = ax
         global_out[k, O_ANCHOR_Y] = ay
         for i in range(n_body):
-            normal, friction, _, _, _ = contact_loads(y, i, body, backrest, glob)
+            normal, friction, _, _, _ = contact_loads(y, i, cs, body, backrest, glob)
             body_out[k, i, O_NORMAL] = normal
             body_out[k, i, O_FRICTION] = friction
         for j in range(n_body - 1):
-            u, shear, beta, u_dot, shear_dot, beta_dot, _, _, _, _ = joint_deformation(y, j, joint)
+            u, shear, beta, u_dot, shear_dot, beta_dot, _, _, _, _ = joint_deformation(
+                y, j, cs, joint
+            )
             creep = y[j * BLOCK + S_CREEP]
             fluid = y[j * BLOCK + S_FLUID]
             disc, total, shear_force, moment, pressure, _ = joint_loads(
