@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import brentq
 
 from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
 from spinesim.core import layout as L
@@ -27,6 +28,7 @@ from spinesim.properties import (
     LigamentProperties,
     MuscleProperties,
 )
+from spinesim.protocol import Phase, Protocol
 from spinesim.solver import SolverOptions, run
 
 GRAVITY = 9.81  # m/s^2, standard gravity rounded
@@ -233,6 +235,7 @@ def spine_model(
             columns.update(_bushing_columns(anat, j, s, tissues.disc, reduced_inertia, name))
         builder.add_joint(name, **columns)
 
+    _balance_hip(builder, anat)
     model = builder.build(levels=anat.disc_levels)
     y = model.y0
     # lower the chain onto the backrest: the lowest contact point touches it
@@ -251,21 +254,36 @@ def spine_model(
     return settled(dataclasses.replace(model, body=body, y0=y, subject=subject, device=device))
 
 
+def _balance_hip(builder: ModelBuilder, anat) -> None:
+    """Set the hip's rest angle so that the unloaded standing shape is in sagittal balance:
+    the C7 plumb line through the posterior-superior corner of S1, i.e. a sagittal vertical
+    axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077 [M]).
+    Without it the trunk's weight would hang on the posterior ligaments when upright."""
+    body = np.array([r for _, r in builder._bodies])
+    joint = np.array([r for _, r in builder._joints])
+    pelvis, c7 = anat.body_names.index("pelvis"), anat.body_names.index("C7")
+    l5s1 = anat.joint_names.index("L5-S1")
+
+    def sva(angle: float) -> float:
+        joint[0, L.J_REST_ANGLE] = angle
+        y = rest_pose(body, joint, 0.0, 0.0, 0.0)
+        b = pelvis * L.BLOCK
+        c, s = math.cos(y[b + L.S_PHI]), math.sin(y[b + L.S_PHI])
+        corner_x = joint[l5s1, L.J_AX]
+        corner_y = joint[l5s1, L.J_AY] - anat.disc_depth[l5s1] / 2.0
+        return y[c7 * L.BLOCK + L.S_Y] - (y[b + L.S_Y] + s * corner_x + c * corner_y)
+
+    builder._joints[0][1][L.J_REST_ANGLE] = brentq(sva, 0.0, math.radians(80.0))
+
+
 def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
     """``model`` with ``y0`` replaced by its state after lying flat for ``duration_s``.
 
-    The body settles on a frictionless backrest (as if lying down without dragging the
-    skin), so no friction is locked in; the skin's bristles start the session undeflected.
+    The body settles as in bed, without friction (as if lying down without dragging the
+    skin), so no friction is locked in; the skin's bristles start undeflected.
     """
-    knots = np.array([[0.0, 0.0, 1.0, 1.0, 0.0], [duration_s, 0.0, 1.0, 1.0, 0.0]])
-    frictionless = model.glob.copy()
-    frictionless[L.G_MU_STATIC] = frictionless[L.G_MU_KINETIC] = 0.0
-    states, _ = run(
-        dataclasses.replace(model, glob=frictionless),
-        knots,
-        np.array([duration_s]),
-        SolverOptions(),
-    )
+    knots = Protocol((Phase(duration_s, 0.0, 0.0, kind="lying"),)).knots(MuscleProperties())
+    states, _ = run(model, knots, np.array([duration_s]), SolverOptions())
     y = states[-1]
     y[L.S_BRISTLE :: L.BLOCK] = 0.0
     return dataclasses.replace(model, y0=y)
@@ -384,6 +402,7 @@ def _disc_columns(
         "c_bend": 2.0 * p.bending_damping_ratio * math.sqrt(k_bend * reduced_inertia),
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area,
+        "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
         "spinal": 1.0,
     }
     for prefix, (offset, lig_len, ea1, ea2, eps) in (("lig_ant_", ant), ("lig_post_", post)):

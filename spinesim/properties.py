@@ -215,6 +215,16 @@ class MuscleProperties(_Validated):
         doc="Relaxation of guarding; EMG back to baseline 4-6 min after traction onset "
         "(Hood 1981; Letchuman & Deusinger 1993, cited by Cholewicki 2009) [V-sec]",
     )
+    postural_stiffness_ratio: float = bounded(
+        10.0,
+        0.0,
+        1000.0,
+        doc="Upright, the trunk muscles hold each level's rest angle with this multiple of "
+        "the disc's bending stiffness, so that the gravitational moment is "
+        "carried by muscle at its lever arm, not by ligaments (assumption: active trunk "
+        "stiffness in upright stance is an order of magnitude above passive, e.g. "
+        "Moorhouse & Granata 2007 J Biomech 40:2124 [M])",
+    )
     guard_rise_s: float = bounded(
         2.0, 0.1, 60.0, doc="Rise time of guarding at the tilt (assumption: reflex onset)"
     )

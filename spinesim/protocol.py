@@ -1,6 +1,9 @@
 """Protocols: the inversion angle, the support and the muscle state over time.
 
-A :class:`Protocol` is a sequence of :class:`Phase` objects. Phases before the session
+A :class:`Protocol` is a sequence of :class:`Phase` objects. On a device the body rests
+on the backrest with friction; lying in bed it rests on a surface where it shifts freely
+(no friction); upright it stands on its feet, balanced by the back muscles. Phases before
+the session
 ("preceding phases": hours upright, lying) set the state the session starts from; the
 session's *baseline* for every change is the state at the start of its first phase.
 
@@ -15,12 +18,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinesim.core.layout import NP, P_ANGLE, P_BACKREST, P_GUARD, P_TIME, P_TONE
+from spinesim.core.layout import (
+    NP,
+    P_ANGLE,
+    P_BACKREST,
+    P_FRICTION,
+    P_GUARD,
+    P_POSTURE,
+    P_TIME,
+    P_TONE,
+)
 from spinesim.errors import ParameterError, check_number
 from spinesim.properties import MuscleProperties
 
 #: Phase kinds: on the device's backrest, upright standing (no backrest), lying in bed.
 KINDS = ("device", "upright", "lying")
+
+
+#: Seconds spent lying down on a device after standing, without friction (see
+#: :func:`_with_lie_down`).
+LIE_DOWN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,7 @@ class Protocol:
         first = next(i for i, p in enumerate(self.phases) if p.session)
         if any(not p.session for p in self.phases[first:]):
             raise ParameterError("Protocol: preceding phases must come before the session phases")
-        object.__setattr__(self, "phases", tuple(self.phases))
+        object.__setattr__(self, "phases", _with_lie_down(tuple(self.phases)))
 
     # ---------------------------------------------------------------- constructors
     @classmethod
@@ -198,17 +215,33 @@ class Protocol:
         t = -self.preceding_duration_s
         for phase in self.phases:
             backrest = 0.0 if phase.kind == "upright" else 1.0
+            posture = 1.0 if phase.kind == "upright" else 0.0
+            friction = 1.0 if phase.kind == "device" else 0.0
             tone_start = _tone(phase.start_deg, muscle)
             tone_end = _tone(phase.end_deg, muscle)
             tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
             guard = muscle.guard_amplitude if tilting_down else 0.0
-            start = [t, np.radians(phase.start_deg), backrest, tone_start, guard]
+            start = [t, np.radians(phase.start_deg), backrest, tone_start, guard, posture, friction]
             rows.append(start)
             t += phase.duration_s
-            rows.append([t, np.radians(phase.end_deg), backrest, tone_end, 0.0])
+            rows.append([t, np.radians(phase.end_deg), backrest, tone_end, 0.0, posture, friction])
         table = np.array(rows, dtype=float)
         assert table.shape[1] == NP
         return _merge_continuous(table)
+
+
+def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+    """Insert a :data:`LIE_DOWN_S` lying phase wherever an upright phase is followed by a
+    phase on a device: lying down on the backrest, the body shifts freely, so friction does
+    not lock in the compression of standing. It belongs to the phase before it."""
+    out: list[Phase] = []
+    for phase in phases:
+        if out and out[-1].kind == "upright" and phase.kind == "device":
+            out.append(
+                Phase(LIE_DOWN_S, 0.0, 0.0, kind="lying", session=out[-1].session, name="lie down")
+            )
+        out.append(phase)
+    return tuple(out)
 
 
 def _tone(angle_deg: float, muscle: MuscleProperties) -> float:
@@ -230,6 +263,8 @@ def _merge_continuous(table: np.ndarray) -> np.ndarray:
             and row[P_ANGLE] == prev[P_ANGLE]
             and row[P_BACKREST] == prev[P_BACKREST]
             and row[P_TONE] == prev[P_TONE]
+            and row[P_POSTURE] == prev[P_POSTURE]
+            and row[P_FRICTION] == prev[P_FRICTION]
         )
         if same:
             table[keep[-1], P_GUARD] = max(prev[P_GUARD], row[P_GUARD])

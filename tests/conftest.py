@@ -16,7 +16,10 @@ def default_model() -> spinesim.Model:
 
 
 def knots(*rows) -> np.ndarray:
-    """Protocol table from ``(time_s, angle_deg, backrest, tone, guard)`` rows."""
-    table = np.array(rows, dtype=float).reshape(-1, L.NP)
+    """Protocol table from ``(time_s, angle_deg, backrest, tone, guard)`` rows (no postural
+    control, full friction)."""
+    table = np.zeros((len(rows), L.NP))
+    table[:, : L.P_POSTURE] = np.array(rows, dtype=float)
+    table[:, L.P_FRICTION] = 1.0
     table[:, L.P_ANGLE] = np.radians(table[:, L.P_ANGLE])
     return table

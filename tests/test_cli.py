@@ -102,13 +102,13 @@ def test_cli_options_reach_the_api():
     assert subject == spinesim.Subject()
     assert device.friction_static == 0.4
     assert device.friction_kinetic == pytest.approx(0.32)
-    assert [p.name for p in protocol.phases] == ["lying", "upright", "ramp", "hold"]
+    assert [p.name for p in protocol.phases] == ["lying", "upright", "lie down", "ramp", "hold"]
     assert protocol.session_duration_s == pytest.approx(35.0)
 
 
 def test_example_protocol_file_runs(tmp_path, capsys):
     protocol, subject, device = load_protocol_file(EXAMPLE)
-    assert protocol.preceding_duration_s == pytest.approx(2 * 3600.0)
+    assert protocol.preceding_duration_s == pytest.approx(2 * 3600.0 + spinesim.protocol.LIE_DOWN_S)
     assert sum(p.start_deg == p.end_deg == 60.0 for p in protocol.phases) == 3
     assert subject == spinesim.Subject()
     assert device == spinesim.InversionTable()

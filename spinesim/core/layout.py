@@ -75,7 +75,8 @@ J_LIG_POST_STRAIN = 31
 J_MUSCLE_Y = 32  # line of action of the back muscles, offset (negative = posterior, m)
 J_MUSCLE_FORCE = 33  # muscle tension at activation 1 (N)
 J_SPINAL = 34  # 1 if the joint counts towards spine length, else 0
-NJ = 35
+J_POSTURE_STIFFNESS = 35  # N m/rad, postural extensor control against flexion (upright)
+NJ = 36
 
 # --- global parameters -------------------------------------------------------------------
 G_GRAVITY = 0  # m/s^2
@@ -94,7 +95,9 @@ P_ANGLE = 1  # inversion angle (rad): 0 horizontal, +pi/2 head-down
 P_BACKREST = 2  # 1 backrest present, 0 absent (e.g. upright standing)
 P_TONE = 3  # baseline muscle activation (-)
 P_GUARD = 4  # amplitude of guarding started at this knot (-), 0 for none
-NP = 5
+P_POSTURE = 5  # 1 while upright balance is controlled by the back muscles, else 0
+P_FRICTION = 6  # multiplier of the backrest friction: 1 on a device, 0 lying in bed
+NP = 7
 
 # --- solver status codes ------------------------------------------------------------------
 OK = 0

@@ -72,12 +72,15 @@ from spinesim.core.layout import (
     J_NUCLEUS_E0,
     J_NUCLEUS_K,
     J_PERMEABILITY,
+    J_POSTURE_STIFFNESS,
     J_REST_ANGLE,
     J_SWELL_EPS,
     J_SWELL_P0,
     P_ANGLE,
     P_BACKREST,
+    P_FRICTION,
     P_GUARD,
+    P_POSTURE,
     P_TIME,
     P_TONE,
     S_BRISTLE,
@@ -95,6 +98,8 @@ from spinesim.core.layout import (
 #: so an absurd trial state in a Newton iteration cannot overflow to inf.
 _EXP_CAP = 30.0
 
+#: Blend (rad) over which postural control engages at the rest angle.
+POSTURE_BLEND = 1e-3
 #: Half-width of the blend from sticking to slipping, as a fraction of the friction limit:
 #: slip starts at the limit and is fully developed at (1 + 2 SLIP_BLEND) x the limit, which
 #: keeps the law C1 so that Newton converges through the transition.
@@ -306,13 +311,17 @@ def disc_axial(u, creep, fluid, joint, j):
 
 
 @jit
-def joint_loads(u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, joint, j):
+def joint_loads(
+    u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, posture, joint, j
+):
     """All loads carried across joint ``j``.
 
     Returns ``(disc_force, total_axial, shear_force, moment, pressure, elastic_force)``:
     the disc's own axial force incl. damping, the total axial force across the motion
     segment (disc + ligaments + muscles), shear force, bending moment conjugate to
     ``beta``, nucleus pressure and the disc's elastic force that drives creep.
+    ``activation`` scales the muscles' tone; ``posture`` (0..1) switches on postural
+    control: muscle tension proportional to the deviation from the rest angle (upright).
     """
     elastic, pressure = disc_axial(u, creep, fluid, joint, j)
     disc = elastic + joint[j, J_C_AXIAL] * u_dot
@@ -334,12 +343,21 @@ def joint_loads(u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activa
     muscle = joint[j, J_MUSCLE_FORCE] * activation
     total += muscle
     moment -= joint[j, J_MUSCLE_Y] * muscle
+    lever = -joint[j, J_MUSCLE_Y]
+    if posture > 0.0 and lever > 0.0:
+        # upright balance: extensors (behind) resist flexion, flexors (in front, same lever
+        # arm) resist extension, each pulling as needed to hold the rest angle
+        stiffness = posture * joint[j, J_POSTURE_STIFFNESS]
+        extensors = stiffness * smooth_ramp(beta, POSTURE_BLEND) / lever
+        flexors = stiffness * smooth_ramp(-beta, POSTURE_BLEND) / lever
+        total += extensors + flexors
+        moment += lever * (extensors - flexors)
     shear_force = joint[j, J_K_SHEAR] * shear + joint[j, J_C_SHEAR] * shear_dot
     return disc, total, shear_force, moment, pressure, elastic
 
 
 @jit
-def contact_loads(y, i, cs, body, backrest, glob):
+def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     """Backrest loads on body ``i``: ``(normal, friction, bristle_rate, rx, ry)``.
 
     Normal force: unilateral spring-damper of soft tissue and padding (N, >= 0).
@@ -349,7 +367,8 @@ def contact_loads(y, i, cs, body, backrest, glob):
     time constant ``slip_time``). The limit falls from static to kinetic with the contact
     speed ``v`` as in the Stribeck curve of the LuGre model (Canudas de Wit et al. 1995,
     IEEE Trans Autom Control 40:419): ``N (mu_k + (mu_s - mu_k) exp(-(v / v_s)^2))``.
-    ``rx, ry`` locate the contact point from the centre of mass (table frame).
+    ``friction_factor`` scales the friction coefficients (0 in bed, where the body shifts
+    freely). ``rx, ry`` locate the contact point from the centre of mass (table frame).
     """
     b = i * BLOCK
     _, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
@@ -368,7 +387,7 @@ def contact_loads(y, i, cs, body, backrest, glob):
     ratio = vx / glob[G_STRIBECK_VELOCITY]
     mu_s = glob[G_MU_STATIC]
     mu_k = glob[G_MU_KINETIC]
-    limit = normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
+    limit = friction_factor * normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
     blend = SLIP_BLEND * limit + FRICTION_FLOOR * body[i, B_MASS] * glob[G_GRAVITY]
     # slip starts exactly at the limit and blends in over 2 * blend; odd in the bristle force
     # and zero at zero force, also where the limit vanishes (body off the backrest)
@@ -407,6 +426,8 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
     theta = protocol_value(protocol, segment, t, P_ANGLE)
     backrest = protocol_value(protocol, segment, t, P_BACKREST)
     activation = muscle_activation(protocol, segment, t, glob)
+    posture = protocol_value(protocol, segment, t, P_POSTURE)
+    friction_factor = protocol_value(protocol, segment, t, P_FRICTION)
     g = glob[G_GRAVITY]
     gx = g * math.sin(theta)
     gy = -g * math.cos(theta)
@@ -418,7 +439,9 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         dy[b + S_X] = y[b + S_VX]
         dy[b + S_Y] = y[b + S_VY]
         dy[b + S_PHI] = y[b + S_OMEGA]
-        normal, friction, bristle_rate, rx, ry = contact_loads(y, i, cs, body, backrest, glob)
+        normal, friction, bristle_rate, rx, ry = contact_loads(
+            y, i, cs, body, backrest, friction_factor, glob
+        )
         ax, ay, at = anchor_loads(y, i, cs, body)
         fx = m * gx + friction + ax
         fy = m * gy + normal + ay
@@ -438,7 +461,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         creep = y[a + S_CREEP]
         fluid = y[a + S_FLUID]
         _, total, shear_force, moment, pressure, elastic = joint_loads(
-            u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, joint, j
+            u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, posture, joint, j
         )
         # force on the cranial body b at the disc centre; the caudal body gets the opposite
         fbx = -total * e1x + shear_force * e1y

@@ -10,6 +10,8 @@ from spinesim.core.layout import (
     J_DEPTH,
     P_ANGLE,
     P_BACKREST,
+    P_FRICTION,
+    P_POSTURE,
     P_TIME,
     S_CREEP,
     S_FLUID,
@@ -70,6 +72,8 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
         y = states[k]
         seg = segment_at(protocol, t)
         act = muscle_activation(protocol, seg, t, glob)
+        posture = protocol_value(protocol, seg, t, P_POSTURE)
+        friction_factor = protocol_value(protocol, seg, t, P_FRICTION)
         backrest = protocol_value(protocol, seg, t, P_BACKREST)
         global_out[k, O_ANGLE] = protocol_value(protocol, seg, t, P_ANGLE)
         global_out[k, O_ACTIVATION] = act
@@ -78,7 +82,9 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
         global_out[k, O_ANCHOR_X] = ax
         global_out[k, O_ANCHOR_Y] = ay
         for i in range(n_body):
-            normal, friction, _, _, _ = contact_loads(y, i, cs, body, backrest, glob)
+            normal, friction, _, _, _ = contact_loads(
+                y, i, cs, body, backrest, friction_factor, glob
+            )
             body_out[k, i, O_NORMAL] = normal
             body_out[k, i, O_FRICTION] = friction
         for j in range(n_body - 1):
@@ -88,7 +94,7 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
             creep = y[j * BLOCK + S_CREEP]
             fluid = y[j * BLOCK + S_FLUID]
             disc, total, shear_force, moment, pressure, _ = joint_loads(
-                u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, act, joint, j
+                u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, act, posture, joint, j
             )
             half = 0.5 * joint[j, J_DEPTH]
             out = joint_out[k, j]
