@@ -43,7 +43,7 @@ class SolverOptions:
     rtol: float = bounded(1e-4, 1e-10, 0.1, low_open=True)
     atol_m: float = bounded(1e-6, 1e-12, 1e-2, low_open=True)
     max_step_s: float = bounded(np.inf, 1e-6, np.inf)
-    initial_step_s: float = bounded(1e-4, 1e-9, 10.0, low_open=True)
+    initial_step_s: float = bounded(1e-3, 1e-9, 10.0, low_open=True)
     max_steps: int = 200_000
 
     def __post_init__(self) -> None:

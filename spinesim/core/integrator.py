@@ -51,6 +51,8 @@ NEWTON_TOL = 0.05  # Newton stops when the weighted update norm is below this (e
 SAFETY = 0.9
 GROW_MAX = 4.0
 SHRINK_MIN = 0.2
+NEWTON_CAP = 0.5  # after Newton fails at h, later steps stay below NEWTON_CAP * h ...
+NEWTON_CAP_RELAX = 1.5  # ... a cap that relaxes by this factor per accepted step
 MAX_REFRESHES = 0  # Jacobian re-evaluations at a stalled iterate before the step is cut
 
 
@@ -223,6 +225,7 @@ def integrate(
 
     h = h_init
     refreshes = 0
+    h_newton = np.inf
     have_jac = False
     jac_current = False
     factor_h = -1.0
@@ -353,6 +356,8 @@ def integrate(
                     factor_h = -1.0
                 else:
                     refreshes = 0
+                    # Newton, not accuracy, limits this step: do not grow straight back
+                    h_newton = NEWTON_CAP * h
                     h *= 0.25
                     if not jac_current or code == 2:
                         have_jac = False
@@ -386,6 +391,8 @@ def integrate(
                 h = max(h, h_free)
             if grow > 1.2 or grow < 1.0:
                 h *= grow
+            h = min(h, h_newton)
+            h_newton *= NEWTON_CAP_RELAX
     while next_save < n_save:
         y_out[next_save, :] = y
         next_save += 1

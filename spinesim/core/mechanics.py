@@ -384,10 +384,12 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     if k == 0.0:  # frictionless contact (or none)
         return normal, 0.0, 0.0, rx, ry
     bristle = k * y[b + S_BRISTLE]
-    ratio = vx / glob[G_STRIBECK_VELOCITY]
-    mu_s = glob[G_MU_STATIC]
-    mu_k = glob[G_MU_KINETIC]
-    limit = friction_factor * normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
+    limit = 0.0
+    if normal > 0.0 and friction_factor > 0.0:
+        ratio = vx / glob[G_STRIBECK_VELOCITY]
+        mu_s = glob[G_MU_STATIC]
+        mu_k = glob[G_MU_KINETIC]
+        limit = friction_factor * normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
     blend = SLIP_BLEND * limit + FRICTION_FLOOR * body[i, B_MASS] * glob[G_GRAVITY]
     # slip starts exactly at the limit and blends in over 2 * blend; odd in the bristle force
     # and zero at zero force, also where the limit vanishes (body off the backrest)
