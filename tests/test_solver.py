@@ -107,7 +107,7 @@ def position_error(states: np.ndarray, reference: np.ndarray) -> float:
 
 def test_agrees_with_scipy_radau_over_a_session(default_model, scipy_reference):
     """Default tolerances: every body within 5 um of Radau at rtol 1e-9 over a session
-    with a ramp, a hold and a return (disc-space changes are ~0.1-0.3 mm); Radau rtol 1e-9."""
+    with a ramp, a hold and a return (disc-space changes are ~0.1-0.3 mm)."""
     table = PROTOCOL.knots(spinesim.MuscleProperties())
     states, _ = run(default_model, table, TIMES, SolverOptions())
     assert position_error(states, scipy_reference) < 5e-6
