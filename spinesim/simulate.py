@@ -108,7 +108,7 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
         ),
         "hold_end_s": protocol.hold_end_s,
         "phases": protocol.boundaries(),
-        "solver": dataclasses.asdict(stats),
+        "solver": {"status": "success", **dataclasses.asdict(stats)},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
         "device": dataclasses.asdict(model.device) if model.device else None,
         "tissues": dataclasses.asdict(tissues),
