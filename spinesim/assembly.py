@@ -18,7 +18,7 @@ from scipy.optimize import brentq
 from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
 from spinesim.core import layout as L
 from spinesim.device import InversionTable
-from spinesim.errors import ParameterError
+from spinesim.errors import ParameterError, check_number
 from spinesim.properties import (
     REFERENCE_AREA,
     REFERENCE_AXIAL_STIFFNESS,
@@ -96,10 +96,8 @@ class ModelBuilder:
     def add_body(self, name: str, mass: float, inertia: float, **columns: float) -> None:
         """Add a body; ``columns`` sets body parameters by lower-case name without the
         ``B_`` prefix, e.g. ``contact_y=-0.05, k_normal=1e4, anchor_k=1e5``."""
-        if mass <= 0 or inertia <= 0:
-            raise ParameterError(
-                f"body {name!r}: mass = {mass!r} and inertia = {inertia!r} must be > 0"
-            )
+        check_number(f"body {name!r}: mass", mass, 0.0, 1e9, low_open=True)
+        check_number(f"body {name!r}: inertia", inertia, 0.0, 1e9, low_open=True)
         row = np.zeros(L.NB)
         row[L.B_MASS] = mass
         row[L.B_INERTIA] = inertia
@@ -232,7 +230,7 @@ def spine_model(
         if anat.joint_kind[j] == "disc":
             columns.update(_disc_columns(anat, j, s, tissues, reduced_inertia))
         else:
-            columns.update(_bushing_columns(anat, j, s, tissues.disc, reduced_inertia, name))
+            columns.update(_bushing_columns(anat, j, s, tissues, reduced_inertia, name))
         builder.add_joint(name, **columns)
 
     _balance_hip(builder, anat)
@@ -415,9 +413,12 @@ def _disc_columns(
 
 
 def _bushing_columns(
-    anat, j: int, s: float, p: DiscProperties, reduced_inertia: float, name: str
+    anat, j: int, s: float, tissues: Tissues, reduced_inertia: float, name: str
 ) -> dict[str, float]:
-    """Joints without a disc (hip, head-C1, C1-C2): linear viscoelastic bushings."""
+    """Joints without a disc (hip, head-C1, C1-C2): linear viscoelastic bushings. Upright,
+    the hip's extensors and flexors (lever arm: the back muscles', an assumption) balance
+    the trunk like the spine's muscles do."""
+    p = tissues.disc
     k = anat.axial_stiffness[j]
     if name == "hip":
         k_bend = HIP_BENDING_STIFFNESS * s**3
@@ -431,5 +432,7 @@ def _bushing_columns(
         "c_shear": p.axial_damping,
         "k_bend": k_bend,
         "c_bend": 2.0 * p.bending_damping_ratio * math.sqrt(k_bend * reduced_inertia),
+        "muscle_y": -tissues.muscles.lever_arm_m * s,
+        "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
         "spinal": 0.0 if name == "hip" else 1.0,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from typing import Any
 
 
@@ -27,7 +28,7 @@ def check_number(
     when ``low_open``); otherwise raise :class:`ParameterError` naming ``name``."""
     lo = "(" if low_open else "["
     allowed = f"a number in {lo}{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(f"{name} = {value!r} is not a number; allowed: {allowed}")
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and x != high):

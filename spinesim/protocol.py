@@ -215,16 +215,27 @@ class Protocol:
         t = -self.preceding_duration_s
         for phase in self.phases:
             backrest = 0.0 if phase.kind == "upright" else 1.0
-            posture = 1.0 if phase.kind == "upright" else 0.0
+            posture_start = _posture(phase, phase.start_deg)
+            posture_end = _posture(phase, phase.end_deg)
             friction = 1.0 if phase.kind == "device" else 0.0
             tone_start = _tone(phase.start_deg, muscle)
             tone_end = _tone(phase.end_deg, muscle)
             tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
             guard = muscle.guard_amplitude if tilting_down else 0.0
-            start = [t, np.radians(phase.start_deg), backrest, tone_start, guard, posture, friction]
+            start = [
+                t,
+                np.radians(phase.start_deg),
+                backrest,
+                tone_start,
+                guard,
+                posture_start,
+                friction,
+            ]
             rows.append(start)
             t += phase.duration_s
-            rows.append([t, np.radians(phase.end_deg), backrest, tone_end, 0.0, posture, friction])
+            rows.append(
+                [t, np.radians(phase.end_deg), backrest, tone_end, 0.0, posture_end, friction]
+            )
         table = np.array(rows, dtype=float)
         assert table.shape[1] == NP
         return _merge_continuous(table)
@@ -242,6 +253,16 @@ def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
             )
         out.append(phase)
     return tuple(out)
+
+
+def _posture(phase: Phase, angle_deg: float) -> float:
+    """Postural control (0..1): full upright; on a device tilted head-up the body partly
+    stands on its feet and balances in proportion to -sin(angle); none head-down or flat."""
+    if phase.kind == "upright":
+        return 1.0
+    if phase.kind == "device" and angle_deg < 0.0:
+        return float(-np.sin(np.radians(angle_deg)))
+    return 0.0
 
 
 def _tone(angle_deg: float, muscle: MuscleProperties) -> float:

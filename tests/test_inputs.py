@@ -1,0 +1,335 @@
+"""Bad inputs raise ParameterError naming the parameter and the offending value."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim import ParameterError
+
+NAN = float("nan")
+INF = float("inf")
+
+
+@contextlib.contextmanager
+def raises_naming(*fragments: str):
+    """``pytest.raises(ParameterError)`` whose message must contain every fragment."""
+    with pytest.raises(ParameterError) as info:
+        yield info
+    message = str(info.value)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+@pytest.fixture(scope="module")
+def short_result(default_model) -> spinesim.Result:
+    protocol = spinesim.Protocol.inversion(30, ramp_s=5, hold_s=5, return_s=0)
+    return spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+
+
+def test_parameter_error_is_a_value_error():
+    assert issubclass(ParameterError, ValueError)
+
+
+# ------------------------------------------------------------------------------- angles
+@pytest.mark.parametrize("angle", [-90.5, 90.001, 180.0, -1e6, INF, -INF])
+def test_inversion_angle_outside_range(angle):
+    with raises_naming("angle_deg", repr(angle)):
+        spinesim.Protocol.inversion(angle, ramp_s=5, hold_s=20)
+
+
+@pytest.mark.parametrize("angle", [-90.0, 90.0])
+def test_inversion_angle_limits_are_allowed(angle):
+    protocol = spinesim.Protocol.inversion(angle, ramp_s=5, hold_s=20)
+    assert protocol.phases[-2].start_deg == angle
+
+
+@pytest.mark.parametrize("field", ["start_deg", "end_deg"])
+@pytest.mark.parametrize("angle", [-91.0, 95.0, NAN])
+def test_phase_angle_outside_range_or_nan(field, angle):
+    kwargs = {"duration_s": 10.0, "start_deg": 0.0, "end_deg": 0.0, "name": "tilt"}
+    kwargs[field] = angle
+    with raises_naming("tilt", field, repr(angle)):
+        spinesim.Phase(**kwargs)
+
+
+def test_nan_angle_in_inversion():
+    with raises_naming("angle_deg", "nan", "not finite"):
+        spinesim.Protocol.inversion(NAN, ramp_s=5, hold_s=20)
+
+
+def test_nan_angle_in_samples():
+    with raises_naming("sample 1", "end_deg", "nan"):
+        spinesim.Protocol.from_samples([0.0, 5.0, 10.0], [0.0, 30.0, NAN])
+
+
+@pytest.mark.parametrize("angle", ["60", None, True, [60.0]])
+def test_angle_that_is_not_a_number(angle):
+    with raises_naming("angle_deg", repr(angle), "not a number"):
+        spinesim.Protocol.inversion(angle, ramp_s=5, hold_s=20)
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "expected"),
+    [("upright", 0.0, "-90 deg"), ("lying", 30.0, "0 deg"), ("sitting", 0.0, "'sitting'")],
+)
+def test_phase_kind_and_angle_mismatch(kind, start, expected):
+    with raises_naming("'bad'", expected):
+        spinesim.Phase(10.0, start, start, kind=kind, name="bad")
+
+
+# ---------------------------------------------------------------------------- durations
+@pytest.mark.parametrize("value", [0.0, -5.0, NAN])
+def test_non_positive_ramp(value):
+    with raises_naming("ramp_s", repr(value)):
+        spinesim.Protocol.inversion(30, ramp_s=value, hold_s=20)
+
+
+@pytest.mark.parametrize("value", [0.0, -20.0, NAN, INF])
+def test_non_positive_hold(value):
+    with raises_naming("hold", "duration_s", repr(value)):
+        spinesim.Protocol.inversion(30, ramp_s=5, hold_s=value)
+
+
+@pytest.mark.parametrize("value", [-1.0, NAN])
+def test_negative_return(value):
+    with raises_naming("return_s", repr(value)):
+        spinesim.Protocol.inversion(30, ramp_s=5, hold_s=20, return_s=value)
+
+
+@pytest.mark.parametrize("value", [0.0, -10.0])
+def test_non_positive_phase_duration(value):
+    with raises_naming("phase", "duration_s", repr(value)):
+        spinesim.Phase(value, 0.0, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("factory", "name"), [(spinesim.upright, "upright_hours"), (spinesim.lying, "lying_hours")]
+)
+@pytest.mark.parametrize("hours", [0.0, -2.0, NAN, 49.0])
+def test_non_positive_preceding_hours(factory, name, hours):
+    with raises_naming(name, repr(hours)):
+        factory(hours)
+
+
+# ------------------------------------------------------------------------------ subject
+@pytest.mark.parametrize("mass", [0.0, -70.0, 19.9, 300.1, NAN, INF])
+def test_mass_out_of_range(mass):
+    with raises_naming("mass_kg", repr(mass)):
+        spinesim.Subject(mass_kg=mass)
+
+
+@pytest.mark.parametrize("height", [0.0, -1.75, 0.99, 2.51, 175.0, NAN])
+def test_height_out_of_range(height):
+    with raises_naming("height_m", repr(height)):
+        spinesim.Subject(height_m=height)
+
+
+@pytest.mark.parametrize("sex", ["other", "Male", "", None, "m"])
+def test_unknown_sex(sex):
+    with raises_naming("sex", repr(sex), "male", "female"):
+        spinesim.Subject(sex=sex)
+
+
+# ------------------------------------------------------------------------------- device
+def test_kinetic_friction_above_static():
+    with raises_naming("friction_kinetic", "0.6", "friction_static", "0.5"):
+        spinesim.InversionTable(friction_static=0.5, friction_kinetic=0.6)
+
+
+def test_kinetic_friction_equal_to_static_is_allowed():
+    assert (
+        spinesim.InversionTable(friction_static=0.3, friction_kinetic=0.3).friction_kinetic == 0.3
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("friction_static", -0.1), ("friction_static", NAN), ("ankle_stiffness", 0.0)],
+)
+def test_device_out_of_range(field, value):
+    kwargs = {field: value}
+    if field == "friction_static":
+        kwargs["friction_kinetic"] = 0.0
+    with raises_naming(f"InversionTable.{field}", repr(value)):
+        spinesim.InversionTable(**kwargs)
+
+
+# ---------------------------------------------------------------------------- tissues
+TISSUE_CLASSES = [
+    spinesim.DiscProperties,
+    spinesim.MuscleProperties,
+    spinesim.ContactProperties,
+    spinesim.LigamentProperties,
+]
+TISSUE_FIELDS = [(cls, f.name) for cls in TISSUE_CLASSES for f in dataclasses.fields(cls)]
+
+
+@pytest.mark.parametrize("value", [-1.0, -1e-9, NAN])
+@pytest.mark.parametrize(
+    ("cls", "field"), TISSUE_FIELDS, ids=[f"{c.__name__}.{f}" for c, f in TISSUE_FIELDS]
+)
+def test_negative_or_nan_tissue_property(cls, field, value):
+    with raises_naming(f"{cls.__name__}.{field}", repr(value)):
+        cls(**{field: value})
+
+
+def test_guard_rise_not_shorter_than_relaxation():
+    with raises_naming("guard_rise_s", "60", "guard_time_constant_s", "30"):
+        spinesim.MuscleProperties(guard_rise_s=60.0, guard_time_constant_s=30.0)
+
+
+def test_zero_swelling_pressure_is_rejected():
+    """Its range is open at 0 (the swelling strain divides it)."""
+    with raises_naming("DiscProperties.swelling_pressure_MPa", "0"):
+        spinesim.DiscProperties(swelling_pressure_MPa=0.0)
+
+
+# ----------------------------------------------------------------------------- solver
+@pytest.mark.parametrize("rtol", [0.0, -1e-4, NAN, 0.5])
+def test_solver_rtol(rtol):
+    with raises_naming("SolverOptions.rtol", repr(rtol)):
+        spinesim.SolverOptions(rtol=rtol)
+
+
+@pytest.mark.parametrize("max_steps", [0, -1, 1.5, True, "100"])
+def test_solver_max_steps(max_steps):
+    with raises_naming("SolverOptions.max_steps", repr(max_steps)):
+        spinesim.SolverOptions(max_steps=max_steps)
+
+
+@pytest.mark.parametrize(("field", "value"), [("atol_m", 0.0), ("max_step_s", 0.0)])
+def test_solver_other_options(field, value):
+    with raises_naming(f"SolverOptions.{field}", repr(value)):
+        spinesim.SolverOptions(**{field: value})
+
+
+# ----------------------------------------------------------------------------- levels
+@pytest.mark.parametrize("level", ["L9-L10", "l3-l4", "L3L4", ""])
+def test_unknown_level_in_result(short_result, level):
+    with raises_naming("level", repr(level), "L3-L4"):
+        short_result[level]
+
+
+def test_known_level_in_result(short_result):
+    assert short_result["L3-L4"].name == "L3-L4"
+
+
+def test_unknown_level_in_model(default_model):
+    with raises_naming("level", "'L9-L10'", "L3-L4"):
+        default_model.level_index("L9-L10")
+    assert default_model.joint_names[default_model.level_index("L3-L4")] == "L3-L4"
+
+
+# --------------------------------------------------------------------------- protocols
+def test_protocol_without_phases():
+    with raises_naming("Protocol", "empty"):
+        spinesim.Protocol(())
+
+
+def test_protocol_without_session_phase():
+    with raises_naming("Protocol", "no session phase"):
+        spinesim.Protocol((spinesim.upright(1.0), spinesim.lying(1.0)))
+
+
+def test_preceding_phase_after_session_phase():
+    with raises_naming("Protocol", "preceding", "before the session"):
+        spinesim.Protocol((spinesim.Phase(10.0, 0.0, 30.0), spinesim.upright(1.0)))
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        [0.0, 10.0, 10.0],  # repeated
+        [0.0, 10.0, 5.0],  # decreasing
+        [1.0, 10.0, 20.0],  # does not start at 0
+        [0.0, NAN, 20.0],
+    ],
+)
+def test_samples_with_bad_times(times):
+    with raises_naming("times_s", "increase strictly"):
+        spinesim.Protocol.from_samples(times, [0.0, 30.0, 30.0])
+
+
+def test_samples_message_shows_the_times():
+    with raises_naming("times_s", "[0.0, 10.0, 10.0]"):
+        spinesim.Protocol.from_samples([0.0, 10.0, 10.0], [0.0, 30.0, 30.0])
+
+
+@pytest.mark.parametrize(
+    ("times", "angles"), [([0.0, 10.0], [0.0]), ([0.0], [0.0]), ([[0.0, 1.0]], [[0.0, 1.0]])]
+)
+def test_samples_with_bad_shapes(times, angles):
+    with raises_naming("times_s", "angles_deg", "shapes"):
+        spinesim.Protocol.from_samples(times, angles)
+
+
+@pytest.mark.parametrize("cycles", [0, -1, 1001, 2.0, True])
+def test_intermittent_cycles(cycles):
+    with raises_naming("cycles", repr(cycles)):
+        spinesim.Protocol.intermittent(30, cycles)
+
+
+# --------------------------------------------------------------------------- builder
+def test_builder_unknown_body_column():
+    builder = spinesim.ModelBuilder()
+    with raises_naming("'trunk'", "'stiffnes'"):
+        builder.add_body("trunk", 10.0, 1.0, stiffnes=1e4)
+
+
+def test_builder_unknown_joint_column():
+    builder = spinesim.ModelBuilder()
+    builder.add_body("a", 1.0, 0.1)
+    builder.add_body("b", 1.0, 0.1)
+    with raises_naming("'disc'", "'k_axiall'"):
+        builder.add_joint("disc", height=0.01, k_axiall=1e6)
+
+
+def test_builder_joint_column_must_be_finite():
+    builder = spinesim.ModelBuilder()
+    builder.add_body("a", 1.0, 0.1)
+    builder.add_body("b", 1.0, 0.1)
+    with raises_naming("'disc'", "k_axial", "nan"):
+        builder.add_joint("disc", k_axial=NAN)
+
+
+@pytest.mark.parametrize(("mass", "inertia"), [(0.0, 1.0), (-1.0, 1.0), (1.0, 0.0)])
+def test_builder_non_positive_mass_or_inertia(mass, inertia):
+    builder = spinesim.ModelBuilder()
+    bad, value = ("mass", mass) if mass <= 0 else ("inertia", inertia)
+    with raises_naming("'a'", bad, repr(value)):
+        builder.add_body("a", mass, inertia)
+
+
+@pytest.mark.parametrize(("mass", "inertia"), [(NAN, 1.0), (1.0, NAN), (INF, 1.0)])
+def test_builder_non_finite_mass_or_inertia(mass, inertia):
+    builder = spinesim.ModelBuilder()
+    bad = "inertia" if math.isfinite(mass) else "mass"
+    with raises_naming("'a'", bad):
+        builder.add_body("a", mass, inertia)
+
+
+# --------------------------------------------------------------------------- simulate
+@pytest.mark.parametrize("interval", [0.0, -1.0, NAN, 11.0])
+def test_simulate_output_interval(default_model, interval):
+    protocol = spinesim.Protocol.inversion(30, ramp_s=5, hold_s=5, return_s=0)
+    with raises_naming("output_interval_s", repr(interval)):
+        spinesim.simulate(protocol, model=default_model, output_interval_s=interval)
+
+
+# ------------------------------------------------------------------ numpy scalar inputs
+@pytest.mark.parametrize("angle", [np.int64(60), np.float32(60.0)], ids=["int64", "float32"])
+def test_numpy_scalar_angle_is_accepted(angle):
+    protocol = spinesim.Protocol.inversion(angle, ramp_s=5, hold_s=20)
+    assert math.isclose(protocol.phases[1].start_deg, 60.0)
+
+
+def test_numpy_float64_is_accepted():
+    protocol = spinesim.Protocol.inversion(np.float64(60.0), ramp_s=5, hold_s=20)
+    assert protocol.phases[1].start_deg == 60.0
+    assert spinesim.Subject(mass_kg=np.float64(80.0)).mass_kg == 80.0

@@ -1,0 +1,274 @@
+"""Result netCDF round trip, atomic writes, clear errors on bad files, and the summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import spinesim
+from spinesim import ParameterError
+from spinesim.result import SIDES, VARIABLES
+
+HOLD_END_S = 25.0
+
+
+@pytest.fixture(scope="module")
+def result(default_model) -> spinesim.Result:
+    """60 deg head-down: ramp 5 s, hold 20 s, return 5 s; output every 0.5 s."""
+    protocol = spinesim.Protocol.inversion(60, ramp_s=5, hold_s=20)
+    return spinesim.simulate(protocol, model=default_model, output_interval_s=0.5)
+
+
+@pytest.fixture(scope="module")
+def upright_first(default_model) -> spinesim.Result:
+    """A session after standing: the baseline names a preceding phase; the hold end
+    (5.3 + 20 s) is not on the output grid."""
+    protocol = spinesim.Protocol.inversion(
+        45, ramp_s=5.3, hold_s=20, preceding=[spinesim.upright(0.01)]
+    )
+    return spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+
+
+def part_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.endswith(".part"))
+
+
+def json_normalised(attrs: dict) -> dict:
+    """Attributes as JSON stores them (tuples become lists)."""
+    return json.loads(json.dumps(attrs))
+
+
+# ------------------------------------------------------------------------- round trip
+@pytest.mark.parametrize("fixture", ["result", "upright_first"])
+def test_round_trip_keeps_everything(request, tmp_path, fixture):
+    original = request.getfixturevalue(fixture)
+    path = tmp_path / "session.nc"
+    original.to_netcdf(path)
+    loaded = spinesim.load_result(path)
+
+    assert loaded.levels == original.levels
+    assert all(type(name) is str for name in loaded.levels)
+    assert loaded.time_s.dtype == np.float64  # not decoded into timedeltas
+    np.testing.assert_array_equal(loaded.time_s, original.time_s)
+    assert set(loaded.data) == set(VARIABLES) == set(original.data)
+    for name, values in original.data.items():
+        assert loaded.data[name].shape == values.shape, name
+        np.testing.assert_array_equal(loaded.data[name], values, err_msg=name)
+    assert loaded.attrs == json_normalised(original.attrs)
+    assert loaded.baseline == original.baseline != ""
+    assert loaded.attrs["hold_end_s"] == original.attrs["hold_end_s"]
+    assert loaded.summary() == json_normalised(original.summary())
+    # level views work on the loaded result
+    np.testing.assert_array_equal(
+        loaded["L3-L4"].gap_change, original.gap_change[:, original.levels.index("L3-L4"), :]
+    )
+
+
+def test_round_trip_of_baseline_after_preceding_phase(tmp_path, upright_first):
+    upright_first.to_netcdf(tmp_path / "r.nc")
+    loaded = spinesim.load_result(tmp_path / "r.nc")
+    assert "upright" in loaded.baseline
+    assert loaded.attrs["hold_end_s"] == pytest.approx(25.3)
+
+
+def test_written_dataset_is_labelled(tmp_path, result):
+    path = tmp_path / "r.nc"
+    result.to_netcdf(path)
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        assert list(ds["level"].values) == list(result.levels)
+        assert list(ds["side"].values) == list(SIDES)
+        assert ds["gap_change"].dims == ("time", "level", "side")
+        assert ds["axial_force"].attrs["units"] == "N"
+        assert ds["time"].attrs["units"] == "s"
+
+
+def test_relative_path_in_current_folder(tmp_path, monkeypatch, result):
+    monkeypatch.chdir(tmp_path)
+    result.to_netcdf("here.nc")
+    assert spinesim.load_result("here.nc").levels == result.levels
+    assert part_files(tmp_path) == []
+
+
+def test_overwrite_replaces_previous_result(tmp_path, result, upright_first):
+    path = tmp_path / "r.nc"
+    upright_first.to_netcdf(path)
+    result.to_netcdf(str(path))
+    np.testing.assert_array_equal(spinesim.load_result(path).time_s, result.time_s)
+    assert part_files(tmp_path) == []
+
+
+# ------------------------------------------------------------------------ permissions
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_written_file_respects_umask(tmp_path, result, umask, mode):
+    old = os.umask(umask)
+    try:
+        result.to_netcdf(tmp_path / "r.nc")
+        assert os.umask(umask) == umask  # to_netcdf left the process umask as it was
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "r.nc").stat().st_mode) == mode
+
+
+# ------------------------------------------------------------------ interrupted writes
+class Interrupted(Exception):
+    pass
+
+
+def failing_to_netcdf(exc: BaseException):
+    """A Dataset.to_netcdf that writes part of a file and then fails."""
+
+    def to_netcdf(self, path=None, *args, **kwargs):
+        Path(path).write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 1000)
+        raise exc
+
+    return to_netcdf
+
+
+@pytest.mark.parametrize("exc", [Interrupted("disk full"), KeyboardInterrupt()])
+def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch, result, exc):
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", failing_to_netcdf(exc))
+    path = tmp_path / "r.nc"
+    with pytest.raises(type(exc)):
+        result.to_netcdf(path)
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("exc", [Interrupted("disk full"), KeyboardInterrupt()])
+def test_interrupted_write_keeps_existing_file(tmp_path, monkeypatch, result, upright_first, exc):
+    path = tmp_path / "r.nc"
+    upright_first.to_netcdf(path)
+    before = path.read_bytes()
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", failing_to_netcdf(exc))
+    with pytest.raises(type(exc)):
+        result.to_netcdf(path)
+    assert path.read_bytes() == before
+    assert part_files(tmp_path) == []
+    assert list(tmp_path.iterdir()) == [path]
+    monkeypatch.undo()
+    loaded = spinesim.load_result(path)
+    np.testing.assert_array_equal(loaded.time_s, upright_first.time_s)
+
+
+def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monkeypatch, result):
+    """Interrupted between the complete temporary file and the rename."""
+    path = tmp_path / "r.nc"
+    path.write_bytes(b"previous")
+
+    def broken_replace(src, dst):
+        raise Interrupted("rename failed")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(Interrupted):
+        result.to_netcdf(path)
+    assert path.read_bytes() == b"previous"
+    assert part_files(tmp_path) == []
+
+
+# ------------------------------------------------------------------------- bad files
+def test_load_missing_file(tmp_path):
+    path = tmp_path / "nothing.nc"
+    with pytest.raises(ParameterError) as info:
+        spinesim.load_result(path)
+    assert str(path) in str(info.value)
+    assert "does not exist" in str(info.value)
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.1, 0.99])
+def test_load_truncated_file(tmp_path, result, fraction):
+    path = tmp_path / "r.nc"
+    result.to_netcdf(path)
+    size = path.stat().st_size
+    with path.open("r+b") as f:
+        f.truncate(int(size * fraction))
+    with pytest.raises(ParameterError) as info:
+        spinesim.load_result(path)
+    assert str(path) in str(info.value)
+    assert "not a readable spinesim result" in str(info.value)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, not netCDF\n"], ids=["empty", "text"])
+def test_load_file_that_is_not_netcdf(tmp_path, content):
+    path = tmp_path / "r.nc"
+    path.write_bytes(content)
+    with pytest.raises(ParameterError, match="not a readable spinesim result"):
+        spinesim.load_result(path)
+
+
+def test_load_foreign_netcdf(tmp_path):
+    path = tmp_path / "foreign.nc"
+    xr.Dataset({"temperature": ("time", np.arange(3.0))}).to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(ParameterError, match="not a spinesim result"):
+        spinesim.load_result(path)
+
+
+def test_load_foreign_netcdf3(tmp_path):
+    path = tmp_path / "foreign3.nc"
+    xr.Dataset({"temperature": ("time", np.arange(3.0))}).to_netcdf(path, engine="scipy")
+    with pytest.raises(ParameterError, match="not a readable spinesim result"):
+        spinesim.load_result(path)
+
+
+def test_load_result_missing_a_variable(tmp_path, result):
+    path = tmp_path / "r.nc"
+    result.to_xarray().drop_vars("pressure").to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(ParameterError, match="pressure"):
+        spinesim.load_result(path)
+
+
+# --------------------------------------------------------------------------- summary
+def test_summary_contents(result):
+    summary = result.summary()
+    k = result.index_at(HOLD_END_S)
+    assert result.time_s[k] == HOLD_END_S
+    assert summary["end_of_hold_s"] == HOLD_END_S
+    assert summary["baseline"] == result.baseline
+    assert list(summary["levels"]) == list(result.levels)
+    for j, name in enumerate(result.levels):
+        level = summary["levels"][name]
+        assert level["axial_force_end_of_hold_N"] == result.axial_force[k, j]
+        assert level["axial_force_peak_N"] == result.axial_force[:, j].max()
+        assert level["gap_change_end_of_hold_mm"] == dict(
+            zip(SIDES, result.gap_change[k, j].tolist(), strict=True)
+        )
+        assert level["fluid_change_end_of_hold_pct"] == result.fluid_change[k, j]
+    assert summary["spine_length_change_end_of_hold_mm"] == result.spine_length_change[k]
+    json.dumps(summary)  # machine-readable as promised
+
+
+def test_summary_values_are_physical(result):
+    """60 deg head-down at the end of the hold: the lumbar discs are pulled and open."""
+    summary = result.summary()
+    for name in ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"):
+        level = summary["levels"][name]
+        assert level["axial_force_end_of_hold_N"] > 0.0
+        assert level["gap_change_end_of_hold_mm"]["middle"] > 0.0
+    assert summary["spine_length_change_end_of_hold_mm"] > 0.5
+
+
+@pytest.mark.parametrize("fixture", ["result", "upright_first"])
+def test_peak_axial_force_not_below_end_of_hold(request, fixture):
+    summary = request.getfixturevalue(fixture).summary()
+    for name, level in summary["levels"].items():
+        assert level["axial_force_peak_N"] >= level["axial_force_end_of_hold_N"], name
+
+
+def test_summary_end_of_hold_off_the_output_grid(upright_first):
+    """Saved times include the hold end even when the output interval misses it."""
+    assert upright_first.summary()["end_of_hold_s"] == pytest.approx(25.3, abs=1e-12)
+
+
+def test_summary_table_lists_every_level(result):
+    table = result.summary_table()
+    summary = result.summary()
+    for name, level in summary["levels"].items():
+        row = next(line for line in table.splitlines() if line.split()[:1] == [name])
+        assert float(row.split()[1]) == pytest.approx(level["axial_force_end_of_hold_N"], abs=0.05)
+    assert f"{summary['spine_length_change_end_of_hold_mm']:.3f} mm" in table
+    assert result.baseline in table
