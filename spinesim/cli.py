@@ -28,10 +28,10 @@ from pathlib import Path
 
 from spinesim import __version__
 from spinesim.anatomy import REFERENCE_STATURE, Subject
-from spinesim.device import DEVICES, InversionTable
+from spinesim.device import DEVICES, KINETIC_FRICTION_RATIO, InversionTable, device_from_name
 from spinesim.errors import ParameterError, SolverError
 from spinesim.protocol import Protocol, lying, upright
-from spinesim.protocol_file import KINETIC_FRICTION_RATIO, load_protocol_file, table_device
+from spinesim.protocol_file import load_protocol_file
 from spinesim.result import Result
 from spinesim.simulate import simulate
 
@@ -234,7 +234,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, InversionTable
     if v["upright_hours"] is not None:
         preceding.append(upright(v["upright_hours"]))
     subject = Subject(mass_kg=v["mass"], height_m=v["height"], sex=v["sex"])
-    device = table_device(friction_static=v["friction"], device_type=v["device"])
+    device = device_from_name(v["device"], friction_static=v["friction"])
     protocol = Protocol.inversion(
         v["angle"], ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"], preceding=preceding
     )

@@ -56,8 +56,26 @@ class InversionTable:
 DEVICES = {"table": InversionTable}
 
 
-def device_from_name(name: str, **options: float) -> InversionTable:
-    """Build a device from its CLI name; unknown names raise :class:`ParameterError`."""
+#: Kinetic / static friction when only the static coefficient is given [D]
+#: (the default InversionTable uses the same ratio: 0.4 / 0.5).
+KINETIC_FRICTION_RATIO = 0.8
+
+
+def device_from_name(
+    name: str,
+    friction_static: float | None = None,
+    friction_kinetic: float | None = None,
+    **options: float,
+) -> InversionTable:
+    """The device called ``name`` in the CLI and protocol files, with the given friction;
+    ``friction_kinetic`` defaults to :data:`KINETIC_FRICTION_RATIO` x ``friction_static``.
+    Unknown names and invalid values raise :class:`ParameterError`."""
     if name not in DEVICES:
         raise ParameterError(f"device = {name!r} is unknown; allowed: {tuple(DEVICES)}")
+    if friction_static is not None:
+        options["friction_static"] = friction_static
+        if friction_kinetic is None and isinstance(friction_static, (int, float)):
+            friction_kinetic = KINETIC_FRICTION_RATIO * friction_static
+    if friction_kinetic is not None:
+        options["friction_kinetic"] = friction_kinetic
     return DEVICES[name](**options)

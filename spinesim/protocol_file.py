@@ -45,25 +45,14 @@ import contextlib
 import dataclasses
 import difflib
 import os
+import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from spinesim.anatomy import Subject
-from spinesim.device import DEVICES, InversionTable
+from spinesim.device import DEVICES, InversionTable, device_from_name
 from spinesim.errors import ParameterError
 from spinesim.protocol import Phase, Protocol, lying, upright
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    try:
-        import tomli as tomllib  # type: ignore[no-redef]
-    except ModuleNotFoundError:
-        tomllib = None  # type: ignore[assignment]
-
-#: Kinetic / static friction when only the static coefficient is given [D]
-#: (the default InversionTable uses the same ratio: 0.4 / 0.5).
-KINETIC_FRICTION_RATIO = 0.8
 
 TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
@@ -79,8 +68,6 @@ def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Inve
     ``spinesim.simulate(protocol, subject, device)``. A missing file raises
     :class:`FileNotFoundError`; anything wrong in it raises :class:`ParameterError`.
     """
-    if tomllib is None:  # pragma: no cover - Python 3.10 without tomli
-        raise ParameterError("reading protocol files needs Python >= 3.11 or: pip install tomli")
     where = os.fspath(path)
     with open(path, "rb") as f:
         try:
@@ -109,26 +96,6 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Inver
     return Protocol((*preceding, *phases)), subject, device
 
 
-def table_device(
-    friction_static: float | None = None,
-    friction_kinetic: float | None = None,
-    device_type: str = "table",
-    **options: Any,
-) -> InversionTable:
-    """The device named ``device_type`` with the given friction; ``friction_kinetic``
-    defaults to :data:`KINETIC_FRICTION_RATIO` x ``friction_static`` when only the static
-    coefficient is given. Invalid values raise :class:`ParameterError`."""
-    if device_type not in DEVICES:
-        raise ParameterError(f"device = {device_type!r} is unknown; allowed: {tuple(DEVICES)}")
-    if friction_static is not None:
-        options["friction_static"] = friction_static
-        if friction_kinetic is None and _is_number(friction_static):
-            friction_kinetic = KINETIC_FRICTION_RATIO * friction_static
-    if friction_kinetic is not None:
-        options["friction_kinetic"] = friction_kinetic
-    return DEVICES[device_type](**options)
-
-
 # --------------------------------------------------------------------------- sections
 def _subject(table: Mapping[str, Any]) -> Subject:
     names = tuple(f.name for f in dataclasses.fields(Subject))
@@ -148,8 +115,8 @@ def _device(table: Mapping[str, Any]) -> InversionTable:
     _check_keys("device", table, ("type", *(f.name for f in dataclasses.fields(cls))))
     options = {k: v for k, v in table.items() if k != "type"}
     with _renamed({f"{cls.__name__}.": "device."}, fallback="device"):
-        table_device(device_type=kind, **options)
-    return table_device(device_type=kind, **{k: _float(v) for k, v in options.items()})
+        device_from_name(kind, **options)
+    return device_from_name(kind, **{k: _float(v) for k, v in options.items()})
 
 
 def _preceding(label: str, table: Mapping[str, Any]) -> Phase:
