@@ -7,6 +7,11 @@ relies on IEEE semantics (NaN detection, exact comparisons at breakpoints).
 
 Set the environment variable ``NUMBA_DISABLE_JIT=1`` to run every kernel as plain Python
 (for debugging or line coverage); results are identical, only slower.
+
+Developers: Numba checks only the cached function's own source file, so after editing
+``core/mechanics.py`` the cached ``core/integrator.py`` kernels would still inline the old
+physics. Delete the cache after editing a kernel module:
+``find spinesim -name '*.nb[ic]' -delete``.
 """
 
 from __future__ import annotations
