@@ -112,8 +112,9 @@ def iteration_matrix(hd, jl, jd, ju, ml, md, mu):
 
 @jit
 def newton_stage(
-    t, z, base, hd, segment, body, joint, glob, protocol, rtol, atol, ml, lu, piv, w, f, res, stats
-):
+    t, z, base, hd, segment, body, joint, glob, protocol, rtol, atol, ml, lu, piv, w, pattern, f,
+    res, stats,
+):  # fmt: skip
     """Solve ``z - hd f(t, z) = base`` by simplified Newton; ``z`` holds the predictor.
 
     On success ``f`` holds ``f(t, z)``. Returns 0 (converged), 1 (slow or diverging),
@@ -127,7 +128,7 @@ def newton_stage(
         stats[STAT_RHS] += 1
         for k in range(n):
             res[k] = base[k] + hd * f[k] - z[k]
-        block_solve(ml, lu, piv, w, res)
+        block_solve(ml, lu, piv, w, pattern, res)
         size = weighted_rms(res, z, z, rtol, atol)
         if not np.isfinite(size):
             return 2
@@ -213,6 +214,7 @@ def integrate(
     lu = np.zeros((n_blk, m, m))
     wblk = np.zeros((n_blk, m, m))
     piv = np.zeros((n_blk, m), dtype=np.int64)
+    pattern = np.zeros((n_blk, 2, m), dtype=np.bool_)
     col = np.empty(m)
     for k in range(stats.shape[0]):
         stats[k] = 0.0
@@ -266,7 +268,7 @@ def integrate(
                 iteration_matrix(D * h, jl, jd, ju, ml, md, mu)
                 stats[STAT_FACTORIZATIONS] += 1
                 factor_h = h
-                if not block_factor(ml, md, mu, lu, piv, wblk, col):
+                if not block_factor(ml, md, mu, lu, piv, wblk, col, pattern):
                     code = 2
                     factor_h = -1.0
 
@@ -289,7 +291,7 @@ def integrate(
                     f_stage = f2
                 code = newton_stage(
                     t_stage, z, base, D * h, segment, body, joint, glob, protocol,
-                    rtol, atol, ml, lu, piv, wblk, f_stage, res, stats,
+                    rtol, atol, ml, lu, piv, wblk, pattern, f_stage, res, stats,
                 )  # fmt: skip
             if code != 0:
                 stats[STAT_NEWTON_FAILURES] += 1
@@ -307,7 +309,7 @@ def integrate(
 
             for k in range(n):
                 err[k] = h * (E0 * f0[k] + E1 * f1[k] + E2 * f2[k])
-            block_solve(ml, lu, piv, wblk, err)
+            block_solve(ml, lu, piv, wblk, pattern, err)
             error = weighted_rms(err, y, y_new, rtol, atol)
             if not np.isfinite(error):
                 error = 1e6

@@ -70,10 +70,12 @@ def lu_solve_dense(lu, piv, x):
 
 
 @jit
-def block_factor(lower, diag, upper, lu, piv, w, col):
+def block_factor(lower, diag, upper, lu, piv, w, col, pattern):
     """Factorise the block-tridiagonal matrix; fills ``lu``, ``piv`` and ``w``.
 
-    ``col`` is scratch of length ``m``. Returns False if a diagonal block is singular.
+    ``col`` is scratch of length ``m``; ``pattern`` (``(n, 2, m)`` booleans) records which
+    rows of ``lower`` (``pattern[i, 0]``) and columns of ``w`` (``pattern[i, 1]``) are
+    nonzero, for :func:`block_solve`. Returns False if a diagonal block is singular.
     """
     n = diag.shape[0]
     m = diag.shape[1]
@@ -87,6 +89,7 @@ def block_factor(lower, diag, upper, lu, piv, w, col):
                 col[r] = upper[i - 1, r, c]
                 if col[r] != 0.0:
                     nonzero = True
+            pattern[i - 1, 1, c] = nonzero
             if nonzero:
                 lu_solve_dense(lu[i - 1], piv[i - 1], col)
             for r in range(m):
@@ -97,6 +100,7 @@ def block_factor(lower, diag, upper, lu, piv, w, col):
                 if lower[i, r, k] != 0.0:
                     nonzero = True
                     break
+            pattern[i, 0, r] = nonzero
             for c in range(m):
                 s = diag[i, r, c]
                 if nonzero:
@@ -109,7 +113,7 @@ def block_factor(lower, diag, upper, lu, piv, w, col):
 
 
 @jit
-def block_solve(lower, lu, piv, w, x):
+def block_solve(lower, lu, piv, w, pattern, x):
     """Solve ``A x = b`` in place for the factorised matrix; ``x`` is flat, length ``n*m``."""
     n = lu.shape[0]
     m = lu.shape[1]
@@ -118,16 +122,17 @@ def block_solve(lower, lu, piv, w, x):
         xi = x[i * m : (i + 1) * m]
         xp = x[(i - 1) * m : i * m]
         for r in range(m):
-            s = 0.0
-            for k in range(m):
-                s += lower[i, r, k] * xp[k]
-            xi[r] -= s
+            if pattern[i, 0, r]:
+                s = 0.0
+                for k in range(m):
+                    s += lower[i, r, k] * xp[k]
+                xi[r] -= s
         lu_solve_dense(lu[i], piv[i], xi)
     for i in range(n - 2, -1, -1):
         xi = x[i * m : (i + 1) * m]
         xn = x[(i + 1) * m : (i + 2) * m]
-        for r in range(m):
-            s = 0.0
-            for k in range(m):
-                s += w[i, r, k] * xn[k]
-            xi[r] -= s
+        for k in range(m):
+            if pattern[i, 1, k]:
+                xk = xn[k]
+                for r in range(m):
+                    xi[r] -= w[i, r, k] * xk
