@@ -110,11 +110,16 @@ class Protocol:
         hold_s: float = 300.0,
         return_s: float | None = None,
         *,
+        ramp_rate_deg_s: float | None = None,
         preceding: Sequence[Phase] = (),
     ) -> Protocol:
-        """Ramp from horizontal to ``angle_deg`` in ``ramp_s``, hold ``hold_s``, return to
-        horizontal in ``return_s`` (default: ``ramp_s``; 0 for no return)."""
+        """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (or at ``ramp_rate_deg_s``,
+        which then sets the ramp time), hold ``hold_s``, return to horizontal in
+        ``return_s`` (default: the ramp time; 0 for no return)."""
         check_number("angle_deg", angle_deg, -90.0, 90.0)
+        if ramp_rate_deg_s is not None:
+            rate = check_number("ramp_rate_deg_s", ramp_rate_deg_s, 0.0, 1e3, low_open=True)
+            ramp_s = max(abs(angle_deg) / rate, 1e-3)
         ramp = check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
         ret = ramp if return_s is None else check_number("return_s", return_s, 0.0, 1e5)
         phases = [

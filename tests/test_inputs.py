@@ -333,3 +333,11 @@ def test_numpy_float64_is_accepted():
     protocol = spinesim.Protocol.inversion(np.float64(60.0), ramp_s=5, hold_s=20)
     assert protocol.phases[1].start_deg == 60.0
     assert spinesim.Subject(mass_kg=np.float64(80.0)).mass_kg == 80.0
+
+
+def test_ramp_rate_sets_the_ramp_time():
+    protocol = spinesim.Protocol.inversion(60, ramp_rate_deg_s=4.0, hold_s=30)
+    assert protocol.phases[0].duration_s == pytest.approx(15.0)
+    assert protocol.phases[-1].duration_s == pytest.approx(15.0)  # return at the same rate
+    with raises_naming("ramp_rate_deg_s", "0.0"):
+        spinesim.Protocol.inversion(60, ramp_rate_deg_s=0.0)
