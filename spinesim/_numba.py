@@ -20,8 +20,3 @@ import numba
 
 #: Serial compiled kernel: no Python objects inside, cached between processes.
 jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
-
-#: Decorator factory for batch kernels that use ``numba.prange`` over cases.
-jit_parallel = numba.njit(cache=True, fastmath=False, error_model="numpy", parallel=True)
-
-prange = numba.prange

@@ -39,8 +39,8 @@ class Subject:
     sex: str = "male"
 
     def __post_init__(self) -> None:
-        check_number("mass_kg", self.mass_kg, 20.0, 300.0)
-        check_number("height_m", self.height_m, 1.0, 2.5)
+        object.__setattr__(self, "mass_kg", check_number("mass_kg", self.mass_kg, 20.0, 300.0))
+        object.__setattr__(self, "height_m", check_number("height_m", self.height_m, 1.0, 2.5))
         if self.sex not in REFERENCE_STATURE:
             raise ParameterError(
                 f"sex = {self.sex!r} is unknown; allowed: {tuple(REFERENCE_STATURE)}"

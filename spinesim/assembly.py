@@ -39,6 +39,8 @@ REFERENCE_DISC_HEIGHT = 12.45e-3
 #: Hip rotational stiffness (N m/rad). Assumption: upright, passive hip stiffness plus
 #: postural tone must exceed the trunk's gravitational toppling stiffness (~200 N m/rad).
 HIP_BENDING_STIFFNESS = 500.0
+#: Damping ratio of the ankle anchor (assumption: padded holder, well damped).
+ANCHOR_DAMPING_RATIO = 0.5
 #: Lying time (s) over which an assembled spine settles onto the backrest at 0 deg.
 SETTLE_S = 30.0
 
@@ -48,8 +50,9 @@ class Model:
     """A compiled-ready model: parameter arrays, names and the reference state.
 
     ``body`` is ``(n_body, NB)``, ``joint`` is ``(n_body - 1, NJ)`` and ``glob`` is
-    ``(NG,)`` with columns named in :mod:`spinesim.core.layout`. ``y0`` is the unloaded
-    reference state (every joint at rest length and angle, discs at reference hydration).
+    ``(NG,)`` with columns named in :mod:`spinesim.core.layout`. ``y0`` is the state
+    simulations start from: for a hand-built chain every joint at rest length and angle;
+    for :func:`spine_model` the body settled lying on the backrest.
     ``levels`` lists the joints reported per level (the discs for the anatomical spine).
     """
 
@@ -62,6 +65,7 @@ class Model:
     levels: tuple[str, ...]
     subject: Subject | None = None
     device: InversionTable | None = None
+    tissues: Tissues | None = None
 
     @property
     def n_body(self) -> int:
@@ -69,10 +73,9 @@ class Model:
 
     def level_index(self, name: str) -> int:
         """Joint index of level ``name`` (e.g. ``"L3-L4"``)."""
-        try:
-            return self.joint_names.index(name)
-        except ValueError:
-            raise ParameterError(f"level = {name!r} is unknown; allowed: {self.levels}") from None
+        if name not in self.levels:
+            raise ParameterError(f"level = {name!r} is unknown; allowed: {self.levels}")
+        return self.joint_names.index(name)
 
 
 @dataclass
@@ -115,6 +118,29 @@ class ModelBuilder:
         self._joints.append((name, row))
 
     def build(self, x0: float = 0.0, y0: float = 0.0, phi0: float = 0.0, levels=None) -> Model:
+        """The assembled chain, the first body at ``(x0, y0)`` (m) and angle ``phi0`` (rad)."""
+        check_number("ModelBuilder.gravity", self.gravity, 0.0, 100.0)
+        check_number("ModelBuilder.friction_static", self.friction_static, 0.0, 2.0)
+        check_number(
+            "ModelBuilder.friction_kinetic", self.friction_kinetic, 0.0, self.friction_static
+        )
+        check_number(
+            "ModelBuilder.stribeck_velocity", self.stribeck_velocity, 0.0, 1.0, low_open=True
+        )
+        check_number("ModelBuilder.slip_time_s", self.slip_time_s, 0.0, 10.0, low_open=True)
+        check_number("ModelBuilder.guard_rise_s", self.guard_rise_s, 0.0, 60.0, low_open=True)
+        check_number(
+            "ModelBuilder.guard_time_constant_s",
+            self.guard_time_constant_s,
+            self.guard_rise_s,
+            1e4,
+            low_open=True,
+        )
+        for name, row in self._joints:
+            if row[L.J_NUCLEUS_AREA] > 0.0 and row[L.J_HEIGHT] <= 0.0:
+                raise ParameterError(
+                    f"joint {name!r}: a nucleus (nucleus_area > 0) needs height > 0"
+                )
         if len(self._joints) != len(self._bodies) - 1:
             raise ParameterError("ModelBuilder: a chain needs one joint between each two bodies")
         body = np.array([r for _, r in self._bodies])
@@ -219,9 +245,13 @@ def spine_model(
         builder.add_body(name, m, inertia[-1], **_contact_columns(m, tissues.contact), **geo)
     ankle = builder._bodies[0][1]
     ankle[L.B_ANCHOR_K] = device.ankle_stiffness
-    ankle[L.B_ANCHOR_C] = 2.0 * 0.5 * math.sqrt(device.ankle_stiffness * anat.mass[0])
+    ankle[L.B_ANCHOR_C] = (
+        2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(device.ankle_stiffness * anat.mass[0])
+    )
     ankle[L.B_ANCHOR_K_ROT] = device.ankle_rotational_stiffness
-    ankle[L.B_ANCHOR_C_ROT] = 2.0 * 0.5 * math.sqrt(device.ankle_rotational_stiffness * inertia[0])
+    ankle[L.B_ANCHOR_C_ROT] = (
+        2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(device.ankle_rotational_stiffness * inertia[0])
+    )
     ankle[L.B_ANCHOR_LX] = -(1.0 - LEG_COM_FRACTION) * anat.leg_length
 
     for j, name in enumerate(anat.joint_names):
@@ -249,7 +279,10 @@ def spine_model(
     body[0, L.B_ANCHOR_X] = y[L.S_X] + body[0, L.B_ANCHOR_LX]
     body[0, L.B_ANCHOR_Y] = y[L.S_Y]
     body[0, L.B_ANCHOR_PHI] = y[L.S_PHI]
-    return settled(dataclasses.replace(model, body=body, y0=y, subject=subject, device=device))
+    assembled = dataclasses.replace(
+        model, body=body, y0=y, subject=subject, device=device, tissues=tissues
+    )
+    return settled(assembled)
 
 
 def _balance_hip(builder: ModelBuilder, anat) -> None:
@@ -383,7 +416,6 @@ def _disc_columns(
     columns = {
         "height": h,
         "depth": depth,
-        "area": area,
         "nucleus_area": area_n,
         "nucleus_k": nucleus_k,
         "nucleus_e0": e0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 from spinesim.errors import ParameterError, bounded, validate_fields
@@ -74,7 +75,7 @@ def device_from_name(
         raise ParameterError(f"device = {name!r} is unknown; allowed: {tuple(DEVICES)}")
     if friction_static is not None:
         options["friction_static"] = friction_static
-        if friction_kinetic is None and isinstance(friction_static, (int, float)):
+        if friction_kinetic is None and isinstance(friction_static, numbers.Real):
             friction_kinetic = KINETIC_FRICTION_RATIO * friction_static
     if friction_kinetic is not None:
         options["friction_kinetic"] = friction_kinetic

@@ -51,4 +51,7 @@ def validate_fields(obj: Any, prefix: str = "") -> None:
         rng = f.metadata.get("range")
         if rng is not None:
             low, high, low_open = rng
-            check_number(prefix + f.name, getattr(obj, f.name), low, high, low_open=low_open)
+            value = check_number(
+                prefix + f.name, getattr(obj, f.name), low, high, low_open=low_open
+            )
+            object.__setattr__(obj, f.name, value)  # plain float, also from numpy scalars

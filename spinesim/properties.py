@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spinesim.errors import bounded, validate_fields
+from spinesim.errors import ParameterError, bounded, validate_fields
 
 #: Axial stiffness of the reference level L3-L4 in Kitazaki & Griffin 1997 (N/m) [V-sec].
 REFERENCE_AXIAL_STIFFNESS = 2.0e6
@@ -125,6 +125,16 @@ class DiscProperties(_Validated):
         "(Fairley & Griffin 1989; Kitazaki & Griffin 1997/1998) [M]",
     )
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.annulus_fraction * self.preload_stiffening >= 0.9:
+            raise ParameterError(
+                f"DiscProperties.annulus_fraction = {self.annulus_fraction!r} with "
+                f"preload_stiffening = {self.preload_stiffening!r}: the annulus would carry "
+                "the whole zero-load stiffness; allowed: annulus_fraction x "
+                "preload_stiffening < 0.9"
+            )
+
 
 @dataclass(frozen=True)
 class LigamentProperties(_Validated):
@@ -232,8 +242,6 @@ class MuscleProperties(_Validated):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.guard_rise_s >= self.guard_time_constant_s:
-            from spinesim.errors import ParameterError
-
             raise ParameterError(
                 f"MuscleProperties.guard_rise_s = {self.guard_rise_s!r} must be smaller than "
                 f"guard_time_constant_s = {self.guard_time_constant_s!r}"

@@ -92,6 +92,9 @@ class Protocol:
     phases: tuple[Phase, ...]
 
     def __post_init__(self) -> None:
+        for k, phase in enumerate(self.phases):
+            if not isinstance(phase, Phase):
+                raise ParameterError(f"Protocol.phases[{k}] = {phase!r} is not a Phase")
         if not self.phases:
             raise ParameterError("Protocol.phases is empty; give at least one session phase")
         if not any(p.session for p in self.phases):
@@ -106,21 +109,24 @@ class Protocol:
     def inversion(
         cls,
         angle_deg: float,
-        ramp_s: float = 10.0,
+        ramp_s: float | None = None,
         hold_s: float = 300.0,
         return_s: float | None = None,
         *,
         ramp_rate_deg_s: float | None = None,
         preceding: Sequence[Phase] = (),
     ) -> Protocol:
-        """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (or at ``ramp_rate_deg_s``,
-        which then sets the ramp time), hold ``hold_s``, return to horizontal in
+        """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (default 10 s) or at
+        ``ramp_rate_deg_s`` (not both), hold ``hold_s``, return to horizontal in
         ``return_s`` (default: the ramp time; 0 for no return)."""
         check_number("angle_deg", angle_deg, -90.0, 90.0)
+        check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
         if ramp_rate_deg_s is not None:
+            if ramp_s is not None:
+                raise ParameterError("give ramp_s or ramp_rate_deg_s, not both")
             rate = check_number("ramp_rate_deg_s", ramp_rate_deg_s, 0.0, 1e3, low_open=True)
             ramp_s = max(abs(angle_deg) / rate, 1e-3)
-        ramp = check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
+        ramp = check_number("ramp_s", 10.0 if ramp_s is None else ramp_s, 0.0, 1e5, low_open=True)
         ret = ramp if return_s is None else check_number("return_s", return_s, 0.0, 1e5)
         phases = [
             *preceding,
@@ -146,6 +152,9 @@ class Protocol:
         if isinstance(cycles, bool) or not isinstance(cycles, int) or not 1 <= cycles <= 1000:
             raise ParameterError(f"cycles = {cycles!r}; allowed: an integer in [1, 1000]")
         check_number("angle_deg", angle_deg, -90.0, 90.0)
+        check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
+        check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
+        check_number("rest_s", rest_s, 0.0, 1e7, low_open=True)
         phases = list(preceding)
         for k in range(cycles):
             phases += [
@@ -191,20 +200,22 @@ class Protocol:
 
     @property
     def hold_end_s(self) -> float:
-        """End of the steepest constant-angle session phase (the last one if several):
-        where "end-of-hold" summaries are taken. The session end if there is none."""
+        """End of the steepest (largest ``|angle|``) constant-angle session phase on a
+        device, the last one if several: where "end-of-hold" summaries are taken. The
+        session end if there is none."""
         t = 0.0
-        best, end = -np.inf, self.session_duration_s
+        best, end = 0.0, self.session_duration_s
         for p in (p for p in self.phases if p.session):
             t += p.duration_s
-            if p.start_deg == p.end_deg and p.start_deg >= best:
-                best, end = p.start_deg, t
+            steep = abs(p.start_deg)
+            if p.kind == "device" and p.start_deg == p.end_deg and steep > 0 and steep >= best:
+                best, end = steep, t
         return end
 
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""
         out = []
-        t = -self.preceding_duration_s
+        t = 0.0 - self.preceding_duration_s  # 0.0, not -0.0, without preceding phases
         for p in self.phases:
             out.append((p.name or p.kind, t, t + p.duration_s))
             t += p.duration_s
@@ -217,7 +228,8 @@ class Protocol:
         onto every knot, so a change of support or posture is a pair of knots at one time.
         """
         rows: list[list[float]] = []
-        t = -self.preceding_duration_s
+        t = 0.0 - self.preceding_duration_s  # 0.0, not -0.0, without preceding phases
+        was_tilting_down = False
         for phase in self.phases:
             backrest = 0.0 if phase.kind == "upright" else 1.0
             posture_start = _posture(phase, phase.start_deg)
@@ -226,7 +238,9 @@ class Protocol:
             tone_start = _tone(phase.start_deg, muscle)
             tone_end = _tone(phase.end_deg, muscle)
             tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
-            guard = muscle.guard_amplitude if tilting_down else 0.0
+            # guarding starts once per tilt, not again at every sample of the same ramp
+            guard = muscle.guard_amplitude if tilting_down and not was_tilting_down else 0.0
+            was_tilting_down = tilting_down
             start = [
                 t,
                 np.radians(phase.start_deg),

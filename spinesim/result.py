@@ -28,6 +28,16 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "mm",
         "disc-space change against the baseline, positive when the space opens",
     ),
+    "shear_force": (
+        ("time", "level"),
+        "N",
+        "shear force across the motion segment, on the cranial body towards posterior",
+    ),
+    "bending_moment": (
+        ("time", "level"),
+        "N m",
+        "bending moment across the motion segment, positive resisting flexion",
+    ),
     "disc_height": (("time", "level"), "mm", "middle disc height"),
     "pressure": (("time", "level"), "MPa", "intradiscal (nucleus) pressure estimate"),
     "fluid_change": (

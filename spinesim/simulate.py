@@ -11,13 +11,15 @@ from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 from spinesim.device import InversionTable
-from spinesim.errors import check_number
+from spinesim.errors import ParameterError, check_number
 from spinesim.protocol import Protocol
 from spinesim.result import Result
 from spinesim.solver import SolverOptions, run
 
 #: Default number of output intervals over a session.
 DEFAULT_OUTPUT_INTERVALS = 600
+#: Largest number of saved times (memory: 8 bytes x states x times).
+MAX_OUTPUTS = 1_000_000
 
 
 def simulate(
@@ -38,9 +40,10 @@ def simulate(
         What happens over time, e.g. ``Protocol.inversion(60, ramp_s=10, hold_s=300)``.
     subject, device, tissues
         The person (default: 70 kg, 1.75 m, male), the device (default: inversion table)
-        and tissue properties (defaults with their sources). Ignored if ``model`` is given.
+        and tissue properties (defaults with their sources).
     model
-        A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs.
+        A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs;
+        it carries its own subject, device and tissues, so those cannot be given with it.
     solver
         Integrator accuracy and limits.
     output_interval_s
@@ -51,13 +54,22 @@ def simulate(
     protocol's preceding phases (hours upright, lying) and the model's settling on the
     backrest.
     """
-    tissues = tissues or Tissues()
-    model = model or spine_model(subject, device, tissues)
+    if model is None:
+        tissues = tissues or Tissues()
+        model = spine_model(subject, device, tissues)
+    elif subject is not None or device is not None or tissues is not None:
+        raise ParameterError(
+            "give either model or subject/device/tissues: a model already has them"
+        )
+    else:
+        tissues = model.tissues or Tissues()
     solver = solver or SolverOptions()
     duration = protocol.session_duration_s
     if output_interval_s is None:
         output_interval_s = duration / DEFAULT_OUTPUT_INTERVALS
-    check_number("output_interval_s", output_interval_s, 0.0, duration, low_open=True)
+    check_number(
+        "output_interval_s", output_interval_s, duration / MAX_OUTPUTS, duration, low_open=True
+    )
     times = np.unique(
         np.concatenate(
             [np.arange(0.0, duration, output_interval_s), [duration, protocol.hold_end_s]]
@@ -88,6 +100,8 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
         "axial_force": lv[:, :, O.O_DISC_FORCE],
         "segment_force": lv[:, :, O.O_SEGMENT_FORCE],
         "gap_change": 1e3 * (gaps - gaps[0]),
+        "shear_force": lv[:, :, O.O_SHEAR],
+        "bending_moment": lv[:, :, O.O_MOMENT],
         "disc_height": 1e3 * (lv[:, :, O.O_GAP_MIDDLE] + model.joint[idx, L.J_HEIGHT]),
         "pressure": 1e-6 * lv[:, :, O.O_PRESSURE],
         "fluid_change": 100.0 * (lv[:, :, O.O_FLUID] - lv[0, :, O.O_FLUID]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,14 +49,10 @@ class SolverOptions:
 
     def __post_init__(self) -> None:
         validate_fields(self, prefix="SolverOptions.")
-        if (
-            isinstance(self.max_steps, bool)
-            or not isinstance(self.max_steps, int)
-            or self.max_steps < 1
-        ):
-            raise ParameterError(
-                f"SolverOptions.max_steps = {self.max_steps!r}; allowed: an integer >= 1"
-            )
+        steps = self.max_steps
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+            raise ParameterError(f"SolverOptions.max_steps = {steps!r}; allowed: an integer >= 1")
+        object.__setattr__(self, "max_steps", int(steps))
 
     def absolute_tolerances(self, n_body: int) -> np.ndarray:
         atol = np.empty(n_body * L.BLOCK)

@@ -26,7 +26,6 @@ TIGHT = SolverOptions(rtol=1e-7, atol_m=1e-10)
 DISC = dict(
     height=0.01,
     depth=0.03,
-    area=1.5e-3,
     nucleus_area=1.0e-3,
     nucleus_k=8e6,
     nucleus_e0=0.04,

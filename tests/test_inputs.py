@@ -92,7 +92,7 @@ def test_non_positive_ramp(value):
 
 @pytest.mark.parametrize("value", [0.0, -20.0, NAN, INF])
 def test_non_positive_hold(value):
-    with raises_naming("hold", "duration_s", repr(value)):
+    with raises_naming("hold_s", repr(value)):
         spinesim.Protocol.inversion(30, ramp_s=5, hold_s=value)
 
 
@@ -341,3 +341,8 @@ def test_ramp_rate_sets_the_ramp_time():
     assert protocol.phases[-1].duration_s == pytest.approx(15.0)  # return at the same rate
     with raises_naming("ramp_rate_deg_s", "0.0"):
         spinesim.Protocol.inversion(60, ramp_rate_deg_s=0.0)
+
+
+def test_disc_properties_leave_the_nucleus_a_positive_stiffness():
+    with raises_naming("annulus_fraction", "preload_stiffening"):
+        spinesim.DiscProperties(annulus_fraction=0.4, preload_stiffening=2.5)

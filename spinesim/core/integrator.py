@@ -159,7 +159,8 @@ def newton_stage(
 @jit
 def dense_output(t, t0, h, y0, y_stage, y1, out):
     """Quadratic interpolation through the step's states at ``t0``, ``t0 + gamma h`` and
-    ``t0 + h`` (uses no derivatives, so stiff components do not overshoot)."""
+    ``t0 + h``; it uses no derivatives, which for stiff components can be far off the
+    solution within a step."""
     s = (t - t0) / h
     l0 = (s - GAMMA) * (s - 1.0) / GAMMA
     lg = s * (s - 1.0) / (GAMMA * (GAMMA - 1.0))
@@ -248,10 +249,13 @@ def integrate(
             h = min(h, h_max)
             h_free = h
             last = False
-            if t + 1.000001 * h >= t_end:
-                h = t_end - t
+            remaining = t_end - t
+            if h >= remaining * (1.0 - 1e-12):
+                h = remaining
                 last = True
-            if h < 1e-10 * max(1.0, abs(t)):
+            elif h > 0.5 * remaining:
+                h = 0.5 * remaining  # two even steps rather than a sliver before the knot
+            if h < 1e-10 * max(1.0, abs(t)) and not last:
                 stats[STAT_T_FAIL] = t
                 return STEP_TOO_SMALL
             if not have_jac:
@@ -329,10 +333,10 @@ def integrate(
             f0[:] = f2
             jac_current = False
             grow = GROW_MAX if error == 0.0 else min(GROW_MAX, SAFETY * error ** (-1.0 / 3.0))
-            if last:
-                h = max(h, h_free)
             if grow > 1.2 or grow < 1.0:
                 h *= grow
+            if last:
+                h = max(h, h_free)
             h = min(h, h_newton)
             h_newton *= NEWTON_CAP_RELAX
     while next_save < n_save:

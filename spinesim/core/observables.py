@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from spinesim._numba import jit
 from spinesim.core.layout import (
     BLOCK,
@@ -36,8 +34,7 @@ O_PRESSURE = 5  # Pa, nucleus pressure
 O_FLUID = 6  # -, fluid volume change / reference disc volume
 O_SHEAR = 7  # N
 O_MOMENT = 8  # N m, flexion +
-O_CREEP = 9  # m
-N_JOINT_OUT = 10
+N_JOINT_OUT = 9
 
 # body output columns
 O_NORMAL = 0  # N, backrest normal force
@@ -48,8 +45,7 @@ N_BODY_OUT = 2
 O_ANGLE = 0  # rad
 O_ACTIVATION = 1  # -
 O_ANCHOR_X = 2  # N, force of the anchor on the body along the table (+ towards the head)
-O_ANCHOR_Y = 3  # N
-N_GLOBAL_OUT = 4
+N_GLOBAL_OUT = 3
 
 
 @jit
@@ -78,9 +74,8 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
         global_out[k, O_ANGLE] = protocol_value(protocol, seg, t, P_ANGLE)
         global_out[k, O_ACTIVATION] = act
         cs = body_trig(y, n_body)
-        ax, ay, _ = anchor_loads(y, 0, cs, body)
+        ax, _, _ = anchor_loads(y, 0, cs, body)
         global_out[k, O_ANCHOR_X] = ax
-        global_out[k, O_ANCHOR_Y] = ay
         for i in range(n_body):
             normal, friction, _, _, _ = contact_loads(
                 y, i, cs, body, backrest, friction_factor, glob
@@ -99,12 +94,11 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
             half = 0.5 * joint[j, J_DEPTH]
             out = joint_out[k, j]
             out[O_GAP_MIDDLE] = u
-            out[O_GAP_ANTERIOR] = u - half * math.sin(beta)
-            out[O_GAP_POSTERIOR] = u + half * math.sin(beta)
+            out[O_GAP_ANTERIOR] = u - half * beta
+            out[O_GAP_POSTERIOR] = u + half * beta
             out[O_DISC_FORCE] = disc
             out[O_SEGMENT_FORCE] = total
             out[O_PRESSURE] = pressure
             out[O_FLUID] = fluid
             out[O_SHEAR] = shear_force
             out[O_MOMENT] = moment
-            out[O_CREEP] = creep

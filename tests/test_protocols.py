@@ -1,0 +1,74 @@
+"""Protocols: equivalent descriptions give the same physics; summaries find the hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim.core import layout as L
+from spinesim.solver import SolverOptions, run
+
+from .conftest import knots
+
+
+def test_samples_and_ramp_describe_the_same_session(default_model):
+    """A 0 -> 60 deg ramp given as 21 samples is the same session as Protocol.inversion:
+    guarding starts once per tilt, not at every sample."""
+    ramp = spinesim.Protocol.inversion(60, ramp_s=10, hold_s=50, return_s=0)
+    times = [*np.linspace(0.0, 10.0, 21), 60.0]
+    angles = [*np.linspace(0.0, 60.0, 21), 60.0]
+    sampled = spinesim.Protocol.from_samples(times, angles)
+    a = spinesim.simulate(ramp, model=default_model, output_interval_s=1.0)
+    b = spinesim.simulate(sampled, model=default_model, output_interval_s=1.0)
+    assert b.muscle_activation.max() == pytest.approx(a.muscle_activation.max(), rel=0.02)
+    np.testing.assert_allclose(b["L3-L4"].axial_force[-10:], a["L3-L4"].axial_force[-10:], atol=2.0)
+
+
+def test_guarding_peaks_at_its_amplitude_and_relaxes(default_model):
+    muscles = spinesim.MuscleProperties()
+    protocol = spinesim.Protocol.inversion(60, ramp_s=1, hold_s=600, return_s=0)
+    result = spinesim.simulate(protocol, model=default_model, output_interval_s=0.5)
+    tone = 1.0 + (muscles.inverted_tone - 1.0) * np.sin(np.radians(60))  # constant after 1 s
+    guard = result.muscle_activation - tone
+    after = result.time_s > 1.0
+    tau, rise = muscles.guard_time_constant_s, muscles.guard_rise_s
+    t_peak = tau * rise / (tau - rise) * np.log(tau / rise)
+    assert guard[after].max() == pytest.approx(muscles.guard_amplitude, rel=0.01)
+    assert result.time_s[after][np.argmax(guard[after])] == pytest.approx(t_peak, abs=1.0)
+    k = result.index_at(t_peak + 3 * tau)
+    assert guard[k] == pytest.approx(muscles.guard_amplitude * np.exp(-3), rel=0.05)
+
+
+def test_hold_end_is_the_steepest_hold_head_up_or_down():
+    assert spinesim.Protocol.intermittent(-30, 2).hold_end_s == pytest.approx(210.0)
+    assert spinesim.Protocol.intermittent(60, 2).hold_end_s == pytest.approx(210.0)
+    assert spinesim.Protocol.inversion(45, ramp_s=5, hold_s=20).hold_end_s == pytest.approx(25.0)
+
+
+def test_model_carries_its_tissues_into_simulate():
+    calm = spinesim.Tissues(
+        muscles=spinesim.MuscleProperties(guard_amplitude=0.0, inverted_tone=1.0)
+    )
+    model = spinesim.spine_model(tissues=calm)
+    result = spinesim.simulate(spinesim.Protocol.inversion(60, ramp_s=5, hold_s=20), model=model)
+    np.testing.assert_allclose(result.muscle_activation, 1.0)
+    assert result.attrs["tissues"]["muscles"]["guard_amplitude"] == 0.0
+    with pytest.raises(spinesim.ParameterError, match="either model or"):
+        spinesim.simulate(spinesim.Protocol.inversion(60), model=model, tissues=calm)
+
+
+def test_long_preceding_phases_do_not_stall_the_step_control():
+    """Stepping onto a knot far from t = 0 leaves no sliver step below the resolution of t."""
+    b = spinesim.ModelBuilder()
+    b.add_body(
+        "block", 1.0, 0.01, anchor_k=1e4, anchor_c=100.0, anchor_k_rot=10.0, anchor_c_rot=1.0
+    )
+    model = b.build()
+    table = knots((-1e5, 30, 0, 0, 0), (0.0, 30, 0, 0, 0), (10.0, 30, 0, 0, 0))
+    states, stats = run(
+        model, table, np.array([10.0]), SolverOptions(max_step_s=1.0, max_steps=500_000)
+    )
+    assert np.all(np.isfinite(states))
+    assert stats.steps >= 1e5
+    assert states[0, L.S_X] == pytest.approx(9.81 * np.sin(np.radians(30)) / 1e4, rel=1e-3)
