@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import json
 import sys
 from collections.abc import Sequence
@@ -249,6 +250,8 @@ def _check_output(out: Path | None) -> None:
         raise ParameterError(f"--out {str(out)!r} is a directory; give a file name")
     if not out.parent.is_dir():
         raise ParameterError(f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist")
+    if not os.access(out.parent, os.W_OK):
+        raise ParameterError(f"--out {str(out)!r}: the folder {str(out.parent)!r} is not writable")
     missing = [m for m in ("xarray", "h5netcdf") if importlib.util.find_spec(m) is None]
     if missing:
         raise ParameterError(f"--out needs {' and '.join(missing)}: pip install 'spinesim[io]'")
