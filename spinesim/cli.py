@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
