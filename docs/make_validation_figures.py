@@ -4,7 +4,7 @@ Run from the repository root: ``python docs/make_validation_figures.py``. It ass
 default model once (70 kg, 1.75 m, male, default inversion table and tissues), runs every
 experiment of docs/validation.md, prints the numbers quoted there and writes the figures
 to ``docs/figures/``. With the compiled kernels cached it takes a few seconds; the first
-run on a machine compiles them first (about a minute).
+run on a machine compiles them first (about 20 s).
 
 Measured values are copied from /work/shared/reference/literature.md with their tags; see
 docs/validation.md for the citations and for what each comparison does and does not show.
@@ -63,12 +63,14 @@ def with_presliding(model: spinesim.Model, presliding_m: float) -> spinesim.Mode
     """``model`` with the skin's tangential stiffness of ``ContactProperties(presliding_m=
     presliding_m)`` (same formulas as ``assembly._contact_columns``). The settled state is
     kept; re-assembling instead changes end-of-hold forces by < 0.2 N (checked once)."""
-    damping_ratio = spinesim.ContactProperties().damping_ratio
+    contact = dataclasses.replace(model.tissues.contact, presliding_m=presliding_m)
+    damping_ratio = contact.damping_ratio
     body = model.body.copy()
     mass = body[:, L.B_MASS]
     body[:, L.B_K_TANGENT] = 0.5 * mass * G / presliding_m
     body[:, L.B_C_TANGENT] = 2.0 * damping_ratio * np.sqrt(body[:, L.B_K_TANGENT] * mass)
-    return dataclasses.replace(model, body=body)
+    tissues = dataclasses.replace(model.tissues, contact=contact)
+    return dataclasses.replace(model, body=body, tissues=tissues)
 
 
 def coulomb_band(weight: float, theta: np.ndarray, mu: float) -> np.ndarray:

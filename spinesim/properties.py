@@ -199,7 +199,7 @@ class MuscleProperties(_Validated):
     )
     lever_arm_m: float = bounded(
         0.05,
-        0.0,
+        0.02,
         0.15,
         doc="Erector spinae lever arm behind the disc centre; 5 cm is the usual "
         "value (Güngör 2013 [V]; Jorgensen 2001: 5-6 cm [M])",
