@@ -346,3 +346,8 @@ def test_ramp_rate_sets_the_ramp_time():
 def test_disc_properties_leave_the_nucleus_a_positive_stiffness():
     with raises_naming("annulus_fraction", "preload_stiffening"):
         spinesim.DiscProperties(annulus_fraction=0.4, preload_stiffening=2.5)
+
+
+def test_muscle_lever_arm_cannot_switch_off_postural_control():
+    with raises_naming("lever_arm_m", "0.0"):
+        spinesim.MuscleProperties(lever_arm_m=0.0)
