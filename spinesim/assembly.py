@@ -311,7 +311,8 @@ def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
     """``model`` with ``y0`` replaced by its state after lying flat for ``duration_s``.
 
     The body settles as in bed, without friction (as if lying down without dragging the
-    skin), so no friction is locked in; the skin's bristles start undeflected.
+    skin), so no friction is locked in; the skin's bristles start undeflected. The settle
+    runs at the default :class:`SolverOptions`, whatever a later simulation uses.
     """
     knots = Protocol((Phase(duration_s, 0.0, 0.0, kind="lying"),)).knots(MuscleProperties())
     states, _ = run(model, knots, np.array([duration_s]), SolverOptions())
