@@ -26,6 +26,15 @@ import spinesim
 from spinesim.core import layout as L
 
 FIGURES = Path(__file__).resolve().parent / "figures"
+
+
+def save(fig, name: str) -> None:
+    """Lay out, write to ``docs/figures/name`` and close a figure."""
+    fig.tight_layout()
+    fig.savefig(FIGURES / name, dpi=120)
+    plt.close(fig)
+
+
 G = 9.81
 HOUR = 3600.0
 LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
@@ -166,9 +175,7 @@ def pressure_day_night(model: spinesim.Model) -> None:
         "L4-L5 intradiscal pressure, 70 kg 1.75 m male (Wilke's subject: 70 kg male)", fontsize=10
     )
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
-    fig.tight_layout()
-    fig.savefig(FIGURES / "validation_pressure.png", dpi=120)
-    plt.close(fig)
+    save(fig, "validation_pressure.png")
 
 
 # ------------------------------------------------------------------------------ section 2
@@ -287,9 +294,7 @@ def day_upright(model: spinesim.Model) -> None:
     ax_disc.set_title("L4-L5 middle disc height and fluid volume")
     ax_disc.set_ylim(-21, 2)
     ax_disc.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
-    fig.tight_layout()
-    fig.savefig(FIGURES / "validation_day.png", dpi=120)
-    plt.close(fig)
+    save(fig, "validation_day.png")
 
 
 # ------------------------------------------------------------------------------ section 3
@@ -383,9 +388,7 @@ def traction_vs_angle(model: spinesim.Model) -> float:
     ax_l.set_ylabel("change against the lying baseline (mm)")
     ax_l.set_title("no measured mm under inversion in the reference set", fontsize=9)
     ax_l.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
-    fig.tight_layout()
-    fig.savefig(FIGURES / "validation_traction.png", dpi=120)
-    plt.close(fig)
+    save(fig, "validation_traction.png")
     return weight
 
 
@@ -449,9 +452,7 @@ def friction_effect(model: spinesim.Model, weight: float) -> None:
     ax_l.set_title("x: mu_s 0.5 with pre-sliding 1, 2, 5 mm", fontsize=9)
     ax_l.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     ax_l.set_ylim(0, 6)
-    fig.tight_layout()
-    fig.savefig(FIGURES / "validation_friction.png", dpi=120)
-    plt.close(fig)
+    save(fig, "validation_friction.png")
 
 
 def main() -> None:
