@@ -93,8 +93,8 @@ class ModelBuilder:
     guard_rise_s: float = 2.0
     stribeck_velocity: float = 3e-3
     slip_time_s: float = 0.2
-    _bodies: list[tuple[str, np.ndarray]] = field(default_factory=list)
-    _joints: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    _bodies: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
+    _joints: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
 
     def add_body(self, name: str, mass: float, inertia: float, **columns: float) -> None:
         """Add a body; ``columns`` sets body parameters by lower-case name without the
@@ -242,17 +242,10 @@ def spine_model(
         m = anat.mass[i]
         geo = _body_geometry(name, anat, i, s)
         inertia.append(geo.pop("inertia"))
-        builder.add_body(name, m, inertia[-1], **_contact_columns(m, tissues.contact), **geo)
-    ankle = builder._bodies[0][1]
-    ankle[L.B_ANCHOR_K] = device.ankle_stiffness
-    ankle[L.B_ANCHOR_C] = (
-        2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(device.ankle_stiffness * anat.mass[0])
-    )
-    ankle[L.B_ANCHOR_K_ROT] = device.ankle_rotational_stiffness
-    ankle[L.B_ANCHOR_C_ROT] = (
-        2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(device.ankle_rotational_stiffness * inertia[0])
-    )
-    ankle[L.B_ANCHOR_LX] = -(1.0 - LEG_COM_FRACTION) * anat.leg_length
+        anchor = _ankle_anchor_columns(device, anat, inertia[0]) if i == 0 else {}
+        builder.add_body(
+            name, m, inertia[-1], **_contact_columns(m, tissues.contact), **geo, **anchor
+        )
 
     for j, name in enumerate(anat.joint_names):
         reduced_inertia = inertia[j] * inertia[j + 1] / (inertia[j] + inertia[j + 1])
@@ -263,48 +256,60 @@ def spine_model(
             columns.update(_bushing_columns(anat, j, s, tissues, reduced_inertia, name))
         builder.add_joint(name, **columns)
 
-    _balance_hip(builder, anat)
     model = builder.build(levels=anat.disc_levels)
-    y = model.y0
+    body, joint = model.body, model.joint
+    joint[0, L.J_REST_ANGLE] = _balanced_hip_angle(body, joint, anat)
+    y = rest_pose(body, joint, 0.0, 0.0, 0.0)
     # lower the chain onto the backrest: the lowest contact point touches it
     contact_y = [
         y[i * L.BLOCK + L.S_Y]
-        + math.sin(y[i * L.BLOCK + L.S_PHI]) * model.body[i, L.B_CONTACT_X]
-        + math.cos(y[i * L.BLOCK + L.S_PHI]) * model.body[i, L.B_CONTACT_Y]
+        + math.sin(y[i * L.BLOCK + L.S_PHI]) * body[i, L.B_CONTACT_X]
+        + math.cos(y[i * L.BLOCK + L.S_PHI]) * body[i, L.B_CONTACT_Y]
         for i in range(model.n_body)
     ]
     # every supported body indents the padding by the same depth under its own weight
     y[L.S_Y :: L.BLOCK][: model.n_body] -= min(contact_y) + tissues.contact.indentation_m
-    body = model.body
     body[0, L.B_ANCHOR_X] = y[L.S_X] + body[0, L.B_ANCHOR_LX]
     body[0, L.B_ANCHOR_Y] = y[L.S_Y]
     body[0, L.B_ANCHOR_PHI] = y[L.S_PHI]
     assembled = dataclasses.replace(
-        model, body=body, y0=y, subject=subject, device=device, tissues=tissues
+        model, body=body, joint=joint, y0=y, subject=subject, device=device, tissues=tissues
     )
     return settled(assembled)
 
 
-def _balance_hip(builder: ModelBuilder, anat) -> None:
-    """Set the hip's rest angle so that the unloaded standing shape is in sagittal balance:
-    the C7 plumb line through the posterior-superior corner of S1, i.e. a sagittal vertical
-    axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077 [M]).
-    Without it the trunk's weight would hang on the posterior ligaments when upright."""
-    body = np.array([r for _, r in builder._bodies])
-    joint = np.array([r for _, r in builder._joints])
+def _balanced_hip_angle(body: np.ndarray, joint: np.ndarray, anat) -> float:
+    """The hip's rest angle (rad) for which the unloaded standing shape is in sagittal
+    balance: the C7 plumb line through the posterior-superior corner of S1, i.e. a sagittal
+    vertical axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077
+    [M]). Without it the trunk's weight would hang on the posterior ligaments upright."""
     pelvis, c7 = anat.body_names.index("pelvis"), anat.body_names.index("C7")
     l5s1 = anat.joint_names.index("L5-S1")
+    trial = joint.copy()
 
     def sva(angle: float) -> float:
-        joint[0, L.J_REST_ANGLE] = angle
-        y = rest_pose(body, joint, 0.0, 0.0, 0.0)
+        trial[0, L.J_REST_ANGLE] = angle
+        y = rest_pose(body, trial, 0.0, 0.0, 0.0)
         b = pelvis * L.BLOCK
         c, s = math.cos(y[b + L.S_PHI]), math.sin(y[b + L.S_PHI])
-        corner_x = joint[l5s1, L.J_AX]
-        corner_y = joint[l5s1, L.J_AY] - anat.disc_depth[l5s1] / 2.0
+        corner_x = trial[l5s1, L.J_AX]
+        corner_y = trial[l5s1, L.J_AY] - anat.disc_depth[l5s1] / 2.0
         return y[c7 * L.BLOCK + L.S_Y] - (y[b + L.S_Y] + s * corner_x + c * corner_y)
 
-    builder._joints[0][1][L.J_REST_ANGLE] = brentq(sva, 0.0, math.radians(80.0))
+    return brentq(sva, 0.0, math.radians(80.0))
+
+
+def _ankle_anchor_columns(device: InversionTable, anat, inertia: float) -> dict[str, float]:
+    """The ankle holder on the legs (body 0); its position is set once the chain is placed."""
+    return {
+        "anchor_k": device.ankle_stiffness,
+        "anchor_c": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(device.ankle_stiffness * anat.mass[0]),
+        "anchor_k_rot": device.ankle_rotational_stiffness,
+        "anchor_c_rot": 2.0
+        * ANCHOR_DAMPING_RATIO
+        * math.sqrt(device.ankle_rotational_stiffness * inertia),
+        "anchor_lx": -(1.0 - LEG_COM_FRACTION) * anat.leg_length,
+    }
 
 
 def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
