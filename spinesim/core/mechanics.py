@@ -98,6 +98,8 @@ from spinesim.core.layout import (
 #: so an absurd trial state in a Newton iteration cannot overflow to inf.
 _EXP_CAP = 30.0
 
+#: Guarding older than this many relaxation time constants is neglected (e^-40 ~ 4e-18).
+GUARD_HORIZON = 40.0
 #: Blend (rad) over which postural control engages at the rest angle.
 POSTURE_BLEND = 1e-3
 #: Half-width of the blend from sticking to slipping, as a fraction of the friction limit:
@@ -205,14 +207,17 @@ def muscle_activation(protocol, segment, t, glob):
     act = protocol_value(protocol, segment, t, P_TONE)
     tau = glob[G_GUARD_TAU]
     rise = glob[G_GUARD_RISE]
-    t_peak = tau * rise / (tau - rise) * math.log(tau / rise)
-    peak = math.exp(-t_peak / tau) - math.exp(-t_peak / rise)
-    for k in range(segment + 1):
+    peak = 0.0
+    for k in range(segment, -1, -1):
+        dt = t - protocol[k, P_TIME]
+        if dt > GUARD_HORIZON * tau:
+            break  # older onsets have decayed below exp(-GUARD_HORIZON)
         amp = protocol[k, P_GUARD]
-        if amp != 0.0:
-            dt = t - protocol[k, P_TIME]
-            if dt > 0.0:
-                act += amp * (math.exp(-dt / tau) - math.exp(-dt / rise)) / peak
+        if amp != 0.0 and dt > 0.0:
+            if peak == 0.0:
+                t_peak = tau * rise / (tau - rise) * math.log(tau / rise)
+                peak = math.exp(-t_peak / tau) - math.exp(-t_peak / rise)
+            act += amp * (math.exp(-dt / tau) - math.exp(-dt / rise)) / peak
     return act
 
 
