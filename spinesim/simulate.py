@@ -114,12 +114,10 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
     preceding = [
         f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0
     ]
-    after = ", ".join(preceding) if preceding else "no preceding phase"
+    history = [f"settling {SETTLE_S:g} s lying on the backrest"] if model.subject else []
+    history += preceding or ["no preceding phase"]
     attrs = {
-        "baseline": (
-            f"state at the session start (t = 0 s): after settling {SETTLE_S:g} s lying on the "
-            f"backrest, then {after}"
-        ),
+        "baseline": f"state at the session start (t = 0 s), after {', then '.join(history)}",
         "hold_end_s": protocol.hold_end_s,
         "phases": protocol.boundaries(),
         "solver": {"status": "success", **dataclasses.asdict(stats)},
