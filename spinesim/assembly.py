@@ -326,36 +326,52 @@ def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
     return dataclasses.replace(model, y0=y)
 
 
+# Geometry that is not in the per-level table, in m at the reference stature (scaled with
+# stature). All are assumptions from typical adult anatomy, chosen so that the chain has the
+# right shape; none has a measured source.
+#: Pelvis: S1 endplate centre above the pelvis' centre of mass along its axis.
+PELVIS_S1_ABOVE_COM = 0.06
+#: Pelvis: hip joint centre below (-) and in front of (+) the S1 endplate level.
+PELVIS_HIP = (-0.03, 0.03)
+#: Pelvis: the buttocks' contact point along the axis, from the centre of mass.
+PELVIS_CONTACT_X = -0.01
+#: Pelvis: sides of the uniform slab used for its moment of inertia (height, depth).
+PELVIS_SLAB = (0.15, 0.20)
+#: Head: occipital condyles (head-C1 joint) from the head's centre of mass.
+HEAD_CONDYLES = (-0.06, -0.01)
+#: Head: the occiput's contact point along the axis, from the centre of mass.
+HEAD_CONTACT_X = -0.02
+#: Head: radius of gyration, 0.362 x head length 0.2429 m (de Leva 1996) [V-sec].
+HEAD_GYRATION = 0.362 * 0.2429
+#: Vertebral slices: half a disc on either side is added to the body height for inertia.
+SLICE_DISC_SHARE = 0.01
+
+
 def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
-    """Contact point and inertia of body ``i`` (local coordinates from its CoM, m)."""
+    """Contact point (local, from the centre of mass, m) and moment of inertia (kg m^2) of
+    body ``i``. Vertebral slices and the pelvis are uniform slabs as deep as the trunk
+    (twice the skin depth plus the centre-of-mass offset), the legs a uniform rod."""
     m = anat.mass[i]
     c = anat.com_anterior[i]
     depth = anat.posterior_depth[i]
     if name == "legs":
-        length = anat.leg_length
-        return {"contact_x": 0.0, "contact_y": -depth, "inertia": m * length**2 / 12.0}
+        return {"contact_x": 0.0, "contact_y": -depth, "inertia": m * anat.leg_length**2 / 12.0}
     if name == "pelvis":
-        # S1 endplate centre at (0.06, -c)*s from the CoM; buttocks behind (assumption)
+        height, slab = (side * s for side in PELVIS_SLAB)
         return {
-            "contact_x": -0.01 * s,
+            "contact_x": PELVIS_CONTACT_X * s,
             "contact_y": -c - depth,
-            "inertia": m * ((0.15 * s) ** 2 + (0.2 * s) ** 2) / 12.0,
+            "inertia": m * (height**2 + slab**2) / 12.0,
         }
     if name == "head":
-        # head CoM ~6 cm above the occipital condyles; occiput 9 cm behind (assumption);
-        # radius of gyration 0.362 x head length 0.2429 m (de Leva 1996) [V-sec]
         return {
-            "contact_x": -0.02 * s,
+            "contact_x": HEAD_CONTACT_X * s,
             "contact_y": -depth,
-            "inertia": m * (0.362 * 0.2429 * s) ** 2,
+            "inertia": m * (HEAD_GYRATION * s) ** 2,
         }
-    height = anat.body_height[i]
+    height = anat.body_height[i] + SLICE_DISC_SHARE * s
     slab = 2.0 * (depth + c)
-    return {
-        "contact_x": 0.0,
-        "contact_y": -c - depth,
-        "inertia": m * ((height + 0.01 * s) ** 2 + slab**2) / 12.0,
-    }
+    return {"contact_x": 0.0, "contact_y": -c - depth, "inertia": m * (height**2 + slab**2) / 12.0}
 
 
 def _contact_columns(m: float, contact: ContactProperties) -> dict[str, float]:
@@ -378,14 +394,14 @@ def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
         if name == "legs":
             return LEG_COM_FRACTION * anat.leg_length, 0.0
         if name == "pelvis":
-            return 0.06 * s, -anat.com_anterior[i]
+            return PELVIS_S1_ABOVE_COM * s, -anat.com_anterior[i]
         return anat.body_height[i] / 2.0, -anat.com_anterior[i]
 
     def bottom(i: int, name: str) -> tuple[float, float]:
         if name == "pelvis":
-            return -0.03 * s, 0.03 * s - anat.com_anterior[i]  # hip joint centre (assumption)
+            return PELVIS_HIP[0] * s, PELVIS_HIP[1] * s - anat.com_anterior[i]
         if name == "head":
-            return -0.06 * s, -0.01 * s
+            return HEAD_CONDYLES[0] * s, HEAD_CONDYLES[1] * s
         return -anat.body_height[i] / 2.0, -anat.com_anterior[i]
 
     ax, ay = top(j, a)

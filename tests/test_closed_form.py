@@ -23,6 +23,18 @@ from .conftest import knots
 G = 9.81
 TIGHT = SolverOptions(rtol=1e-7, atol_m=1e-10)
 
+#: One ligament: rest length (m), toe and linear rigidity (N), transition strain (-).
+LIGAMENT = dict(len=0.013, ea1=400.0, ea2=1000.0, strain=0.1)
+
+
+def ligaments(offset: float) -> dict[str, float]:
+    """Equal ligaments ``offset`` (m) in front of and behind the disc centre."""
+    columns = {
+        f"lig_{side}_{key}": value for side in ("ant", "post") for key, value in LIGAMENT.items()
+    }
+    return {**columns, "lig_ant_y": offset, "lig_post_y": -offset}
+
+
 DISC = dict(
     height=0.01,
     depth=0.03,
@@ -35,24 +47,17 @@ DISC = dict(
     c_shear=1200.0,
     k_bend=500.0,
     c_bend=5.0,
-    lig_ant_y=0.015,
-    lig_ant_len=0.013,
-    lig_ant_ea1=400.0,
-    lig_ant_ea2=1000.0,
-    lig_ant_strain=0.1,
-    lig_post_y=-0.015,
-    lig_post_len=0.013,
-    lig_post_ea1=400.0,
-    lig_post_ea2=1000.0,
-    lig_post_strain=0.1,
+    **ligaments(0.015),
 )
 
 
 def disc_law(u: float) -> float:
     """Static axial force of DISC at opening ``u`` (m): annulus, nucleus, two ligaments."""
     nucleus = nucleus_pressure_rise(-u / DISC["height"], DISC["nucleus_k"], DISC["nucleus_e0"])
-    ligaments = 2.0 * ligament_tension(u / 0.013, 400.0, 1000.0, 0.1)
-    return DISC["k_axial"] * u - DISC["nucleus_area"] * nucleus + ligaments
+    lig = 2.0 * ligament_tension(
+        u / LIGAMENT["len"], LIGAMENT["ea1"], LIGAMENT["ea2"], LIGAMENT["strain"]
+    )
+    return DISC["k_axial"] * u - DISC["nucleus_area"] * nucleus + lig
 
 
 def column(n: int, mass: float) -> spinesim.Model:
