@@ -18,5 +18,14 @@ from __future__ import annotations
 
 import numba
 
+_OPTIONS = {"cache": True, "fastmath": False, "error_model": "numpy", "nogil": True}
+
 #: Serial compiled kernel: no Python objects inside, cached between processes.
-jit = numba.njit(cache=True, fastmath=False, error_model="numpy", nogil=True)
+jit = numba.njit(**_OPTIONS)
+
+#: Compiled kernel whose ``numba.prange`` loops run on all cores (threads; set the number
+#: with ``numba.set_num_threads`` or the ``NUMBA_NUM_THREADS`` environment variable).
+jit_parallel = numba.njit(parallel=True, **_OPTIONS)
+
+#: The parallel loop range of :data:`jit_parallel` kernels.
+prange = numba.prange

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import brentq
 
 from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
+from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.device import InversionTable
 from spinesim.errors import ParameterError, check_number
@@ -29,7 +31,7 @@ from spinesim.properties import (
     MuscleProperties,
 )
 from spinesim.protocol import Phase, Protocol
-from spinesim.solver import SolverOptions, run
+from spinesim.solver import SolverOptions
 
 GRAVITY = 9.81  # m/s^2, standard gravity rounded
 #: Smoothing length of the contact laws (m): the unilateral spring blends in over +-0.5 mm.
@@ -217,12 +219,15 @@ def spine_model(
     subject: Subject | None = None,
     device: InversionTable | None = None,
     tissues: Tissues | None = None,
+    *,
+    settle: bool = True,
 ) -> Model:
     """The full spine (legs, pelvis, L5-C1, head) of ``subject`` on ``device``.
 
     The chain is assembled in its unloaded standing shape with the legs along the table,
     lowered onto the horizontal backrest and left to settle there for :data:`SETTLE_S`
     seconds (muscles at resting tone); that settled state is the model's ``y0``.
+    ``settle=False`` skips the settle (for :func:`settle_models` to settle many at once).
     """
     subject = subject or Subject()
     device = device or InversionTable()
@@ -275,7 +280,7 @@ def spine_model(
     assembled = dataclasses.replace(
         model, body=body, joint=joint, y0=y, subject=subject, device=device, tissues=tissues
     )
-    return settled(assembled)
+    return settled(assembled) if settle else assembled
 
 
 def _balanced_hip_angle(body: np.ndarray, joint: np.ndarray, anat) -> float:
@@ -319,11 +324,22 @@ def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
     skin), so no friction is locked in; the skin's bristles start undeflected. The settle
     runs at the default :class:`SolverOptions`, whatever a later simulation uses.
     """
+    return settle_models([model], duration_s)[0]
+
+
+def settle_models(models: Sequence[Model], duration_s: float = SETTLE_S) -> list[Model]:
+    """:func:`settled` for many models of the same bodies at once (in parallel)."""
     knots = Protocol((Phase(duration_s, 0.0, 0.0, kind="lying"),)).knots(MuscleProperties())
-    states, _ = run(model, knots, np.array([duration_s]), SolverOptions())
-    y = states[-1]
-    y[L.S_BRISTLE :: L.BLOCK] = 0.0
-    return dataclasses.replace(model, y0=y)
+    end = np.array([duration_s])
+    cases = [Case(k, knots, end, 0) for k in range(len(models))]
+    outputs = run_cases(models, cases, SolverOptions())
+    settled_models = []
+    for k, model in enumerate(models):
+        outputs.raise_on_failure(k)
+        y = outputs.final_state[k].copy()
+        y[L.S_BRISTLE :: L.BLOCK] = 0.0
+        settled_models.append(dataclasses.replace(model, y0=y))
+    return settled_models
 
 
 # Geometry that is not in the per-level table, in m at the reference stature (scaled with

@@ -8,13 +8,14 @@ import numpy as np
 
 from spinesim.anatomy import Subject
 from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
+from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 from spinesim.device import InversionTable
 from spinesim.errors import ParameterError, check_number
 from spinesim.protocol import Protocol
 from spinesim.result import Result
-from spinesim.solver import SolverOptions, run
+from spinesim.solver import SolverOptions
 
 #: Default number of output intervals over a session.
 DEFAULT_OUTPUT_INTERVALS = 600
@@ -76,20 +77,16 @@ def simulate(
         )
     )
     knots = protocol.knots(tissues.muscles)
-    states, stats = run(model, knots, times, solver)
-    return _result(model, protocol, knots, times, states, stats, tissues)
+    case = Case(0, knots, times, int(np.searchsorted(times, protocol.hold_end_s)))
+    outputs = run_cases([model], [case], solver, series_index=np.arange(times.size)[None, :])
+    outputs.raise_on_failure()
+    return _result(model, protocol, times, outputs, tissues)
 
 
-def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
-    n_t = times.size
-    n_body = model.n_body
-    joint_out = np.zeros((n_t, n_body - 1, O.N_JOINT_OUT))
-    body_out = np.zeros((n_t, n_body, O.N_BODY_OUT))
-    global_out = np.zeros((n_t, O.N_GLOBAL_OUT))
-    O.observe(
-        times, states, model.body, model.joint, model.glob, knots, joint_out, body_out, global_out
-    )
-
+def _result(model, protocol, times, outputs, tissues) -> Result:
+    joint_out = outputs.joint_series[0]
+    body_out = outputs.body_series[0]
+    global_out = outputs.global_series[0]
     idx = [model.level_index(name) for name in model.levels]
     lv = joint_out[:, idx, :]
     gaps = lv[:, :, [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]]
@@ -120,7 +117,7 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
         "baseline": f"state at the session start (t = 0 s), after {', then '.join(history)}",
         "hold_end_s": protocol.hold_end_s,
         "phases": protocol.boundaries(),
-        "solver": {"status": "success", **dataclasses.asdict(stats)},
+        "solver": {"status": "success", **dataclasses.asdict(outputs.solver_stats(0))},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
         "device": dataclasses.asdict(model.device) if model.device else None,
         "tissues": dataclasses.asdict(tissues),

@@ -109,17 +109,19 @@ def run(
         stats,
     )
     if status != L.OK:
-        t_fail = stats[L.STAT_T_FAIL]
-        cause = _CAUSES.get(status, f"status {status}")
-        last = _LAST_CAUSE.get(int(stats[L.STAT_LAST_CAUSE]))
-        detail = f" (last trial failure: {last})" if last else ""
         raise SolverError(
-            f"integration failed at t = {t_fail:.6g} s: {cause}{detail}",
-            time_s=t_fail,
-            status=status,
+            failure_message(status, stats), time_s=stats[L.STAT_T_FAIL], status=status
         )
     if not np.all(np.isfinite(out)):
         raise SolverError(
             "integration produced non-finite states", time_s=float("nan"), status=L.NONFINITE
         )
     return out, SolverStats.from_array(stats)
+
+
+def failure_message(status: int, stats: np.ndarray) -> str:
+    """Why the integrator returned ``status``, and when (from its ``stats`` array)."""
+    cause = _CAUSES.get(status, f"status {status}")
+    last = _LAST_CAUSE.get(int(stats[L.STAT_LAST_CAUSE]))
+    detail = f" (last trial failure: {last})" if last else ""
+    return f"integration failed at t = {stats[L.STAT_T_FAIL]:.6g} s: {cause}{detail}"

@@ -1,0 +1,141 @@
+"""Sessions as cases of the batch kernel: flat arrays in, labelled outputs back.
+
+:func:`run_cases` is the one Python entry into :func:`spinesim.core.batch.run_cases`;
+:func:`~spinesim.simulate` runs one case through it and :func:`~spinesim.sweep` runs
+thousands, so both give identical numbers for identical inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spinesim.core import batch as B
+from spinesim.core import layout as L
+from spinesim.core import observables as O
+from spinesim.errors import ParameterError, SolverError
+from spinesim.solver import SolverOptions, SolverStats, failure_message
+
+
+@dataclass(frozen=True)
+class Case:
+    """One session: the index of its model, its protocol knots (see
+    :meth:`spinesim.Protocol.knots`), the session times at which observables are
+    evaluated (sorted, from 0) and the index among them of the end of the hold."""
+
+    model: int
+    knots: np.ndarray
+    output_times: np.ndarray
+    hold_index: int
+
+
+@dataclass(frozen=True)
+class CaseOutputs:
+    """What the kernel returns for a list of cases (SI units, see :mod:`spinesim.core.batch`).
+
+    ``level_summary (n_case, n_level, N_SUMMARY)`` and ``global_summary (n_case,
+    N_GLOBAL_SUMMARY)`` are NaN for failed cases; ``joint_series``, ``body_series`` and
+    ``global_series`` hold the observables at the requested series times (NaN where a case
+    has no such time); ``status`` is 0 for success, else a solver status code.
+    """
+
+    level_summary: np.ndarray
+    global_summary: np.ndarray
+    joint_series: np.ndarray
+    body_series: np.ndarray
+    global_series: np.ndarray
+    final_state: np.ndarray
+    status: np.ndarray
+    stats: np.ndarray
+
+    def solver_stats(self, case: int) -> SolverStats:
+        return SolverStats.from_array(self.stats[case])
+
+    def failure(self, case: int) -> str:
+        """Why case ``case`` failed ('' if it succeeded)."""
+        if self.status[case] == L.OK:
+            return ""
+        return failure_message(int(self.status[case]), self.stats[case])
+
+    def raise_on_failure(self, case: int = 0) -> None:
+        """Raise :class:`SolverError` if case ``case`` failed."""
+        if self.status[case] != L.OK:
+            raise SolverError(
+                self.failure(case),
+                time_s=float(self.stats[case, L.STAT_T_FAIL]),
+                status=int(self.status[case]),
+            )
+
+
+def run_cases(
+    models: Sequence,
+    cases: Sequence[Case],
+    solver: SolverOptions,
+    series_index: np.ndarray | None = None,
+    levels: Sequence[str] | None = None,
+) -> CaseOutputs:
+    """Run ``cases`` (each naming one of ``models``) in parallel on all cores.
+
+    ``series_index (n_case, n_series)`` selects, per case, which of its output times are
+    returned as time series (-1: none); default: none. ``levels`` are the joints
+    summarised (default: the models' levels). All models must have the same bodies.
+    """
+    first = models[0]
+    if any(m.body.shape != first.body.shape for m in models):
+        raise ParameterError("run_cases: all models of one call must have the same bodies")
+    levels = tuple(first.levels if levels is None else levels)
+    n_case = len(cases)
+    n_joint = first.n_body - 1
+    series_index = (
+        np.zeros((n_case, 0), dtype=np.int64)
+        if series_index is None
+        else np.ascontiguousarray(series_index, dtype=np.int64)
+    )
+    n_series = series_index.shape[1]
+    knots = [np.ascontiguousarray(c.knots, dtype=float) for c in cases]
+    times = [np.ascontiguousarray(c.output_times, dtype=float) for c in cases]
+    out = CaseOutputs(
+        level_summary=np.full((n_case, len(levels), B.N_SUMMARY), np.nan),
+        global_summary=np.full((n_case, B.N_GLOBAL_SUMMARY), np.nan),
+        joint_series=np.full((n_case, n_series, n_joint, O.N_JOINT_OUT), np.nan),
+        body_series=np.full((n_case, n_series, first.n_body, O.N_BODY_OUT), np.nan),
+        global_series=np.full((n_case, n_series, O.N_GLOBAL_OUT), np.nan),
+        final_state=np.full((n_case, first.y0.size), np.nan),
+        status=np.zeros(n_case, dtype=np.int64),
+        stats=np.zeros((n_case, L.NSTAT)),
+    )
+    B.run_cases(
+        np.stack([m.y0 for m in models]),
+        np.stack([m.body for m in models]),
+        np.stack([m.joint for m in models]),
+        np.stack([m.glob for m in models]),
+        np.array([c.model for c in cases], dtype=np.int64),
+        np.concatenate(knots),
+        _offsets(knots),
+        np.concatenate(times),
+        _offsets(times),
+        np.array([c.hold_index for c in cases], dtype=np.int64),
+        np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
+        first.joint[:, L.J_SPINAL] > 0,
+        solver.rtol,
+        solver.absolute_tolerances(first.n_body),
+        solver.initial_step_s,
+        solver.max_step_s,
+        solver.max_steps,
+        series_index,
+        out.level_summary,
+        out.global_summary,
+        out.joint_series,
+        out.body_series,
+        out.global_series,
+        out.final_state,
+        out.status,
+        out.stats,
+    )
+    return out
+
+
+def _offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum([p.shape[0] for p in parts])]).astype(np.int64)

@@ -1,0 +1,171 @@
+"""Many sessions in one compiled call: the kernel behind ``simulate`` and ``sweep``.
+
+Each case is one session: a model (an index into stacked model arrays), its protocol
+knots and its saved times. Cases run in parallel (``prange``, one case per thread at a
+time) through the same :func:`~spinesim.core.integrator.integrate` and
+:func:`~spinesim.core.observables.observe` kernels; per case the kernel keeps
+
+* the per-level summaries of :data:`SUMMARY_COLUMNS` and the global ones of
+  :data:`GLOBAL_SUMMARY_COLUMNS` (SI units),
+* the observables at selected saved times (the time series a caller asked for),
+* the final state, the solver status and statistics.
+
+Ragged inputs are flat arrays with start offsets: case ``c`` uses
+``knots[knot_start[c]:knot_start[c + 1]]`` and ``save_times[save_start[c]:save_start[c + 1]]``.
+A failed case keeps its status and statistics (``STAT_T_FAIL``); its outputs are left as
+the caller initialised them (NaN) and the other cases go on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spinesim._numba import jit, jit_parallel, prange
+from spinesim.core.integrator import integrate
+from spinesim.core.layout import NONFINITE, OK
+from spinesim.core.observables import (
+    N_BODY_OUT,
+    N_GLOBAL_OUT,
+    N_JOINT_OUT,
+    O_DISC_FORCE,
+    O_FLUID,
+    O_GAP_ANTERIOR,
+    O_GAP_MIDDLE,
+    O_GAP_POSTERIOR,
+    O_PRESSURE,
+    O_SEGMENT_FORCE,
+    observe,
+)
+
+# per-level summary columns (SI; changes relative to the first saved time, t = 0)
+S_FORCE_END = 0  # N, disc axial force at the end of the hold (tension +)
+S_FORCE_PEAK = 1  # N, largest disc axial force over the session
+S_SEGMENT_FORCE_END = 2  # N, axial force across the whole motion segment, end of hold
+S_GAP_ANTERIOR_END = 3  # m, anterior disc-space change at the end of the hold
+S_GAP_MIDDLE_END = 4  # m
+S_GAP_POSTERIOR_END = 5  # m
+S_GAP_PEAK = 6  # m, largest middle disc-space change over the session
+S_GAP_FINAL = 7  # m, middle disc-space change at the session end (what persists)
+S_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-hold value
+S_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
+S_PRESSURE_MIN = 10  # Pa, lowest nucleus pressure over the session
+S_FLUID_END = 11  # -, fluid volume change / disc volume at the end of the hold
+N_SUMMARY = 12
+
+# global summary columns
+SG_LENGTH_END = 0  # m, spine length change at the end of the hold
+SG_LENGTH_PEAK = 1  # m, largest spine length change over the session
+SG_LENGTH_FINAL = 2  # m, spine length change at the session end
+N_GLOBAL_SUMMARY = 3
+
+#: Fraction of the end-of-hold change that defines the rise time.
+RISE_FRACTION = 0.9
+
+
+@jit
+def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summary):
+    """Fill the per-level ``(n_level, N_SUMMARY)`` and global ``(N_GLOBAL_SUMMARY,)``
+    summaries from the observables of one case; ``hold`` indexes the end of the hold."""
+    n_t = times.shape[0]
+    last = n_t - 1
+    for q in range(levels.shape[0]):
+        j = levels[q]
+        out = level_summary[q]
+        base = joint_out[0, j]
+        end = joint_out[hold, j]
+        out[S_FORCE_END] = end[O_DISC_FORCE]
+        out[S_SEGMENT_FORCE_END] = end[O_SEGMENT_FORCE]
+        out[S_GAP_ANTERIOR_END] = end[O_GAP_ANTERIOR] - base[O_GAP_ANTERIOR]
+        out[S_GAP_MIDDLE_END] = end[O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
+        out[S_GAP_POSTERIOR_END] = end[O_GAP_POSTERIOR] - base[O_GAP_POSTERIOR]
+        out[S_GAP_FINAL] = joint_out[last, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
+        out[S_PRESSURE_END] = end[O_PRESSURE]
+        out[S_FLUID_END] = end[O_FLUID] - base[O_FLUID]
+        force_peak = -np.inf
+        gap_peak = -np.inf
+        pressure_min = np.inf
+        for k in range(n_t):
+            force_peak = max(force_peak, joint_out[k, j, O_DISC_FORCE])
+            gap_peak = max(gap_peak, joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE])
+            pressure_min = min(pressure_min, joint_out[k, j, O_PRESSURE])
+        out[S_FORCE_PEAK] = force_peak
+        out[S_GAP_PEAK] = gap_peak
+        out[S_PRESSURE_MIN] = pressure_min
+        target = RISE_FRACTION * out[S_GAP_MIDDLE_END]
+        out[S_RISE_TIME] = np.nan
+        for k in range(hold + 1):
+            change = joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
+            if (target >= 0.0 and change >= target) or (target < 0.0 and change <= target):
+                out[S_RISE_TIME] = times[k] - times[0]
+                break
+    length_end = 0.0
+    length_final = 0.0
+    length_peak = -np.inf
+    for j in range(spinal.shape[0]):
+        if spinal[j]:
+            length_end += joint_out[hold, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
+            length_final += joint_out[last, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
+    for k in range(n_t):
+        length = 0.0
+        for j in range(spinal.shape[0]):
+            if spinal[j]:
+                length += joint_out[k, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
+        length_peak = max(length_peak, length)
+    global_summary[SG_LENGTH_END] = length_end
+    global_summary[SG_LENGTH_PEAK] = length_peak
+    global_summary[SG_LENGTH_FINAL] = length_final
+
+
+@jit_parallel
+def run_cases(
+    y0, body, joint, glob, case_model, knots, knot_start, save_times, save_start, hold_index,
+    levels, spinal, rtol, atol, h_init, h_max, max_steps, series_index,
+    level_summary, global_summary, joint_series, body_series, global_series, final_state,
+    status, stats,
+):  # fmt: skip
+    """Run every case; see the module docstring.
+
+    Shapes: ``y0 (n_model, n_state)``, ``body (n_model, n_body, NB)``, ``joint (n_model,
+    n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``; ``series_index
+    (n_case, n_series)`` gives for each requested series time the index into the case's
+    saved times (-1: none); outputs ``level_summary (n_case, n_level, N_SUMMARY)``,
+    ``global_summary (n_case, N_GLOBAL_SUMMARY)``, ``joint_series (n_case, n_series,
+    n_joint, N_JOINT_OUT)``, ``body_series (n_case, n_series, n_body, N_BODY_OUT)``,
+    ``global_series (n_case, n_series, N_GLOBAL_OUT)``, ``final_state (n_case, n_state)``,
+    ``status (n_case,)`` and ``stats (n_case, NSTAT)``.
+    """
+    n_case = case_model.shape[0]
+    n_state = y0.shape[1]
+    n_body = body.shape[1]
+    n_series = series_index.shape[1]
+    for c in prange(n_case):
+        m = case_model[c]
+        protocol = knots[knot_start[c] : knot_start[c + 1]]
+        times = save_times[save_start[c] : save_start[c + 1]]
+        n_t = times.shape[0]
+        states = np.empty((n_t, n_state))
+        code = integrate(
+            y0[m], body[m], joint[m], glob[m], protocol, times, rtol, atol, h_init, h_max,
+            max_steps, states, stats[c],
+        )  # fmt: skip
+        if code == OK and not np.all(np.isfinite(states)):
+            code = NONFINITE
+        status[c] = code
+        if code != OK:
+            continue
+        final_state[c] = states[n_t - 1]
+        joint_out = np.empty((n_t, n_body - 1, N_JOINT_OUT))
+        body_out = np.empty((n_t, n_body, N_BODY_OUT))
+        global_out = np.empty((n_t, N_GLOBAL_OUT))
+        observe(
+            times, states, body[m], joint[m], glob[m], protocol, joint_out, body_out, global_out
+        )
+        summarize(
+            times, joint_out, hold_index[c], levels, spinal, level_summary[c], global_summary[c]
+        )
+        for g in range(n_series):
+            k = series_index[c, g]
+            if k >= 0:
+                joint_series[c, g] = joint_out[k]
+                body_series[c, g] = body_out[k]
+                global_series[c, g] = global_out[k]
