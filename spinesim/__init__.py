@@ -25,13 +25,25 @@ from spinesim.protocol import Phase, Protocol, lying, upright
 from spinesim.result import Result, load_result
 from spinesim.simulate import simulate
 from spinesim.solver import SolverOptions
+from spinesim.sweeps import (
+    Cohort,
+    Grid,
+    LatinHypercube,
+    RandomSample,
+    Table,
+    open_sweep,
+    sweep,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Cohort",
     "ContactProperties",
     "DiscProperties",
+    "Grid",
     "InversionTable",
+    "LatinHypercube",
     "LigamentProperties",
     "Model",
     "ModelBuilder",
@@ -39,15 +51,19 @@ __all__ = [
     "ParameterError",
     "Phase",
     "Protocol",
+    "RandomSample",
     "Result",
     "SolverError",
     "SolverOptions",
     "Subject",
+    "Table",
     "Tissues",
     "__version__",
     "load_result",
     "lying",
+    "open_sweep",
     "simulate",
     "spine_model",
+    "sweep",
     "upright",
 ]

@@ -38,6 +38,18 @@ def check_number(
     return x
 
 
+def check_integer(name: str, value: Any, low: int, high: int) -> int:
+    """Return ``value`` as int if it is an integer (not a bool) in ``[low, high]``;
+    otherwise raise :class:`ParameterError` naming ``name``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not low <= value <= high
+    ):
+        raise ParameterError(f"{name} = {value!r}; allowed: an integer in [{low}, {high}]")
+    return int(value)
+
+
 def bounded(
     default: float, low: float, high: float, *, low_open: bool = False, doc: str = ""
 ) -> Any:

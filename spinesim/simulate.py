@@ -9,10 +9,9 @@ import numpy as np
 from spinesim.anatomy import Subject
 from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
 from spinesim.cases import Case, run_cases
-from spinesim.core import layout as L
-from spinesim.core import observables as O
 from spinesim.device import InversionTable
 from spinesim.errors import ParameterError, check_number
+from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
 from spinesim.result import Result
 from spinesim.solver import SolverOptions
@@ -84,30 +83,9 @@ def simulate(
 
 
 def _result(model, protocol, times, outputs, tissues) -> Result:
-    joint_out = outputs.joint_series[0]
-    body_out = outputs.body_series[0]
-    global_out = outputs.global_series[0]
-    idx = [model.level_index(name) for name in model.levels]
-    lv = joint_out[:, idx, :]
-    gaps = lv[:, :, [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]]
-    spinal = model.joint[:, L.J_SPINAL] > 0
-    middle_all = joint_out[:, spinal, O.O_GAP_MIDDLE]
-    data = {
-        "angle": np.degrees(global_out[:, O.O_ANGLE]),
-        "axial_force": lv[:, :, O.O_DISC_FORCE],
-        "segment_force": lv[:, :, O.O_SEGMENT_FORCE],
-        "gap_change": 1e3 * (gaps - gaps[0]),
-        "shear_force": lv[:, :, O.O_SHEAR],
-        "bending_moment": lv[:, :, O.O_MOMENT],
-        "disc_height": 1e3 * (lv[:, :, O.O_GAP_MIDDLE] + model.joint[idx, L.J_HEIGHT]),
-        "pressure": 1e-6 * lv[:, :, O.O_PRESSURE],
-        "fluid_change": 100.0 * (lv[:, :, O.O_FLUID] - lv[0, :, O.O_FLUID]),
-        "spine_length_change": 1e3 * (middle_all - middle_all[0]).sum(axis=1),
-        "anchor_force": -global_out[:, O.O_ANCHOR_X],
-        "friction_force": body_out[:, :, O.O_FRICTION].sum(axis=1),
-        "normal_force": body_out[:, :, O.O_NORMAL].sum(axis=1),
-        "muscle_activation": global_out[:, O.O_ACTIVATION],
-    }
+    data = time_series(
+        model, outputs.joint_series[0], outputs.body_series[0], outputs.global_series[0]
+    )
     preceding = [
         f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0
     ]

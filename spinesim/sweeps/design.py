@@ -1,0 +1,228 @@
+"""Sweep designs: which cases to run.
+
+Every design turns into a table of cases (:meth:`Design.table`: parameter name → one
+value per case) and says how results are laid out: a :class:`Grid` as one dimension per
+parameter, every other design along a single ``case`` dimension with the parameters as
+coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from spinesim.errors import ParameterError, check_integer, check_number
+from spinesim.sweeps.parameters import CATEGORICAL
+
+#: Largest number of cases one sweep may hold (memory of the case table and results).
+MAX_CASES = 100_000_000
+
+
+def _values(name: str, values: Any) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim != 1 or array.size == 0:
+        raise ParameterError(f"sweep parameter {name!r}: give a non-empty 1-D list of values")
+    if name not in CATEGORICAL and not np.issubdtype(array.dtype, np.number):
+        raise ParameterError(f"sweep parameter {name!r} = {values!r}: values must be numbers")
+    return array
+
+
+def _bounds(name: str, bounds: Any) -> tuple[float, float]:
+    if name in CATEGORICAL:
+        raise ParameterError(f"sweep parameter {name!r} is categorical: list its values")
+    if not isinstance(bounds, Sequence) or len(bounds) != 2:
+        raise ParameterError(f"sweep parameter {name!r} = {bounds!r}: give [low, high]")
+    low = check_number(f"{name} low bound", bounds[0], -math.inf, math.inf)
+    high = check_number(f"{name} high bound", bounds[1], low, math.inf)
+    if high == low:
+        raise ParameterError(f"sweep parameter {name!r} = {list(bounds)}: low equals high")
+    return low, high
+
+
+class Design(ABC):
+    """Base of all designs."""
+
+    def dims(self) -> tuple[str, ...]:
+        """Dimensions of the results: the parameter names (grid) or ``("case",)``."""
+        return ("case",)
+
+    @abstractmethod
+    def table(self) -> dict[str, np.ndarray]:
+        """Parameter name → one value per case."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """JSON-ready description (stored with the results, checked on resume)."""
+
+
+@dataclass(frozen=True)
+class Grid(Design):
+    """Full factorial grid: every combination of the listed values.
+
+    ``Grid(angle_deg=[30, 60, 90], hold_s=[60, 300])`` gives 6 cases; results have one
+    dimension per parameter, in the order given.
+    """
+
+    values: dict[str, np.ndarray]
+
+    def __init__(self, values: Mapping[str, Sequence] | None = None, **more: Sequence) -> None:
+        merged = {**(values or {}), **more}
+        if not merged:
+            raise ParameterError("Grid: give at least one parameter with its values")
+        object.__setattr__(self, "values", {k: _values(k, v) for k, v in merged.items()})
+        n = math.prod(v.size for v in self.values.values())
+        if n > MAX_CASES:
+            raise ParameterError(f"Grid has {n} cases; allowed: at most {MAX_CASES}")
+
+    def dims(self) -> tuple[str, ...]:
+        return tuple(self.values)
+
+    def table(self) -> dict[str, np.ndarray]:
+        mesh = np.meshgrid(*self.values.values(), indexing="ij")
+        return {name: m.ravel() for name, m in zip(self.values, mesh, strict=True)}
+
+    def describe(self) -> dict[str, Any]:
+        return {"grid": {k: v.tolist() for k, v in self.values.items()}}
+
+
+@dataclass(frozen=True)
+class Table(Design):
+    """Explicit cases: equal-length columns, one value per case (a dict of lists or a
+    pandas DataFrame)."""
+
+    columns: dict[str, np.ndarray]
+
+    def __init__(self, columns: Mapping[str, Sequence]) -> None:
+        cols = {str(k): _values(str(k), v) for k, v in dict(columns).items()}
+        if not cols:
+            raise ParameterError("Table: give at least one column")
+        sizes = {k: v.size for k, v in cols.items()}
+        if len(set(sizes.values())) != 1:
+            raise ParameterError(f"Table: columns must have equal lengths; got {sizes}")
+        object.__setattr__(self, "columns", cols)
+
+    def table(self) -> dict[str, np.ndarray]:
+        return dict(self.columns)
+
+    def describe(self) -> dict[str, Any]:
+        return {"table": {k: v.tolist() for k, v in self.columns.items()}}
+
+
+@dataclass(frozen=True)
+class LatinHypercube(Design):
+    """``n`` cases Latin-hypercube sampled (scipy.stats.qmc) within ``bounds`` =
+    ``{name: [low, high]}``; reproducible with ``seed``."""
+
+    bounds: dict[str, tuple[float, float]]
+    n: int
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.bounds:
+            raise ParameterError("LatinHypercube: give at least one parameter with [low, high]")
+        object.__setattr__(self, "bounds", {k: _bounds(k, v) for k, v in self.bounds.items()})
+        object.__setattr__(self, "n", check_integer("LatinHypercube.n", self.n, 1, MAX_CASES))
+
+    def _unit_samples(self) -> np.ndarray:
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=len(self.bounds), seed=self.seed).random(self.n)
+
+    def table(self) -> dict[str, np.ndarray]:
+        unit = self._unit_samples()
+        return {
+            name: low + (high - low) * unit[:, k]
+            for k, (name, (low, high)) in enumerate(self.bounds.items())
+        }
+
+    def describe(self) -> dict[str, Any]:
+        kind = type(self).__name__
+        return {kind: {"bounds": self.bounds, "n": self.n, "seed": self.seed}}
+
+
+@dataclass(frozen=True)
+class RandomSample(LatinHypercube):
+    """``n`` cases drawn uniformly at random within ``bounds``; reproducible with ``seed``."""
+
+    def _unit_samples(self) -> np.ndarray:
+        return np.random.default_rng(self.seed).random((self.n, len(self.bounds)))
+
+
+@dataclass(frozen=True)
+class Normal:
+    """A normal distribution ``mean ± sd``, truncated to ``[low, high]``."""
+
+    mean: float
+    sd: float
+    low: float
+    high: float
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        out = rng.normal(self.mean, self.sd, n)
+        bad = (out < self.low) | (out > self.high)
+        while bad.any():  # redraw outside the bounds (truncated normal)
+            out[bad] = rng.normal(self.mean, self.sd, int(bad.sum()))
+            bad = (out < self.low) | (out > self.high)
+        return out
+
+
+#: Adult stature (m) by sex: NHANES 2015-2018, age >= 20 (Fryar et al. 2021, Natl Health
+#: Stat Report 160, Table 9/11): men 1.753 m, women 1.613 m; SD ~0.075 / 0.071 m [V-sec].
+STATURE = {
+    "male": Normal(1.753, 0.075, 1.45, 2.10),
+    "female": Normal(1.613, 0.071, 1.35, 1.95),
+}
+#: Body-mass index (kg/m^2) by sex, same source: mean 29.1 (men) / 29.6 (women), SD ~6 / 7
+#: [V-sec]; mass = BMI x stature^2.
+BMI = {
+    "male": Normal(29.1, 6.0, 17.0, 50.0),
+    "female": Normal(29.6, 7.0, 17.0, 50.0),
+}
+
+
+@dataclass(frozen=True)
+class Cohort(Design):
+    """A virtual cohort of ``n`` adults: sex drawn with ``female_fraction``, stature and
+    body-mass index drawn per sex from ``stature`` and ``bmi`` (defaults: US adults,
+    :data:`STATURE`, :data:`BMI`), mass = BMI x stature². Combine with other parameters
+    with :func:`spinesim.sweep` 's ``fixed`` or by crossing in a :class:`Table`."""
+
+    n: int
+    seed: int = 0
+    female_fraction: float = 0.5
+    stature: Mapping[str, Normal] = field(default_factory=lambda: dict(STATURE))
+    bmi: Mapping[str, Normal] = field(default_factory=lambda: dict(BMI))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", check_integer("Cohort.n", self.n, 1, MAX_CASES))
+        check_number("Cohort.female_fraction", self.female_fraction, 0.0, 1.0)
+        for name, dist in (("stature", self.stature), ("bmi", self.bmi)):
+            if set(dist) != {"male", "female"}:
+                raise ParameterError(f"Cohort.{name}: give distributions for male and female")
+
+    def table(self) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(self.seed)
+        female = rng.random(self.n) < self.female_fraction
+        sex = np.where(female, "female", "male")
+        height = np.empty(self.n)
+        bmi = np.empty(self.n)
+        for s, mask in (("female", female), ("male", ~female)):
+            height[mask] = self.stature[s].draw(rng, int(mask.sum()))
+            bmi[mask] = self.bmi[s].draw(rng, int(mask.sum()))
+        return {"sex": sex, "height_m": height, "mass_kg": bmi * height**2}
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "cohort": {
+                "n": self.n,
+                "seed": self.seed,
+                "female_fraction": self.female_fraction,
+                "stature": {k: vars(v) for k, v in self.stature.items()},
+                "bmi": {k: vars(v) for k, v in self.bmi.items()},
+            }
+        }

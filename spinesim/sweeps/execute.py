@@ -1,0 +1,185 @@
+"""One batch of sweep cases: assemble (or reuse) their models, run them in one compiled
+call, return the sweep's variables as arrays. Runs wherever the batch is sent: in the
+calling process or on a dask worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spinesim.assembly import Model, settle_models, spine_model
+from spinesim.cases import Case, run_cases
+from spinesim.core import batch as B
+from spinesim.core import layout as L
+from spinesim.outputs import time_series
+from spinesim.solver import SolverOptions
+from spinesim.sweeps.parameters import CaseInputs
+
+#: Status of a case whose model could not be assembled or settled (solver codes are >= 0).
+ASSEMBLY_FAILED = -1
+
+#: Per-level summaries: ``name: (summary columns, scale to the unit, unit, description)``;
+#: changes are against the session start (t = 0), "end" is the end of the hold.
+LEVEL_SUMMARIES = {
+    "end_axial_force": (B.S_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
+    "peak_axial_force": (B.S_FORCE_PEAK, 1.0, "N", "largest disc axial force (tension +)"),
+    "end_segment_force": (
+        B.S_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
+    ),
+    "end_gap_change": (
+        [B.S_GAP_ANTERIOR_END, B.S_GAP_MIDDLE_END, B.S_GAP_POSTERIOR_END],
+        1e3, "mm", "disc-space change at the end of the hold (anterior, middle, posterior)",
+    ),
+    "peak_gap_change": (B.S_GAP_PEAK, 1e3, "mm", "largest middle disc-space change"),
+    "final_gap_change": (
+        B.S_GAP_FINAL, 1e3, "mm", "middle disc-space change at the session end (what persists)",
+    ),
+    "rise_time": (
+        B.S_RISE_TIME, 1.0, "s", "time to 90 % of the end-of-hold middle disc-space change",
+    ),
+    "end_pressure": (B.S_PRESSURE_END, 1e-6, "MPa", "nucleus pressure at the end of the hold"),
+    "min_pressure": (B.S_PRESSURE_MIN, 1e-6, "MPa", "lowest nucleus pressure"),
+    "end_fluid_change": (
+        B.S_FLUID_END, 100.0, "%", "disc fluid volume change at the end of the hold",
+    ),
+}  # fmt: skip
+GLOBAL_SUMMARIES = {
+    "end_spine_length_change": (B.SG_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
+    "peak_spine_length_change": (B.SG_LENGTH_PEAK, 1e3, "mm", "largest spine length change"),
+    "final_spine_length_change": (
+        B.SG_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",
+    ),
+}  # fmt: skip
+#: Time series a sweep can return on its common time grid (see spinesim.result.VARIABLES).
+SERIES = ("angle", "axial_force", "gap_change", "pressure", "fluid_change", "spine_length_change")
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """How every case of a sweep is run and sampled.
+
+    ``samples`` is the number of output intervals over each session on which peaks and the
+    rise time are taken (plus the end of the hold); ``series_times_s`` the common time grid
+    of the requested time series (from 0), empty for none.
+    """
+
+    solver: SolverOptions
+    samples: int
+    series_times_s: tuple[float, ...] = ()
+
+
+#: Settled models by (subject, device, tissues), reused across batches in one process.
+_MODELS: dict[tuple, Model] = {}
+_MODEL_CACHE_SIZE = 4096
+
+
+def _models(keys: Sequence[tuple]) -> tuple[dict[tuple, Model], dict[tuple, str]]:
+    """Settled models of ``keys`` (built and settled together when new); failures by key."""
+    failed: dict[tuple, str] = {}
+    new: dict[tuple, Model] = {}
+    for key in dict.fromkeys(keys):
+        if key in _MODELS or key in new:
+            continue
+        try:
+            new[key] = spine_model(*key, settle=False)
+        except Exception as exc:  # a case that fails is recorded, the sweep goes on
+            failed[key] = f"model assembly failed: {exc}"
+    if new:
+        settled = _settle(new, failed)
+        if len(_MODELS) + len(settled) > _MODEL_CACHE_SIZE:
+            _MODELS.clear()
+        _MODELS.update(settled)
+    found = {key: _MODELS.get(key) or new.get(key) for key in keys if key not in failed}
+    return found, failed
+
+
+def _settle(new: dict[tuple, Model], failed: dict[tuple, str]) -> dict[tuple, Model]:
+    try:
+        return dict(zip(new, settle_models(list(new.values())), strict=True))
+    except Exception:  # settle one by one to find which model failed
+        settled = {}
+        for key, model in new.items():
+            try:
+                settled[key] = settle_models([model])[0]
+            except Exception as exc:
+                failed[key] = f"settling the model lying flat failed: {exc}"
+        return settled
+
+
+def output_times(protocol, settings: BatchSettings) -> tuple[np.ndarray, int, np.ndarray]:
+    """A case's output times, the index of its hold end among them, and the index of each
+    series time (-1 beyond the session end)."""
+    duration = protocol.session_duration_s
+    grid = np.asarray(settings.series_times_s, dtype=float)
+    inside = grid[grid <= duration]
+    times = np.unique(
+        np.concatenate(
+            [np.linspace(0.0, duration, settings.samples + 1), [protocol.hold_end_s], inside]
+        )
+    )
+    series = np.full(grid.size, -1, dtype=np.int64)
+    series[: inside.size] = np.searchsorted(times, inside)
+    return times, int(np.searchsorted(times, protocol.hold_end_s)), series
+
+
+def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str, np.ndarray]:
+    """Run ``inputs`` and return every sweep variable with a leading case axis:
+    :data:`LEVEL_SUMMARIES` ``(case, level[, side])``, :data:`GLOBAL_SUMMARIES` and
+    ``status``, ``reason``, ``steps`` ``(case,)``, and :data:`SERIES` ``(case, time[,
+    level])`` when ``settings.series_times_s`` is set."""
+    models, failed = _models([ci.model_key for ci in inputs])
+    runnable = [k for k, ci in enumerate(inputs) if ci.model_key in models]
+    keys = list(dict.fromkeys(inputs[k].model_key for k in runnable))
+    cases, series_index = [], []
+    for k in runnable:
+        ci = inputs[k]
+        times, hold, series = output_times(ci.protocol, settings)
+        knots = ci.protocol.knots(ci.tissues.muscles)
+        cases.append(Case(keys.index(ci.model_key), knots, times, hold))
+        series_index.append(series)
+    n = len(inputs)
+    status = np.full(n, ASSEMBLY_FAILED, dtype=np.int64)
+    reason = np.array([failed.get(ci.model_key, "") for ci in inputs], dtype=object)
+    steps = np.zeros(n, dtype=np.int64)
+    n_series = len(settings.series_times_s)
+    arrays: dict[str, np.ndarray] = {}
+    if runnable:
+        out = run_cases(
+            [models[key] for key in keys],
+            cases,
+            settings.solver,
+            np.array(series_index).reshape(len(cases), n_series),
+        )
+        status[runnable] = out.status
+        steps[runnable] = out.stats[:, L.STAT_STEPS]
+        for i, k in enumerate(runnable):
+            reason[k] = out.failure(i)
+        arrays = _variables(out, models[keys[0]], n_series > 0)
+    scattered = {name: _scatter(a, runnable, n) for name, a in arrays.items()}
+    return {**scattered, "status": status, "reason": reason, "steps": steps}
+
+
+def _variables(out, model: Model, with_series: bool) -> dict[str, np.ndarray]:
+    arrays = {
+        name: scale * out.level_summary[:, :, column]
+        for name, (column, scale, _, _) in LEVEL_SUMMARIES.items()
+    }
+    arrays.update(
+        {
+            name: scale * out.global_summary[:, column]
+            for name, (column, scale, _, _) in GLOBAL_SUMMARIES.items()
+        }
+    )
+    if with_series:
+        series = time_series(model, out.joint_series, out.body_series, out.global_series)
+        arrays.update({f"series_{name}": series[name] for name in SERIES})
+    return arrays
+
+
+def _scatter(values: np.ndarray, rows: list[int], n: int) -> np.ndarray:
+    full = np.full((n, *values.shape[1:]), np.nan)
+    full[rows] = values
+    return full

@@ -1,0 +1,167 @@
+"""The sweepable parameters: names, and one case's values → the session's inputs.
+
+A case is a mapping from parameter name to value. Names are:
+
+* protocol: ``protocol`` (``"inversion"`` or ``"intermittent"``) and the arguments of
+  that constructor (``angle_deg``, ``ramp_s``, ``hold_s``, ``return_s``, ``cycles``, ...),
+  plus the preceding phases ``upright_hours`` and ``lying_hours``;
+* subject: ``mass_kg``, ``height_m``, ``sex``;
+* device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
+  (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...);
+* tissues: ``"<group>.<field>"`` with group ``disc``, ``ligaments``, ``muscles`` or
+  ``contact``, e.g. ``muscles.tone_stress_MPa``.
+
+Parameters a case does not give keep spinesim's defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from spinesim.anatomy import Subject
+from spinesim.assembly import Tissues
+from spinesim.device import DEVICES, InversionTable, device_from_name
+from spinesim.errors import ParameterError
+from spinesim.protocol import Protocol, lying, upright
+
+#: Protocol constructors by the name of the ``protocol`` parameter.
+PROTOCOLS = {"inversion": Protocol.inversion, "intermittent": Protocol.intermittent}
+DEFAULT_PROTOCOL = "inversion"
+DEFAULT_DEVICE = "table"
+#: Preceding phases by parameter name (hours before the session).
+PRECEDING = {"upright_hours": upright, "lying_hours": lying}
+SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
+TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
+#: Parameters whose values are names, not numbers.
+CATEGORICAL = ("protocol", "device", "sex")
+
+
+@dataclass(frozen=True)
+class CaseInputs:
+    """Everything one session needs; equal inputs share one assembled model."""
+
+    protocol: Protocol
+    subject: Subject
+    device: InversionTable
+    tissues: Tissues
+
+    @property
+    def model_key(self) -> tuple:
+        return (self.subject, self.device, self.tissues)
+
+
+def _protocol_arguments(kind: str) -> dict[str, inspect.Parameter]:
+    params = inspect.signature(PROTOCOLS[kind]).parameters
+    return {name: p for name, p in params.items() if name != "preceding"}
+
+
+def _tissue_fields() -> dict[str, str]:
+    return {
+        f"{group}.{f.name}": group
+        for group, cls in ((g, getattr(Tissues(), g).__class__) for g in TISSUE_GROUPS)
+        for f in dataclasses.fields(cls)
+    }
+
+
+def _device_fields(name: str) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(DEVICES[name]))
+
+
+def parameter_names() -> tuple[str, ...]:
+    """Every name a sweep accepts (for any protocol kind and device)."""
+    names = ["protocol", "device", *PRECEDING, *SUBJECT_PARAMETERS]
+    for kind in PROTOCOLS:
+        names += [n for n in _protocol_arguments(kind) if n not in names]
+    for device in DEVICES:
+        names += [n for n in _device_fields(device) if n not in names]
+    names += list(_tissue_fields())
+    return tuple(names)
+
+
+def check_names(names) -> None:
+    """Refuse unknown parameter names, naming them and listing what is allowed."""
+    known = parameter_names()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ParameterError(f"unknown sweep parameter(s) {unknown}; allowed: {', '.join(known)}")
+
+
+def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
+    """The protocol, subject, device and tissues of one case (validated; defaults for the
+    parameters it does not give). Raises :class:`ParameterError` naming the parameter."""
+    check_names(values)
+    kind = values.get("protocol", DEFAULT_PROTOCOL)
+    if kind not in PROTOCOLS:
+        raise ParameterError(f"protocol = {kind!r} is unknown; allowed: {tuple(PROTOCOLS)}")
+    device_name = values.get("device", DEFAULT_DEVICE)
+    if device_name not in DEVICES:
+        raise ParameterError(f"device = {device_name!r} is unknown; allowed: {tuple(DEVICES)}")
+    arguments = _protocol_arguments(kind)
+    device_fields = _device_fields(device_name)
+    tissue_fields = _tissue_fields()
+    protocol_args: dict[str, Any] = {}
+    subject_args: dict[str, Any] = {}
+    device_args: dict[str, Any] = {}
+    tissue_args: dict[str, dict[str, Any]] = {group: {} for group in TISSUE_GROUPS}
+    preceding = []
+    for name, value in values.items():
+        if name in ("protocol", "device"):
+            continue
+        if name in PRECEDING:
+            preceding.append(PRECEDING[name](_number(value)))
+        elif name in arguments:
+            protocol_args[name] = _argument(arguments[name], value)
+        elif name in SUBJECT_PARAMETERS:
+            subject_args[name] = value if name == "sex" else _number(value)
+        elif name in device_fields:
+            device_args[name] = _number(value)
+        elif name in tissue_fields:
+            tissue_args[tissue_fields[name]][name.split(".", 1)[1]] = _number(value)
+        else:
+            raise ParameterError(
+                f"{name} = {value!r} does not apply to protocol {kind!r} on device "
+                f"{device_name!r}; allowed: {', '.join((*arguments, *device_fields))}"
+            )
+    missing = [
+        n for n, p in arguments.items() if p.default is inspect.Parameter.empty
+        and n not in protocol_args
+    ]  # fmt: skip
+    if missing:
+        raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
+    defaults = Tissues()
+    tissues = Tissues(
+        **{
+            group: dataclasses.replace(getattr(defaults, group), **args)
+            for group, args in tissue_args.items()
+        }
+    )
+    return CaseInputs(
+        protocol=PROTOCOLS[kind](**protocol_args, preceding=_ordered(preceding)),
+        subject=Subject(**subject_args),
+        device=device_from_name(device_name, **device_args),
+        tissues=tissues,
+    )
+
+
+def _number(value: Any) -> Any:
+    """Plain Python number from numpy scalars (validation happens in the dataclasses)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _argument(parameter: inspect.Parameter, value: Any) -> Any:
+    value = _number(value)
+    integral = isinstance(value, numbers.Real) and float(value).is_integer()
+    if parameter.annotation in (int, "int") and integral and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _ordered(preceding: list) -> list:
+    """Preceding phases in a fixed order: upright first, then lying (a day, then a night)."""
+    order = list(PRECEDING)
+    return sorted(preceding, key=lambda phase: order.index(f"{phase.name}_hours"))

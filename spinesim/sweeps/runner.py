@@ -1,0 +1,291 @@
+"""``sweep``: run a design of cases through the batch kernel, locally or on a dask cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+
+from spinesim.anatomy import Subject, load_anatomy
+from spinesim.errors import ParameterError, check_integer, check_number
+from spinesim.result import SIDES, VARIABLES
+from spinesim.solver import SolverOptions
+from spinesim.sweeps.design import Design
+from spinesim.sweeps.execute import (
+    GLOBAL_SUMMARIES,
+    LEVEL_SUMMARIES,
+    SERIES,
+    BatchSettings,
+    run_batch,
+)
+from spinesim.sweeps.parameters import CaseInputs, case_inputs, check_names
+from spinesim.sweeps.store import SweepStore, _import_xarray
+
+#: Default output intervals per session on which peaks and rise times are taken.
+DEFAULT_SAMPLES = 200
+#: Default cases per batch (one compiled call; one chunk on disk; one dask task).
+DEFAULT_BATCH_SIZE = 256
+
+
+def sweep(
+    design: Design,
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    series_times_s: Sequence[float] | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    solver: SolverOptions | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    client: Any = None,
+    progress: bool = True,
+):
+    """Run every case of ``design`` and return the results as an :class:`xarray.Dataset`.
+
+    Parameters
+    ----------
+    design
+        Which cases: :class:`Grid`, :class:`Table`, :class:`LatinHypercube`,
+        :class:`RandomSample` or :class:`Cohort` over any parameter named in
+        :mod:`spinesim.sweeps.parameters` (protocol, subject, device, tissues).
+    fixed
+        Values shared by every case (e.g. ``{"hold_s": 300, "device": "table"}``); a name
+        may not be both swept and fixed.
+    series_times_s
+        Common time grid (s from the session start, starting at 0) of the time series to
+        return (``series_*`` variables, NaN past a case's end); default: summaries only.
+    samples
+        Output intervals per session on which peaks and rise times are taken.
+    solver
+        Integrator options of every case.
+    batch_size
+        Cases per compiled call (and per chunk on disk, and per dask task).
+    out
+        Zarr store (or ``.nc`` file) written batch by batch; with ``resume=True`` an
+        interrupted sweep continues where it stopped (no case lost, none run twice).
+    client
+        A ``dask.distributed.Client`` or a scheduler address: batches run on its workers.
+    progress
+        Show a progress bar (cases done, rate, time left) on stderr.
+
+    Every variable is named by its meaning and unit (see its ``units`` and ``long_name``
+    attributes); changes are measured against each case's session start (t = 0). A case
+    that fails has ``status != 0`` and a ``reason``; its values are NaN; the others run.
+    """
+    xr = _import_xarray()
+    table = _case_table(design, fixed or {})
+    inputs = _validated_inputs(table)
+    settings = BatchSettings(
+        solver=solver or SolverOptions(),
+        samples=check_integer("samples", samples, 2, 1_000_000),
+        series_times_s=_series_times(series_times_s),
+    )
+    batch_size = check_integer("batch_size", batch_size, 1, 1_000_000)
+    template = _template(xr, table, settings, design, fixed or {})
+    n_case = len(inputs)
+    batches = [(k, start) for k, start in enumerate(range(0, n_case, batch_size))]
+
+    store = None
+    done: set[int] = set()
+    if out is not None:
+        spec = {
+            "design": design.describe(),
+            "fixed": dict(fixed or {}),
+            "samples": settings.samples,
+            "series_times_s": list(settings.series_times_s),
+            "solver": vars(settings.solver),
+            "batch_size": batch_size,
+        }
+        store = SweepStore(out, spec)
+        if resume and store.exists():
+            done = store.open_for_resume()
+        elif store.exists():
+            raise ParameterError(
+                f"out = {str(out)!r} exists; resume it (resume=True, CLI --resume) or "
+                "choose another output"
+            )
+        else:
+            store.create(template, batch_size)
+    arrays = {name: np.array(v.values) for name, v in template.data_vars.items()}
+    pending = [(k, start) for k, start in batches if k not in done]
+
+    def chunk(start: int) -> list[CaseInputs]:
+        return inputs[start : start + batch_size]
+
+    with _progress(n_case, sum(len(chunk(s)) for k, s in batches if k in done), progress) as bar:
+        for k, start, result in _execute(pending, chunk, settings, client):
+            if store is not None:
+                store.write(k, start, result, template)
+            else:
+                for name, values in result.items():
+                    arrays[name][start : start + len(values)] = values
+            bar.update(len(result["status"]))
+
+    if store is not None:
+        dataset = finish_layout(store.load())
+        store.finish(dataset)
+        return dataset
+    ds = template.copy()
+    for name, values in arrays.items():
+        ds[name] = (ds[name].dims, values, ds[name].attrs)
+    return finish_layout(ds)
+
+
+def open_sweep(path: str | os.PathLike):
+    """Read a sweep written with ``out=`` (Zarr store or netCDF file), laid out as
+    :func:`sweep` returns it."""
+    xr = _import_xarray()
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ParameterError(f"sweep results {path!r} do not exist")
+    if path.endswith(".nc"):
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    return finish_layout(SweepStore(path, {}).load())
+
+
+def finish_layout(ds):
+    """Reshape the flat ``case`` dimension of a grid sweep into one dimension per swept
+    parameter (no-op for other designs or an already reshaped dataset)."""
+    dims = json.loads(ds.attrs.get("grid_dims", "[]"))
+    if not dims or "case" not in ds.dims:
+        return ds
+    ds = ds.drop_vars("case")
+    if len(dims) == 1:
+        return ds.swap_dims(case=dims[0])
+    return ds.set_index(case=dims).unstack("case").transpose(*dims, ...)
+
+
+# ------------------------------------------------------------------------ inputs
+def _case_table(design: Design, fixed: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    if not isinstance(design, Design):
+        raise ParameterError(
+            f"design = {design!r}; allowed: Grid, Table, LatinHypercube, RandomSample, Cohort"
+        )
+    table = design.table()
+    both = sorted(set(table) & set(fixed))
+    if both:
+        raise ParameterError(f"sweep parameter(s) {both} are both swept and fixed; give once")
+    check_names([*table, *fixed])
+    n = len(next(iter(table.values())))
+    if n == 0:
+        raise ParameterError("the sweep has no cases")
+    return {**table, **{name: np.full(n, value) for name, value in fixed.items()}}
+
+
+def _validated_inputs(table: dict[str, np.ndarray]) -> list[CaseInputs]:
+    """Every case's inputs, validated before any work starts."""
+    names = list(table)
+    inputs = []
+    cache: dict[tuple, CaseInputs] = {}
+    for k, row in enumerate(zip(*table.values(), strict=True)):
+        key = tuple(v.item() if hasattr(v, "item") else v for v in row)
+        if key not in cache:
+            values = dict(zip(names, key, strict=True))
+            try:
+                cache[key] = case_inputs(values)
+            except ParameterError as exc:
+                raise ParameterError(f"case {k} ({values}): {exc}") from None
+        inputs.append(cache[key])
+    return inputs
+
+
+def _series_times(times: Sequence[float] | None) -> tuple[float, ...]:
+    if times is None:
+        return ()
+    t = np.asarray(times, dtype=float)
+    if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)):
+        raise ParameterError(f"series_times_s = {times!r}; allowed: a non-empty 1-D finite list")
+    if t[0] != 0.0 or np.any(np.diff(t) <= 0):
+        raise ParameterError(
+            f"series_times_s = {t.tolist()[:5]}...; allowed: increasing times starting at 0 s"
+        )
+    check_number("series_times_s[-1]", t[-1], 0.0, 1e7)
+    return tuple(t.tolist())
+
+
+# ------------------------------------------------------------------------ layout
+def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping[str, Any]):
+    """The result Dataset of the flat case dimension, every value at its fill value."""
+    n = len(next(iter(table.values())))
+    levels = list(load_anatomy(Subject()).disc_levels)
+    n_level, n_time = len(levels), len(settings.series_times_s)
+    data = {}
+    for name, (column, _, unit, text) in LEVEL_SUMMARIES.items():
+        dims = ("case", "level", "side") if isinstance(column, list) else ("case", "level")
+        shape = (n, n_level, len(SIDES))[: len(dims)]
+        data[name] = (dims, np.full(shape, np.nan), {"units": unit, "long_name": text})
+    for name, (_, _, unit, text) in GLOBAL_SUMMARIES.items():
+        data[name] = (("case",), np.full(n, np.nan), {"units": unit, "long_name": text})
+    data["status"] = (("case",), np.zeros(n, dtype=np.int64), {"long_name": "0: success"})
+    data["reason"] = (("case",), np.full(n, "", dtype=object), {"long_name": "why a case failed"})
+    data["steps"] = (("case",), np.zeros(n, dtype=np.int64), {"long_name": "solver steps"})
+    for name in SERIES if n_time else ():
+        dims, unit, text = VARIABLES[name]
+        dims = ("case", *dims)
+        sizes = {"case": n, "time": n_time, "level": n_level, "side": len(SIDES)}
+        data[f"series_{name}"] = (
+            dims,
+            np.full(tuple(sizes[d] for d in dims), np.nan),
+            {"units": unit, "long_name": text},
+        )
+    coords = {
+        "case": np.arange(n),
+        "level": np.array(levels, dtype=object),
+        "side": np.array(SIDES, dtype=object),
+        **{name: ("case", _plain(values)) for name, values in table.items() if name not in fixed},
+    }
+    if n_time:
+        coords["time"] = ("time", np.array(settings.series_times_s), {"units": "s"})
+    attrs = {
+        "baseline": "each case's state at its session start (t = 0 s), after its preceding "
+        "phases and the model's settling lying on the backrest",
+        "end_of_hold": "end of the steepest constant-angle phase on the device",
+        "fixed": json.dumps(dict(fixed), default=str),
+        "design": json.dumps(design.describe(), default=str),
+        "spinesim_version": version("spinesim"),
+        "grid_dims": json.dumps(list(design.dims()) if design.dims() != ("case",) else []),
+    }
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _plain(values: np.ndarray) -> np.ndarray:
+    """Text columns as Python strings (portable in Zarr and netCDF), numbers unchanged."""
+    return values.astype(object) if values.dtype.kind in "US" else values
+
+
+# ------------------------------------------------------------------------ execution
+def _execute(pending, chunk, settings: BatchSettings, client) -> Iterator[tuple[int, int, dict]]:
+    """``(batch, start, arrays)`` for every pending batch as it finishes."""
+    if client is None:
+        for k, start in pending:
+            yield k, start, run_batch(chunk(start), settings)
+        return
+    from distributed import Client, as_completed
+
+    own = isinstance(client, str)
+    client = Client(client) if own else client
+    try:
+        futures = {
+            client.submit(run_batch, chunk(start), settings, pure=False): (k, start)
+            for k, start in pending
+        }
+        for future in as_completed(futures):
+            k, start = futures[future]
+            yield k, start, future.result()
+    finally:
+        if own:
+            client.close()
+
+
+def _progress(total: int, initial: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, initial=initial, unit="case", disable=not enabled, smoothing=0.1,
+        desc="spinesim sweep", mininterval=0.5,
+    )  # fmt: skip

@@ -1,0 +1,129 @@
+"""Sweep results on disk, written batch by batch so that an interrupted sweep resumes.
+
+The store is a Zarr group chunked by batch along ``case``. A batch's variables are
+written first, then its ``batch_done`` flag (a chunk of its own); Zarr writes every chunk
+to a temporary file and renames it, so a process killed at any moment leaves each chunk
+either old or new, and a batch whose flag is not set is simply run again. The sweep's
+specification is stored with the data; resuming with a different one is refused.
+
+A target ending in ``.nc`` is filled as a Zarr store next to it (``<name>.nc.partial.zarr``)
+and written to netCDF (atomically: temporary file, then rename) once every batch is done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spinesim.errors import ParameterError
+
+SPEC_ATTR = "spinesim_sweep"
+
+
+def _import_xarray():
+    try:
+        import xarray as xr
+        import zarr  # noqa: F401  (the store backend)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("sweeps need xarray and zarr: pip install 'spinesim[sweep]'") from exc
+    return xr
+
+
+class SweepStore:
+    """The on-disk target of one sweep (see the module docstring)."""
+
+    def __init__(self, target: str | os.PathLike, spec: dict[str, Any]) -> None:
+        self.target = Path(target)
+        self.netcdf = self.target.suffix == ".nc"
+        self.zarr_path = (
+            self.target.with_name(self.target.name + ".partial.zarr")
+            if self.netcdf
+            else self.target
+        )
+        self.spec = json.dumps(spec, sort_keys=True, default=str)
+
+    def exists(self) -> bool:
+        return self.zarr_path.exists() or (self.netcdf and self.target.exists())
+
+    def create(self, template, batch_size: int) -> None:
+        """Write the empty store: every variable's fill values, coordinates and the spec."""
+        xr = _import_xarray()
+        if self.netcdf and self.target.exists():
+            raise ParameterError(f"out = {str(self.target)!r} exists; remove it first")
+        if self.zarr_path.exists():
+            shutil.rmtree(self.zarr_path)
+        ds = template.copy()
+        n_batch = -(-ds.sizes["case"] // batch_size)
+        ds["batch_done"] = ("batch", np.zeros(n_batch, dtype=np.int8))
+        ds.attrs[SPEC_ATTR] = self.spec
+        encoding = {
+            name: {"chunks": tuple(batch_size if d == "case" else ds.sizes[d] for d in v.dims)}
+            for name, v in ds.data_vars.items()
+            if "case" in v.dims
+        }
+        encoding["batch_done"] = {"chunks": (1,)}
+        # written under a temporary name and renamed: a half-created store never exists
+        tmp = Path(tempfile.mkdtemp(prefix=".creating-", dir=self.zarr_path.parent or "."))
+        try:
+            ds.to_zarr(tmp / "store.zarr", mode="w-", encoding=encoding, consolidated=False)
+            os.replace(tmp / "store.zarr", self.zarr_path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        xr.open_zarr(self.zarr_path, consolidated=False).close()
+
+    def open_for_resume(self) -> set[int]:
+        """Check the stored spec against this sweep's; return the batches already done."""
+        xr = _import_xarray()
+        if self.netcdf and self.target.exists():
+            raise ParameterError(
+                f"out = {str(self.target)!r} is a finished sweep; nothing to resume"
+            )
+        with xr.open_zarr(self.zarr_path, consolidated=False) as ds:
+            if ds.attrs.get(SPEC_ATTR) != self.spec:
+                raise ParameterError(
+                    f"out = {str(self.zarr_path)!r} holds a different sweep (its "
+                    "specification differs); resume it with the same specification or "
+                    "choose another output"
+                )
+            done = ds["batch_done"].values
+        return {int(k) for k in np.flatnonzero(done)}
+
+    def write(self, batch: int, start: int, arrays: dict[str, np.ndarray], template) -> None:
+        """Write one finished batch, then mark it done."""
+        xr = _import_xarray()
+        stop = start + len(arrays["status"])
+        region = template.isel(case=slice(start, stop)).drop_vars(template.coords)
+        region = region.drop_vars([n for n, v in region.data_vars.items() if "case" not in v.dims])
+        for name, values in arrays.items():
+            region[name] = (region[name].dims, values)
+        region.to_zarr(self.zarr_path, region={"case": slice(start, stop)}, consolidated=False)
+        flag = xr.Dataset({"batch_done": ("batch", np.ones(1, dtype=np.int8))})
+        flag.to_zarr(self.zarr_path, region={"batch": slice(batch, batch + 1)}, consolidated=False)
+
+    def load(self):
+        """Everything written so far, in memory."""
+        xr = _import_xarray()
+        with xr.open_zarr(self.zarr_path, consolidated=False) as ds:
+            out = ds.load()
+        out.attrs.pop(SPEC_ATTR, None)
+        return out.drop_vars("batch_done")
+
+    def finish(self, dataset) -> None:
+        """For a netCDF target: write it atomically and remove the partial Zarr store."""
+        if not self.netcdf:
+            return
+        fd, tmp = tempfile.mkstemp(suffix=".nc.part", dir=self.target.parent or ".")
+        os.close(fd)
+        try:
+            dataset.to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, self.target)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        shutil.rmtree(self.zarr_path)
