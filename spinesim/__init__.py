@@ -32,6 +32,7 @@ from spinesim.sweeps import (
     RandomSample,
     Table,
     open_sweep,
+    sobol_indices,
     sweep,
 )
 
@@ -63,6 +64,7 @@ __all__ = [
     "lying",
     "open_sweep",
     "simulate",
+    "sobol_indices",
     "spine_model",
     "sweep",
     "upright",

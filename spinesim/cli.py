@@ -1,4 +1,5 @@
-"""Command-line interface: ``spinesim run`` (also ``python -m spinesim run``).
+"""Command-line interface: ``spinesim run`` and ``spinesim sweep`` (also ``python -m
+spinesim ...``).
 
 One inversion session from options::
 
@@ -35,9 +36,10 @@ from spinesim.protocol import Protocol, lying, upright
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import Result
 from spinesim.simulate import simulate
+from spinesim.sweeps import command as sweep_command
 
 #: Exit statuses.
-EXIT_OK, EXIT_SOLVER, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _SUBJECT = Subject()
 _TABLE = InversionTable()
@@ -187,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="spacing of the saved times, s (default: the session in 600 intervals)",
     )
+    sweep_command.add_parser(commands)
     return parser
 
 
@@ -196,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Usage errors found by argparse raise :class:`SystemExit` (status 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        return _sweep(args)
     try:
         _check_output(args.out)
         protocol, subject, device = _inputs(args)
@@ -215,6 +220,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError as exc:
             return _fail(f"cannot write {str(args.out)!r}: {exc}", EXIT_SOLVER)
     _report(result, as_json=args.json)
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    try:
+        print(sweep_command.run(args))
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {exc.filename}", EXIT_USAGE)
+    except ParameterError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail(f"interrupted; continue with --resume --out {args.out}", EXIT_INTERRUPTED)
     return EXIT_OK
 
 

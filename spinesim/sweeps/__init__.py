@@ -16,6 +16,7 @@ from spinesim.sweeps.design import (
 )
 from spinesim.sweeps.parameters import parameter_names
 from spinesim.sweeps.runner import open_sweep, sweep
+from spinesim.sweeps.sensitivity import sobol_indices
 
 __all__ = [
     "Cohort",
@@ -27,5 +28,6 @@ __all__ = [
     "Table",
     "open_sweep",
     "parameter_names",
+    "sobol_indices",
     "sweep",
 ]
