@@ -123,10 +123,11 @@ class LatinHypercube(Design):
     seed: int = 0
 
     def __post_init__(self) -> None:
+        kind = type(self).__name__
         if not self.bounds:
-            raise ParameterError("LatinHypercube: give at least one parameter with [low, high]")
+            raise ParameterError(f"{kind}: give at least one parameter with [low, high]")
         object.__setattr__(self, "bounds", {k: _bounds(k, v) for k, v in self.bounds.items()})
-        object.__setattr__(self, "n", check_integer("LatinHypercube.n", self.n, 1, MAX_CASES))
+        object.__setattr__(self, "n", check_integer(f"{kind}.n", self.n, 1, MAX_CASES))
 
     def _unit_samples(self) -> np.ndarray:
         from scipy.stats import qmc

@@ -103,6 +103,9 @@ class SweepStore:
         for name, values in arrays.items():
             region[name] = (region[name].dims, values)
         region.to_zarr(self.zarr_path, region={"case": slice(start, stop)}, consolidated=False)
+        self._mark_done(xr, batch)
+
+    def _mark_done(self, xr, batch: int) -> None:
         flag = xr.Dataset({"batch_done": ("batch", np.ones(1, dtype=np.int8))})
         flag.to_zarr(self.zarr_path, region={"batch": slice(batch, batch + 1)}, consolidated=False)
 

@@ -1,0 +1,96 @@
+"""``spinesim sweep``: sweep files, --resume, errors that write nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import spinesim
+from spinesim import cli
+from spinesim.sweeps.spec_file import load_sweep_file
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sweep.toml"
+SMALL = """
+[fixed]
+ramp_s = 5.0
+hold_s = 20.0
+
+[grid]
+angle_deg = [30.0, 60.0]
+friction_static = [0.4, 0.6]
+
+[run]
+batch_size = 2
+series_times_s = [0.0, 10.0, 20.0]
+"""
+
+
+def run_cli(argv: list[str]) -> int:
+    try:
+        return cli.main(argv)
+    except SystemExit as exc:
+        return int(exc.code)
+
+
+def test_example_sweep_file_is_valid():
+    spec = load_sweep_file(EXAMPLE)
+    assert len(spec.design.table()["angle_deg"]) == 45
+    assert spec.fixed["device"] == "table"
+
+
+def test_sweep_command_writes_a_store_and_resumes(tmp_path, capsys):
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "results.zarr"
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 0
+    assert "4 cases (0 failed)" in capsys.readouterr().out
+    ds = spinesim.open_sweep(out)
+    assert ds["end_axial_force"].dims == ("angle_deg", "friction_static", "level")
+    assert ds["series_axial_force"].sizes["time"] == 3
+    # the store exists: without --resume the command refuses, with it there is nothing to do
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[grid]\nangle = [30.0]\n", "unknown sweep parameter"),
+        ("[grid]\nangle_deg = [30.0, 100.0]\n", "case 1"),
+        ("[grid]\nangle_deg = [30.0]\n[table]\nhold_s = [1.0]\n", "exactly one design"),
+        ("[fixed]\nhold_s = 10.0\n", "exactly one design"),
+        ("[latin_hypercube]\nn = 4\n", "latin_hypercube.bounds is missing"),
+        ("[grid]\nangle_deg = [30.0]\n[run]\nthreads = 2\n", "run.threads is an unknown key"),
+        ("[grid\n", "malformed TOML"),
+    ],
+)
+def test_bad_sweep_files_exit_2_and_write_nothing(tmp_path, capsys, text, message):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(text)
+    out = tmp_path / "results.zarr"
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("spinesim: error:") and message in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_missing_sweep_file_and_folder(tmp_path, capsys):
+    assert run_cli(["sweep", str(tmp_path / "none.toml"), "--out", "x.zarr"]) == 2
+    assert "none.toml" in capsys.readouterr().err
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "no" / "such" / "results.zarr"
+    assert run_cli(["sweep", str(spec), "--out", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_sweep_command_runs_as_a_module():
+    proc = subprocess.run(
+        [sys.executable, "-m", "spinesim", "sweep", "--help"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "--resume" in proc.stdout and "--scheduler" in proc.stdout

@@ -1,0 +1,50 @@
+"""Sobol' indices: which parameter drives decompression."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim.errors import ParameterError
+
+pytest.importorskip("SALib", reason="needs the sweep extra (SALib)")
+
+
+def test_angle_drives_lumbar_decompression_and_an_inert_parameter_does_not():
+    indices, cases = spinesim.sobol_indices(
+        {
+            "angle_deg": [20.0, 90.0],
+            "friction_static": [0.3, 0.7],
+            "ankle_rotational_stiffness": [1000.0, 3000.0],  # the ankle hinge: inert here
+        },
+        16,
+        outputs=("end_gap_change",),
+        fixed={"ramp_s": 5.0, "hold_s": 20.0},
+        progress=False,
+    )
+    assert cases.sizes["case"] == 16 * (3 + 2)
+    st = indices["ST"].sel(output="end_gap_change")
+    for level in ("L4-L5", "L3-L4", "L1-L2"):
+        at = st.sel(level=level)
+        assert at.sel(parameter="angle_deg") > 0.6
+        assert at.sel(parameter="ankle_rotational_stiffness") < 0.05
+        assert at.sel(parameter="angle_deg") > at.sel(parameter="friction_static")
+    s1 = indices["S1"].sel(output="end_gap_change", level="L3-L4")
+    assert float(s1.sum()) == pytest.approx(1.0, abs=0.2)  # nearly additive
+    assert np.isfinite(indices["ST_conf"]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 12}, "power of 2"),
+        ({"outputs": ("status",)}, "outputs"),
+        ({"bounds": {}}, "at least one"),
+        ({"bounds": {"angle_deg": [10.0, 120.0]}}, "angle_deg"),
+    ],
+)
+def test_bad_sensitivity_requests_are_refused(kwargs, message):
+    args = {"bounds": {"angle_deg": [10.0, 90.0]}, "n": 8, **kwargs}
+    with pytest.raises(ParameterError, match=message):
+        spinesim.sobol_indices(args.pop("bounds"), args.pop("n"), progress=False, **args)

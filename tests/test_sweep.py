@@ -1,0 +1,185 @@
+"""Sweeps: the same numbers as ``simulate``, labelled layouts, failures, bad input."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim import Cohort, Grid, LatinHypercube, RandomSample, Table
+from spinesim.errors import ParameterError
+from spinesim.sweeps.design import STATURE
+
+#: Short sessions keep the sweep tests quick: 5 s ramp, 20 s hold, 5 s return.
+SHORT = {"ramp_s": 5.0, "hold_s": 20.0}
+
+
+def test_grid_sweep_gives_simulate_numbers_for_every_case():
+    ds = spinesim.sweep(
+        Grid(angle_deg=[30.0, 75.0], friction_static=[0.3, 0.6]),
+        fixed=SHORT,
+        samples=600,
+        progress=False,
+    )
+    assert ds["end_axial_force"].dims == ("angle_deg", "friction_static", "level")
+    assert (ds["status"] == 0).all()
+    for angle in (30.0, 75.0):
+        for mu in (0.3, 0.6):
+            device = spinesim.InversionTable(friction_static=mu, friction_kinetic=0.8 * mu)
+            result = spinesim.simulate(spinesim.Protocol.inversion(angle, **SHORT), device=device)
+            summary = result.summary()
+            case = ds.sel(angle_deg=angle, friction_static=mu)
+            for level in ("L5-S1", "L3-L4", "T12-L1", "C5-C6"):
+                expected = summary["levels"][level]
+                got = case.sel(level=level)
+                assert got["end_axial_force"] == pytest.approx(
+                    expected["axial_force_end_of_hold_N"], rel=1e-9, abs=1e-9
+                )
+                assert got["peak_axial_force"] == pytest.approx(
+                    expected["axial_force_peak_N"], rel=1e-6, abs=1e-6
+                )
+                gaps = expected["gap_change_end_of_hold_mm"]
+                for side in ("anterior", "middle", "posterior"):
+                    assert got["end_gap_change"].sel(side=side) == pytest.approx(
+                        gaps[side], rel=1e-9, abs=1e-12
+                    )
+                assert got["end_fluid_change"] == pytest.approx(
+                    expected["fluid_change_end_of_hold_pct"], rel=1e-9, abs=1e-12
+                )
+            assert case["end_spine_length_change"] == pytest.approx(
+                summary["spine_length_change_end_of_hold_mm"], rel=1e-9
+            )
+
+
+def test_time_series_on_a_common_grid_match_simulate_and_end_with_the_session():
+    grid = np.arange(0.0, 61.0, 5.0)
+    ds = spinesim.sweep(
+        Table({"angle_deg": [60.0, 60.0], "hold_s": [20.0, 40.0]}),
+        fixed={"ramp_s": 5.0},
+        series_times_s=grid,
+        progress=False,
+    )
+    assert ds["series_axial_force"].dims == ("case", "time", "level")
+    for case, hold in enumerate((20.0, 40.0)):
+        result = spinesim.simulate(
+            spinesim.Protocol.inversion(60.0, ramp_s=5.0, hold_s=hold), output_interval_s=5.0
+        )
+        n = result.time_s.size
+        np.testing.assert_allclose(grid[:n], result.time_s)
+        got = ds["series_gap_change"].isel(case=case).sel(level="L4-L5", side="middle")
+        np.testing.assert_allclose(got[:n], result["L4-L5"].gap_change[:, 1], atol=1e-12)
+        np.testing.assert_allclose(
+            ds["series_spine_length_change"].isel(case=case)[:n],
+            result.spine_length_change,
+            atol=1e-12,
+        )
+        assert np.isnan(got[n:]).all()  # past the session end: no values
+
+
+def test_cases_and_results_are_independent_of_threads_and_batching():
+    design = Table({"angle_deg": [20.0, 45.0, 70.0, 90.0]})
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        serial = spinesim.sweep(design, fixed=SHORT, batch_size=4, progress=False)
+    finally:
+        numba.set_num_threads(threads)
+    parallel = spinesim.sweep(design, fixed=SHORT, batch_size=3, progress=False)
+    for name in ("end_axial_force", "peak_gap_change", "rise_time", "end_pressure"):
+        np.testing.assert_array_equal(serial[name].values, parallel[name].values)
+
+
+def test_deeper_inversion_decompresses_more_at_every_lumbar_level():
+    ds = spinesim.sweep(Grid(angle_deg=[15.0, 45.0, 90.0]), fixed=SHORT, progress=False)
+    lumbar = ["L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2"]
+    gap = ds["end_gap_change"].sel(side="middle", level=lumbar)
+    force = ds["end_axial_force"].sel(level=lumbar)
+    assert (gap.diff("angle_deg") > 0).all()
+    assert (force.diff("angle_deg") > 0).all()
+    rise = ds["rise_time"].sel(level="L3-L4")
+    assert ((rise > 0) & (rise < 25.0)).all()  # 90 % of the opening within the session
+
+
+def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
+    ds = spinesim.sweep(
+        Table({"hold_s": [2.0, 3000.0]}),
+        fixed={"angle_deg": 60.0, "ramp_s": 2.0},
+        solver=spinesim.SolverOptions(max_steps=110),
+        progress=False,
+    )
+    status = ds["status"].values
+    assert status[0] == 0 and status[1] != 0
+    assert ds["reason"].values[0] == ""
+    assert "maximum number of steps" in ds["reason"].values[1]
+    assert np.isfinite(ds["end_axial_force"].isel(case=0)).all()
+    assert np.isnan(ds["end_axial_force"].isel(case=1)).all()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: spinesim.sweep(Grid(angle=[30.0])), "unknown sweep parameter"),
+        (lambda: spinesim.sweep(Grid(hold_s=[10.0]), fixed={"hold_s": 5.0}), "both swept"),
+        (lambda: spinesim.sweep(Grid(angle_deg=[30.0, 120.0])), "case 1"),
+        (lambda: spinesim.sweep(Grid(angle_deg=[])), "non-empty"),
+        (lambda: spinesim.sweep(Grid(cycles=[2]), fixed={"angle_deg": 30.0}), "cycles"),
+        (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), batch_size=0), "batch_size"),
+        (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), series_times_s=[1.0]), "starting at 0"),
+        (lambda: LatinHypercube({"angle_deg": [90.0, 10.0]}, n=4), "angle_deg high bound"),
+        (lambda: LatinHypercube({"sex": [0, 1]}, n=4), "categorical"),
+        (lambda: RandomSample({"angle_deg": [10.0, 90.0]}, n=0), "RandomSample.n"),
+        (lambda: Table({"angle_deg": [1.0, 2.0], "hold_s": [1.0]}), "equal lengths"),
+        (lambda: Cohort(10, female_fraction=1.5), "female_fraction"),
+        (lambda: spinesim.sweep("angles"), "design"),
+    ],
+)
+def test_bad_sweeps_are_refused_before_any_work(call, message, tmp_path):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+def test_a_refused_sweep_writes_nothing(tmp_path):
+    out = tmp_path / "never.zarr"
+    with pytest.raises(ParameterError, match="angle_deg"):
+        spinesim.sweep(Grid(angle_deg=[30.0, 95.0]), out=out, progress=False)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sampled_designs_cover_their_bounds_reproducibly():
+    lhs = LatinHypercube({"angle_deg": [10.0, 90.0], "mass_kg": [50.0, 110.0]}, n=50, seed=3)
+    table = lhs.table()
+    assert table["angle_deg"].min() >= 10.0 and table["angle_deg"].max() <= 90.0
+    # Latin hypercube: exactly one sample in each of the n strata of every parameter
+    strata = np.floor((table["mass_kg"] - 50.0) / 60.0 * 50).astype(int)
+    assert sorted(strata) == list(range(50))
+    np.testing.assert_array_equal(table["angle_deg"], lhs.table()["angle_deg"])
+    random = RandomSample({"angle_deg": [10.0, 90.0]}, n=50, seed=3).table()["angle_deg"]
+    assert not np.array_equal(random, table["angle_deg"])
+
+
+def test_cohort_follows_its_stature_distributions():
+    table = Cohort(4000, seed=1, female_fraction=0.3).table()
+    female = table["sex"] == "female"
+    assert female.mean() == pytest.approx(0.3, abs=0.03)
+    for sex, mask in (("female", female), ("male", ~female)):
+        height = table["height_m"][mask]
+        assert height.mean() == pytest.approx(STATURE[sex].mean, abs=0.01)
+        assert height.std() == pytest.approx(STATURE[sex].sd, rel=0.1)
+    bmi = table["mass_kg"] / table["height_m"] ** 2
+    assert 17.0 <= bmi.min() and bmi.max() <= 50.0
+
+
+def test_cohort_sweep_heavier_people_get_more_traction():
+    ds = spinesim.sweep(Cohort(6, seed=2), fixed={"angle_deg": 60.0, **SHORT}, progress=False)
+    force = ds["end_axial_force"].sel(level="L3-L4").values
+    mass = ds["mass_kg"].values
+    assert np.corrcoef(mass, force)[0, 1] > 0.8
+    assert set(ds["sex"].values) <= {"male", "female"}
+
+
+def test_progress_bar_reports_cases_rate_and_time_left(capsys):
+    spinesim.sweep(Grid(angle_deg=[30.0]), fixed=SHORT, progress=True)
+    err = capsys.readouterr().err
+    assert "1/1" in err and "case/s" in err

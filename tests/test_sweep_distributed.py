@@ -1,0 +1,42 @@
+"""Sweeps on a dask.distributed cluster give the same numbers as on this machine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim import Grid
+
+distributed = pytest.importorskip("distributed", reason="needs the sweep extra (dask)")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster
+
+
+def test_local_cluster_sweep_matches_the_local_run(cluster, tmp_path):
+    design = Grid(angle_deg=[20.0, 50.0, 80.0], friction_static=[0.3, 0.6])
+    fixed = {"ramp_s": 5.0, "hold_s": 20.0}
+    local = spinesim.sweep(design, fixed=fixed, batch_size=2, progress=False)
+    with distributed.Client(cluster) as client:
+        remote = spinesim.sweep(
+            design, fixed=fixed, batch_size=2, client=client, progress=False,
+            out=tmp_path / "remote.zarr",
+        )  # fmt: skip
+        workers = client.run(lambda: 1)
+    assert len(workers) == 2
+    for name in ("end_axial_force", "end_gap_change", "peak_spine_length_change", "status"):
+        np.testing.assert_array_equal(remote[name].values, local[name].values)
+
+
+def test_scheduler_address_is_accepted(cluster):
+    ds = spinesim.sweep(
+        Grid(angle_deg=[40.0]), fixed={"ramp_s": 5.0, "hold_s": 10.0},
+        client=cluster.scheduler_address, progress=False,
+    )  # fmt: skip
+    assert int(ds["status"].item()) == 0

@@ -1,0 +1,155 @@
+"""Sweep results on disk: resumable after kill -9, no case lost, none run twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import spinesim
+from spinesim import Table
+from spinesim.errors import ParameterError
+from spinesim.sweeps import execute
+
+ANGLES = [15.0, 25.0, 35.0, 45.0, 55.0, 65.0, 75.0, 85.0]
+FIXED = {"ramp_s": 5.0, "hold_s": 20.0}
+ROOT = Path(__file__).resolve().parents[1]
+#: The sweep every test here runs, as a script for a child process.
+SCRIPT = """
+import sys
+import spinesim
+from spinesim.sweeps import execute, store
+{patch}
+spinesim.sweep(
+    spinesim.Table({{"angle_deg": {angles}}}), fixed={fixed}, batch_size=1,
+    out=sys.argv[1], resume=True, progress=False,
+)
+"""
+#: Kill the child with SIGKILL after batch 2's data are written, before its done flag.
+KILL_BEFORE_FLAG = """
+import os, signal
+mark_done = store.SweepStore._mark_done
+def killing_mark_done(self, xr, batch):
+    if batch == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    mark_done(self, xr, batch)
+store.SweepStore._mark_done = killing_mark_done
+"""
+#: Slow every batch down so that an outside kill lands mid-sweep.
+SLOW = """
+import time
+run_batch = execute.run_batch
+def slow_run_batch(inputs, settings):
+    time.sleep(0.4)
+    return run_batch(inputs, settings)
+execute.run_batch = slow_run_batch
+import spinesim.sweeps.runner as runner
+runner.run_batch = slow_run_batch
+"""
+
+
+def child(out: Path, patch: str = "") -> subprocess.Popen:
+    code = SCRIPT.format(patch=textwrap.dedent(patch), angles=ANGLES, fixed=FIXED)
+    return subprocess.Popen([sys.executable, "-c", code, str(out)], cwd=ROOT)
+
+
+def done_batches(out: Path) -> int:
+    try:
+        with xr.open_zarr(out, consolidated=False) as ds:
+            return int(ds["batch_done"].sum())
+    except (OSError, KeyError, ValueError):
+        return 0
+
+
+@pytest.fixture(scope="module")
+def reference() -> xr.Dataset:
+    return spinesim.sweep(Table({"angle_deg": ANGLES}), fixed=FIXED, progress=False)
+
+
+def resume_counting(out: Path, monkeypatch) -> tuple[xr.Dataset, int]:
+    calls = []
+    run_batch = execute.run_batch
+
+    def counting(inputs, settings):
+        calls.append(len(inputs))
+        return run_batch(inputs, settings)
+
+    monkeypatch.setattr("spinesim.sweeps.runner.run_batch", counting)
+    ds = spinesim.sweep(
+        Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out, resume=True,
+        progress=False,
+    )  # fmt: skip
+    return ds, sum(calls)
+
+
+def assert_same_results(ds: xr.Dataset, reference: xr.Dataset) -> None:
+    for name in ("end_axial_force", "peak_gap_change", "end_pressure", "status"):
+        np.testing.assert_array_equal(ds[name].values, reference[name].values)
+
+
+def test_killed_between_data_and_flag_the_batch_is_run_again(tmp_path, reference, monkeypatch):
+    out = tmp_path / "sweep.zarr"
+    proc = child(out, KILL_BEFORE_FLAG)
+    assert proc.wait(timeout=300) == -signal.SIGKILL
+    assert done_batches(out) == 2  # batches 0 and 1 done; 2 written but not flagged
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == len(ANGLES) - 2  # none of the done cases is run twice
+    assert_same_results(ds, reference)  # and none is lost
+
+
+def test_kill_9_mid_sweep_then_resume_completes_every_case_once(tmp_path, reference, monkeypatch):
+    out = tmp_path / "sweep.zarr"
+    proc = child(out, SLOW)
+    deadline = time.monotonic() + 300
+    while done_batches(out) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    before = done_batches(out)
+    assert 2 <= before < len(ANGLES)
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == len(ANGLES) - before
+    assert_same_results(ds, reference)
+    _, runs_again = resume_counting(out, monkeypatch)  # a finished sweep runs nothing
+    assert runs_again == 0
+
+
+def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_path):
+    out = tmp_path / "sweep.zarr"
+    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
+    with pytest.raises(ParameterError, match="exists"):
+        spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
+    with pytest.raises(ParameterError, match="different sweep"):
+        spinesim.sweep(
+            Table({"angle_deg": [40.0]}), fixed=FIXED, out=out, resume=True, progress=False
+        )
+
+
+def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):
+    out = tmp_path / "sweep.nc"
+    ds = spinesim.sweep(Table({"angle_deg": ANGLES}), fixed=FIXED, out=out, progress=False)
+    assert out.is_file()
+    assert not (tmp_path / "sweep.nc.partial.zarr").exists()
+    back = spinesim.open_sweep(out)
+    assert_same_results(back, reference)
+    assert_same_results(ds, reference)
+    assert list(back["angle_deg"].values) == ANGLES
+
+
+def test_grid_store_reopens_with_parameter_dimensions(tmp_path):
+    out = tmp_path / "grid.zarr"
+    design = spinesim.Grid(angle_deg=[30.0, 60.0], hold_s=[10.0, 20.0])
+    ds = spinesim.sweep(design, fixed={"ramp_s": 5.0}, out=out, progress=False)
+    back = spinesim.open_sweep(out)
+    assert back["end_axial_force"].dims == ("angle_deg", "hold_s", "level")
+    xr.testing.assert_identical(back["end_axial_force"], ds["end_axial_force"])
+    with pytest.raises(ParameterError, match="do not exist"):
+        spinesim.open_sweep(tmp_path / "missing.zarr")
