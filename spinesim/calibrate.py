@@ -1,0 +1,232 @@
+"""Parameter identification: fit chosen tissue parameters to measured curves.
+
+:func:`calibrate` adjusts parameters named by their dotted path in a frozen parameter
+dataclass (``"disc.fluid_time_constant_h"`` in :class:`~spinesim.assembly.Tissues`, or
+``"friction_static"`` in an :class:`~spinesim.device.InversionTable`) so that a user
+function of the parameters reproduces measured values in the least-squares sense
+(``scipy.optimize.least_squares``). It reports the fitted values with standard errors and
+correlations from the Jacobian at the optimum, and refuses a fit whose optimum lies on
+the physical bounds declared on the dataclass fields (:func:`spinesim.errors.bounded`):
+the data then ask for a value the model's parameter cannot physically take.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import least_squares
+
+from spinesim.assembly import Tissues
+from spinesim.errors import ParameterError
+
+#: Relative step of the finite-difference Jacobian; simulations are accurate to about
+#: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.
+DIFF_STEP = 1e-3
+#: A fitted value closer than this fraction of its allowed range to a bound is "at" it.
+BOUND_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Result of :func:`calibrate`.
+
+    ``values`` are the fitted parameters in the order of ``names``; ``standard_errors``
+    their 1-sigma uncertainties from ``(J^T J)^-1 s^2`` at the optimum (``s^2`` the
+    residual variance, or 1 with ``absolute_sigma``); ``correlation`` the correlation
+    matrix; ``residuals`` simulated minus measured, in the units of the data.
+    """
+
+    names: tuple[str, ...]
+    values: np.ndarray
+    standard_errors: np.ndarray
+    correlation: np.ndarray
+    residuals: np.ndarray
+    residual_variance: float
+    degrees_of_freedom: int
+    fitted: Any
+    evaluations: int
+
+    def as_dict(self) -> dict[str, tuple[float, float]]:
+        """``{name: (value, standard error)}``."""
+        return {
+            n: (float(v), float(e))
+            for n, v, e in zip(self.names, self.values, self.standard_errors, strict=True)
+        }
+
+    def table(self) -> str:
+        """Markdown table of the fitted values with their standard errors."""
+        rows = ["| Parameter | Fitted value | Standard error |", "|---|---|---|"]
+        for name, (value, error) in self.as_dict().items():
+            rows.append(f"| `{name}` | {value:.4g} | {error:.2g} |")
+        return "\n".join(rows)
+
+
+def parameter_range(base: Any, name: str) -> tuple[float, float, bool]:
+    """Declared ``(low, high, low_open)`` of the parameter at dotted ``name`` in ``base``."""
+    *path, leaf = name.split(".")
+    owner = base
+    for part in path:
+        owner = _attribute(owner, part, name)
+    _attribute(owner, leaf, name)
+    field = next(f for f in dataclasses.fields(owner) if f.name == leaf)
+    rng = field.metadata.get("range")
+    if rng is None:
+        raise ParameterError(f"parameter {name!r} declares no physical range; it cannot be fitted")
+    return rng
+
+
+def parameter_value(base: Any, name: str) -> float:
+    """Value of the parameter at dotted ``name`` in ``base``."""
+    value = base
+    for part in name.split("."):
+        value = _attribute(value, part, name)
+    return float(value)
+
+
+def with_parameters(base: Any, values: Mapping[str, float]) -> Any:
+    """A copy of the frozen dataclass ``base`` with dotted ``values`` replaced (and
+    validated by the dataclasses' own checks)."""
+    result = base
+    for name, value in values.items():
+        result = _replace(result, name.split("."), float(value), name)
+    return result
+
+
+def calibrate(
+    simulate: Callable[[Any], Any],
+    measured: Any,
+    parameters: Sequence[str],
+    *,
+    sigma: Any = None,
+    base: Any = None,
+    initial: Mapping[str, float] | None = None,
+    absolute_sigma: bool = False,
+    diff_step: float = DIFF_STEP,
+    max_evaluations: int = 200,
+) -> Calibration:
+    """Fit ``parameters`` so that ``simulate(params)`` matches ``measured``.
+
+    Parameters
+    ----------
+    simulate
+        Function of a parameter object (``base`` with the trial values) returning the
+        simulated values at the measured points, same shape as ``measured``.
+    measured, sigma
+        Measured values and their standard deviations (default 1: unweighted).
+    parameters
+        Dotted names of the fitted fields in ``base``, e.g. ``"disc.swelling_strain"``.
+    base
+        The frozen parameter dataclass the names refer to (default: ``Tissues()``).
+    initial
+        Starting values (default: the values in ``base``).
+    absolute_sigma
+        Take ``sigma`` as absolute (covariance ``(J^T J)^-1``) instead of scaling it by
+        the residual variance (``(J^T J)^-1 s^2``, ``s^2 = chi^2 / (m - n)``).
+
+    Raises
+    ------
+    ParameterError
+        If a name is unknown or has no declared range, or if the optimum lies at (within
+        :data:`BOUND_TOLERANCE` of the range) or beyond a physical bound; the message
+        names the parameter, its fitted value and the allowed range.
+    """
+    base = Tissues() if base is None else base
+    names = tuple(parameters)
+    if not names or len(set(names)) != len(names):
+        raise ParameterError(f"parameters = {names!r}; allowed: distinct dotted field names")
+    ranges = [parameter_range(base, n) for n in names]
+    y = np.asarray(measured, dtype=float).ravel()
+    s = np.ones_like(y) if sigma is None else np.broadcast_to(np.asarray(sigma, float), y.shape)
+    if np.any(~np.isfinite(y)) or np.any(~(s > 0)):
+        raise ParameterError("measured values must be finite and sigma positive")
+    if y.size < len(names):
+        raise ParameterError(f"{y.size} measured values cannot determine {len(names)} parameters")
+    start = {n: parameter_value(base, n) for n in names} | dict(initial or {})
+    x0 = np.array([start[n] for n in names], dtype=float)
+    low, high = _strict_bounds(ranges)
+    x0 = np.clip(x0, low, high)
+    evaluations = 0
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        nonlocal evaluations
+        evaluations += 1
+        trial = with_parameters(base, dict(zip(names, x, strict=True)))
+        simulated = np.asarray(simulate(trial), dtype=float).ravel()
+        if simulated.shape != y.shape:
+            raise ParameterError(
+                f"simulate returned {simulated.size} values for {y.size} measured values"
+            )
+        return (simulated - y) / s
+
+    fit = least_squares(
+        residuals,
+        x0,
+        bounds=(low, high),
+        x_scale=np.maximum(np.abs(x0), 1e-12),
+        diff_step=diff_step,
+        max_nfev=max_evaluations,
+    )
+    _refuse_bounds(names, fit.x, ranges, fit.active_mask)
+    dof = y.size - len(names)
+    chi2 = float(fit.fun @ fit.fun)
+    variance = 1.0 if absolute_sigma else (chi2 / dof if dof > 0 else float("nan"))
+    covariance = np.linalg.pinv(fit.jac.T @ fit.jac) * variance
+    errors = np.sqrt(np.abs(np.diag(covariance)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        correlation = covariance / np.outer(errors, errors)
+    return Calibration(
+        names=names,
+        values=fit.x.copy(),
+        standard_errors=errors,
+        correlation=correlation,
+        residuals=fit.fun * s,
+        residual_variance=variance,
+        degrees_of_freedom=dof,
+        fitted=with_parameters(base, dict(zip(names, fit.x, strict=True))),
+        evaluations=evaluations,
+    )
+
+
+def _attribute(owner: Any, part: str, name: str) -> Any:
+    if not dataclasses.is_dataclass(owner) or part not in {
+        f.name for f in dataclasses.fields(owner)
+    }:
+        raise ParameterError(
+            f"parameter {name!r}: {part!r} is not a field of {type(owner).__name__}"
+        )
+    return getattr(owner, part)
+
+
+def _replace(owner: Any, path: list[str], value: float, name: str) -> Any:
+    head = path[0]
+    inner = _attribute(owner, head, name)
+    new = value if len(path) == 1 else _replace(inner, path[1:], value, name)
+    return dataclasses.replace(owner, **{head: new})
+
+
+def _strict_bounds(ranges) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds for the optimiser; an open lower bound is nudged inside the range."""
+    low = np.array([lo for lo, _, _ in ranges], dtype=float)
+    high = np.array([hi for _, hi, _ in ranges], dtype=float)
+    open_low = np.array([op for _, _, op in ranges])
+    width = np.where(np.isfinite(high - low), high - low, np.abs(low) + 1.0)
+    low = np.where(open_low, low + 1e-9 * width, low)
+    return low, high
+
+
+def _refuse_bounds(names, values, ranges, active_mask) -> None:
+    for name, x, (lo, hi, _), active in zip(names, values, ranges, active_mask, strict=True):
+        width = hi - lo if np.isfinite(hi - lo) else abs(lo) + 1.0
+        at_low = x - lo <= BOUND_TOLERANCE * width or active < 0
+        at_high = hi - x <= BOUND_TOLERANCE * width or active > 0
+        if at_low or at_high:
+            bound = lo if at_low else hi
+            raise ParameterError(
+                f"calibrate: {name} = {x:.6g} is at its physical bound {bound:g} (allowed "
+                f"range [{lo:g}, {hi:g}]); the data ask for a value outside what the "
+                "parameter can physically take, so the fit is refused"
+            )

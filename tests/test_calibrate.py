@@ -1,0 +1,97 @@
+"""Parameter identification: known answers are recovered, bounds are enforced."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim.calibrate import calibrate, parameter_range, with_parameters
+from spinesim.validation.segment import load_history, motion_segment, run_segment
+
+CREEP_TIMES = np.linspace(60.0, 3600.0, 30)
+CREEP_KNOTS = load_history([0.0, 1.0, 3600.0], [0.0, -1.0, -1.0])
+FITTED = ("disc.creep_time_constant_s", "disc.creep_stiffness_ratio")
+
+
+def creep_curve(tissues: spinesim.Tissues) -> np.ndarray:
+    """L4-L5 disc under 1000 N for 1 h (in vitro, no ligaments): opening in mm."""
+    model = motion_segment("L4-L5", 1000.0, tissues, ligaments=False)
+    return 1e3 * run_segment(model, CREEP_KNOTS, CREEP_TIMES)
+
+
+def test_synthetic_creep_recovers_known_parameters_within_uncertainty():
+    """Data generated with known creep parameters plus 2 um noise: the fit recovers them
+    within 3 standard errors, and the errors are small against the values."""
+    truth = {"disc.creep_time_constant_s": 400.0, "disc.creep_stiffness_ratio": 2.0}
+    clean = creep_curve(with_parameters(spinesim.Tissues(), truth))
+    sigma = 0.002
+    noisy = clean + np.random.default_rng(1).normal(0.0, sigma, clean.size)
+    fit = calibrate(creep_curve, noisy, FITTED, sigma=sigma)  # starts at the defaults
+    for name, value, error in zip(fit.names, fit.values, fit.standard_errors, strict=True):
+        assert abs(value - truth[name]) < 3.0 * error, (name, value, error)
+        assert error < 0.02 * truth[name]
+    assert fit.correlation.shape == (2, 2)
+    assert fit.correlation[0, 0] == pytest.approx(1.0)
+    assert abs(fit.correlation[0, 1]) < 1.0
+    assert fit.degrees_of_freedom == CREEP_TIMES.size - 2
+    assert np.sqrt(np.mean(fit.residuals**2)) < 2 * sigma  # residuals at the noise level
+    assert fit.fitted.disc.creep_time_constant_s == pytest.approx(fit.values[0])
+
+
+def test_standard_errors_follow_the_linear_least_squares_formula():
+    """A model linear in its parameter: y = a x. The standard error equals the textbook
+    s / sqrt(sum x^2) with s^2 = chi^2 / (m - 1)."""
+    x = np.arange(1.0, 9.0)
+    y = 0.3 * x + np.array([0.01, -0.02, 0.015, 0.0, -0.01, 0.02, -0.015, 0.005])
+    fit = calibrate(lambda t: t.disc.annulus_fraction * x, y, ["disc.annulus_fraction"])
+    a = (x @ y) / (x @ x)
+    s2 = np.sum((y - a * x) ** 2) / (x.size - 1)
+    assert fit.values[0] == pytest.approx(a, rel=1e-6)
+    assert fit.standard_errors[0] == pytest.approx(np.sqrt(s2 / (x @ x)), rel=1e-3)
+
+
+def test_fit_at_a_physical_bound_is_refused():
+    """The data ask for a swelling pressure of 1.5 MPa; the field allows at most 1 MPa."""
+    with pytest.raises(spinesim.ParameterError, match=r"swelling_pressure_MPa = .* \[0.01, 1\]"):
+        calibrate(
+            lambda t: [t.disc.swelling_pressure_MPa] * 3,
+            [1.5, 1.5, 1.5],
+            ["disc.swelling_pressure_MPa"],
+        )
+
+
+def test_fit_of_creep_data_beyond_the_creep_spring_range_is_refused():
+    """Creep three times larger than the softest allowed creep spring can give: the fit
+    runs into the lower bound of creep_stiffness_ratio and is refused."""
+    soft = creep_curve(with_parameters(spinesim.Tissues(), {"disc.creep_stiffness_ratio": 0.2}))
+    elastic = soft[0]
+    data = elastic + 20.0 * (soft - elastic)
+    with pytest.raises(spinesim.ParameterError, match="creep_stiffness_ratio"):
+        calibrate(creep_curve, data, ["disc.creep_stiffness_ratio"])
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        (["disc.no_such_field"], "no_such_field"),
+        (["nothing.swelling_strain"], "nothing"),
+        ([], "distinct"),
+        (["disc.swelling_strain", "disc.swelling_strain"], "distinct"),
+    ],
+)
+def test_bad_parameter_names_are_rejected(names, message):
+    with pytest.raises(spinesim.ParameterError, match=message):
+        calibrate(lambda t: [0.0, 0.0], [0.0, 0.0], names)
+
+
+def test_ranges_come_from_the_dataclass_fields_and_work_on_devices():
+    assert parameter_range(spinesim.Tissues(), "disc.swelling_strain") == (0.005, 0.5, True)
+    table = spinesim.InversionTable()
+    moved = with_parameters(table, {"friction_static": 0.7})
+    assert moved.friction_static == 0.7
+    assert dataclasses.replace(moved, friction_static=0.5) == table
+    with pytest.raises(spinesim.ParameterError, match="friction_static"):
+        with_parameters(table, {"friction_static": 5.0})
