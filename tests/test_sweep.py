@@ -105,7 +105,7 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
     ds = spinesim.sweep(
         Table({"hold_s": [2.0, 3000.0]}),
         fixed={"angle_deg": 60.0, "ramp_s": 2.0},
-        solver=spinesim.SolverOptions(max_steps=110),
+        solver=spinesim.SolverOptions(max_step_s=10.0, max_steps=200),  # 3000 s: > 300 steps
         progress=False,
     )
     status = ds["status"].values

@@ -17,6 +17,7 @@ Parameters a case does not give keep spinesim's defaults.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import numbers
 from collections.abc import Mapping
@@ -55,11 +56,13 @@ class CaseInputs:
         return (self.subject, self.device, self.tissues)
 
 
+@functools.cache
 def _protocol_arguments(kind: str) -> dict[str, inspect.Parameter]:
     params = inspect.signature(PROTOCOLS[kind]).parameters
     return {name: p for name, p in params.items() if name != "preceding"}
 
 
+@functools.cache
 def _tissue_fields() -> dict[str, str]:
     return {
         f"{group}.{f.name}": group
@@ -68,10 +71,12 @@ def _tissue_fields() -> dict[str, str]:
     }
 
 
+@functools.cache
 def _device_fields(name: str) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(DEVICES[name]))
 
 
+@functools.cache
 def parameter_names() -> tuple[str, ...]:
     """Every name a sweep accepts (for any protocol kind and device)."""
     names = ["protocol", "device", *PRECEDING, *SUBJECT_PARAMETERS]
@@ -133,18 +138,40 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     ]  # fmt: skip
     if missing:
         raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
-    defaults = Tissues()
-    tissues = Tissues(
-        **{
-            group: dataclasses.replace(getattr(defaults, group), **args)
-            for group, args in tissue_args.items()
-        }
-    )
     return CaseInputs(
-        protocol=PROTOCOLS[kind](**protocol_args, preceding=_ordered(preceding)),
-        subject=Subject(**subject_args),
-        device=device_from_name(device_name, **device_args),
-        tissues=tissues,
+        protocol=_protocol(kind, _key(protocol_args), tuple(preceding)),
+        subject=_cached(Subject, _key(subject_args)),
+        device=_cached(device_from_name, (device_name, *_key(device_args))),
+        tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
+    )
+
+
+def _key(args: Mapping[str, Any]) -> tuple:
+    return tuple(sorted(args.items()))
+
+
+@functools.lru_cache(maxsize=65536)
+def _cached(build, key: tuple) -> Any:
+    """``build(**dict(key))`` (or ``build(key[0], **dict(key[1:]))`` for a device), built
+    once per distinct value: a sweep of thousands of cases has few distinct subjects."""
+    if build is device_from_name:
+        return build(key[0], **dict(key[1:]))
+    return build(**dict(key))
+
+
+@functools.lru_cache(maxsize=65536)
+def _protocol(kind: str, args: tuple, preceding: tuple) -> Protocol:
+    return PROTOCOLS[kind](**dict(args), preceding=_ordered(list(preceding)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _tissues(groups: tuple) -> Tissues:
+    defaults = Tissues()
+    return Tissues(
+        **{
+            group: dataclasses.replace(getattr(defaults, group), **dict(args))
+            for group, args in groups
+        }
     )
 
 
