@@ -172,14 +172,17 @@ class Normal:
         return out
 
 
-#: Adult stature (m) by sex: NHANES 2015-2018, age >= 20 (Fryar et al. 2021, Natl Health
-#: Stat Report 160, Table 9/11): men 1.753 m, women 1.613 m; SD ~0.075 / 0.071 m [V-sec].
+#: Adult stature (m) by sex: NHANES 2015-2018, age >= 20 (Fryar et al. 2021, Anthropometric
+#: reference data for children and adults: United States, 2015-2018, Vital Health Stat 3(46)):
+#: means men 1.753 m, women 1.613 m [V-sec]; SDs from the 5th-95th percentile spread
+#: (assumption: normal within it) [V-sec].
 STATURE = {
     "male": Normal(1.753, 0.075, 1.45, 2.10),
     "female": Normal(1.613, 0.071, 1.35, 1.95),
 }
-#: Body-mass index (kg/m^2) by sex, same source: mean 29.1 (men) / 29.6 (women), SD ~6 / 7
-#: [V-sec]; mass = BMI x stature^2.
+#: Body-mass index (kg/m^2) by sex, same source: means 29.1 (men) / 29.6 (women) [V-sec]; SDs
+#: ~6 / 7 from the percentile spread (assumption, the distribution is right-skewed);
+#: mass = BMI x stature^2.
 BMI = {
     "male": Normal(29.1, 6.0, 17.0, 50.0),
     "female": Normal(29.6, 7.0, 17.0, 50.0),
