@@ -265,10 +265,13 @@ def joint_deformation(y, j, cs, joint):
     bb = (j + 1) * BLOCK
     pax, pay, vax, vay, _, _ = body_point(y, j, cs, joint[j, J_AX], joint[j, J_AY])
     pbx, pby, vbx, vby, _, _ = body_point(y, j + 1, cs, joint[j, J_BX], joint[j, J_BY])
-    phi_m = 0.5 * (y[a + S_PHI] + y[bb + S_PHI])
     w_m = 0.5 * (y[a + S_OMEGA] + y[bb + S_OMEGA])
-    e1x = math.cos(phi_m)
-    e1y = math.sin(phi_m)
+    # direction of the mean angle: the bisector of the two bodies' axes (no trigonometry)
+    sum_c = cs[j, 0] + cs[j + 1, 0]
+    sum_s = cs[j, 1] + cs[j + 1, 1]
+    norm = math.sqrt(sum_c * sum_c + sum_s * sum_s)
+    e1x = sum_c / norm
+    e1y = sum_s / norm
     dx = pbx - pax
     dy = pby - pay
     dvx = vbx - vax
