@@ -1,8 +1,9 @@
 """A 60-degree inversion-table session after two hours upright: the README's demo.
 
 Simulates a 70 kg, 1.75 m man who stood for 2 h, lay down on an inversion table, tilted to
-60 deg head-down in 10 s, held 5 min and came back in 10 s. Writes the result as netCDF and
-a figure of traction and disc-space change per lumbar level, and prints the summary.
+60 deg head-down in 10 s, held 5 min and came back in 10 s. Writes the result as netCDF,
+a figure of traction and disc-space change per lumbar level and, where PyVista and OpenGL
+are available, a 3D picture of the spine on the table; prints the summary.
 
 Run: ``python examples/inversion_session.py [output folder]`` (default ``out/``).
 """
@@ -48,6 +49,23 @@ def figure(result: spinesim.Result, path: Path) -> None:
     plt.close(fig)
 
 
+def scene(result: spinesim.Result, path: Path) -> bool:
+    """A 3D picture at the end of the hold, if PyVista and OpenGL are available here."""
+    from importlib.util import find_spec
+
+    if find_spec("pyvista") is None:
+        print("no 3D picture: PyVista is not installed (pip install 'spinesim[viz]')")
+        return False
+    from spinesim.viz._pyvista import rendering_problem
+
+    problem = rendering_problem()
+    if problem is not None:
+        print(f"no 3D picture: {problem}")
+        return False
+    result.plot.scene(path, camera="oblique", magnify=10)
+    return True
+
+
 def main(folder: str = "out") -> spinesim.Result:
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -56,6 +74,8 @@ def main(folder: str = "out") -> spinesim.Result:
     figure(result, out / "session.png")
     print(result.summary_table())
     print(f"wrote {out / 'session.nc'} and {out / 'session.png'}")
+    if scene(result, out / "session_3d.png"):
+        print(f"wrote {out / 'session_3d.png'}")
     return result
 
 

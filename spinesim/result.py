@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from spinesim._files import atomic_output
 from spinesim.errors import ParameterError
 
 #: ``name: (dims, unit, description)`` of every result variable; dims use ``time``,
@@ -64,6 +64,13 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "muscle_activation": (("time",), "1", "back muscle activation (1 = resting tone lying)"),
 }
 SIDES = ("anterior", "middle", "posterior")
+#: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
+#: results written before they existed still load (their pictures cannot be drawn).
+POSE_VARIABLES: dict[str, tuple[str, str]] = {
+    "body_x": ("m", "centre of mass along the backrest towards the head (table frame)"),
+    "body_y": ("m", "centre of mass normal to the backrest, anterior (table frame)"),
+    "body_phi": ("rad", "angle from the table's x axis to the body's cranial axis"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,13 +92,17 @@ class Result:
 
     ``time_s`` runs from the session start (0 s, the baseline) to its end. ``data`` maps
     each name in :data:`VARIABLES` to its array; ``attrs`` holds the baseline statement,
-    the protocol phases, solver statistics and the inputs.
+    the protocol phases, solver statistics and the inputs. ``body_pose`` (if present) is
+    ``(time, body, 3)``: x, y (m) and phi (rad) of each body in ``bodies`` (table frame,
+    see :mod:`spinesim.core.layout`), for drawing the spine (``result.plot``).
     """
 
     time_s: np.ndarray
     levels: tuple[str, ...]
     data: dict[str, np.ndarray]
     attrs: dict[str, Any] = field(default_factory=dict)
+    bodies: tuple[str, ...] = ()
+    body_pose: np.ndarray | None = None
 
     def __getattr__(self, name: str) -> np.ndarray:
         data = self.__dict__.get("data", {})
@@ -118,6 +129,14 @@ class Result:
     @property
     def baseline(self) -> str:
         return self.attrs.get("baseline", "")
+
+    @property
+    def plot(self):
+        """Plots of this result: ``result.plot.gap_vs_time()``, ``result.plot.scene()``, ...
+        (see :class:`spinesim.plots.ResultPlots`)."""
+        from spinesim.plots import ResultPlots
+
+        return ResultPlots(self)
 
     # --------------------------------------------------------------- summaries
     def index_at(self, time_s: float) -> int:
@@ -178,38 +197,29 @@ class Result:
         data_vars = {}
         for name, (dims, unit, description) in VARIABLES.items():
             data_vars[name] = (dims, self.data[name], {"units": unit, "long_name": description})
+        coords = {
+            "time": ("time", self.time_s, {"units": "s", "long_name": "time since session start"}),
+            "level": ("level", list(self.levels)),
+            "side": ("side", list(SIDES)),
+        }
+        if self.body_pose is not None:
+            coords["body"] = ("body", list(self.bodies))
+            for k, (name, (unit, description)) in enumerate(POSE_VARIABLES.items()):
+                data_vars[name] = (
+                    ("time", "body"),
+                    self.body_pose[:, :, k],
+                    {"units": unit, "long_name": description},
+                )
         attrs = {k: json.dumps(v) for k, v in self.attrs.items()}
         attrs["spinesim_result"] = "1"
-        return xr.Dataset(
-            data_vars,
-            coords={
-                "time": (
-                    "time",
-                    self.time_s,
-                    {"units": "s", "long_name": "time since session start"},
-                ),
-                "level": ("level", list(self.levels)),
-                "side": ("side", list(SIDES)),
-            },
-            attrs=attrs,
-        )
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     def to_netcdf(self, path: str | os.PathLike) -> None:
         """Write to netCDF atomically: a temporary file in the same folder is renamed onto
         ``path`` only when complete, so an interruption never leaves a partial file."""
-        path = Path(path)
         ds = self.to_xarray()
-        fd, tmp = tempfile.mkstemp(suffix=".nc.part", dir=path.parent or ".")
-        os.close(fd)
-        try:
+        with atomic_output(Path(path)) as tmp:
             ds.to_netcdf(tmp, engine="h5netcdf")
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
 
     @classmethod
     def from_xarray(cls, ds) -> Result:
@@ -220,7 +230,13 @@ class Result:
         data = {name: np.asarray(ds[name].values) for name in VARIABLES}
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != "spinesim_result"}
         levels = tuple(str(v) for v in ds["level"].values)
-        return cls(time_s=np.asarray(ds["time"].values), levels=levels, data=data, attrs=attrs)
+        poses = {}
+        if "body" in ds.coords:
+            poses["bodies"] = tuple(str(v) for v in ds["body"].values)
+            poses["body_pose"] = np.stack([ds[name].values for name in POSE_VARIABLES], axis=-1)
+        return cls(
+            time_s=np.asarray(ds["time"].values), levels=levels, data=data, attrs=attrs, **poses
+        )
 
 
 def load_result(path: str | os.PathLike) -> Result:

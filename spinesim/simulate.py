@@ -9,6 +9,8 @@ import numpy as np
 from spinesim.anatomy import Subject
 from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
 from spinesim.cases import Case, run_cases
+from spinesim.core import layout as L
+from spinesim.core import observables as O
 from spinesim.device import InversionTable
 from spinesim.errors import ParameterError, check_number
 from spinesim.outputs import time_series
@@ -99,5 +101,43 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
         "device": dataclasses.asdict(model.device) if model.device else None,
         "tissues": dataclasses.asdict(tissues),
+        "device_name": model.device.name if model.device else None,
+        "geometry": drawing_geometry(model),
     }
-    return Result(time_s=times, levels=model.levels, data=data, attrs=attrs)
+    poses = outputs.body_series[0][:, :, [O.O_BODY_X, O.O_BODY_Y, O.O_BODY_PHI]]
+    return Result(
+        time_s=times,
+        levels=model.levels,
+        data=data,
+        attrs=attrs,
+        bodies=model.body_names,
+        body_pose=np.ascontiguousarray(poses),
+    )
+
+
+def drawing_geometry(model: Model) -> dict[str, list[float]]:
+    """What a picture of the chain needs besides the body poses, in m (table frame of each
+    body: x cranial, y anterior, from its centre of mass): per joint the attachments on the
+    caudal (``ax, ay``) and cranial (``bx, by``) body, the rest height and the depth; per
+    body the backrest contact point; the ankle anchor on the device (``anchor_x, anchor_y``)
+    and on the legs (``anchor_lx``); the subject's stature scale (``length_scale``)."""
+    j, b = model.joint, model.body
+    columns = {
+        "ax": j[:, L.J_AX],
+        "ay": j[:, L.J_AY],
+        "bx": j[:, L.J_BX],
+        "by": j[:, L.J_BY],
+        "height": j[:, L.J_HEIGHT],
+        "depth": j[:, L.J_DEPTH],
+        "contact_x": b[:, L.B_CONTACT_X],
+        "contact_y": b[:, L.B_CONTACT_Y],
+    }
+    geometry = {name: values.tolist() for name, values in columns.items()}
+    geometry.update(
+        joint_names=list(model.joint_names),
+        anchor_x=float(b[0, L.B_ANCHOR_X]),
+        anchor_y=float(b[0, L.B_ANCHOR_Y]),
+        anchor_lx=float(b[0, L.B_ANCHOR_LX]),
+        length_scale=model.subject.length_scale if model.subject else 1.0,
+    )
+    return geometry

@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import imageio.v3 as iio
+
 import spinesim
+from tests._rendering import drawn_fraction, require_rendering
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -28,3 +31,35 @@ def test_inversion_session_example_writes_result_and_picture(tmp_path):
         assert back[level].axial_force[k] > 0.0  # traction at the end of the hold
         assert back[level].gap_change[k, 1] > 0.0  # every lumbar disc space opened
     assert "upright" in back.baseline
+
+
+def test_inversion_session_example_draws_the_spine_where_it_can(tmp_path):
+    require_rendering()
+    load("inversion_session").main(str(tmp_path))
+    assert drawn_fraction(iio.imread(tmp_path / "session_3d.png")[..., :3]) > 0.02
+
+
+def test_gallery_scene_example(tmp_path):
+    require_rendering()
+    written = load("gallery_scene").main(str(tmp_path), size=(160, 120))
+    assert len(written) == 3
+    for path, caption in written:
+        assert iio.imread(path).shape[:2] == (120, 160) and caption
+
+
+def test_gallery_animation_example(tmp_path):
+    require_rendering()
+    ((path, caption),) = load("gallery_animation").main(str(tmp_path), frames=3, size=(128, 96))
+    assert iio.imread(path, index=None).shape[:3] == (3, 96, 256)
+    assert "30 deg" in caption
+
+
+def test_gallery_plots_example(tmp_path):
+    written = load("gallery_plots").main(str(tmp_path), angles=(30.0, 60.0), frictions=(0.3, 0.6))
+    assert [p.name for p, _ in written] == [
+        "traction_vs_angle.png",
+        "gap_vs_time.png",
+        "heatmap.png",
+        "response_surface.png",
+    ]
+    assert all(p.stat().st_size > 10_000 for p, _ in written)

@@ -36,7 +36,7 @@ def upright_first(default_model) -> spinesim.Result:
 
 
 def part_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.name.endswith(".part"))
+    return sorted(p for p in folder.iterdir() if ".part" in p.name)
 
 
 def json_normalised(attrs: dict) -> dict:

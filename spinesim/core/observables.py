@@ -13,6 +13,9 @@ from spinesim.core.layout import (
     P_TIME,
     S_CREEP,
     S_FLUID,
+    S_PHI,
+    S_X,
+    S_Y,
 )
 from spinesim.core.mechanics import (
     anchor_loads,
@@ -39,7 +42,10 @@ N_JOINT_OUT = 9
 # body output columns
 O_NORMAL = 0  # N, backrest normal force
 O_FRICTION = 1  # N, backrest friction force along the table (+ towards the head)
-N_BODY_OUT = 2
+O_BODY_X = 2  # m, centre of mass along the table (pose, for pictures)
+O_BODY_Y = 3  # m, centre of mass normal to the table (+ away from the backrest)
+O_BODY_PHI = 4  # rad, body angle from the table's axis
+N_BODY_OUT = 5
 
 # global output columns
 O_ANGLE = 0  # rad
@@ -82,6 +88,9 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
             )
             body_out[k, i, O_NORMAL] = normal
             body_out[k, i, O_FRICTION] = friction
+            body_out[k, i, O_BODY_X] = y[i * BLOCK + S_X]
+            body_out[k, i, O_BODY_Y] = y[i * BLOCK + S_Y]
+            body_out[k, i, O_BODY_PHI] = y[i * BLOCK + S_PHI]
         for j in range(n_body - 1):
             u, shear, beta, u_dot, shear_dot, beta_dot, _, _, _, _ = joint_deformation(
                 y, j, cs, joint

@@ -1,0 +1,28 @@
+"""Output files written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[str]:
+    """A temporary file name beside ``path`` (same folder, same suffix), renamed onto
+    ``path`` with the permissions of a new file once the block completes; removed if the
+    block fails or is interrupted, so neither a partial file nor a changed ``path`` is left."""
+    folder = path.parent or Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

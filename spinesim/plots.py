@@ -1,0 +1,258 @@
+"""2D plots (matplotlib) of results and sweeps: traction against angle, disc-space change
+against time, a level x time heat map and sweep response surfaces.
+
+Every function draws into ``ax`` (a new figure when ``None``) and returns the axes; axis
+labels carry units and sign conventions. Measured points are drawn with the source named
+in the legend. Needs the ``plot`` extra (matplotlib), imported only when a plot is made.
+``result.plot`` (:class:`ResultPlots`) offers the same plots, and the 3D ones, on a result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from spinesim.errors import ParameterError
+from spinesim.result import SIDES, VARIABLES, Result
+
+LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
+#: Per-level variables a heat map can show (the disc-space change at one side).
+LEVEL_VARIABLES = tuple(n for n, (dims, _, _) in VARIABLES.items() if dims[:2] == ("time", "level"))
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Measured points to show beside a simulation: ``x`` and ``y`` in the plot's units,
+    optional symmetric error ``y_err``, a ``label`` and the ``source`` (citation)."""
+
+    x: Sequence[float]
+    y: Sequence[float]
+    label: str
+    source: str
+    y_err: Sequence[float] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            raise ParameterError(f"Measured {self.label!r}: source is empty; name the citation")
+        if len(self.x) != len(self.y):
+            raise ParameterError(
+                f"Measured {self.label!r}: x has {len(self.x)} values, y has {len(self.y)}"
+            )
+
+
+def _axes(ax):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    return ax
+
+
+def _levels(result: Result, levels: Sequence[str] | None) -> list[str]:
+    if levels is None:
+        return [lv for lv in LUMBAR if lv in result.levels] or list(result.levels)
+    unknown = [lv for lv in levels if lv not in result.levels]
+    if unknown:
+        raise ParameterError(f"levels = {unknown!r} unknown; allowed: {result.levels}")
+    return list(levels)
+
+
+def _side(side: str) -> int:
+    if side not in SIDES:
+        raise ParameterError(f"side = {side!r} is unknown; allowed: {SIDES}")
+    return SIDES.index(side)
+
+
+def _measured(ax, measured: Sequence[Measured]) -> None:
+    for m in measured:
+        ax.errorbar(
+            m.x, m.y, yerr=m.y_err, fmt="o", mfc="white", capsize=3, label=f"{m.label} ({m.source})"
+        )
+
+
+def traction_vs_angle(
+    result: Result,
+    levels: Sequence[str] | None = None,
+    *,
+    measured: Sequence[Measured] = (),
+    ax=None,
+):
+    """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
+    the whole session (ramp up and back down, so a loop shows hysteresis and creep)."""
+    ax = _axes(ax)
+    for level in _levels(result, levels):
+        ax.plot(result.angle, result[level].axial_force, label=level)
+    _measured(ax, measured)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("inversion angle (deg): 0 horizontal, +90 head-down")
+    ax.set_ylabel("disc axial force (N), tension +")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def gap_vs_time(
+    result: Result,
+    levels: Sequence[str] | None = None,
+    *,
+    side: str = "middle",
+    measured: Sequence[Measured] = (),
+    ax=None,
+):
+    """Disc-space change (mm, + opening, against the result's baseline) at ``side``
+    (anterior, middle or posterior) against time (s) per level."""
+    ax = _axes(ax)
+    s = _side(side)
+    for level in _levels(result, levels):
+        ax.plot(result.time_s, result[level].gap_change[:, s], label=level)
+    _measured(ax, measured)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel("time since session start (s)")
+    ax.set_ylabel(f"{side} disc-space change (mm)\n+ opening, vs. t = 0")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def heatmap(result: Result, variable: str = "gap_change", *, side: str = "middle", ax=None):
+    """``variable`` per level (rows, caudal at the bottom) and time (columns) as colours,
+    with a colour bar in the variable's unit; ``gap_change`` at ``side``."""
+    ax = _axes(ax)
+    if variable == "gap_change":
+        values = result.gap_change[:, :, _side(side)]
+    elif variable in LEVEL_VARIABLES:
+        values = result.data[variable]
+    else:
+        raise ParameterError(
+            f"variable = {variable!r} is not per level; allowed: ('gap_change', "
+            f"{', '.join(map(repr, LEVEL_VARIABLES))})"
+        )
+    _, unit, description = VARIABLES[variable]
+    m = float(np.nanmax(np.abs(values))) or 1.0
+    mesh = ax.pcolormesh(
+        result.time_s,
+        np.arange(len(result.levels)),
+        values.T,
+        shading="nearest",
+        cmap="coolwarm",
+        vmin=-m,
+        vmax=m,
+    )
+    ax.set_yticks(np.arange(len(result.levels)), result.levels, fontsize=6)
+    ax.set_xlabel("time since session start (s)")
+    ax.set_ylabel("level (caudal at the bottom)")
+    label = f"{side} {variable}" if variable == "gap_change" else variable
+    ax.figure.colorbar(mesh, ax=ax, label=f"{label} ({unit})")
+    ax.set_title(description, fontsize=9)
+    return ax
+
+
+def _failed(status: np.ndarray) -> np.ndarray:
+    """Cases whose status is not a success (string 'success'/'ok', or the number 0)."""
+    if status.dtype.kind in "USO":
+        return ~np.isin(status.astype(str), ("success", "ok"))
+    return status != 0
+
+
+def response_surface(
+    ds, variable: str, x: str, y: str, *, level: str | None = None, ax=None, **select
+):
+    """Filled contours of sweep variable ``variable`` over swept parameters ``x`` and ``y``
+    (coordinates of ``ds``, an :class:`xarray.Dataset` from :mod:`spinesim.sweep`), at
+    ``level`` if the variable is per level; other swept dimensions are fixed by
+    ``select`` (``name=value``). Failed cases (``status`` not a success) are left out
+    and marked with a cross."""
+    ax = _axes(ax)
+    if variable not in ds.data_vars:
+        raise ParameterError(
+            f"variable = {variable!r} is not in the sweep; allowed: {tuple(ds.data_vars)}"
+        )
+    for name, value in (("x", x), ("y", y)):
+        if value not in ds.dims:
+            raise ParameterError(
+                f"{name} = {value!r} is not a swept parameter; allowed: {tuple(ds.dims)}"
+            )
+    if x == y:
+        raise ParameterError(f"x = y = {x!r}; give two different swept parameters")
+    if "level" in ds[variable].dims:
+        allowed = tuple(str(v) for v in ds["level"].values)
+        if level not in allowed:
+            raise ParameterError(f"level = {level!r}: {variable} is per level; allowed: {allowed}")
+        select["level"] = level
+    data = ds.sel(select) if select else ds
+    field = data[variable]
+    extra = [d for d in field.dims if d not in (x, y)]
+    if extra:
+        raise ParameterError(f"{variable} also varies over {extra}; fix them, e.g. {extra[0]}=...")
+    field = field.transpose(y, x)
+    values = np.asarray(field.values, float)
+    failed = np.zeros(values.shape, bool)
+    if "status" in data:
+        status = data["status"]
+        bad = status.copy(data=_failed(np.asarray(status.values)))
+        bad = bad.any(dim=[d for d in bad.dims if d not in (x, y)])  # e.g. per level
+        failed = np.asarray(bad.broadcast_like(field).transpose(y, x).values)
+        values = np.where(failed, np.nan, values)
+    xs, ys = np.asarray(ds[x].values, float), np.asarray(ds[y].values, float)
+    contours = ax.contourf(xs, ys, values, levels=12, cmap="viridis")
+    unit = field.attrs.get("units", "")
+    name = field.attrs.get("long_name", variable)
+    ax.figure.colorbar(contours, ax=ax, label=f"{variable} ({unit})" if unit else variable)
+    if failed.any():
+        yy, xx = np.nonzero(failed)
+        ax.plot(xs[xx], ys[yy], "x", color="crimson", label="failed case")
+        ax.legend(fontsize=8)
+    ax.set_xlabel(_coordinate_label(ds, x))
+    ax.set_ylabel(_coordinate_label(ds, y))
+    ax.set_title(f"{name}" + (f" at {level}" if level else ""), fontsize=9)
+    return ax
+
+
+def _coordinate_label(ds, name: str) -> str:
+    unit = ds[name].attrs.get("units")
+    return f"{name} ({unit})" if unit else name
+
+
+class ResultPlots:
+    """The plots of one result: ``result.plot.<name>(...)``.
+
+    2D (matplotlib): :meth:`traction_vs_angle`, :meth:`gap_vs_time`, :meth:`heatmap`.
+    3D (PyVista, ``viz`` extra): :meth:`scene` (a picture), :meth:`animation`,
+    :meth:`interactive` (a window with a time slider).
+    """
+
+    def __init__(self, result: Result) -> None:
+        self._result = result
+
+    def traction_vs_angle(self, levels: Sequence[str] | None = None, **kwargs):
+        return traction_vs_angle(self._result, levels, **kwargs)
+
+    def gap_vs_time(self, levels: Sequence[str] | None = None, **kwargs):
+        return gap_vs_time(self._result, levels, **kwargs)
+
+    def heatmap(self, variable: str = "gap_change", **kwargs):
+        return heatmap(self._result, variable, **kwargs)
+
+    def scene(self, path: str | os.PathLike | None = None, **options: Any) -> np.ndarray:
+        """A 3D picture (RGB array), also written to ``path`` (PNG) if given; options of
+        :func:`spinesim.viz.render` (``time_s``, ``camera``, ``color_by``, ``magnify``...)."""
+        from spinesim.viz import render, render_png
+
+        if path is None:
+            return render(self._result, **options)
+        return render_png(self._result, path, **options)
+
+    def animation(self, path: str | os.PathLike, **options: Any):
+        """A GIF or MP4 of the session (:func:`spinesim.viz.animate`)."""
+        from spinesim.viz import animate
+
+        return animate(self._result, path, **options)
+
+    def interactive(self, **options: Any) -> None:
+        """A window with a time slider (:func:`spinesim.viz.show`); needs a display."""
+        from spinesim.viz import show
+
+        show(self._result, **options)

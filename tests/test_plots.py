@@ -1,0 +1,180 @@
+"""2D plots: what they draw is the result's data, with units, legends and sources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import xarray as xr
+
+import spinesim
+from spinesim import ParameterError
+from spinesim.plots import LUMBAR, Measured, heatmap, response_surface
+
+
+@pytest.fixture(scope="module")
+def result(default_model) -> spinesim.Result:
+    protocol = spinesim.Protocol.inversion(45, ramp_s=5, hold_s=10)
+    return spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def colorbar_label(ax) -> str:
+    return ax.figure.axes[-1].get_ylabel()
+
+
+def test_gap_vs_time_draws_each_lumbar_level(result):
+    ax = result.plot.gap_vs_time(side="anterior")
+    lines = {
+        line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")
+    }
+    assert list(lines) == list(LUMBAR)
+    np.testing.assert_array_equal(lines["L3-L4"].get_ydata(), result["L3-L4"].gap_change[:, 0])
+    np.testing.assert_array_equal(lines["L3-L4"].get_xdata(), result.time_s)
+    assert "(mm)" in ax.get_ylabel() and "anterior" in ax.get_ylabel()
+    assert "(s)" in ax.get_xlabel()
+
+
+def test_traction_vs_angle_with_measured_points_names_the_source(result):
+    measured = Measured([30, 60], [100.0, 200.0], "lumbar traction", "Example 2001 [V]", [10, 20])
+    ax = result.plot.traction_vs_angle(["L4-L5"], measured=[measured])
+    line = next(x for x in ax.get_lines() if x.get_label() == "L4-L5")
+    np.testing.assert_array_equal(line.get_xdata(), result.angle)
+    np.testing.assert_array_equal(line.get_ydata(), result["L4-L5"].axial_force)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "lumbar traction (Example 2001 [V])" in legend
+    assert "(N)" in ax.get_ylabel() and "(deg)" in ax.get_xlabel()
+
+
+def test_measured_points_need_a_source():
+    with pytest.raises(ParameterError, match="source"):
+        Measured([1], [2], "points", "")
+    with pytest.raises(ParameterError, match="x has 2"):
+        Measured([1, 2], [2], "points", "Someone 2000")
+
+
+def test_heatmap_is_level_by_time_with_units(result):
+    ax = heatmap(result, "gap_change", side="middle")
+    mesh = ax.collections[0]
+    values = np.asarray(mesh.get_array()).reshape(len(result.levels), result.time_s.size)
+    np.testing.assert_array_equal(values, result.gap_change[:, :, 1].T)
+    assert colorbar_label(ax) == "middle gap_change (mm)"
+    assert "(MPa)" in colorbar_label(result.plot.heatmap("pressure"))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"variable": "angle"}, "not per level"),
+        ({"variable": "gap_change", "side": "left"}, "side"),
+    ],
+)
+def test_heatmap_rejects_bad_input(result, kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        heatmap(result, **kwargs)
+
+
+def test_unknown_level_is_named(result):
+    with pytest.raises(ParameterError, match="L9-L10"):
+        result.plot.gap_vs_time(["L9-L10"])
+
+
+# ---------------------------------------------------------------- sweep response surfaces
+@pytest.fixture
+def sweep() -> xr.Dataset:
+    """A sweep of the shape spinesim.sweep returns: swept angle and mass, a level dim."""
+    angle = np.array([20.0, 40.0, 60.0, 80.0])
+    mass = np.array([50.0, 70.0, 90.0])
+    levels = ["L3-L4", "L4-L5"]
+    a, m = np.meshgrid(angle, mass, indexing="ij")
+    force = np.sin(np.radians(a))[..., None] * m[..., None] * np.array([4.0, 4.5])
+    status = np.full(a.shape, "success", dtype=object)
+    status[3, 2] = "failed: step too small"
+    return xr.Dataset(
+        {
+            "peak_axial_force": (("angle_deg", "mass_kg", "level"), force, {"units": "N"}),
+            "end_gap_change": (("angle_deg", "mass_kg", "level"), force / 300, {"units": "mm"}),
+            "status": (("angle_deg", "mass_kg"), status.astype(str)),
+        },
+        coords={
+            "angle_deg": ("angle_deg", angle, {"units": "deg"}),
+            "mass_kg": ("mass_kg", mass, {"units": "kg"}),
+            "level": levels,
+        },
+    )
+
+
+def test_response_surface_shows_the_sweep_with_units_and_failures(sweep):
+    ax = response_surface(sweep, "peak_axial_force", "angle_deg", "mass_kg", level="L4-L5")
+    assert colorbar_label(ax) == "peak_axial_force (N)"
+    assert ax.get_xlabel() == "angle_deg (deg)" and ax.get_ylabel() == "mass_kg (kg)"
+    crosses = next(line for line in ax.get_lines() if line.get_label() == "failed case")
+    assert list(crosses.get_xdata()) == [80.0] and list(crosses.get_ydata()) == [90.0]
+    # the contour levels span the successful cases' range at that level
+    ok = sweep["peak_axial_force"].sel(level="L4-L5").values
+    ok = np.delete(ok.ravel(), 3 * 3 + 2)
+    assert ax.collections[0].levels[0] <= ok.min() and ax.collections[0].levels[-1] >= ok.max()
+    assert ax.collections[0].levels[-1] < sweep["peak_axial_force"].values.max() + 50
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        (("temperature", "angle_deg", "mass_kg"), {"level": "L4-L5"}, "variable"),
+        (("peak_axial_force", "friction", "mass_kg"), {"level": "L4-L5"}, "swept parameter"),
+        (("peak_axial_force", "angle_deg", "mass_kg"), {}, "per level"),
+        (("peak_axial_force", "angle_deg", "angle_deg"), {"level": "L4-L5"}, "different"),
+    ],
+)
+def test_response_surface_rejects_bad_input(sweep, args, kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        response_surface(sweep, *args, **kwargs)
+
+
+def test_response_surface_status_of_other_shapes(sweep):
+    """A status per level, or along one swept parameter only, still marks failed cases."""
+    status = sweep["status"].expand_dims(level=["L3-L4", "L4-L5"]).copy()
+    per_level = sweep.assign(status=status)
+    per_level["status"][0, 0, 1] = "failed"
+    ax = response_surface(per_level, "end_gap_change", "angle_deg", "mass_kg", level="L3-L4")
+    crosses = next(line for line in ax.get_lines() if line.get_label() == "failed case")
+    assert sorted(zip(crosses.get_xdata(), crosses.get_ydata(), strict=True)) == [
+        (20.0, 70.0),
+        (80.0, 90.0),
+    ]
+    by_angle = sweep.assign(status=("angle_deg", ["success", "failed", "success", "success"]))
+    ax = response_surface(by_angle, "end_gap_change", "angle_deg", "mass_kg", level="L3-L4")
+    crosses = next(line for line in ax.get_lines() if line.get_label() == "failed case")
+    assert set(crosses.get_xdata()) == {40.0} and len(crosses.get_xdata()) == 3
+
+
+def test_response_surface_fixes_other_swept_parameters(sweep):
+    wider = sweep.expand_dims(friction=[0.3, 0.5])
+    with pytest.raises(ParameterError, match=r"also varies over \['friction'\]"):
+        response_surface(wider, "end_gap_change", "angle_deg", "mass_kg", level="L3-L4")
+    ax = response_surface(
+        wider, "end_gap_change", "angle_deg", "mass_kg", level="L3-L4", friction=0.5
+    )
+    assert colorbar_label(ax) == "end_gap_change (mm)"
+
+
+def test_import_spinesim_stays_light():
+    """Plotting libraries load only when a plot is made."""
+    code = (
+        "import sys, spinesim\n"
+        "r = spinesim.Result\n"
+        "heavy = {'matplotlib', 'pyvista', 'vtk', 'imageio'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

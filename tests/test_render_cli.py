@@ -1,0 +1,147 @@
+"""``spinesim render``: pictures and animations of saved results; clear errors otherwise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import spinesim
+from spinesim.result import POSE_VARIABLES
+from tests._rendering import drawn_fraction, require_rendering
+from tests.test_cli import files_in, run_cli
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory, default_model):
+    folder = tmp_path_factory.mktemp("saved")
+    protocol = spinesim.Protocol.inversion(60, ramp_s=3, hold_s=3)
+    result = spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+    result.to_netcdf(folder / "r.nc")
+    return folder / "r.nc"
+
+
+def test_render_png_and_gif(tmp_path, saved):
+    require_rendering()
+    import imageio.v3 as iio
+
+    status = run_cli(
+        [
+            "render",
+            str(saved),
+            "--png",
+            str(tmp_path / "s.png"),
+            "--gif",
+            str(tmp_path / "s.gif"),
+            "--frames",
+            "4",
+            "--size",
+            "160x120",
+            "--camera",
+            "oblique",
+            "--magnify",
+            "5",
+        ]
+    )
+    assert status == 0
+    assert files_in(tmp_path) == {"s.png", "s.gif"}
+    assert drawn_fraction(iio.imread(tmp_path / "s.png")[..., :3]) > 0.02
+    assert iio.imread(tmp_path / "s.gif", index=None).shape[:3] == (4, 120, 160)
+
+
+def test_render_compare_side_by_side(tmp_path, saved):
+    require_rendering()
+    import imageio.v3 as iio
+
+    out = tmp_path / "both.png"
+    assert (
+        run_cli(
+            ["render", str(saved), "--compare", str(saved), "--png", str(out), "--size", "160x120"]
+        )
+        == 0
+    )
+    assert iio.imread(out).shape[:2] == (120, 320)
+
+
+def foreign(path):
+    xr.Dataset({"temperature": ("time", np.arange(3.0))}).to_netcdf(path, engine="h5netcdf")
+
+
+def without_poses(path, saved):
+    with xr.open_dataset(saved, engine="h5netcdf") as ds:
+        ds.load().drop_vars([*POSE_VARIABLES, "body"]).to_netcdf(path, engine="h5netcdf")
+
+
+def truncated(path, saved):
+    data = saved.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (None, "does not exist"),
+        (lambda p, s: truncated(p, s), "not a readable spinesim result"),
+        (lambda p, s: p.write_text("a text file\n"), "not a readable spinesim result"),
+        (lambda p, s: foreign(p), "not a spinesim result"),
+        (lambda p, s: without_poses(p, s), "no body poses"),
+    ],
+    ids=["missing", "truncated", "text", "foreign", "old"],
+)
+def test_bad_result_file_exits_2_and_writes_nothing(tmp_path, capsys, saved, make, message):
+    path = tmp_path / "in.nc"
+    if make is not None:
+        make(path, saved)
+    before = files_in(tmp_path)
+    status = run_cli(
+        ["render", str(path), "--png", str(tmp_path / "s.png"), "--gif", str(tmp_path / "s.gif")]
+    )
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("spinesim: error:") and message in err
+    assert "Traceback" not in err
+    assert files_in(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "at least one of --png"),
+        (["--png", "{tmp}/s.gif"], "--png"),
+        (["--gif", "{tmp}/nofolder/s.gif"], "does not exist"),
+        (["--png", "{tmp}/s.png", "--camera", "top"], "camera"),
+        (["--png", "{tmp}/s.png", "--color", "heat"], "color_by"),
+        (["--png", "{tmp}/s.png", "--magnify", "-1"], "magnify"),
+        (["--png", "{tmp}/s.png", "--time", "1e6"], "time_s"),
+        (["--gif", "{tmp}/s.gif", "--frames", "0"], "frames"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, saved, args, message):
+    if len(args) > 2:
+        pytest.importorskip("pyvista")  # checked by the drawing code, before any rendering
+    args = [a.format(tmp=tmp_path) for a in args]
+    assert run_cli(["render", str(saved), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_animation_options_are_checked_before_any_picture_is_written(tmp_path, saved, capsys):
+    png, gif = str(tmp_path / "s.png"), str(tmp_path / "s.gif")
+    assert run_cli(["render", str(saved), "--png", png, "--gif", gif, "--fps", "0"]) == 2
+    assert "--fps" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_no_opengl_is_a_clear_error_not_a_crash(tmp_path, saved, capsys, monkeypatch):
+    pytest.importorskip("pyvista")
+    from spinesim.viz import _pyvista
+
+    monkeypatch.setattr(_pyvista, "rendering_problem", lambda: "no OpenGL rendering (test)")
+    assert run_cli(["render", str(saved), "--png", str(tmp_path / "s.png")]) == 2
+    assert "cannot draw here: no OpenGL rendering (test)" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_size_must_be_width_x_height(saved, capsys):
+    assert run_cli(["render", str(saved), "--png", "x.png", "--size", "big"]) == 2
+    assert "WIDTHxHEIGHT" in capsys.readouterr().err

@@ -1,0 +1,291 @@
+"""3D pictures: meshes that follow the simulated bodies, colours from the result, pictures
+against stored references, animations, the slider window and bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim import ParameterError
+from spinesim.viz.geometry import (
+    RING_POINTS,
+    magnified_poses,
+    relative_poses,
+    table_points,
+    to_room,
+)
+from spinesim.viz.scene import COLOR_BY, Scene
+from spinesim.viz.vertebra import Skeleton
+from tests._rendering import (
+    RMS_TOLERANCE,
+    assert_matches_reference,
+    drawn_fraction,
+    require_rendering,
+    rms_difference,
+)
+
+UPDATE = os.environ.get("SPINESIM_UPDATE_REFERENCE") == "1"
+SIZE = (400, 300)
+
+
+@pytest.fixture(scope="module")
+def result(default_model) -> spinesim.Result:
+    """60 deg head-down: ramp 5 s, hold 10 s, return 5 s, saved every second."""
+    protocol = spinesim.Protocol.inversion(60, ramp_s=5, hold_s=10)
+    return spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+
+
+@pytest.fixture(scope="module")
+def scene(result) -> Scene:
+    return Scene(result)
+
+
+# ------------------------------------------------------------------- geometry (no GL)
+def test_magnify_one_keeps_poses_and_k_scales_joint_displacements(result):
+    base, now = result.body_pose[0], result.body_pose[-6]
+    np.testing.assert_array_equal(magnified_poses(now, base, 1.0), now)
+    big = magnified_poses(now, base, 10.0)
+    np.testing.assert_allclose(
+        relative_poses(big) - relative_poses(base),
+        10.0 * (relative_poses(now) - relative_poses(base)),
+        atol=1e-12,
+    )
+    np.testing.assert_array_equal(big[0], now[0])  # the legs keep their true pose
+
+
+def test_room_frame_tilts_head_down(result):
+    """At +60 deg the head end of the table is below the pivot and gravity acts along +x
+    of the table, as in the model: x = (1, 0) in the table maps to (cos 60, -sin 60)."""
+    tip = to_room(np.array([[1.0, 0.0, 0.0]]), 60.0, (0.0, 0.0), 1.0)[0]
+    np.testing.assert_allclose(tip, [0.5, 0.0, 1.0 - np.sqrt(3) / 2], atol=1e-12)
+
+
+def test_vertebrae_are_scaled_per_level(scene):
+    """Each vertebral body is as tall as the model's body between its joint attachments,
+    and a lumbar vertebra is larger than a cervical one."""
+    skel, bones = scene.skeleton, scene.parts["bones"]
+
+    def extent(name):
+        local = bones.local[bones.owner == skel.index(name)]
+        return local.max(axis=0) - local.min(axis=0)
+
+    for name in ("C4", "T8", "L3"):
+        i = skel.index(name)
+        height, depth, centre_v = skel.vertebral_body(i)
+        body = bones.local[(bones.owner == i) & (np.abs(bones.local[:, 2]) < 1e-9)]
+        assert body[:, 0].max() == pytest.approx(height / 2)  # top endplate
+        assert body[:, 1].max() == pytest.approx(centre_v + depth / 2)  # anterior wall
+        assert body[:, 0].min() <= -height / 2 + 1e-12
+    assert np.all(extent("L3") > extent("C4"))
+    assert extent("L3")[0] > 0.027 * 0.95  # L3 body height, 27 mm at reference stature
+
+
+def test_discs_stretch_with_the_simulated_disc_height(result, scene):
+    """The disc mesh's end rings ride on the two bodies: their centres' distance along the
+    joint axis is the result's middle disc height at every time."""
+    discs = scene.parts["discs"]
+    n = RING_POINTS  # each disc: lower ring, upper ring, lower and upper cap centres
+    for k in (0, result.time_s.size // 2):
+        pts = table_points(discs, result.body_pose[k])
+        for level in ("L3-L4", "T6-T7"):
+            lv = result.levels.index(level)
+            first = lv * (2 * n + 2)
+            bottom, top = pts[first + 2 * n], pts[first + 2 * n + 1]  # cap centres
+            j = scene.skeleton.joints.index(level)
+            phi = 0.5 * (result.body_pose[k, j, 2] + result.body_pose[k, j + 1, 2])
+            height_mm = 1e3 * ((top - bottom)[:2] @ [np.cos(phi), np.sin(phi)])
+            assert height_mm == pytest.approx(result.disc_height[k, lv], abs=1e-9)
+
+
+def test_disc_colours_follow_the_result(result, scene):
+    """Anterior points take the anterior disc-space change, posterior the posterior one."""
+    k = result.time_s.size // 2
+    values = scene.frame(k).disc_values
+    discs = scene.parts["discs"]
+    lv = result.levels.index("L4-L5")
+    on_level = scene._disc_level == lv
+    for side, col in ((1.0, 0), (0.0, 1), (-1.0, 2)):
+        pick = on_level & np.isclose(discs.side, side)
+        np.testing.assert_allclose(values[pick], result.gap_change[k, lv, col])
+    pressure = Scene(result, color_by="pressure").frame(k).disc_values
+    np.testing.assert_allclose(pressure[on_level], result.pressure[k, lv])
+
+
+def test_readout_shows_lumbar_values(result, scene):
+    k = result.index_at(15.0)
+    frame = scene.frame(k)
+    lv = result.levels.index("L3-L4")
+    assert f"{result.gap_change[k, lv, 1]:+8.2f}" in frame.readout
+    assert frame.angle_deg == pytest.approx(60.0)
+    assert "deg" in scene.headline(frame)
+
+
+def test_magnification_is_labelled(result):
+    assert Scene(result).magnify_label == ""
+    assert "x10" in Scene(result, magnify=10).magnify_label
+
+
+def test_devices_by_name(result):
+    """The table is drawn; a device without a drawing draws none instead of failing."""
+    assert "device" in Scene(result).parts
+    for name, drawn in (("boots", True), ("hip_bench", True), ("harness", False)):
+        attrs = {**result.attrs, "device_name": name}
+        other = dataclasses.replace(result, attrs=attrs)
+        assert ("device" in Scene(other).parts) is drawn, name
+    assert "device" not in Scene(result, device=False).parts
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"color_by": "temperature"}, "color_by"),
+        ({"magnify": 0.0}, "magnify"),
+        ({"magnify": float("nan")}, "magnify"),
+    ],
+)
+def test_scene_rejects_bad_options(result, options, match):
+    with pytest.raises(ParameterError, match=match):
+        Scene(result, **options)
+
+
+def test_hand_built_chain_is_drawn_as_rods():
+    """A chain from ModelBuilder (no anatomy, no device) is drawn: a rod per body and its
+    disc, no outline, no device; its level is read out."""
+    b = spinesim.ModelBuilder()
+    b.add_body("base", 1.0, 0.01, anchor_k=1e9, anchor_c=1e5, anchor_k_rot=1e8, anchor_c_rot=1e4)
+    b.add_body("load", 10.0, 0.05)
+    b.add_joint("disc", ax=0.05, bx=-0.05, height=0.01, depth=0.03, k_axial=1e6, c_axial=2e3)
+    chain = spinesim.simulate(spinesim.Protocol.inversion(60, ramp_s=1, hold_s=1), model=b.build())
+    scene = Scene(chain)
+    assert set(scene.parts) == {"bones", "discs"}
+    assert set(scene.parts["bones"].owner) == {0, 1}
+    assert "disc" in scene.frame(chain.time_s.size - 1).readout
+
+
+def test_result_without_poses_gets_a_clear_error(result):
+    old = dataclasses.replace(result, body_pose=None, bodies=())
+    with pytest.raises(ParameterError, match="no body poses"):
+        Scene(old)
+
+
+def test_skeleton_from_saved_geometry(tmp_path, result):
+    result.to_netcdf(tmp_path / "r.nc")
+    loaded = spinesim.load_result(tmp_path / "r.nc")
+    a = Skeleton.from_attrs(result.bodies, result.attrs["geometry"])
+    b = Skeleton.from_attrs(loaded.bodies, loaded.attrs["geometry"])
+    np.testing.assert_array_equal(a.ax, b.ax)
+    assert a.joints == b.joints
+
+
+# ----------------------------------------------------------------------- pictures (GL)
+@pytest.fixture(scope="module")
+def side_picture(result) -> np.ndarray:
+    require_rendering()
+    from spinesim.viz import render
+
+    return render(result, time_s=15.0, camera="side", window_size=SIZE)
+
+
+def test_side_picture_matches_reference(side_picture):
+    assert side_picture.shape == (SIZE[1], SIZE[0], 3)
+    assert_matches_reference(side_picture, "side_60deg", update=UPDATE)
+
+
+def test_lumbar_close_up_matches_reference(result):
+    require_rendering()
+    from spinesim.viz import render
+
+    image = render(
+        result, time_s=15.0, camera="lumbar", magnify=10, color_by="pressure", window_size=SIZE
+    )
+    assert_matches_reference(image, "lumbar_pressure_x10", update=UPDATE)
+
+
+def test_comparison_fails_on_blank_or_wrong_pictures(result, side_picture):
+    """The check is not blind: a blank picture, another camera or another time are caught."""
+    from spinesim.viz import render
+
+    blank = np.full_like(side_picture, 255)
+    assert drawn_fraction(blank) == 0.0
+    with pytest.raises(AssertionError, match="blank"):
+        assert_matches_reference(blank, "side_60deg")
+    oblique = render(result, time_s=15.0, camera="oblique", window_size=SIZE)
+    horizontal = render(result, time_s=0.0, camera="side", window_size=SIZE)
+    for wrong in (oblique, horizontal):
+        assert rms_difference(wrong, side_picture) > 2 * RMS_TOLERANCE
+        with pytest.raises(AssertionError, match="RMS"):
+            assert_matches_reference(wrong, "side_60deg")
+
+
+def test_png_written_whole(tmp_path, result):
+    require_rendering()
+    import imageio.v3 as iio
+
+    image = result.plot.scene(tmp_path / "s.png", window_size=(200, 150), device=False)
+    np.testing.assert_array_equal(iio.imread(tmp_path / "s.png")[..., :3], image)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.png"]
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".mp4"])
+def test_animation_has_every_frame(tmp_path, result, suffix):
+    require_rendering()
+    import imageio.v3 as iio
+
+    path = tmp_path / f"a{suffix}"
+    result.plot.animation(path, frames=6, fps=5, window_size=(160, 128))
+    frames = iio.imread(path, index=None)
+    assert frames.shape[0] == 6
+    assert frames.shape[1:3] == (128, 160)
+    assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).mean() > 0.5  # it moves
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_side_by_side_shares_the_colour_range(result, default_model):
+    require_rendering()
+    from spinesim.viz import render_side_by_side
+
+    steep = spinesim.simulate(
+        spinesim.Protocol.inversion(80, ramp_s=5, hold_s=5),
+        model=default_model,
+        output_interval_s=1.0,
+    )
+    image = render_side_by_side([result, steep], window_size=(200, 150))
+    assert image.shape == (150, 400, 3)
+    assert drawn_fraction(image[:, :200]) > 0.02 and drawn_fraction(image[:, 200:]) > 0.02
+    with pytest.raises(ParameterError, match="side by side"):
+        render_side_by_side([result] * 5)
+
+
+def test_slider_moves_the_scene(result):
+    require_rendering()
+    from spinesim.viz.interactive import slider_plotter
+
+    plotter, actors, slider = slider_plotter(
+        result, off_screen=True, window_size=(200, 150), time_s=0.0
+    )
+    try:
+        before = actors.meshes["bones"].points.copy()
+        slider.GetRepresentation().SetValue(15.0)
+        slider.InvokeEvent("EndInteractionEvent")
+        assert not np.allclose(actors.meshes["bones"].points, before)
+        assert "60.0 deg" in actors.headline.GetText(2)  # corner 2: upper left
+    finally:
+        plotter.close()
+
+
+def test_interactive_window_needs_a_display(result, monkeypatch):
+    from spinesim.viz import show
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(ParameterError, match="no display"):
+        show(result)
+
+
+def test_every_colouring_has_a_unit():
+    for title, _, _ in COLOR_BY.values():
+        assert "(" in title and ")" in title
