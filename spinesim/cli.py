@@ -31,13 +31,16 @@ from pathlib import Path
 from spinesim import __version__
 from spinesim.anatomy import REFERENCE_STATURE, Subject
 from spinesim.device import DEVICES, KINETIC_FRICTION_RATIO, InversionTable, device_from_name
-from spinesim.errors import ParameterError, SolverError, check_number
+from spinesim.errors import ParameterError, SolverError
 from spinesim.protocol import Protocol, lying, upright
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import Result
 from spinesim.simulate import simulate
 from spinesim.sweeps import command as sweep_command
+from spinesim.viz import command as render_command
 
+#: Subcommands other than ``run``: modules with ``add_parser(subparsers)`` and ``run(args)``.
+COMMANDS = {"render": render_command, "sweep": sweep_command}
 #: Exit statuses.
 EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -189,109 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="spacing of the saved times, s (default: the session in 600 intervals)",
     )
-    _add_render_parser(commands)
-    sweep_command.add_parser(commands)
+    for command in COMMANDS.values():
+        command.add_parser(commands)
     return parser
-
-
-def _add_render_parser(commands) -> None:
-    render = commands.add_parser(
-        "render",
-        help="draw a saved result in 3D: a picture, a GIF or an MP4",
-        description=(
-            "Draw the spine, its discs (coloured by a result variable), the body outline and "
-            "the device of a result written by 'spinesim run --out' (needs the viz extra). "
-            "With --compare, two results side by side on a common clock."
-        ),
-        epilog=(
-            "A missing, truncated or foreign result file, or bad options, exit with status 2 "
-            "and write nothing; files are written whole or not at all."
-        ),
-    )
-    render.add_argument("result", type=Path, metavar="RESULT.nc", help="result file")
-    render.add_argument(
-        "--compare", type=Path, metavar="OTHER.nc", help="a second result drawn beside it"
-    )
-    for kind, help_text in (
-        ("png", "picture at --time"),
-        ("gif", "animation of the session"),
-        ("mp4", "animation of the session (H.264)"),
-    ):
-        render.add_argument(f"--{kind}", type=Path, metavar="PATH", help=f"write a {help_text}")
-    render.add_argument(
-        "--time", type=float, metavar="S", help="time of the picture, s (default: end of hold)"
-    )
-    render.add_argument("--camera", default="side", help="side, oblique or lumbar (close-up)")
-    render.add_argument(
-        "--color",
-        default="gap_change",
-        help="disc colouring: gap_change (mm), pressure (MPa), fluid_change (%%), axial_force (N)",
-    )
-    render.add_argument(
-        "--magnify",
-        type=float,
-        default=1.0,
-        metavar="K",
-        help="multiply joint displacements by K (labelled on the picture; default 1)",
-    )
-    render.add_argument("--frames", type=int, default=40, help="animation frames (default 40)")
-    render.add_argument("--fps", type=float, default=10.0, help="frames per second (default 10)")
-    render.add_argument(
-        "--size", type=_pixels, metavar="WxH", help="picture size (per result), e.g. 800x600"
-    )
-    render.add_argument("--no-outline", action="store_true", help="do not draw the body outline")
-    render.add_argument("--no-device", action="store_true", help="do not draw the device")
-
-
-def _pixels(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 800x600") from None
-    return w, h
-
-
-def _render(args: argparse.Namespace) -> int:
-    """``spinesim render``: check every output, load the results, then draw."""
-    from spinesim import viz  # light: PyVista is imported only to draw
-    from spinesim.result import load_result
-    from spinesim.viz.animate import MAX_FPS, MAX_FRAMES
-    from spinesim.viz.files import check_output
-
-    outputs = {k: getattr(args, k) for k in ("png", "gif", "mp4") if getattr(args, k)}
-    try:
-        if not outputs:
-            raise ParameterError("render: give at least one of --png, --gif, --mp4")
-        for kind, path in outputs.items():
-            check_output(path, (f".{kind}",), option=f"--{kind}")
-        if {"gif", "mp4"} & set(outputs):  # before a picture is written
-            check_number("--frames", args.frames, 1, MAX_FRAMES)
-            check_number("--fps", args.fps, 0.1, MAX_FPS)
-        results = [load_result(args.result)]
-        if args.compare is not None:
-            results.append(load_result(args.compare))
-        if importlib.util.find_spec("pyvista") is None:
-            raise ParameterError("render needs PyVista and VTK: pip install 'spinesim[viz]'")
-        options = {
-            "camera": args.camera,
-            "color_by": args.color,
-            "magnify": args.magnify,
-            "outline_body": not args.no_outline,
-            "device": not args.no_device,
-        }
-        if args.size is not None:
-            options["window_size"] = args.size
-        for kind, path in outputs.items():
-            if kind == "png":
-                viz.render_side_by_side(results, path, time_s=args.time, **options)
-            else:
-                viz.animate_side_by_side(results, path, frames=args.frames, fps=args.fps, **options)
-            print(f"wrote {path}")
-    except ParameterError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    except viz.RenderingUnavailable as exc:
-        return _fail(f"cannot draw here: {exc}", EXIT_USAGE)
-    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -300,10 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Usage errors found by argparse raise :class:`SystemExit` (status 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "render":
-        return _render(args)
-    if args.command == "sweep":
-        return _sweep(args)
+    if args.command in COMMANDS:
+        return _subcommand(COMMANDS[args.command], args)
     try:
         _check_output(args.out)
         protocol, subject, device = _inputs(args)
@@ -326,9 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_OK
 
 
-def _sweep(args: argparse.Namespace) -> int:
+def _subcommand(command, args: argparse.Namespace) -> int:
+    """Run a subcommand module's ``run(args)`` and print its report."""
     try:
-        print(sweep_command.run(args))
+        print(command.run(args))
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename}", EXIT_USAGE)
     except ParameterError as exc:
