@@ -7,14 +7,14 @@ import dataclasses
 import numpy as np
 
 from spinesim.anatomy import Subject
-from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
+from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model, strap_on
 from spinesim.core import layout as L
 from spinesim.core import observables as O
-from spinesim.device import InversionTable
+from spinesim.device import Device
 from spinesim.errors import ParameterError, check_number
 from spinesim.protocol import Protocol
 from spinesim.result import Result
-from spinesim.solver import SolverOptions, run
+from spinesim.solver import SolverOptions, SolverStats, run
 
 #: Default number of output intervals over a session.
 DEFAULT_OUTPUT_INTERVALS = 600
@@ -25,7 +25,7 @@ MAX_OUTPUTS = 1_000_000
 def simulate(
     protocol: Protocol,
     subject: Subject | None = None,
-    device: InversionTable | None = None,
+    device: Device | None = None,
     tissues: Tissues | None = None,
     *,
     model: Model | None = None,
@@ -39,8 +39,10 @@ def simulate(
     protocol
         What happens over time, e.g. ``Protocol.inversion(60, ramp_s=10, hold_s=300)``.
     subject, device, tissues
-        The person (default: 70 kg, 1.75 m, male), the device (default: inversion table)
-        and tissue properties (defaults with their sources).
+        The person (default: 70 kg, 1.75 m, male), the device (default: inversion table;
+        any of :data:`spinesim.device.DEVICES`) and tissue properties (defaults with their
+        sources). A device refuses phases it cannot do (e.g. a hold at 60 deg in gravity
+        boots, a pull on an inversion table).
     model
         A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs;
         it carries its own subject, device and tissues, so those cannot be given with it.
@@ -75,20 +77,81 @@ def simulate(
             [np.arange(0.0, duration, output_interval_s), [duration, protocol.hold_end_s]]
         )
     )
-    knots = protocol.knots(tissues.muscles)
-    states, stats = run(model, knots, times, solver)
-    return _result(model, protocol, knots, times, states, stats, tissues)
+    knots = protocol.knots(tissues.muscles, model.device)
+    states, stats, parts = run_strapped(model, knots, times, solver)
+    return _result(model, protocol, knots, times, states, stats, tissues, parts)
 
 
-def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
+def run_strapped(
+    model: Model, knots: np.ndarray, times: np.ndarray, solver: SolverOptions
+) -> tuple[np.ndarray, SolverStats, list[tuple[slice, np.ndarray]]]:
+    """Integrate ``model`` over ``knots`` like :func:`spinesim.solver.run`, fastening every
+    holder where the body is when it starts to act (a harness strapped on, a seat sat on).
+
+    A holder that acts in a phase but did not act just before (in the settle lying, for the
+    first phase) is strapped on at the phase start (:func:`~spinesim.assembly.strap_on`);
+    the run is split there. Guarding transients started before a split are not carried
+    over (they relax within minutes). Returns the states at ``times``, the summed solver
+    statistics and, per part, the slice of ``times`` it covers and its body array.
+    With holders that act throughout (the inversion table) there is one part.
+    """
+    body = model.body.copy()
+    starts, newly_held = strap_on_knots(body, knots)
+    states = np.empty((times.size, model.y0.size))
+    parts: list[tuple[slice, np.ndarray]] = []
+    total = np.zeros(len(dataclasses.fields(SolverStats)), dtype=int)
+    y = model.y0
+    for n, k0 in enumerate(starts):
+        last = n + 1 == len(starts)
+        k1 = len(knots) if last else starts[n + 1]
+        t_end = knots[k1 - 1, L.P_TIME]
+        strap_on(body, y, np.flatnonzero(newly_held[k0]))
+        part = slice(
+            np.searchsorted(times, knots[k0, L.P_TIME]),
+            times.size if last else np.searchsorted(times, t_end),
+        )
+        save = np.append(times[part], t_end)
+        part_model = dataclasses.replace(model, body=body.copy())
+        out, stats = run(part_model, knots[k0:k1], save, solver, y_start=y)
+        states[part] = out[:-1]
+        y = out[-1]
+        parts.append((part, part_model.body))
+        total += dataclasses.astuple(stats)
+    return states, SolverStats(*map(int, total)), parts
+
+
+def strap_on_knots(body: np.ndarray, knots: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Where holders start to act: the knot indices at which a run must be split (always
+    starting with 0) and the ``(knot, body)`` mask of the holders that start to act at each
+    knot (at knot 0: those that did not act in the settle, lying). A single part (``[0]``
+    with nothing newly held) needs no strapping, e.g. every inversion-table session
+    without sitting phases."""
+    kinds = knots[:, L.P_KIND].astype(int)
+    held = (body[:, L.B_RELEASE_DEVICE + kinds].T == 0.0) & (body[:, L.B_ANCHOR_K] > 0.0)
+    before = np.concatenate([[body[:, L.B_RELEASE_LYING] == 0.0], held[:-1]])
+    newly_held = held & ~before
+    starts = [0, *(k for k in range(1, len(knots)) if newly_held[k].any())]
+    return starts, newly_held
+
+
+def _result(model, protocol, knots, times, states, stats, tissues, parts) -> Result:
     n_t = times.size
     n_body = model.n_body
     joint_out = np.zeros((n_t, n_body - 1, O.N_JOINT_OUT))
     body_out = np.zeros((n_t, n_body, O.N_BODY_OUT))
     global_out = np.zeros((n_t, O.N_GLOBAL_OUT))
-    O.observe(
-        times, states, model.body, model.joint, model.glob, knots, joint_out, body_out, global_out
-    )
+    for part, body in parts:
+        O.observe(
+            times[part],
+            states[part],
+            body,
+            model.joint,
+            model.glob,
+            knots,
+            joint_out[part],
+            body_out[part],
+            global_out[part],
+        )
 
     idx = [model.level_index(name) for name in model.levels]
     lv = joint_out[:, idx, :]
@@ -110,6 +173,7 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
         "friction_force": body_out[:, :, O.O_FRICTION].sum(axis=1),
         "normal_force": body_out[:, :, O.O_NORMAL].sum(axis=1),
         "muscle_activation": global_out[:, O.O_ACTIVATION],
+        "pull_force": global_out[:, O.O_PULL],
     }
     preceding = [
         f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0
@@ -122,7 +186,9 @@ def _result(model, protocol, knots, times, states, stats, tissues) -> Result:
         "phases": protocol.boundaries(),
         "solver": {"status": "success", **dataclasses.asdict(stats)},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
-        "device": dataclasses.asdict(model.device) if model.device else None,
+        "device": {"type": model.device.name, **dataclasses.asdict(model.device)}
+        if model.device
+        else None,
         "tissues": dataclasses.asdict(tissues),
     }
     return Result(time_s=times, levels=model.levels, data=data, attrs=attrs)
