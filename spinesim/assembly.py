@@ -19,7 +19,17 @@ from scipy.optimize import brentq
 from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
-from spinesim.device import InversionTable
+from spinesim.core.holders import strap_on
+from spinesim.device import (
+    ARM_BODIES,
+    KINDS,
+    Device,
+    HipBench,
+    Hold,
+    InversionTable,
+    TractionTable,
+    ground_holds,
+)
 from spinesim.errors import ParameterError, check_number
 from spinesim.properties import (
     REFERENCE_AREA,
@@ -66,7 +76,7 @@ class Model:
     joint_names: tuple[str, ...]
     levels: tuple[str, ...]
     subject: Subject | None = None
-    device: InversionTable | None = None
+    device: Device | None = None
     tissues: Tissues | None = None
 
     @property
@@ -95,6 +105,7 @@ class ModelBuilder:
     guard_rise_s: float = 2.0
     stribeck_velocity: float = 3e-3
     slip_time_s: float = 0.2
+    prone: bool = False
     _bodies: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
     _joints: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
 
@@ -156,6 +167,7 @@ class ModelBuilder:
         glob[L.G_SMOOTH] = CONTACT_SMOOTHING
         glob[L.G_STRIBECK_VELOCITY] = self.stribeck_velocity
         glob[L.G_SLIP_TIME] = self.slip_time_s
+        glob[L.G_PRONE] = 1.0 if self.prone else 0.0
         y = rest_pose(body, joint, x0, y0, phi0)
         names = tuple(n for n, _ in self._joints)
         return Model(
@@ -217,7 +229,7 @@ class Tissues:
 
 def spine_model(
     subject: Subject | None = None,
-    device: InversionTable | None = None,
+    device: Device | None = None,
     tissues: Tissues | None = None,
     *,
     settle: bool = True,
@@ -241,15 +253,26 @@ def spine_model(
         guard_rise_s=tissues.muscles.guard_rise_s,
         stribeck_velocity=tissues.contact.stribeck_velocity,
         slip_time_s=tissues.contact.slip_time_s,
+        prone=device.prone,
     )
+    holds = _holds_by_body(device, anat)
+    device_columns = _device_columns(device, anat)
     inertia = []
     for i, name in enumerate(anat.body_names):
         m = anat.mass[i]
         geo = _body_geometry(name, anat, i, s)
+        if device.prone:
+            geo["contact_y"] = _anterior_contact_y(name, anat, i, s)
         inertia.append(geo.pop("inertia"))
-        anchor = _ankle_anchor_columns(device, anat, inertia[0]) if i == 0 else {}
+        anchor = _hold_columns(holds[i], anat, i, inertia[-1]) if i in holds else {}
         builder.add_body(
-            name, m, inertia[-1], **_contact_columns(m, tissues.contact), **geo, **anchor
+            name,
+            m,
+            inertia[-1],
+            **_contact_columns(m, tissues.contact),
+            **geo,
+            **anchor,
+            **device_columns.get(i, {}),
         )
 
     for j, name in enumerate(anat.joint_names):
@@ -272,11 +295,13 @@ def spine_model(
         + math.cos(y[i * L.BLOCK + L.S_PHI]) * body[i, L.B_CONTACT_Y]
         for i in range(model.n_body)
     ]
-    # every supported body indents the padding by the same depth under its own weight
-    y[L.S_Y :: L.BLOCK][: model.n_body] -= min(contact_y) + tissues.contact.indentation_m
-    body[0, L.B_ANCHOR_X] = y[L.S_X] + body[0, L.B_ANCHOR_LX]
-    body[0, L.B_ANCHOR_Y] = y[L.S_Y]
-    body[0, L.B_ANCHOR_PHI] = y[L.S_PHI]
+    # every supported body indents the padding by the same depth under its own weight; prone,
+    # the table is on the anterior side (+y, see mechanics.table_side)
+    if device.prone:
+        y[L.S_Y :: L.BLOCK][: model.n_body] -= max(contact_y) - tissues.contact.indentation_m
+    else:
+        y[L.S_Y :: L.BLOCK][: model.n_body] -= min(contact_y) + tissues.contact.indentation_m
+    strap_on(body, y, body[:, L.B_ANCHOR_K] > 0.0)
     assembled = dataclasses.replace(
         model, body=body, joint=joint, y0=y, subject=subject, device=device, tissues=tissues
     )
@@ -304,24 +329,66 @@ def _balanced_hip_angle(body: np.ndarray, joint: np.ndarray, anat) -> float:
     return brentq(sva, 0.0, math.radians(80.0))
 
 
-def _ankle_anchor_columns(device: InversionTable, anat, inertia: float) -> dict[str, float]:
-    """The ankle holder on the legs (body 0); its position is set once the chain is placed."""
-    return {
-        "anchor_k": device.ankle_stiffness,
-        "anchor_c": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(device.ankle_stiffness * anat.mass[0]),
-        "anchor_k_rot": device.ankle_rotational_stiffness,
-        "anchor_c_rot": 2.0
-        * ANCHOR_DAMPING_RATIO
-        * math.sqrt(device.ankle_rotational_stiffness * inertia),
-        "anchor_lx": -(1.0 - LEG_COM_FRACTION) * anat.leg_length,
+def _holds_by_body(device: Device, anat) -> dict[int, Hold]:
+    """The device's holds merged with the ground holds (:func:`~spinesim.device.
+    ground_holds`), by body index. Where the device holds a site the ground also holds
+    (the inversion table's ankle holder), the device's holder serves in every kind it
+    lists plus the ground's."""
+    merged: dict[str, Hold] = {h.site: h for h in ground_holds()}
+    for hold in device.holds():
+        ground = merged.get(hold.site)
+        kinds = hold.kinds if ground is None else tuple(dict.fromkeys(hold.kinds + ground.kinds))
+        merged[hold.site] = dataclasses.replace(hold, kinds=kinds)
+    site_body = {"ankles": "legs"}
+    return {anat.body_names.index(site_body.get(site, site)): h for site, h in merged.items()}
+
+
+def _hold_columns(hold: Hold, anat, i: int, inertia: float) -> dict[str, float]:
+    """Anchor columns of ``hold`` on body ``i``; its position on the device is set once the
+    chain is placed. The ankles are held at the legs' distal end, other sites at the
+    centre of mass. Damping: :data:`ANCHOR_DAMPING_RATIO` of the critical damping of the
+    legs (ankles) or of the whole body (other holds, which carry the body hanging on them)."""
+    mass = anat.mass[0] if hold.site == "ankles" else float(anat.mass.sum())
+    columns = {
+        "anchor_k": hold.stiffness,
+        "anchor_c": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.stiffness * mass),
+        "anchor_k_rot": hold.rotational_stiffness,
+        "anchor_c_rot": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.rotational_stiffness * inertia),
+        "anchor_lx": -(1.0 - LEG_COM_FRACTION) * anat.leg_length if hold.site == "ankles" else 0.0,
     }
+    for kind in KINDS:
+        columns[f"release_{kind}"] = 0.0 if kind in hold.kinds else 1.0
+    return columns
+
+
+def _device_columns(device: Device, anat) -> dict[int, dict[str, float]]:
+    """Per-body columns of the device's loads other than holds: the traction pull on the
+    pelvis and the free-rolling section of a split table (:class:`TractionTable`), the
+    hands' support at the arm-carrying vertebrae (:class:`HipBench`)."""
+    names = anat.body_names
+    columns: dict[int, dict[str, float]] = {}
+    if isinstance(device, TractionTable):
+        columns[names.index("pelvis")] = {"pull_share": -1.0}
+        if device.split_table:
+            split = anat.joint_names.index(device.split_level)
+            for i in range(split + 1):  # joint j links bodies j and j + 1
+                columns.setdefault(i, {})["free_sliding"] = 1.0
+    if isinstance(device, HipBench) and device.hand_support > 0.0:
+        upper = float(anat.mass[names.index("pelvis") + 1 :].sum())
+        arms = [names.index(n) for n in ARM_BODIES]
+        arm_mass = float(anat.mass[arms].sum())
+        for i in arms:
+            share = anat.mass[i] / arm_mass
+            columns[i] = {"support_mass": device.hand_support * upper * share}
+    return columns
 
 
 def settled(model: Model, duration_s: float = SETTLE_S) -> Model:
     """``model`` with ``y0`` replaced by its state after lying flat for ``duration_s``.
 
     The body settles as in bed, without friction (as if lying down without dragging the
-    skin), so no friction is locked in; the skin's bristles start undeflected. The settle
+    skin), so no friction is locked in; the skin's bristles start undeflected. Holders that
+    do not act lying (a chest harness, the seat) are then fastened where the body lies. The settle
     runs at the default :class:`SolverOptions`, whatever a later simulation uses.
     """
     return settle_models([model], duration_s)[0]
@@ -338,7 +405,10 @@ def settle_models(models: Sequence[Model], duration_s: float = SETTLE_S) -> list
         outputs.raise_on_failure(k)
         y = outputs.final_state[k].copy()
         y[L.S_BRISTLE :: L.BLOCK] = 0.0
-        settled_models.append(dataclasses.replace(model, y0=y))
+        # holders that did not act lying (a harness, the seat) are fastened on the settled body
+        body = model.body.copy()
+        strap_on(body, y, (body[:, L.B_ANCHOR_K] > 0) & (body[:, L.B_RELEASE_LYING] > 0))
+        settled_models.append(dataclasses.replace(model, body=body, y0=y))
     return settled_models
 
 
@@ -388,6 +458,21 @@ def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
     height = anat.body_height[i] + SLICE_DISC_SHARE * s
     slab = 2.0 * (depth + c)
     return {"contact_x": 0.0, "contact_y": -c - depth, "inertia": m * (height**2 + slab**2) / 12.0}
+
+
+#: Prone: distance from the vertebral-body centre (legs: their axis; head: its centre of
+#: mass) to the skin in front that rests on the table, in m at the reference stature, by
+#: region. Assumptions from typical adult sagittal trunk depths (chest and abdomen about
+#: 0.22 m, thigh about 0.13 m) minus the posterior depths of bodies.csv; they decide which
+#: bodies touch a flat table prone and are worth a sensitivity sweep.
+ANTERIOR_DEPTH = {"legs": 0.06, "pelvis": 0.15, "L": 0.16, "T": 0.16, "C": 0.10, "head": 0.10}
+
+
+def _anterior_contact_y(name: str, anat, i: int, s: float) -> float:
+    """Local y (m, from the centre of mass) of body ``i``'s contact point lying prone."""
+    region = name if name in ANTERIOR_DEPTH else name[0]
+    depth = ANTERIOR_DEPTH[region] * s
+    return depth if name in ("legs", "head") else depth - anat.com_anterior[i]
 
 
 def _contact_columns(m: float, contact: ContactProperties) -> dict[str, float]:

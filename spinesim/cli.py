@@ -6,6 +6,14 @@ One inversion session from options::
     spinesim run --device table --angle 60 --ramp 10 --hold 300 --mass 70 --height 1.75 \\
         --sex male --friction 0.5 --upright-hours 2 --out result.nc
 
+another device, with its options (``--option NAME=VALUE``, see ``spinesim.DEVICES``)::
+
+    spinesim run --device boots --hold 300                  # hangs at 90 deg
+    spinesim run --device hip_bench --option hand_support=0.3
+    spinesim run --device harness --option level=T8         # hangs upright at -90 deg
+    spinesim run --device traction --pull 300 --hold 600 --option split_table=true
+    spinesim run --device traction --pull 300 --cycles 5 --hold 60 --rest 20
+
 or a multi-phase protocol from a TOML file (schema: :mod:`spinesim.protocol_file`)::
 
     spinesim run examples/protocol.toml --out result.nc --json
@@ -30,9 +38,15 @@ from pathlib import Path
 
 from spinesim import __version__
 from spinesim.anatomy import REFERENCE_STATURE, Subject
-from spinesim.device import DEVICES, KINETIC_FRICTION_RATIO, InversionTable, device_from_name
+from spinesim.device import (
+    DEVICES,
+    KINETIC_FRICTION_RATIO,
+    Device,
+    InversionTable,
+    device_from_name,
+)
 from spinesim.errors import ParameterError, SolverError
-from spinesim.protocol import Protocol, lying, upright
+from spinesim.protocol import Protocol, lying, sitting, upright
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import Result
 from spinesim.simulate import simulate
@@ -70,6 +84,11 @@ SESSION_OPTIONS = {
     "friction": "--friction",
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
+    "sitting_hours": "--sitting-hours",
+    "options": "--option",
+    "pull": "--pull",
+    "cycles": "--cycles",
+    "rest": "--rest",
 }
 #: How the API names the parameters that the options set, to point messages at the option.
 _API_NAMES = {
@@ -81,8 +100,14 @@ _API_NAMES = {
     "height_m": "--height",
     "sex": "--sex",
     "InversionTable.friction": "--friction",
+    "TractionTable.friction": "--friction",
+    "friction_static": "--friction",
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
+    "sitting_hours": "--sitting-hours",
+    "pull_N": "--pull",
+    "cycles": "--cycles",
+    "rest_s": "--rest",
     "output_interval_s": "--output-interval",
 }
 
@@ -127,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--angle",
         type=float,
         metavar="DEG",
-        help=f"hold angle in deg, -90..90, +90 head-down (default: {d['angle']:g})",
+        help=f"hold angle in deg, -90..90, +90 head-down (default: {d['angle']:g}; the "
+        "hanging devices boots and hip_bench 90, harness -90)",
     )
     session.add_argument(
         "--ramp",
@@ -167,13 +193,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--lying-hours",
         type=float,
         metavar="H",
-        help="lie supine for H hours before the session (before any --upright-hours)",
+        help="lie supine for H hours before the session (first of the preceding phases)",
+    )
+    session.add_argument(
+        "--sitting-hours",
+        type=float,
+        metavar="H",
+        help="sit for H hours before the session (after any --lying-hours)",
     )
     session.add_argument(
         "--upright-hours",
         type=float,
         metavar="H",
-        help="stand upright for H hours before the session (after any --lying-hours)",
+        help="stand upright for H hours before the session (last of the preceding phases)",
+    )
+    session.add_argument(
+        "--option",
+        dest="options",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a device option, repeatable, e.g. hand_support=0.3 (hip_bench), level=T8 "
+        "(harness, traction), split_table=true (traction); the options of each device are "
+        "the fields of its class in spinesim.device",
+    )
+    session.add_argument(
+        "--pull",
+        type=float,
+        metavar="N",
+        help="traction force on the pelvis, N (device traction only; it works flat, so no "
+        "--angle); ramped in --ramp, held --hold, released in --return",
+    )
+    session.add_argument(
+        "--cycles",
+        type=int,
+        metavar="N",
+        help="intermittent session: N cycles of ramp, hold, return and --rest (default: 1)",
+    )
+    session.add_argument(
+        "--rest",
+        type=float,
+        metavar="S",
+        help="rest between cycles, s (flat; for traction at zero pull; default: 60 for "
+        "inversion, 0 for traction)",
     )
 
     output = run.add_argument_group("output")
@@ -236,11 +297,13 @@ def _subcommand(command, args: argparse.Namespace) -> int:
     except ParameterError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
-        return _fail(f"interrupted; continue with --resume --out {args.out}", EXIT_INTERRUPTED)
+        resumable = getattr(args, "resume", None) is not None
+        hint = f"; continue with --resume --out {args.out}" if resumable else ""
+        return _fail(f"interrupted{hint}", EXIT_INTERRUPTED)
     return EXIT_OK
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, InversionTable]:
+def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     if args.protocol_file is not None:
         given = [opt for dest, opt in SESSION_OPTIONS.items() if getattr(args, dest) is not None]
         if given:
@@ -250,18 +313,69 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, InversionTable
             )
         return load_protocol_file(args.protocol_file)
     v = {k: getattr(args, k) for k in SESSION_OPTIONS}
-    v.update({k: default for k, default in DEFAULTS.items() if v[k] is None})
+    angle_given = v["angle"] is not None
+    v.update({k: default for k, default in DEFAULTS.items() if v[k] is None and k != "friction"})
     preceding = []
-    if v["lying_hours"] is not None:
-        preceding.append(lying(v["lying_hours"]))
-    if v["upright_hours"] is not None:
-        preceding.append(upright(v["upright_hours"]))
+    for key, phase in (
+        ("lying_hours", lying),
+        ("sitting_hours", sitting),
+        ("upright_hours", upright),
+    ):
+        if v[key] is not None:
+            preceding.append(phase(v[key]))
     subject = Subject(mass_kg=v["mass"], height_m=v["height"], sex=v["sex"])
-    device = device_from_name(v["device"], friction_static=v["friction"])
-    protocol = Protocol.inversion(
-        v["angle"], ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"], preceding=preceding
+    device = device_from_name(v["device"], v["friction"], **_device_options(v["options"] or []))
+    return _session(device, v, angle_given, preceding), subject, device
+
+
+def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Protocol:
+    """The single session the options describe on ``device``."""
+    cycles = 1 if v["cycles"] is None else v["cycles"]
+    if device.pulls:
+        if angle_given:
+            raise ParameterError(
+                f"--angle cannot be used with device {device.name!r}: it works flat at 0 deg"
+            )
+        if v["pull"] is None:
+            raise ParameterError(f"device {device.name!r} needs --pull (the traction force, N)")
+        return Protocol.traction(
+            v["pull"], v["ramp"], v["hold"], v["return_s"], cycles=cycles,
+            rest_s=0.0 if v["rest"] is None else v["rest"], preceding=preceding,
+        )  # fmt: skip
+    if v["pull"] is not None:
+        pulling = tuple(n for n, c in DEVICES.items() if c.pulls)
+        raise ParameterError(
+            f"--pull needs a traction device; device {device.name!r} does not pull "
+            f"(allowed: --device {' or '.join(pulling)})"
+        )
+    angle = v["angle"] if angle_given or device.hang_deg is None else device.hang_deg
+    if v["cycles"] is not None or v["rest"] is not None:
+        if v["return_s"] is not None:
+            raise ParameterError("--return cannot be combined with --cycles or --rest")
+        rest = 60.0 if v["rest"] is None else v["rest"]
+        return Protocol.intermittent(angle, cycles, v["ramp"], v["hold"], rest, preceding=preceding)
+    return Protocol.inversion(
+        angle, ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"], preceding=preceding
     )
-    return protocol, subject, device
+
+
+def _device_options(items: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` strings as device options: true/false as booleans, numbers as
+    floats, anything else as text (validated by the device)."""
+    options: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise ParameterError(f"--option {item!r}: write NAME=VALUE, e.g. hand_support=0.3")
+        lowered = text.strip().lower()
+        if lowered in ("true", "false"):
+            options[name.strip()] = lowered == "true"
+            continue
+        try:
+            options[name.strip()] = float(text)
+        except ValueError:
+            options[name.strip()] = text.strip()
+    return options
 
 
 def _check_output(out: Path | None) -> None:

@@ -43,4 +43,5 @@ def time_series(
         "friction_force": body_out[..., O.O_FRICTION].sum(axis=-1),
         "normal_force": body_out[..., O.O_NORMAL].sum(axis=-1),
         "muscle_activation": global_out[..., O.O_ACTIVATION],
+        "pull_force": global_out[..., O.O_PULL],
     }

@@ -1,9 +1,10 @@
-"""Protocols: the inversion angle, the support and the muscle state over time.
+"""Protocols: the inversion angle, the support, the pull and the muscle state over time.
 
 A :class:`Protocol` is a sequence of :class:`Phase` objects. On a device the body rests
-on the backrest with friction; lying in bed it rests on a surface where it shifts freely
-(no friction); upright it stands on its feet, balanced by the back muscles. Phases before
-the session
+on the backrest with friction or hangs from the device (see :mod:`spinesim.device`), and
+a traction device may pull on it; lying in bed it rests on a surface where it shifts
+freely (no friction); upright it stands on its feet, balanced by the back muscles;
+sitting it sits on a seat, balanced the same way. Phases before the session
 ("preceding phases": hours upright, lying) set the state the session starts from; the
 session's *baseline* for every change is the state at the start of its first phase.
 
@@ -24,15 +25,18 @@ from spinesim.core.layout import (
     P_BACKREST,
     P_FRICTION,
     P_GUARD,
+    P_KIND,
     P_POSTURE,
+    P_PULL,
     P_TIME,
     P_TONE,
 )
+from spinesim.device import KINDS, Device, check_pull
 from spinesim.errors import ParameterError, check_number
 from spinesim.properties import MuscleProperties
 
-#: Phase kinds: on the device's backrest, upright standing (no backrest), lying in bed.
-KINDS = ("device", "upright", "lying")
+#: Kinds whose phases stand at -90 deg (no backrest, postural control).
+UPRIGHT_KINDS = ("upright", "sitting")
 
 
 #: Seconds spent lying down on a device after standing, without friction (see
@@ -42,12 +46,13 @@ LIE_DOWN_S = 10.0
 
 @dataclass(frozen=True)
 class Phase:
-    """One phase: the angle moves linearly from ``start_deg`` to ``end_deg`` over
-    ``duration_s``.
+    """One phase: the angle moves linearly from ``start_deg`` to ``end_deg`` and the pull
+    of a traction device from ``start_pull_N`` to ``end_pull_N`` (N) over ``duration_s``.
 
-    ``kind`` is ``"device"`` (on the backrest), ``"upright"`` (standing, the angle must be
-    -90) or ``"lying"`` (flat on a bed, angle 0). ``session`` marks phases that belong to
-    the session (after the baseline) rather than to its preparation.
+    ``kind`` is ``"device"`` (on the device), ``"upright"`` (standing, the angle must be
+    -90), ``"sitting"`` (on a seat, -90) or ``"lying"`` (flat on a bed, angle 0).
+    ``session`` marks phases that belong to the session (after the baseline) rather than to
+    its preparation.
     """
 
     duration_s: float
@@ -56,15 +61,25 @@ class Phase:
     kind: str = "device"
     session: bool = True
     name: str = ""
+    start_pull_N: float = 0.0
+    end_pull_N: float = 0.0
 
     def __post_init__(self) -> None:
         check_number(f"{self.label}.duration_s", self.duration_s, 0.0, 1e7, low_open=True)
         check_number(f"{self.label}.start_deg", self.start_deg, -90.0, 90.0)
         check_number(f"{self.label}.end_deg", self.end_deg, -90.0, 90.0)
+        check_pull(f"{self.label}.start_pull_N", self.start_pull_N)
+        check_pull(f"{self.label}.end_pull_N", self.end_pull_N)
         if self.kind not in KINDS:
             raise ParameterError(f"{self.label}.kind = {self.kind!r} is unknown; allowed: {KINDS}")
-        if self.kind == "upright" and (self.start_deg, self.end_deg) != (-90.0, -90.0):
-            raise ParameterError(f"{self.label}: an upright phase stands at -90 deg")
+        if self.kind != "device" and max(self.start_pull_N, self.end_pull_N) > 0.0:
+            raise ParameterError(
+                f"{self.label}: a pull (pull_N) acts only in device phases; "
+                f"this phase is {self.kind!r}"
+            )
+        if self.kind in UPRIGHT_KINDS and (self.start_deg, self.end_deg) != (-90.0, -90.0):
+            what = "an upright phase stands" if self.kind == "upright" else "a sitting phase sits"
+            raise ParameterError(f"{self.label}: {what} at -90 deg")
         if self.kind == "lying" and (self.start_deg, self.end_deg) != (0.0, 0.0):
             raise ParameterError(f"{self.label}: a lying phase lies at 0 deg")
 
@@ -83,6 +98,32 @@ def lying(hours: float) -> Phase:
     """Lying supine for ``hours`` before the session."""
     check_number("lying_hours", hours, 0.0, 48.0, low_open=True)
     return Phase(hours * 3600.0, 0.0, 0.0, kind="lying", session=False, name="lying")
+
+
+def sitting(hours: float) -> Phase:
+    """Sitting for ``hours`` before the session: the trunk upright and balanced by the
+    muscles, the pelvis on the seat and the legs' weight on the seat and floor. The lumbar
+    flexion of sitting is not modelled (the spine keeps its standing shape)."""
+    check_number("sitting_hours", hours, 0.0, 48.0, low_open=True)
+    return Phase(hours * 3600.0, -90.0, -90.0, kind="sitting", session=False, name="sitting")
+
+
+def typical_day(
+    hours_upright: float = 16.0, hours_asleep: float = 8.0, sitting_share: float = 0.0
+) -> tuple[Phase, ...]:
+    """Preceding phases of a typical day: ``hours_asleep`` lying in bed, then
+    ``hours_upright`` on one's feet, of which the share ``sitting_share`` (0..1) seated
+    (sitting first, then standing). Use as ``preceding=typical_day()``; the session then
+    starts at the end of the day."""
+    check_number("hours_upright", hours_upright, 0.0, 24.0, low_open=True)
+    check_number("hours_asleep", hours_asleep, 0.0, 24.0, low_open=True)
+    share = check_number("sitting_share", sitting_share, 0.0, 1.0)
+    phases = [lying(hours_asleep)]
+    if share > 0.0:
+        phases.append(sitting(share * hours_upright))
+    if share < 1.0:
+        phases.append(upright((1.0 - share) * hours_upright))
+    return tuple(phases)
 
 
 @dataclass(frozen=True)
@@ -166,6 +207,53 @@ class Protocol:
         return cls(tuple(phases))
 
     @classmethod
+    def traction(
+        cls,
+        pull_N: float,
+        ramp_s: float = 30.0,
+        hold_s: float = 600.0,
+        release_s: float | None = None,
+        *,
+        cycles: int = 1,
+        rest_s: float = 0.0,
+        rest_pull_N: float = 0.0,
+        preceding: Sequence[Phase] = (),
+    ) -> Protocol:
+        """Mechanical traction lying flat (for :class:`~spinesim.device.TractionTable`):
+        the pull rises from ``rest_pull_N`` (first cycle: 0) to ``pull_N`` in ``ramp_s``,
+        holds ``hold_s`` and falls back to ``rest_pull_N`` in ``release_s`` (default: the
+        ramp time), then rests ``rest_s``; ``cycles`` > 1 gives intermittent traction
+        (e.g. 60 s on, 20 s at a third of the force). Constant traction: ``cycles=1``."""
+        if isinstance(cycles, bool) or not isinstance(cycles, int) or not 1 <= cycles <= 1000:
+            raise ParameterError(f"cycles = {cycles!r}; allowed: an integer in [1, 1000]")
+        check_pull("pull_N", pull_N)
+        rest = check_number("rest_pull_N", rest_pull_N, 0.0, pull_N)
+        ramp = check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
+        check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
+        release = ramp if release_s is None else check_number("release_s", release_s, 0.0, 1e5)
+        check_number("rest_s", rest_s, 0.0, 1e7)
+        phases = list(preceding)
+        low = 0.0
+        for k in range(cycles):
+            n = f" {k + 1}" if cycles > 1 else ""
+            phases += [
+                Phase(ramp, 0.0, 0.0, name=f"ramp{n}", start_pull_N=low, end_pull_N=pull_N),
+                Phase(hold_s, 0.0, 0.0, name=f"hold{n}", start_pull_N=pull_N, end_pull_N=pull_N),
+            ]
+            low = rest if k < cycles - 1 else 0.0
+            if release > 0.0:
+                phases.append(
+                    Phase(
+                        release, 0.0, 0.0, name=f"release{n}", start_pull_N=pull_N, end_pull_N=low
+                    )
+                )
+            if rest_s > 0.0:
+                phases.append(
+                    Phase(rest_s, 0.0, 0.0, name=f"rest{n}", start_pull_N=low, end_pull_N=low)
+                )
+        return cls(tuple(phases))
+
+    @classmethod
     def from_samples(
         cls,
         times_s: Sequence[float],
@@ -200,16 +288,17 @@ class Protocol:
 
     @property
     def hold_end_s(self) -> float:
-        """End of the steepest (largest ``|angle|``) constant-angle session phase on a
-        device, the last one if several: where "end-of-hold" summaries are taken. The
-        session end if there is none."""
+        """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
+        device at a constant angle and pull, the last one if several: where "end-of-hold"
+        summaries are taken. The session end if there is none."""
         t = 0.0
-        best, end = 0.0, self.session_duration_s
+        best, end = (0.0, 0.0), self.session_duration_s
         for p in (p for p in self.phases if p.session):
             t += p.duration_s
-            steep = abs(p.start_deg)
-            if p.kind == "device" and p.start_deg == p.end_deg and steep > 0 and steep >= best:
-                best, end = steep, t
+            load = (abs(p.start_deg), p.start_pull_N)
+            constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
+            if p.kind == "device" and constant and load > (0.0, 0.0) and load >= best:
+                best, end = load, t
         return end
 
     def boundaries(self) -> list[tuple[str, float, float]]:
@@ -221,52 +310,50 @@ class Protocol:
             t += p.duration_s
         return out
 
-    def knots(self, muscle: MuscleProperties) -> np.ndarray:
+    def knots(self, muscle: MuscleProperties, device: Device | None = None) -> np.ndarray:
         """Protocol table for the kernel, time measured from the session start (s).
 
         Rows are knots; the kernel interpolates linearly within a segment and steps exactly
         onto every knot, so a change of support or posture is a pair of knots at one time.
+        ``device`` (default: one with a backrest, like the inversion table) decides the
+        support in device phases and refuses phases it cannot do.
         """
-        rows: list[list[float]] = []
+        if device is not None:
+            device.check_phases(self.phases)
+        rows: list[np.ndarray] = []
         t = 0.0 - self.preceding_duration_s  # 0.0, not -0.0, without preceding phases
-        was_tilting_down = False
+        was_loading = False
         for phase in self.phases:
-            backrest = 0.0 if phase.kind == "upright" else 1.0
-            posture_start = _posture(phase, phase.start_deg)
-            posture_end = _posture(phase, phase.end_deg)
-            friction = 1.0 if phase.kind == "device" else 0.0
-            tone_start = _tone(phase.start_deg, muscle)
-            tone_end = _tone(phase.end_deg, muscle)
             tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
-            # guarding starts once per tilt, not again at every sample of the same ramp
-            guard = muscle.guard_amplitude if tilting_down and not was_tilting_down else 0.0
-            was_tilting_down = tilting_down
-            start = [
-                t,
-                np.radians(phase.start_deg),
-                backrest,
-                tone_start,
-                guard,
-                posture_start,
-                friction,
-            ]
-            rows.append(start)
-            t += phase.duration_s
-            rows.append(
-                [t, np.radians(phase.end_deg), backrest, tone_end, 0.0, posture_end, friction]
-            )
+            loading = tilting_down or phase.end_pull_N > phase.start_pull_N
+            # guarding starts once per tilt or pull, not again at every sample of one ramp
+            guard = muscle.guard_amplitude if loading and not was_loading else 0.0
+            was_loading = loading
+            end = t + phase.duration_s
+            for time, angle, pull, onset in (
+                (t, phase.start_deg, phase.start_pull_N, guard),
+                (end, phase.end_deg, phase.end_pull_N, 0.0),
+            ):
+                backrest, friction = _support(phase, angle, device)
+                row = np.zeros(NP)
+                row[P_TIME], row[P_ANGLE], row[P_BACKREST] = time, np.radians(angle), backrest
+                row[P_TONE], row[P_GUARD] = _tone(angle, muscle), onset
+                row[P_POSTURE], row[P_FRICTION] = _posture(phase, angle), friction
+                row[P_KIND], row[P_PULL] = KINDS.index(phase.kind), pull
+                rows.append(row)
+            t = end
         table = np.array(rows, dtype=float)
-        assert table.shape[1] == NP
         return _merge_continuous(table)
 
 
 def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
-    """Insert a :data:`LIE_DOWN_S` lying phase wherever an upright phase is followed by a
-    phase on a device: lying down on the backrest, the body shifts freely, so friction does
-    not lock in the compression of standing. It belongs to the phase before it."""
+    """Insert a :data:`LIE_DOWN_S` lying phase wherever an upright or sitting phase is
+    followed by a phase on a device: lying down on the backrest, the body shifts freely, so
+    friction does not lock in the compression of standing. It belongs to the phase before
+    it."""
     out: list[Phase] = []
     for phase in phases:
-        if out and out[-1].kind == "upright" and phase.kind == "device":
+        if out and out[-1].kind in UPRIGHT_KINDS and phase.kind == "device":
             out.append(
                 Phase(LIE_DOWN_S, 0.0, 0.0, kind="lying", session=out[-1].session, name="lie down")
             )
@@ -274,10 +361,22 @@ def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
     return tuple(out)
 
 
+def _support(phase: Phase, angle_deg: float, device: Device | None) -> tuple[float, float]:
+    """``(backrest, friction)`` at a knot: upright and sitting without a backrest, lying in
+    bed without friction, on the device as the device says (default: a backrest with
+    friction, as the inversion table)."""
+    if phase.kind in UPRIGHT_KINDS:
+        return 0.0, 0.0
+    if phase.kind == "lying":
+        return 1.0, 0.0
+    return (1.0, 1.0) if device is None else device.support(angle_deg)
+
+
 def _posture(phase: Phase, angle_deg: float) -> float:
-    """Postural control (0..1): full upright; on a device tilted head-up the body partly
-    stands on its feet and balances in proportion to -sin(angle); none head-down or flat."""
-    if phase.kind == "upright":
+    """Postural control (0..1): full upright and sitting; on a device tilted head-up the body
+    partly stands on its feet (or, hanging from a harness, balances the upper body on it) in
+    proportion to -sin(angle); none head-down or flat."""
+    if phase.kind in UPRIGHT_KINDS:
         return 1.0
     if phase.kind == "device" and angle_deg < 0.0:
         return float(-np.sin(np.radians(angle_deg)))
@@ -298,14 +397,8 @@ def _merge_continuous(table: np.ndarray) -> np.ndarray:
     for k in range(1, table.shape[0]):
         prev = table[keep[-1]]
         row = table[k]
-        same = (
-            row[P_TIME] == prev[P_TIME]
-            and row[P_ANGLE] == prev[P_ANGLE]
-            and row[P_BACKREST] == prev[P_BACKREST]
-            and row[P_TONE] == prev[P_TONE]
-            and row[P_POSTURE] == prev[P_POSTURE]
-            and row[P_FRICTION] == prev[P_FRICTION]
-        )
+        others = [c for c in range(NP) if c != P_GUARD]
+        same = bool(np.all(row[others] == prev[others]))
         if same:
             table[keep[-1], P_GUARD] = max(prev[P_GUARD], row[P_GUARD])
         else:

@@ -9,23 +9,28 @@ complete example)::
     sex = "male"            # "male" or "female"
 
     [device]                # the device; defaults: spinesim.InversionTable()
-    type = "table"          # a name in spinesim.device.DEVICES
-    friction_static = 0.5   # backrest friction coefficient (static)
+    type = "table"          # a name in spinesim.device.DEVICES: table, boots,
+                            # hip_bench, harness, traction
+    friction_static = 0.5   # backrest friction coefficient (static; devices with one)
     friction_kinetic = 0.4  # optional; default 0.8 x friction_static
                             # (any other field of the device class is accepted too,
-                            # e.g. ankle_stiffness)
+                            # e.g. ankle_stiffness, hand_support, split_table = true)
 
     [[preceding]]           # any number, in order, before the session
-    kind = "upright"        # "upright" (standing) or "lying" (supine in bed)
+    kind = "upright"        # "upright" (standing), "sitting" or "lying" (supine in bed)
     hours = 2.0
 
     [[phase]]               # at least one, in order: the session
     name = "tilt down"      # optional
+    kind = "device"         # optional: "device" (default), "upright", "sitting", "lying"
     duration_s = 15.0
     start_deg = 0.0         # the angle moves linearly from start_deg ...
     end_deg = 60.0          # ... to end_deg over duration_s
     # or, for a constant angle, instead of start_deg and end_deg:
     # angle_deg = 60.0
+    # (upright and sitting phases default to -90 deg, lying to 0 deg)
+    # traction devices: the pull on the pelvis (N), constant or from start to end:
+    # pull_N = 300.0   or   start_pull_N = 0.0 and end_pull_N = 300.0
 
 Angles are in degrees from horizontal: 0 flat, +90 fully inverted head-down, -90 upright.
 The baseline of every reported change is the state at the start of the first ``[[phase]]``.
@@ -35,8 +40,9 @@ Errors (unknown keys, wrong types, malformed TOML, values out of range) raise
 ``phase[2].start_deg = 120 is outside the allowed range; allowed: a number in [-90, 90]``.
 Tables of an array are counted from 1 in the order they appear (``phase[1]`` is the first
 ``[[phase]]``). The ranges are those of :class:`~spinesim.Phase`,
-:class:`~spinesim.Subject`, :class:`~spinesim.InversionTable`, :func:`~spinesim.upright`
-and :func:`~spinesim.lying`.
+:class:`~spinesim.Subject`, the device classes of :mod:`spinesim.device`,
+:func:`~spinesim.upright`, :func:`~spinesim.sitting` and :func:`~spinesim.lying`.
+A device refuses phases it cannot do (e.g. a constant 60 deg in gravity boots).
 """
 
 from __future__ import annotations
@@ -50,18 +56,25 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from spinesim.anatomy import Subject
-from spinesim.device import DEVICES, InversionTable, device_from_name
+from spinesim.device import DEVICES, KINDS, Device, device_from_name
 from spinesim.errors import ParameterError
-from spinesim.protocol import Phase, Protocol, lying, upright
+from spinesim.protocol import Phase, Protocol, lying, sitting, upright
 
 TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
-PHASE_KEYS = ("name", "duration_s", "start_deg", "end_deg", "angle_deg")
+PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
+PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
 #: Builders of the preceding phases by ``kind``.
-PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = {"upright": upright, "lying": lying}
+PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = {
+    "upright": upright,
+    "sitting": sitting,
+    "lying": lying,
+}
+#: Angle of session phases of each posture kind when the file gives none (deg).
+POSTURE_ANGLES = {"upright": -90.0, "sitting": -90.0, "lying": 0.0}
 
 
-def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, InversionTable]:
+def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Device]:
     """Read a protocol file (schema in the module docstring).
 
     Returns ``(protocol, subject, device)``, ready for
@@ -82,7 +95,7 @@ def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Inve
         raise ParameterError(f"{where}: {exc}") from exc
 
 
-def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, InversionTable]:
+def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Device]:
     """Like :func:`load_protocol_file`, from an already parsed document."""
     _check_keys("", doc, TOP_LEVEL_KEYS)
     subject = _subject(_table(doc, "subject"))
@@ -93,7 +106,10 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Inver
     phases = [_phase(f"phase[{i}]", t) for i, t in enumerate(_tables(doc, "phase"), 1)]
     if not phases:
         raise ParameterError("no [[phase]] table; give at least one session phase")
-    return Protocol((*preceding, *phases)), subject, device
+    protocol = Protocol((*preceding, *phases))
+    with _renamed({}, fallback=f"device {device.name!r}"):
+        device.check_phases(protocol.phases)
+    return protocol, subject, device
 
 
 # --------------------------------------------------------------------------- sections
@@ -106,7 +122,7 @@ def _subject(table: Mapping[str, Any]) -> Subject:
     return Subject(**{k: _float(v) for k, v in table.items()})
 
 
-def _device(table: Mapping[str, Any]) -> InversionTable:
+def _device(table: Mapping[str, Any]) -> Device:
     kind = table.get("type", "table")
     _check_str("device.type", kind)
     if kind not in DEVICES:
@@ -138,25 +154,18 @@ def _phase(label: str, table: Mapping[str, Any]) -> Phase:
     _check_keys(label, table, PHASE_KEYS)
     name = table.get("name", "")
     _check_str(f"{label}.name", name)
+    kind = table.get("kind", "device")
+    _check_str(f"{label}.kind", kind)
+    if kind not in KINDS:
+        raise ParameterError(f"{label}.kind = {kind!r} is unknown; allowed: {KINDS}")
     if "duration_s" not in table:
         raise ParameterError(f"{label}.duration_s is missing")
-    if "angle_deg" in table:
-        extra = [k for k in ("start_deg", "end_deg") if k in table]
-        if extra:
-            raise ParameterError(
-                f"{label}: give either angle_deg (constant angle) or start_deg and end_deg, "
-                f"not both (found angle_deg and {' and '.join(extra)})"
-            )
-        start_key = end_key = "angle_deg"
-    else:
-        missing = [k for k in ("start_deg", "end_deg") if k not in table]
-        if missing:
-            raise ParameterError(
-                f"{label}.{missing[0]} is missing; give start_deg and end_deg, "
-                "or angle_deg for a constant angle"
-            )
-        start_key, end_key = "start_deg", "end_deg"
+    if kind in POSTURE_ANGLES and not {"angle_deg", "start_deg", "end_deg"} & set(table):
+        table = {**table, "angle_deg": POSTURE_ANGLES[kind]}
+    start_key, end_key = _start_end_keys(label, table, "angle", required=True)
+    pulls = _start_end_keys(label, table, "pull", required=False)
     values = (table["duration_s"], table[start_key], table[end_key])
+    pull_values = tuple(table.get(key, 0.0) for key in pulls)
     # Validated unnamed first: Phase's messages then start with "phase.<field>", renamed
     # here to this table's keys.
     with _renamed(
@@ -164,11 +173,48 @@ def _phase(label: str, table: Mapping[str, Any]) -> Phase:
             "phase.duration_s": f"{label}.duration_s",
             "phase.start_deg": f"{label}.{start_key}",
             "phase.end_deg": f"{label}.{end_key}",
+            "phase.start_pull_N": f"{label}.{pulls[0]}",
+            "phase.end_pull_N": f"{label}.{pulls[1]}",
         },
         fallback=label,
     ):
-        Phase(*values)
-    return Phase(*map(_float, values), name=name)
+        Phase(*values, kind, start_pull_N=pull_values[0], end_pull_N=pull_values[1])
+    start_pull, end_pull = map(_float, pull_values)
+    return Phase(
+        *map(_float, values), kind, name=name, start_pull_N=start_pull, end_pull_N=end_pull
+    )
+
+
+#: Keys of a quantity that is constant over a phase or moves from a start to an end value.
+START_END_KEYS = {
+    "angle": ("angle_deg", "start_deg", "end_deg"),
+    "pull": ("pull_N", "start_pull_N", "end_pull_N"),
+}
+
+
+def _start_end_keys(
+    label: str, table: Mapping[str, Any], what: str, *, required: bool
+) -> tuple[str, str]:
+    """The keys of ``what`` (see :data:`START_END_KEYS`) at the phase's start and end: the
+    constant key for both, or the start and end keys; not both forms. ``required``: the
+    start and end keys must both be present without the constant one (else each may be
+    absent, read as 0)."""
+    constant, start, end = START_END_KEYS[what]
+    if constant in table:
+        extra = [k for k in (start, end) if k in table]
+        if extra:
+            raise ParameterError(
+                f"{label}: give either {constant} (constant {what}) or {start} and {end}, "
+                f"not both (found {constant} and {' and '.join(extra)})"
+            )
+        return constant, constant
+    missing = [k for k in (start, end) if k not in table]
+    if required and missing:
+        raise ParameterError(
+            f"{label}.{missing[0]} is missing; give {start} and {end}, "
+            f"or {constant} for a constant {what}"
+        )
+    return start, end
 
 
 # --------------------------------------------------------------------------- helpers

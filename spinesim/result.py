@@ -53,8 +53,10 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "anchor_force": (
         ("time",),
         "N",
-        "pull of the body on the ankle anchor along the table, positive head-ward",
+        "pull of the body on the device's holders (ankles, pads, harness) along the table, "
+        "positive head-ward",
     ),
+    "pull_force": (("time",), "N", "pull of the traction device on the pelvis"),
     "friction_force": (
         ("time",),
         "N",

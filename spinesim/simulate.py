@@ -11,7 +11,7 @@ from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
-from spinesim.device import InversionTable
+from spinesim.device import Device
 from spinesim.errors import ParameterError, check_number
 from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
@@ -27,7 +27,7 @@ MAX_OUTPUTS = 1_000_000
 def simulate(
     protocol: Protocol,
     subject: Subject | None = None,
-    device: InversionTable | None = None,
+    device: Device | None = None,
     tissues: Tissues | None = None,
     *,
     model: Model | None = None,
@@ -41,8 +41,10 @@ def simulate(
     protocol
         What happens over time, e.g. ``Protocol.inversion(60, ramp_s=10, hold_s=300)``.
     subject, device, tissues
-        The person (default: 70 kg, 1.75 m, male), the device (default: inversion table)
-        and tissue properties (defaults with their sources).
+        The person (default: 70 kg, 1.75 m, male), the device (default: inversion table;
+        any of :data:`spinesim.device.DEVICES`) and tissue properties (defaults with their
+        sources). A device refuses phases it cannot do (e.g. a hold at 60 deg in gravity
+        boots, a pull on an inversion table).
     model
         A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs;
         it carries its own subject, device and tissues, so those cannot be given with it.
@@ -77,7 +79,7 @@ def simulate(
             [np.arange(0.0, duration, output_interval_s), [duration, protocol.hold_end_s]]
         )
     )
-    knots = protocol.knots(tissues.muscles)
+    knots = protocol.knots(tissues.muscles, model.device)
     case = Case(0, knots, times, int(np.searchsorted(times, protocol.hold_end_s)))
     outputs = run_cases([model], [case], solver, series_index=np.arange(times.size)[None, :])
     outputs.raise_on_failure()
@@ -99,7 +101,9 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         "phases": protocol.boundaries(),
         "solver": {"status": "success", **dataclasses.asdict(outputs.solver_stats(0))},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
-        "device": dataclasses.asdict(model.device) if model.device else None,
+        "device": {"type": model.device.name, **dataclasses.asdict(model.device)}
+        if model.device
+        else None,
         "tissues": dataclasses.asdict(tissues),
         "device_name": model.device.name if model.device else None,
         "geometry": drawing_geometry(model),

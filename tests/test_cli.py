@@ -178,7 +178,7 @@ BAD_FILES = [
     ('[subject]\nsex = ["male"]\n' + GOOD_PHASE, "subject.sex"),
     ('[device]\ntype = "chair"\n' + GOOD_PHASE, "device.type"),
     ("[device]\nfriction_static = 0.3\nfriction_kinetic = 0.5\n" + GOOD_PHASE, "friction_kinetic"),
-    ('[[preceding]]\nkind = "sitting"\nhours = 2\n' + GOOD_PHASE, "preceding[1].kind"),
+    ('[[preceding]]\nkind = "kneeling"\nhours = 2\n' + GOOD_PHASE, "preceding[1].kind"),
     ('[[preceding]]\nkind = "upright"\nhours = 0\n' + GOOD_PHASE, "preceding[1].hours"),
     ('[[preceding]]\nkind = "upright"\nhours = 1\n', "[[phase]]"),
     ("[phase]\nduration_s = 20\nangle_deg = 30\n", "[[phase]]"),

@@ -63,3 +63,17 @@ def test_gallery_plots_example(tmp_path):
         "response_surface.png",
     ]
     assert all(p.stat().st_size > 10_000 for p, _ in written)
+
+
+def test_compare_devices_example_tables_and_figure(tmp_path):
+    example = load("compare_devices")
+    comparison = example.main(str(tmp_path))
+    assert (tmp_path / "devices.png").stat().st_size > 10_000
+    assert comparison.labels[1] == "boots"
+    force = comparison.end_of_hold("axial_force")
+    lumbar = [comparison.levels.index(level) for level in example.LUMBAR]
+    # every device puts the lumbar discs in traction and opens them at the end of the hold
+    assert (force[:, lumbar] > 0.0).all()
+    assert (comparison.end_of_hold("gap_change")[:, lumbar] > 0.0).all()
+    # boots hang the whole upper body from the lumbar spine: more than the table at 60 deg
+    assert (force[1, lumbar] > force[0, lumbar]).all()

@@ -76,7 +76,12 @@ def test_angle_that_is_not_a_number(angle):
 
 @pytest.mark.parametrize(
     ("kind", "start", "expected"),
-    [("upright", 0.0, "-90 deg"), ("lying", 30.0, "0 deg"), ("sitting", 0.0, "'sitting'")],
+    [
+        ("upright", 0.0, "-90 deg"),
+        ("lying", 30.0, "0 deg"),
+        ("sitting", 0.0, "-90 deg"),
+        ("kneeling", 0.0, "'kneeling'"),
+    ],
 )
 def test_phase_kind_and_angle_mismatch(kind, start, expected):
     with raises_naming("'bad'", expected):

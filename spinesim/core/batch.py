@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 from spinesim._numba import jit, jit_parallel, prange
-from spinesim.core.integrator import integrate
-from spinesim.core.layout import NONFINITE, OK
+from spinesim.core.holders import starting_holders, strap_on
+from spinesim.core.integrator import integrate_span
+from spinesim.core.layout import NONFINITE, OK, P_TIME, STAT_LAST_CAUSE, STAT_T_FAIL
 from spinesim.core.observables import (
     N_BODY_OUT,
     N_GLOBAL_OUT,
@@ -116,6 +117,66 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
     global_summary[SG_LENGTH_FINAL] = length_final
 
 
+@jit
+def run_case(
+    y0, body, joint, glob, protocol, times, rtol, atol, h_init, h_max, max_steps,
+    joint_out, body_out, global_out, final_state, stats,
+):  # fmt: skip
+    """One session: integrate and observe it at ``times``; returns the solver status.
+
+    The run is split at every knot where a holder starts to act (a harness strapped on, a
+    seat sat on): the holder is fastened where the body is (:mod:`~spinesim.core.holders`)
+    and each part is observed with the holders as they were in it. ``body`` is not changed.
+    """
+    n_state = y0.shape[0]
+    n_t = times.shape[0]
+    n_knot = protocol.shape[0]
+    body = body.copy()
+    mask = np.zeros(body.shape[0], dtype=np.bool_)
+    part_stats = np.zeros(stats.shape[0])
+    y = y0.copy()
+    k0 = 0
+    i0 = 0
+    while True:
+        starting_holders(body, protocol, k0, mask)
+        strap_on(body, y, mask)
+        k1 = k0 + 1
+        while k1 < n_knot and not starting_holders(body, protocol, k1, mask):
+            k1 += 1
+        last = k1 >= n_knot
+        t0 = protocol[k0, P_TIME]
+        t1 = protocol[n_knot - 1, P_TIME] if last else protocol[k1, P_TIME]
+        i1 = i0
+        while i1 < n_t and (times[i1] < t1 or (last and times[i1] <= t1)):
+            i1 += 1
+        save = np.empty(i1 - i0 + 1)
+        save[: i1 - i0] = times[i0:i1]
+        save[i1 - i0] = t1
+        states = np.empty((save.shape[0], n_state))
+        code = integrate_span(
+            y, body, joint, glob, protocol, t0, t1, save, rtol, atol, h_init, h_max,
+            max_steps, states, part_stats,
+        )  # fmt: skip
+        for k in range(STAT_T_FAIL):
+            stats[k] += part_stats[k]
+        stats[STAT_T_FAIL] = part_stats[STAT_T_FAIL]
+        stats[STAT_LAST_CAUSE] = part_stats[STAT_LAST_CAUSE]
+        if code == OK and not np.all(np.isfinite(states)):
+            code = NONFINITE
+        if code != OK:
+            return code
+        observe(
+            times[i0:i1], states[: i1 - i0], body, joint, glob, protocol, joint_out[i0:i1],
+            body_out[i0:i1], global_out[i0:i1],
+        )  # fmt: skip
+        y = states[i1 - i0]
+        if last:
+            final_state[:] = y
+            return OK
+        k0 = k1
+        i0 = i1
+
+
 @jit_parallel
 def run_cases(
     y0, body, joint, glob, case_model, knots, knot_start, save_times, save_start, hold_index,
@@ -123,7 +184,7 @@ def run_cases(
     level_summary, global_summary, joint_series, body_series, global_series, final_state,
     status, stats,
 ):  # fmt: skip
-    """Run every case; see the module docstring.
+    """Run every case (:func:`run_case`) in parallel; see the module docstring.
 
     Shapes: ``y0 (n_model, n_state)``, ``body (n_model, n_body, NB)``, ``joint (n_model,
     n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``; ``series_index
@@ -135,31 +196,22 @@ def run_cases(
     ``status (n_case,)`` and ``stats (n_case, NSTAT)``.
     """
     n_case = case_model.shape[0]
-    n_state = y0.shape[1]
     n_body = body.shape[1]
     n_series = series_index.shape[1]
     for c in prange(n_case):
         m = case_model[c]
-        protocol = knots[knot_start[c] : knot_start[c + 1]]
         times = save_times[save_start[c] : save_start[c + 1]]
         n_t = times.shape[0]
-        states = np.empty((n_t, n_state))
-        code = integrate(
-            y0[m], body[m], joint[m], glob[m], protocol, times, rtol, atol, h_init, h_max,
-            max_steps, states, stats[c],
-        )  # fmt: skip
-        if code == OK and not np.all(np.isfinite(states)):
-            code = NONFINITE
-        status[c] = code
-        if code != OK:
-            continue
-        final_state[c] = states[n_t - 1]
         joint_out = np.empty((n_t, n_body - 1, N_JOINT_OUT))
         body_out = np.empty((n_t, n_body, N_BODY_OUT))
         global_out = np.empty((n_t, N_GLOBAL_OUT))
-        observe(
-            times, states, body[m], joint[m], glob[m], protocol, joint_out, body_out, global_out
-        )
+        status[c] = run_case(
+            y0[m], body[m], joint[m], glob[m], knots[knot_start[c] : knot_start[c + 1]], times,
+            rtol, atol, h_init, h_max, max_steps, joint_out, body_out, global_out,
+            final_state[c], stats[c],
+        )  # fmt: skip
+        if status[c] != OK:
+            continue
         summarize(
             times, joint_out, hold_index[c], levels, spinal, level_summary[c], global_summary[c]
         )

@@ -179,26 +179,28 @@ def dense_output(t, t0, h, y0, y_stage, y1, out):
 
 @jit
 def integrate(
-    y_init,
-    body,
-    joint,
-    glob,
-    protocol,
-    save_times,
-    rtol,
-    atol,
-    h_init,
-    h_max,
-    max_steps,
-    y_out,
-    stats,
-):
+    y_init, body, joint, glob, protocol, save_times, rtol, atol, h_init, h_max, max_steps,
+    y_out, stats,
+):  # fmt: skip
     """Integrate from the first to the last protocol knot; returns a status code.
 
     ``y_out[k]`` receives the state at ``save_times[k]`` (sorted, inside the protocol span).
     ``stats`` (see ``STAT_*``) is filled in place; on failure ``stats[STAT_T_FAIL]`` holds
     the simulated time at which the solver gave up.
     """
+    return integrate_span(
+        y_init, body, joint, glob, protocol, protocol[0, P_TIME], protocol[-1, P_TIME],
+        save_times, rtol, atol, h_init, h_max, max_steps, y_out, stats,
+    )  # fmt: skip
+
+
+@jit
+def integrate_span(
+    y_init, body, joint, glob, protocol, t_start, t_stop, save_times, rtol, atol, h_init,
+    h_max, max_steps, y_out, stats,
+):  # fmt: skip
+    """:func:`integrate` from ``t_start`` to ``t_stop`` (both within the protocol span):
+    the protocol's earlier knots still count (e.g. guarding started before ``t_start``)."""
     n = y_init.shape[0]
     n_blk = n // BLOCK
     m = BLOCK
@@ -230,7 +232,7 @@ def integrate(
 
     n_save = save_times.shape[0]
     next_save = 0
-    t = protocol[0, P_TIME]
+    t = t_start
     while next_save < n_save and save_times[next_save] <= t:
         y_out[next_save, :] = y
         next_save += 1
@@ -242,7 +244,7 @@ def integrate(
     factor_h = -1.0
     n_segments = protocol.shape[0] - 1
     for segment in range(n_segments):
-        t_end = protocol[segment + 1, P_TIME]
+        t_end = min(protocol[segment + 1, P_TIME], t_stop)
         if t_end <= t:
             continue
         rhs(t, y, segment, body, joint, glob, protocol, f0)

@@ -39,7 +39,16 @@ B_ANCHOR_LY = 13
 B_ANCHOR_X = 14  # anchor point on the device, table frame (m)
 B_ANCHOR_Y = 15
 B_ANCHOR_PHI = 16  # reference angle of the rotational anchor spring (rad)
-NB = 17
+# The anchor is released (1) or held (0) in phases of each kind (see K_* below); the
+# columns follow each other in the order of the kind codes.
+B_RELEASE_DEVICE = 17
+B_RELEASE_UPRIGHT = 18
+B_RELEASE_SITTING = 19
+B_RELEASE_LYING = 20
+B_FREE_SLIDING = 21  # 1: the body rests on a free-rolling section (split table), no friction
+B_PULL_SHARE = 22  # share of the protocol's pull acting on the body along table x (-)
+B_SUPPORT_MASS = 23  # kg whose weight a support (the hands) carries off the body on a device
+NB = 24
 
 # --- joint parameter columns (all SI) ---------------------------------------------------
 J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)
@@ -86,7 +95,8 @@ G_GUARD_RISE = 4  # rise time constant of muscle guarding (s)
 G_SMOOTH = 5  # contact smoothing length (m)
 G_STRIBECK_VELOCITY = 6  # m/s
 G_SLIP_TIME = 7  # s, viscoplastic time constant of sliding
-NG = 8
+G_PRONE = 8  # 0: the table is behind the body (supine); 1: in front of it (prone, mirrored)
+NG = 9
 
 # --- protocol table columns (one row per knot; piecewise linear in between) --------------
 P_TIME = 0  # s
@@ -96,7 +106,15 @@ P_TONE = 3  # baseline muscle activation (-)
 P_GUARD = 4  # amplitude of guarding started at this knot (-), 0 for none
 P_POSTURE = 5  # 0..1, postural control by the trunk muscles: 1 upright, -sin(angle) head-up
 P_FRICTION = 6  # multiplier of the backrest friction: 1 on a device, 0 lying in bed
-NP = 7
+P_KIND = 7  # phase kind code K_* (constant within a segment)
+P_PULL = 8  # N, magnitude of the device's pull (mechanical traction), >= 0
+NP = 9
+
+# --- phase kind codes (P_KIND), in the order of the B_RELEASE_* columns ------------------
+K_DEVICE = 0
+K_UPRIGHT = 1
+K_SITTING = 2
+K_LYING = 3
 
 # --- solver status codes ------------------------------------------------------------------
 OK = 0

@@ -30,16 +30,21 @@ from spinesim.core.layout import (
     B_C_TANGENT,
     B_CONTACT_X,
     B_CONTACT_Y,
+    B_FREE_SLIDING,
     B_INERTIA,
     B_K_NORMAL,
     B_K_TANGENT,
     B_MASS,
+    B_PULL_SHARE,
+    B_RELEASE_DEVICE,
+    B_SUPPORT_MASS,
     BLOCK,
     G_GRAVITY,
     G_GUARD_RISE,
     G_GUARD_TAU,
     G_MU_KINETIC,
     G_MU_STATIC,
+    G_PRONE,
     G_SLIP_TIME,
     G_SMOOTH,
     G_STRIBECK_VELOCITY,
@@ -76,11 +81,14 @@ from spinesim.core.layout import (
     J_REST_ANGLE,
     J_SWELL_EPS,
     J_SWELL_P0,
+    K_DEVICE,
     P_ANGLE,
     P_BACKREST,
     P_FRICTION,
     P_GUARD,
+    P_KIND,
     P_POSTURE,
+    P_PULL,
     P_TIME,
     P_TONE,
     S_BRISTLE,
@@ -193,6 +201,13 @@ def protocol_value(protocol, segment, t, column):
         return v1
     s = (t - t0) / (t1 - t0)
     return v0 + s * (v1 - v0)
+
+
+@jit
+def phase_kind(protocol, segment):
+    """Phase kind code (``K_*`` in :mod:`~spinesim.core.layout`) of knot segment ``segment``;
+    kinds change only between two knots at one time, so it is constant within a segment."""
+    return int(protocol[segment, P_KIND])
 
 
 @jit
@@ -365,6 +380,15 @@ def joint_loads(
 
 
 @jit
+def table_side(glob):
+    """+1 if the table is behind the body (supine: table frame y anterior), -1 if in front
+    of it (prone). Prone is modelled as the mirror image of the physical situation: the
+    body keeps its frame, the table surface (y = 0) lies on its anterior side and gravity's
+    normal component points towards the table, i.e. to +y."""
+    return 1.0 - 2.0 * glob[G_PRONE]
+
+
+@jit
 def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     """Backrest loads on body ``i``: ``(normal, friction, bristle_rate, rx, ry)``.
 
@@ -376,15 +400,19 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     speed ``v`` as in the Stribeck curve of the LuGre model (Canudas de Wit et al. 1995,
     IEEE Trans Autom Control 40:419): ``N (mu_k + (mu_s - mu_k) exp(-(v / v_s)^2))``.
     ``friction_factor`` scales the friction coefficients (0 in bed, where the body shifts
-    freely). ``rx, ry`` locate the contact point from the centre of mass (table frame).
+    freely); a body on a free-rolling section (``free_sliding`` 1) has none. ``rx, ry``
+    locate the contact point from the centre of mass (table frame). The normal force acts
+    along ``table_side(glob)`` x the table's y axis.
     """
     b = i * BLOCK
     _, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
     w = glob[G_SMOOTH]
-    depth = -py
+    side = table_side(glob)
+    depth = -side * py
     touching = smooth_step(depth, w) * backrest
     normal = (
-        backrest * body[i, B_K_NORMAL] * smooth_ramp(depth, w) - touching * body[i, B_C_NORMAL] * vy
+        backrest * body[i, B_K_NORMAL] * smooth_ramp(depth, w)
+        - touching * body[i, B_C_NORMAL] * side * vy
     )
     if normal < 0.0:
         normal = 0.0
@@ -393,6 +421,7 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
         return normal, 0.0, 0.0, rx, ry
     bristle = k * y[b + S_BRISTLE]
     limit = 0.0
+    friction_factor *= 1.0 - body[i, B_FREE_SLIDING]
     if normal > 0.0 and friction_factor > 0.0:
         ratio = vx / glob[G_STRIBECK_VELOCITY]
         mu_s = glob[G_MU_STATIC]
@@ -408,14 +437,17 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
 
 
 @jit
-def anchor_loads(y, i, cs, body):
-    """Force (x, y) and torque of the device anchor on body ``i``.
+def anchor_loads(y, i, cs, body, kind):
+    """Force (x, y) and torque of the anchor on body ``i`` in a phase of kind ``kind``.
 
-    A translational spring-damper pins the body's anchor point to the device (if
-    ``anchor_k > 0``) and a rotational one holds its angle (if ``anchor_k_rot > 0``).
+    A translational spring-damper pins the body's anchor point to the device or the ground
+    (if ``anchor_k > 0``) and a rotational one holds its angle (if ``anchor_k_rot > 0``);
+    both act only in phases of the kinds where the anchor is not released.
     """
     b = i * BLOCK
     fx = fy = torque = 0.0
+    if body[i, B_RELEASE_DEVICE + kind] > 0.0:
+        return fx, fy, torque
     k = body[i, B_ANCHOR_K]
     if k > 0.0:
         px, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
@@ -438,9 +470,13 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
     activation = muscle_activation(protocol, segment, t, glob)
     posture = protocol_value(protocol, segment, t, P_POSTURE)
     friction_factor = protocol_value(protocol, segment, t, P_FRICTION)
+    kind = phase_kind(protocol, segment)
+    pull = protocol_value(protocol, segment, t, P_PULL)
+    on_device = 1.0 if kind == K_DEVICE else 0.0
     g = glob[G_GRAVITY]
+    side = table_side(glob)
     gx = g * math.sin(theta)
-    gy = -g * math.cos(theta)
+    gy = -side * g * math.cos(theta)
     cs = body_trig(y, n_body)
 
     for i in range(n_body):
@@ -452,12 +488,14 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         normal, friction, bristle_rate, rx, ry = contact_loads(
             y, i, cs, body, backrest, friction_factor, glob
         )
-        ax, ay, at = anchor_loads(y, i, cs, body)
-        fx = m * gx + friction + ax
-        fy = m * gy + normal + ay
+        ax, ay, at = anchor_loads(y, i, cs, body, kind)
+        # the support (hands) carries the weight of support_mass off the body on a device
+        m_net = m - on_device * body[i, B_SUPPORT_MASS]
+        fx = m_net * gx + friction + ax + body[i, B_PULL_SHARE] * pull
+        fy = m_net * gy + side * normal + ay
         dy[b + S_VX] = fx
         dy[b + S_VY] = fy
-        dy[b + S_OMEGA] = rx * normal - ry * friction + at
+        dy[b + S_OMEGA] = rx * side * normal - ry * friction + at
         dy[b + S_BRISTLE] = bristle_rate
         dy[b + S_CREEP] = 0.0
         dy[b + S_FLUID] = 0.0

@@ -10,6 +10,7 @@ from spinesim.core.layout import (
     P_BACKREST,
     P_FRICTION,
     P_POSTURE,
+    P_PULL,
     P_TIME,
     S_CREEP,
     S_FLUID,
@@ -24,6 +25,7 @@ from spinesim.core.mechanics import (
     joint_deformation,
     joint_loads,
     muscle_activation,
+    phase_kind,
     protocol_value,
 )
 
@@ -50,8 +52,9 @@ N_BODY_OUT = 5
 # global output columns
 O_ANGLE = 0  # rad
 O_ACTIVATION = 1  # -
-O_ANCHOR_X = 2  # N, force of the anchor on the body along the table (+ towards the head)
-N_GLOBAL_OUT = 3
+O_ANCHOR_X = 2  # N, force of all anchors on the body along the table (+ towards the head)
+O_PULL = 3  # N, magnitude of the device's pull (mechanical traction)
+N_GLOBAL_OUT = 4
 
 
 @jit
@@ -79,9 +82,14 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
         backrest = protocol_value(protocol, seg, t, P_BACKREST)
         global_out[k, O_ANGLE] = protocol_value(protocol, seg, t, P_ANGLE)
         global_out[k, O_ACTIVATION] = act
+        global_out[k, O_PULL] = protocol_value(protocol, seg, t, P_PULL)
+        kind = phase_kind(protocol, seg)
         cs = body_trig(y, n_body)
-        ax, _, _ = anchor_loads(y, 0, cs, body)
-        global_out[k, O_ANCHOR_X] = ax
+        anchor_x = 0.0
+        for i in range(n_body):
+            ax, _, _ = anchor_loads(y, i, cs, body, kind)
+            anchor_x += ax
+        global_out[k, O_ANCHOR_X] = anchor_x
         for i in range(n_body):
             normal, friction, _, _, _ = contact_loads(
                 y, i, cs, body, backrest, friction_factor, glob

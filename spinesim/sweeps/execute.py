@@ -137,7 +137,7 @@ def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str
     for k in runnable:
         ci = inputs[k]
         times, hold, series = output_times(ci.protocol, settings)
-        knots = ci.protocol.knots(ci.tissues.muscles)
+        knots = ci.protocol.knots(ci.tissues.muscles, ci.device)
         cases.append(Case(keys.index(ci.model_key), knots, times, hold))
         series_index.append(series)
     n = len(inputs)

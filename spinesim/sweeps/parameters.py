@@ -2,9 +2,10 @@
 
 A case is a mapping from parameter name to value. Names are:
 
-* protocol: ``protocol`` (``"inversion"`` or ``"intermittent"``) and the arguments of
-  that constructor (``angle_deg``, ``ramp_s``, ``hold_s``, ``return_s``, ``cycles``, ...),
-  plus the preceding phases ``upright_hours`` and ``lying_hours``;
+* protocol: ``protocol`` (``"inversion"``, ``"intermittent"`` or ``"traction"``) and the
+  arguments of that constructor (``angle_deg``, ``ramp_s``, ``hold_s``, ``return_s``,
+  ``cycles``, ``pull_N``, ...), plus the preceding phases ``lying_hours``,
+  ``sitting_hours`` and ``upright_hours`` (in that order before the session);
 * subject: ``mass_kg``, ``height_m``, ``sex``;
 * device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
   (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...);
@@ -26,16 +27,21 @@ from typing import Any
 
 from spinesim.anatomy import Subject
 from spinesim.assembly import Tissues
-from spinesim.device import DEVICES, InversionTable, device_from_name
+from spinesim.device import DEVICES, Device, device_from_name
 from spinesim.errors import ParameterError
-from spinesim.protocol import Protocol, lying, upright
+from spinesim.protocol import Protocol, lying, sitting, upright
 
 #: Protocol constructors by the name of the ``protocol`` parameter.
-PROTOCOLS = {"inversion": Protocol.inversion, "intermittent": Protocol.intermittent}
+PROTOCOLS = {
+    "inversion": Protocol.inversion,
+    "intermittent": Protocol.intermittent,
+    "traction": Protocol.traction,
+}
 DEFAULT_PROTOCOL = "inversion"
 DEFAULT_DEVICE = "table"
-#: Preceding phases by parameter name (hours before the session).
-PRECEDING = {"upright_hours": upright, "lying_hours": lying}
+#: Preceding phases by parameter name (hours before the session), in the order they come:
+#: a night lying, then sitting, then on one's feet (as :func:`spinesim.typical_day`).
+PRECEDING = {"lying_hours": lying, "sitting_hours": sitting, "upright_hours": upright}
 SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
 TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
 #: Parameters whose values are names, not numbers.
@@ -48,7 +54,7 @@ class CaseInputs:
 
     protocol: Protocol
     subject: Subject
-    device: InversionTable
+    device: Device
     tissues: Tissues
 
     @property
@@ -189,6 +195,6 @@ def _argument(parameter: inspect.Parameter, value: Any) -> Any:
 
 
 def _ordered(preceding: list) -> list:
-    """Preceding phases in a fixed order: upright first, then lying (a day, then a night)."""
+    """Preceding phases in the order of :data:`PRECEDING`."""
     order = list(PRECEDING)
     return sorted(preceding, key=lambda phase: order.index(f"{phase.name}_hours"))

@@ -17,11 +17,10 @@ from functools import cached_property
 import numpy as np
 from scipy.optimize import curve_fit
 
-from spinesim import device as devices
 from spinesim.anatomy import Subject, load_anatomy
 from spinesim.assembly import GRAVITY, Model, Tissues, spine_model
 from spinesim.core.layout import B_MASS, G_MU_KINETIC, G_MU_STATIC, J_C_CREEP, J_K_CREEP
-from spinesim.errors import ParameterError
+from spinesim.device import InversionTable, TractionTable
 from spinesim.properties import REFERENCE_AREA, REFERENCE_PRELOAD, MuscleProperties
 from spinesim.protocol import Phase, Protocol, lying, upright
 from spinesim.result import Result
@@ -367,9 +366,8 @@ TRACTION_RUNS = {
     "rodacki_traction_60pct": (Subject(87.0, 1.80), 42.0, 0.60),
     "bridger_traction_25min": (Subject(), 25.0, 1.0 / 3.0),
 }
-#: Name of the traction device in :data:`spinesim.device.DEVICES`, and the keyword of its
-#: constructor that sets the pull (N): the interface the traction rows expect.
-TRACTION_DEVICE, TRACTION_FORCE_KEYWORD = "traction", "force_N"
+#: Rise time of the traction pull (s) (assumption: the studies do not report it).
+TRACTION_RAMP_S = 30.0
 
 
 def stature_regain(ctx: Context) -> Outcome:
@@ -377,16 +375,18 @@ def stature_regain(ctx: Context) -> Outcome:
     out = Outcome()
     curves = []
     for mid, (subject, minutes) in LYING_RUNS.items():
-        r, gain = _regain(ctx.model_for(subject), Phase(minutes * 60, 0.0, 0.0, kind="lying"))
+        rest = (Phase(minutes * 60, 0.0, 0.0, kind="lying"),)
+        r, gain = _regain(ctx.model_for(subject), rest)
         out.values[mid] = gain
         curves.append(Series(f"{mid} ({minutes:g} min)", r.time_s / 60.0, r.spine_length_change))
     for mid, (subject, minutes, fraction) in TRACTION_RUNS.items():
-        device = _traction_device(fraction * subject.mass_kg * GRAVITY)
-        if isinstance(device, str):
-            out.unavailable[mid] = device
-            continue
-        model = spine_model(subject, device, ctx.tissues)
-        _, out.values[mid] = _regain(model, Phase(minutes * 60, 0.0, 0.0, kind="device"))
+        pull = fraction * subject.mass_kg * GRAVITY
+        rest = (
+            Phase(TRACTION_RAMP_S, 0.0, 0.0, start_pull_N=0.0, end_pull_N=pull, name="pull"),
+            Phase(minutes * 60 - TRACTION_RAMP_S, 0.0, 0.0, start_pull_N=pull, end_pull_N=pull),
+        )
+        model = spine_model(subject, TractionTable(), ctx.tissues)
+        _, out.values[mid] = _regain(model, rest)
     out.inputs = [
         f"Protocol: `upright({PRECEDING_UPRIGHT_H:g})` before (assumption: the preceding "
         "loading (weightlifting, loaded walking) is not modelled); then 1 min standing, "
@@ -395,8 +395,9 @@ def stature_regain(ctx: Context) -> Outcome:
         f"{STADIOMETER_S:g} s into the first.",
         "Subjects: Cannon 84 kg, 1.79 m; Rodacki 87 kg, 1.80 m; Bridger the default. Crook "
         "lying (Bridger) is simulated as supine lying.",
-        f"Traction rows run when `spinesim.device.DEVICES` has a {TRACTION_DEVICE!r} device "
-        f"taking `{TRACTION_FORCE_KEYWORD}`; the pull is the study's fraction of body weight.",
+        "Traction: lying on `TractionTable()` (pelvic harness, thoracic counter-harness, no "
+        "split) with the study's fraction of body weight as the pull, rising over "
+        f"{TRACTION_RAMP_S:g} s (assumption), for the study's duration.",
     ]
     out.panels = [
         Panel(
@@ -409,27 +410,13 @@ def stature_regain(ctx: Context) -> Outcome:
     return out
 
 
-def _regain(model: Model, rest: Phase) -> tuple[Result, float]:
+def _regain(model: Model, rest: tuple[Phase, ...]) -> tuple[Result, float]:
     stand = Phase(60.0, -90.0, -90.0, kind="upright", name="stadiometer")
-    protocol = Protocol((upright(PRECEDING_UPRIGHT_H), stand, rest, stand))
+    protocol = Protocol((upright(PRECEDING_UPRIGHT_H), stand, *rest, stand))
     r = simulate(protocol, model=model, output_interval_s=STADIOMETER_S)
     before = r.spine_length_change[r.index_at(STADIOMETER_S)]
     after = r.spine_length_change[r.index_at(protocol.session_duration_s - 60.0 + STADIOMETER_S)]
     return r, float(after - before)
-
-
-def _traction_device(force_N: float):
-    """The traction device pulling ``force_N``, or why there is none yet (a string)."""
-    factory = devices.DEVICES.get(TRACTION_DEVICE)
-    if factory is None:
-        return (
-            f"not yet available: spinesim.device.DEVICES has no {TRACTION_DEVICE!r} device "
-            f"(has {tuple(devices.DEVICES)})"
-        )
-    try:
-        return factory(**{TRACTION_FORCE_KEYWORD: force_N})
-    except (TypeError, ParameterError) as exc:
-        return f"not yet available: {TRACTION_DEVICE!r} device does not take this pull: {exc}"
 
 
 # ------------------------------------------ Nosse 1978, Cholewicki 2009: muscle activation
@@ -532,7 +519,7 @@ def traction_consistency(ctx: Context) -> Outcome:
     weight = float(model.body[model.body_names.index("L3") :, B_MASS].sum() * GRAVITY)
     rows, force, upper, lower = [], [], [], []
     for mu in mus:
-        table = devices.InversionTable(friction_static=mu, friction_kinetic=0.8 * mu)
+        table = InversionTable(friction_static=mu, friction_kinetic=0.8 * mu)
         glob = model.glob.copy()
         glob[G_MU_STATIC], glob[G_MU_KINETIC] = table.friction_static, table.friction_kinetic
         trial = dataclasses.replace(model, glob=glob, device=table)  # settles frictionless

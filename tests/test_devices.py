@@ -1,0 +1,414 @@
+"""Devices and postures: closed-form statics of every device, force balance, bad input.
+
+At the end of a hold the body is at rest, so the force the cranial part of the chain
+exerts on the caudal part across a joint balances the external loads on the caudal part
+(gravity, holders, backrest, pull, hands) exactly. Without friction these are closed forms
+in the segment masses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import spinesim
+from spinesim import cli
+from spinesim.cases import Case, run_cases
+from spinesim.core import layout as L
+from spinesim.core import mechanics as M
+from spinesim.core import observables as O
+from spinesim.device import (
+    DEVICES,
+    GravityBoots,
+    HipBench,
+    InversionTable,
+    SuspensionHarness,
+    TractionTable,
+    device_from_name,
+)
+from spinesim.protocol import typical_day
+from spinesim.protocol_file import load_protocol_file
+from tests.test_inputs import raises_naming
+
+G = 9.81
+Protocol = spinesim.Protocol
+
+
+def at_rest(device, protocol: Protocol):
+    """Model, the simulated session and the index of the end of the hold."""
+    model = spinesim.spine_model(device=device)
+    result = spinesim.simulate(protocol, model=model)
+    return model, result, result.index_at(protocol.hold_end_s)
+
+
+def joint_force_x(model, result, k: int, level: str) -> float:
+    """Force of the cranial part on the caudal part across ``level`` at saved time ``k``,
+    along the table (N, + head-ward: tension pulls the caudal part towards the head)."""
+    j = model.joint_names.index(level)
+    q = result.levels.index(level)
+    phi = result.body_pose[k, [j, j + 1], 2].mean()  # the joint's mean axis
+    total = result.segment_force[k, q]
+    shear = result.shear_force[k, q]
+    return total * np.cos(phi) - shear * np.sin(phi)
+
+
+def weight(model, bodies: slice) -> float:
+    return G * float(model.body[bodies, L.B_MASS].sum())
+
+
+def contact(model, y, i: int) -> tuple[float, float]:
+    """Normal and friction force (N) of the table on body ``i`` in state ``y``."""
+    cs = M.body_trig(y, model.n_body)
+    normal, friction, *_ = M.contact_loads(y, i, cs, model.body, 1.0, 1.0, model.glob)
+    return normal, friction
+
+
+def normal_forces(model, protocol: Protocol, time_s: float) -> np.ndarray:
+    """Normal force (N) of the table on every body at ``time_s`` of the session."""
+    knots = protocol.knots(model.tissues.muscles, model.device)
+    case = Case(0, knots, np.array([0.0, time_s]), 1)
+    outputs = run_cases([model], [case], spinesim.SolverOptions(), series_index=np.array([[1]]))
+    return outputs.body_series[0, 0, :, O.O_NORMAL]
+
+
+LEVELS = ("L5-S1", "L3-L4", "T12-L1", "T6-T7", "C5-C6")
+
+
+# ------------------------------------------------------------------------ hanging devices
+def test_gravity_boots_each_level_carries_the_weight_below_it():
+    """Hanging from the ankles at 90 deg, no backrest: the tension across every level is
+    the weight of everything on the head side of it."""
+    model, result, k = at_rest(GravityBoots(), Protocol.inversion(90, hold_s=60))
+    for level in LEVELS:
+        j = model.joint_names.index(level)
+        expected = weight(model, slice(j + 1, None))
+        assert joint_force_x(model, result, k, level) == pytest.approx(expected, rel=1e-3)
+
+
+@pytest.mark.parametrize("hands", [0.0, 0.4])
+def test_hip_bench_hands_carry_their_share_of_the_upper_body(hands):
+    """On the hip bench the upper body hangs from the held pelvis; the hands carry the
+    share ``hands`` of the weight of everything above the pelvis, at T1-T4, so levels
+    below T4 carry their weight above minus that share, levels above T1 their full weight."""
+    model, result, k = at_rest(HipBench(hand_support=hands), Protocol.inversion(90, hold_s=60))
+    upper = weight(model, slice(model.body_names.index("pelvis") + 1, None))
+    for level in LEVELS:
+        j = model.joint_names.index(level)
+        relief = hands * upper if j < model.body_names.index("T4") else 0.0
+        expected = weight(model, slice(j + 1, None)) - relief
+        assert joint_force_x(model, result, k, level) == pytest.approx(expected, abs=0.5)
+
+
+def test_suspension_harness_lumbar_spine_carries_the_lower_body():
+    """Hanging upright from a chest harness at T10: every level below it carries the
+    weight of the body below it in tension, every level above it the weight above it in
+    compression; the harness carries the whole body."""
+    harness = SuspensionHarness(level="T10")
+    model, result, k = at_rest(harness, Protocol.inversion(-90, hold_s=60))
+    held = model.body_names.index("T10")
+    for level in LEVELS:
+        j = model.joint_names.index(level)
+        below = weight(model, slice(0, j + 1))
+        expected = below if j < held else below - weight(model, slice(None))
+        assert joint_force_x(model, result, k, level) == pytest.approx(expected, abs=0.5)
+    result = spinesim.simulate(Protocol.inversion(-90, hold_s=60), device=harness)
+    k = result.index_at(result.attrs["hold_end_s"] - 1.0)
+    assert -result.anchor_force[k] == pytest.approx(weight(model, slice(None)), rel=1e-3)
+
+
+# ------------------------------------------------------------------------------ traction
+def test_split_table_passes_the_whole_pull_to_the_lumbosacral_level():
+    """On a split table the pelvis and legs roll freely: the pull reaches L5-S1 in full."""
+    model, result, k = at_rest(TractionTable(split_table=True), Protocol.traction(400))
+    assert joint_force_x(model, result, k, "L5-S1") == pytest.approx(400.0, abs=1.0)
+
+
+def test_traction_without_split_loses_the_friction_of_the_lower_body():
+    """Without the split, a pull large enough to slide the lower body loses the static
+    friction of the legs and pelvis on the table, mu_s x their normal force (Judovich:
+    about half the body weight rests on the lower section)."""
+    table = TractionTable(split_table=False)
+    protocol = Protocol.traction(600)
+    model, result, k = at_rest(table, protocol)
+    normal = normal_forces(model, protocol, result.time_s[k])[:2].sum()  # legs, pelvis
+    lost = 600.0 - joint_force_x(model, result, k, "L5-S1")
+    assert lost == pytest.approx(table.friction_static * normal, rel=0.02)
+    assert 0.45 < normal / weight(model, slice(None)) < 0.7
+
+
+def test_traction_force_balance():
+    """The pull is balanced by the thoracic harness and the friction on the table."""
+    result = spinesim.simulate(Protocol.traction(300, hold_s=60), device=TractionTable())
+    k = result.index_at(result.attrs["hold_end_s"] - 1.0)
+    assert result.pull_force[k] == pytest.approx(300.0)
+    balance = -result.anchor_force[k] + result.friction_force[k] - result.pull_force[k]
+    assert abs(balance) < 0.5
+
+
+def test_intermittent_traction_follows_the_pull_profile():
+    protocol = Protocol.traction(300, ramp_s=5, hold_s=20, cycles=2, rest_s=10, rest_pull_N=100)
+    result = spinesim.simulate(protocol, device=TractionTable(), output_interval_s=0.5)
+    expected = np.interp(result.time_s, [0, 5, 25, 30, 40, 45, 65, 70, 80],
+                         [0, 300, 300, 100, 100, 300, 300, 0, 0])  # fmt: skip
+    np.testing.assert_allclose(result.pull_force, expected, atol=1e-9)
+    assert result.attrs["hold_end_s"] == 65.0
+
+
+def test_harness_strapped_on_after_a_day_does_not_pull():
+    """Holders are fastened where the body is when they start to act: after a day on
+    one's feet (shorter spine) the traction harness carries nothing before the pull."""
+    protocol = Protocol.traction(300, preceding=typical_day(sitting_share=0.5))
+    result = spinesim.simulate(protocol, device=TractionTable(), output_interval_s=1.0)
+    assert abs(result.anchor_force[0]) < 1.0
+
+
+# ------------------------------------------------------------------------------ postures
+def test_sitting_spine_carries_the_weight_above_and_the_seat_the_pelvis():
+    """Sitting: each level is compressed by the weight above it; the seat and feet carry
+    the whole body."""
+    protocol = Protocol((spinesim.Phase(720.0, -90.0, -90.0, kind="sitting"),))
+    model = spinesim.spine_model()
+    result = spinesim.simulate(protocol, model=model)
+    k = result.time_s.size - 1  # the end of the sitting
+    for level in ("L3-L4", "T12-L1"):
+        j = model.joint_names.index(level)
+        expected = -weight(model, slice(j + 1, None))
+        assert joint_force_x(model, result, k, level) == pytest.approx(expected, abs=0.5)
+    # the pull of the body on its holders (seat, feet) is its weight, towards the feet
+    assert -result.anchor_force[k] == pytest.approx(weight(model, slice(None)), rel=1e-3)
+
+
+def test_typical_day_phases():
+    day = typical_day(hours_upright=15, hours_asleep=9, sitting_share=0.4)
+    assert [(p.kind, p.duration_s) for p in day] == [
+        ("lying", 9 * 3600.0),
+        ("sitting", 6 * 3600.0),
+        ("upright", 9 * 3600.0),
+    ]
+    assert not any(p.session for p in day)
+
+
+def test_day_on_ones_feet_compresses_the_discs_against_a_night():
+    """The disc space at L3-L4 is smaller after a day upright than after a night lying."""
+    heights = []
+    for preceding in ((typical_day()), (typical_day()[0],)):
+        result = spinesim.simulate(Protocol.inversion(30, hold_s=10, preceding=preceding))
+        heights.append(result.disc_height[0, result.levels.index("L3-L4")])
+    assert heights[0] < heights[1] - 0.3  # mm
+
+
+# ----------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("name", "options", "fragments"),
+    [
+        ("sled", {}, ("'sled'", "allowed", "table", "boots")),
+        ("boots", {"friction_static": 0.5}, ("friction_static", "'boots'", "no backrest")),
+        ("hip_bench", {"pull_N": 100.0}, ("pull_N", "'hip_bench'", "hand_support")),
+        ("hip_bench", {"hand_support": 1.5}, ("HipBench.hand_support", "1.5", "[0, 1]")),
+        ("hip_bench", {"hand_support": -0.1}, ("HipBench.hand_support", "[0, 1]")),
+        ("harness", {"level": "L3"}, ("SuspensionHarness.level", "'L3'", "T10")),
+        ("traction", {"split_level": "C3-C4"}, ("TractionTable.split_level", "L5-S1")),
+        ("traction", {"split_table": 1}, ("TractionTable.split_table", "true or false")),
+        ("traction", {"position": "side"}, ("TractionTable.position", "'prone'")),
+        ("boots", {"ankle_stiffness": 0.0}, ("GravityBoots.ankle_stiffness", "1000")),
+    ],
+)
+def test_device_options_refused_with_names(name, options, fragments):
+    with raises_naming(*fragments):
+        device_from_name(name, **options)
+
+
+@pytest.mark.parametrize(
+    ("device", "protocol", "fragments"),
+    [
+        (GravityBoots(), Protocol.inversion(60), ("'hold'", "'boots'", "90 deg", "60")),
+        (HipBench(), Protocol.inversion(45), ("'hip_bench'", "hangs free at 90")),
+        (SuspensionHarness(), Protocol.inversion(90), ("'harness'", "-90 deg")),
+        (TractionTable(), Protocol.inversion(30), ("'traction'", "works at 0 deg")),
+        (InversionTable(), Protocol.traction(200), ("pull_N", "'table'", "traction")),
+    ],
+)
+def test_protocols_a_device_cannot_do(device, protocol, fragments):
+    with raises_naming(*fragments):
+        spinesim.simulate(protocol, device=device)
+
+
+def test_pull_outside_a_device_phase_and_out_of_range():
+    with raises_naming("pull_N = 5000", "[0, 3000]"):
+        Protocol.traction(5000)
+    with raises_naming("rest_pull_N", "[0, 200]"):
+        Protocol.traction(200, cycles=2, rest_pull_N=300)
+    with raises_naming("'s'", "only in device phases", "'upright'"):
+        spinesim.Phase(60.0, -90.0, -90.0, kind="upright", name="s", start_pull_N=50.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"hours_upright": 30}, "hours_upright"), ({"sitting_share": 2}, "sitting_share")],
+)
+def test_typical_day_ranges(kwargs, name):
+    with raises_naming(name, "allowed"):
+        typical_day(**kwargs)
+
+
+def test_every_registered_device_runs_a_short_session():
+    angles = {"boots": 90.0, "hip_bench": 90.0, "harness": -90.0}
+    for name in DEVICES:
+        device = device_from_name(name)
+        if device.pulls:
+            protocol = Protocol.traction(100, ramp_s=2, hold_s=5)
+        else:
+            protocol = Protocol.inversion(angles.get(name, 60.0), ramp_s=2, hold_s=5)
+        result = spinesim.simulate(protocol, device=device)
+        assert np.all(np.isfinite(result.axial_force))
+
+
+# ------------------------------------------------------------------- CLI and protocol files
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("options", "angle"),
+    [
+        (["--device", "boots"], 90.0),
+        (["--device", "hip_bench", "--option", "hand_support=0.3"], 90.0),
+        (["--device", "harness", "--option", "level=T8"], -90.0),
+        (["--device", "table", "--angle", "45", "--cycles", "2", "--rest", "5"], 45.0),
+    ],
+)
+def test_cli_devices_and_their_hanging_angle(options, angle):
+    args = cli.build_parser().parse_args(["run", "--ramp", "2", "--hold", "5", *options])
+    protocol, _, device = cli._inputs(args)
+    assert device.name == options[1]
+    assert max(p.start_deg for p in protocol.phases) == angle or angle < 0
+    assert min(p.end_deg for p in protocol.phases) == min(angle, 0.0)
+
+
+def test_cli_traction_options_reach_the_api():
+    args = cli.build_parser().parse_args(
+        ["run", "--device", "traction", "--pull", "250", "--option", "split_table=true",
+         "--cycles", "3", "--hold", "60", "--rest", "20", "--sitting-hours", "2"]
+    )  # fmt: skip
+    protocol, _, device = cli._inputs(args)
+    assert device == TractionTable(split_table=True)
+    assert max(p.end_pull_N for p in protocol.phases) == 250.0
+    assert sum(p.name.startswith("hold") for p in protocol.phases) == 3
+    assert protocol.phases[0].kind == "sitting"
+
+
+@pytest.mark.parametrize(
+    ("options", "fragments"),
+    [
+        (["--device", "boots", "--friction", "0.5"], ("friction_static", "'boots'", "--friction")),
+        (["--device", "table", "--pull", "100"], ("--pull", "traction", "'table'")),
+        (["--device", "traction"], ("needs --pull",)),
+        (["--device", "traction", "--pull", "100", "--angle", "30"], ("--angle", "0 deg")),
+        (["--device", "hip_bench", "--option", "hand_support=2"], ("HipBench.hand_support",)),
+        (["--device", "boots", "--option", "hand_support=0.2"], ("hand_support", "'boots'")),
+        (["--device", "boots", "--option", "bad"], ("--option 'bad'", "NAME=VALUE")),
+        (["--device", "boots", "--angle", "60"], ("'boots'", "90 deg")),
+    ],
+)
+def test_cli_bad_device_input_exits_2_naming_it(options, fragments, capsys, tmp_path):
+    out = tmp_path / "r.nc"
+    status = cli.main(["run", "--ramp", "2", "--hold", "5", *options, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_USAGE
+    for fragment in fragments:
+        assert fragment in err
+    assert not out.exists()
+
+
+def test_traction_example_file():
+    protocol, _, device = load_protocol_file(EXAMPLES / "traction_protocol.toml")
+    assert device == TractionTable(split_table=True)
+    assert [p.kind for p in protocol.phases[:3]] == ["lying", "sitting", "upright"]
+    assert protocol.hold_end_s == pytest.approx(2 * 110.0 + 80.0)
+    assert max(p.end_pull_N for p in protocol.phases) == 300.0
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        ('[device]\ntype = "boots"\nfriction_static = 0.5\n', ("device.friction_static",)),
+        ('[device]\ntype = "boots"\n[[phase]]\nduration_s = 5\nangle_deg = 60\n',
+         ("device 'boots'", "90 deg")),
+        ("[[phase]]\nduration_s = 5\nangle_deg = 0\npull_N = 100\nend_pull_N = 50\n",
+         ("phase[1]", "pull_N")),
+        ("[[phase]]\nduration_s = 5\nangle_deg = 0\npull_N = 9000\n",
+         ("phase[1].pull_N", "9000")),
+        ('[[phase]]\nduration_s = 5\nkind = "kneeling"\n', ("phase[1].kind", "'kneeling'")),
+        ('[[preceding]]\nkind = "sitting"\nhours = 100\n', ("preceding[1].hours", "100")),
+    ],
+)  # fmt: skip
+def test_protocol_file_device_errors(tmp_path, text, fragments):
+    if "[[phase]]" not in text:
+        text += "[[phase]]\nduration_s = 5\nangle_deg = 90\n"
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    with raises_naming(*fragments):
+        load_protocol_file(path)
+
+
+def test_protocol_file_posture_phase_defaults_to_its_angle(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_text(
+        '[[phase]]\nkind = "sitting"\nduration_s = 60\n[[phase]]\nduration_s = 5\nangle_deg = 30\n'
+    )
+    protocol, _, _ = load_protocol_file(path)
+    assert (protocol.phases[0].kind, protocol.phases[0].start_deg) == ("sitting", -90.0)
+
+
+def test_prone_traction_rests_on_the_front_and_splits_like_supine():
+    """Prone, the anterior skin rests on the table: the table carries the body weight at
+    0 deg through the abdomen and chest (the lordosis now touches), and on a split table
+    L5-S1 again receives the whole pull."""
+    prone = TractionTable(split_table=True, position="prone")
+    protocol = Protocol.traction(400)
+    model, result, k = at_rest(prone, protocol)
+    assert joint_force_x(model, result, k, "L5-S1") == pytest.approx(400.0, abs=1.0)
+    normal = normal_forces(model, protocol, result.time_s[k])
+    touching = [name for name, force in zip(model.body_names, normal, strict=True) if force > 1]
+    assert {"L3", "L4", "T1"} <= set(touching)
+    settled = spinesim.spine_model(device=prone)
+    y0 = settled.y0
+    normal = sum(contact(settled, y0, i)[0] for i in range(settled.n_body))
+    assert normal == pytest.approx(weight(settled, slice(None)), rel=1e-3)
+
+
+# ------------------------------------------------------------------------------- compare
+def test_compare_one_subject_several_devices():
+    short = {"ramp_s": 2.0, "hold_s": 5.0}
+    comparison = spinesim.compare(
+        {
+            "table 60": Protocol.inversion(60, **short),
+            "boots": (Protocol.inversion(90, **short), GravityBoots()),
+        },
+        subject=spinesim.Subject(mass_kg=80),
+    )
+    rows = comparison.rows()
+    assert len(rows) == 2 * len(comparison.levels)
+    assert rows[0]["case"] == "table 60" and rows[0]["level"] == "L5-S1"
+    force = comparison.end_of_hold("axial_force")
+    j = comparison.levels.index("L3-L4")
+    assert force[1, j] > force[0, j] > 0.0
+    assert rows[len(comparison.levels) + j]["axial_force_N"] == force[1, j]
+    text = comparison.table_text(levels=["L3-L4"])
+    assert "boots" in text and f"{force[1, j]:.1f}" in text
+    for result in comparison.results.values():
+        assert result.attrs["subject"]["mass_kg"] == 80
+
+
+@pytest.mark.parametrize(
+    ("cases", "fragments"),
+    [
+        ({}, ("cases = {}", "allowed")),
+        ({"x": 5}, ("cases['x'] = 5", "allowed")),
+        ({1: Protocol.inversion(30)}, ("label 1", "not a string")),
+    ],
+)
+def test_compare_bad_cases(cases, fragments):
+    with raises_naming(*fragments):
+        spinesim.compare(cases)
