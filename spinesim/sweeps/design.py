@@ -27,7 +27,8 @@ def _values(name: str, values: Any) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1 or array.size == 0:
         raise ParameterError(f"sweep parameter {name!r}: give a non-empty 1-D list of values")
-    if name not in CATEGORICAL and not np.issubdtype(array.dtype, np.number):
+    numeric = np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_
+    if name not in CATEGORICAL and not numeric:
         raise ParameterError(f"sweep parameter {name!r} = {values!r}: values must be numbers")
     return array
 

@@ -44,8 +44,8 @@ DEFAULT_DEVICE = "table"
 PRECEDING = {"lying_hours": lying, "sitting_hours": sitting, "upright_hours": upright}
 SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
 TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
-#: Parameters whose values are names, not numbers.
-CATEGORICAL = ("protocol", "device", "sex")
+#: Parameters whose values are names or switches, not numbers: listed, never sampled.
+CATEGORICAL = ("protocol", "device", "sex", "position", "split_table", "split_level", "level")
 
 
 @dataclass(frozen=True)
