@@ -526,7 +526,10 @@ def _disc_columns(
     nucleus_k = (k_zero - k_ann) * h / area_n
     rho = (k_ref - k_ann) / (k_zero - k_ann)
     preload = REFERENCE_PRELOAD * area / REFERENCE_AREA
-    e0 = preload / (area_n * nucleus_k * (rho - 1.0)) if rho > 1.0 else 0.0
+    # at the preload the tangent stiffness is k_ref: the nucleus stiffens by rho at the
+    # compression u = h e0 ln(rho), where nucleus and annulus together carry the preload
+    carried = area_n * nucleus_k * (rho - 1.0) + k_ann * h * math.log(rho) if rho > 1.0 else 0.0
+    e0 = preload / carried if rho > 1.0 else 0.0
     p0 = p.swelling_pressure_MPa * 1e6
     conductance = 1.0 / (
         p.fluid_time_constant_h * 3600.0 * (p0 / p.swelling_strain + k_ann * h / area_n)
