@@ -62,12 +62,6 @@ CORE_CHANGES = [
     "**Lying pressure 0.10 MPa** (Wilke): the nucleus pressure is p0 + rise; a lying value "
     "below p0 = 0.16 MPa needs the swelling pressure at reference hydration to be lower "
     "(Urban & McMullin allow 0.10-0.23 MPa) together with a re-fit of `swelling_strain`.",
-    "**Axial stiffness 5.8% low**: in `assembly._disc_columns` solve for `nucleus_e0` with the "
-    "annulus' share of the preload, i.e. find u with k_ann u + A_n k0 e0 (exp(-u/(h e0)) - 1) "
-    "= P and tangent k_ann + A_n k0/h exp(-u/(h e0)) = k_ref (two equations in u and e0).",
-    "**Guarding in inversion** (Nosse): `MuscleProperties.guard_amplitude` = 0.5 comes from "
-    "traction; for tilting head-down the data say EMG falls at once, i.e. amplitude ~0 "
-    "(could be a per-device default once devices carry their own muscle response).",
 ]
 
 

@@ -279,7 +279,7 @@ def spine_model(
         reduced_inertia = inertia[j] * inertia[j + 1] / (inertia[j] + inertia[j + 1])
         columns = _joint_attachments(anat, j, s)
         if anat.joint_kind[j] == "disc":
-            columns.update(_disc_columns(anat, j, s, tissues, reduced_inertia))
+            columns.update(disc_columns(anat, j, s, tissues, reduced_inertia))
         else:
             columns.update(_bushing_columns(anat, j, s, tissues, reduced_inertia, name))
         builder.add_joint(name, **columns)
@@ -510,7 +510,7 @@ def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
     return {"ax": ax, "ay": ay, "bx": bx, "by": by, "rest_angle": anat.rest_angle[j]}
 
 
-def _disc_columns(
+def disc_columns(
     anat, j: int, s: float, tissues: Tissues, reduced_inertia: float
 ) -> dict[str, float]:
     """Disc parameters at level ``j``, scaled from the reference level (see properties)."""

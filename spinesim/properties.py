@@ -186,8 +186,9 @@ class MuscleProperties(_Validated):
     """Back muscles as a compressive line of action posterior to each disc.
 
     Tension at activation 1 is ``tone_stress_MPa x endplate area``. Activation follows the
-    protocol: a posture-dependent tone plus a guarding transient at each tilt that relaxes
-    with ``guard_time_constant_s``.
+    protocol: a posture-dependent tone plus a guarding transient at the onset of each
+    traction pull (``guard_amplitude``) or head-down tilt (``tilt_guard_amplitude``) that
+    relaxes with ``guard_time_constant_s``.
     """
 
     tone_stress_MPa: float = bounded(
@@ -215,8 +216,16 @@ class MuscleProperties(_Validated):
         0.5,
         0.0,
         5.0,
-        doc="Peak extra activation at the start of a tilt (assumption: Cholewicki 2009 "
-        "reports higher EMG in the first traction cycle, magnitude not retrieved)",
+        doc="Peak extra activation at the onset of a traction pull (assumption: Cholewicki "
+        "2009 reports higher EMG in the first traction cycle, magnitude not retrieved)",
+    )
+    tilt_guard_amplitude: float = bounded(
+        0.0,
+        0.0,
+        5.0,
+        doc="Peak extra activation at the start of a head-down tilt: none, since Nosse 1978 "
+        "saw paraspinal EMG fall within 10 s of inversion and no rise [V-sec]; set it > 0 "
+        "to study an apprehensive first-time user (assumption)",
     )
     guard_time_constant_s: float = bounded(
         90.0,
@@ -236,7 +245,7 @@ class MuscleProperties(_Validated):
         "Moorhouse & Granata 2007 J Biomech 40:2124 [M])",
     )
     guard_rise_s: float = bounded(
-        2.0, 0.1, 60.0, doc="Rise time of guarding at the tilt (assumption: reflex onset)"
+        2.0, 0.1, 60.0, doc="Rise time of guarding at its onset (assumption: reflex onset)"
     )
 
     def __post_init__(self) -> None:

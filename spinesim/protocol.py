@@ -325,9 +325,14 @@ class Protocol:
         was_loading = False
         for phase in self.phases:
             tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
-            loading = tilting_down or phase.end_pull_N > phase.start_pull_N
+            pulling = phase.end_pull_N > phase.start_pull_N
+            loading = tilting_down or pulling
             # guarding starts once per tilt or pull, not again at every sample of one ramp
-            guard = muscle.guard_amplitude if loading and not was_loading else 0.0
+            amplitude = max(
+                muscle.tilt_guard_amplitude if tilting_down else 0.0,
+                muscle.guard_amplitude if pulling else 0.0,
+            )
+            guard = amplitude if loading and not was_loading else 0.0
             was_loading = loading
             end = t + phase.duration_s
             for time, angle, pull, onset in (

@@ -25,12 +25,11 @@ def test_samples_and_ramp_describe_the_same_session(default_model):
     np.testing.assert_allclose(b["L3-L4"].axial_force[-10:], a["L3-L4"].axial_force[-10:], atol=2.0)
 
 
-def test_guarding_peaks_at_its_amplitude_and_relaxes(default_model):
+def test_guarding_at_a_traction_pull_peaks_at_its_amplitude_and_relaxes():
     muscles = spinesim.MuscleProperties()
-    protocol = spinesim.Protocol.inversion(60, ramp_s=1, hold_s=600, return_s=0)
-    result = spinesim.simulate(protocol, model=default_model, output_interval_s=0.5)
-    tone = 1.0 + (muscles.inverted_tone - 1.0) * np.sin(np.radians(60))  # constant after 1 s
-    guard = result.muscle_activation - tone
+    protocol = spinesim.Protocol.traction(200, ramp_s=1, hold_s=600, release_s=0)
+    result = spinesim.simulate(protocol, device=spinesim.TractionTable(), output_interval_s=0.5)
+    guard = result.muscle_activation - 1.0  # lying flat: tone 1
     after = result.time_s > 1.0
     tau, rise = muscles.guard_time_constant_s, muscles.guard_rise_s
     t_peak = tau * rise / (tau - rise) * np.log(tau / rise)
@@ -38,6 +37,20 @@ def test_guarding_peaks_at_its_amplitude_and_relaxes(default_model):
     assert result.time_s[after][np.argmax(guard[after])] == pytest.approx(t_peak, abs=1.0)
     k = result.index_at(t_peak + 3 * tau)
     assert guard[k] == pytest.approx(muscles.guard_amplitude * np.exp(-3), rel=0.05)
+
+
+@pytest.mark.parametrize("tilt_guard", [0.0, 0.4])
+def test_a_head_down_tilt_guards_only_when_asked(tilt_guard):
+    """Nosse 1978: paraspinal EMG falls as soon as the body is inverted, so by default a
+    tilt adds no guarding; ``tilt_guard_amplitude`` models an apprehensive user."""
+    muscles = spinesim.MuscleProperties(tilt_guard_amplitude=tilt_guard)
+    model = spinesim.spine_model(tissues=spinesim.Tissues(muscles=muscles))
+    protocol = spinesim.Protocol.inversion(60, ramp_s=1, hold_s=120, return_s=0)
+    result = spinesim.simulate(protocol, model=model, output_interval_s=0.5)
+    tone = 1.0 + (muscles.inverted_tone - 1.0) * np.sin(np.radians(60))
+    after = result.time_s > 1.0
+    peak = (result.muscle_activation[after] - tone).max()
+    assert peak == pytest.approx(tilt_guard, rel=0.01, abs=1e-9)
 
 
 def test_hold_end_is_the_steepest_hold_head_up_or_down():
@@ -48,12 +61,12 @@ def test_hold_end_is_the_steepest_hold_head_up_or_down():
 
 def test_model_carries_its_tissues_into_simulate():
     calm = spinesim.Tissues(
-        muscles=spinesim.MuscleProperties(guard_amplitude=0.0, inverted_tone=1.0)
+        muscles=spinesim.MuscleProperties(tilt_guard_amplitude=0.0, inverted_tone=1.0)
     )
     model = spinesim.spine_model(tissues=calm)
     result = spinesim.simulate(spinesim.Protocol.inversion(60, ramp_s=5, hold_s=20), model=model)
     np.testing.assert_allclose(result.muscle_activation, 1.0)
-    assert result.attrs["tissues"]["muscles"]["guard_amplitude"] == 0.0
+    assert result.attrs["tissues"]["muscles"]["inverted_tone"] == 1.0
     with pytest.raises(spinesim.ParameterError, match="either model or"):
         spinesim.simulate(spinesim.Protocol.inversion(60), model=model, tissues=calm)
 

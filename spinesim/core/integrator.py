@@ -56,7 +56,7 @@ E1 = -1.0 / 3.0
 E2 = 2.0 * D / 3.0
 
 NEWTON_MAX_ITER = 7
-NEWTON_TOL = 0.1  # Newton stops when the weighted update norm is below this (error units)
+NEWTON_TOL = 0.05  # Newton stops when the weighted update norm is below this (error units)
 SAFETY = 0.9
 GROW_MAX = 4.0
 SHRINK_MIN = 0.2

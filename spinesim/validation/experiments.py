@@ -21,7 +21,7 @@ from spinesim.anatomy import Subject, load_anatomy
 from spinesim.assembly import GRAVITY, Model, Tissues, spine_model
 from spinesim.core.layout import B_MASS, G_MU_KINETIC, G_MU_STATIC, J_C_CREEP, J_K_CREEP
 from spinesim.device import InversionTable, TractionTable
-from spinesim.properties import REFERENCE_AREA, REFERENCE_PRELOAD, MuscleProperties
+from spinesim.properties import REFERENCE_AREA, REFERENCE_PRELOAD
 from spinesim.protocol import Phase, Protocol, lying, upright
 from spinesim.result import Result
 from spinesim.simulate import simulate
@@ -368,6 +368,9 @@ TRACTION_RUNS = {
 }
 #: Rise time of the traction pull (s) (assumption: the studies do not report it).
 TRACTION_RAMP_S = 30.0
+#: Traction pull as a fraction of body weight for Cholewicki's EMG time course
+#: (assumption: a typical lumbar traction force; the guarding does not depend on it).
+TRACTION_PULL_FRACTION = 0.4
 
 
 def stature_regain(ctx: Context) -> Outcome:
@@ -421,7 +424,7 @@ def _regain(model: Model, rest: tuple[Phase, ...]) -> tuple[Result, float]:
 
 # ------------------------------------------ Nosse 1978, Cholewicki 2009: muscle activation
 def muscle_activation(ctx: Context) -> Outcome:
-    """Activation (1 = lying tone) during Nosse's inversion and a 15 min hold at 60 deg."""
+    """Activation (1 = lying tone) during Nosse's inversion and a 15 min traction hold."""
     inverted_s, ramp = 122.5, 10.0
     nosse = Protocol.inversion(90.0, ramp_s=ramp, hold_s=inverted_s - ramp)
     r = simulate(nosse, model=ctx.model, output_interval_s=0.5)
@@ -429,12 +432,13 @@ def muscle_activation(ctx: Context) -> Outcome:
     first = 100.0 * (np.mean(act[r.time_s <= 10.0]) - 1.0)
     mean = 100.0 * (np.mean(act[r.time_s <= inverted_s]) - 1.0)
 
-    hold = Protocol.inversion(60.0, ramp_s=ramp, hold_s=15 * 60.0)
-    rh = simulate(hold, model=ctx.model, output_interval_s=1.0)
-    muscles = ctx.model.tissues.muscles if ctx.model.tissues else MuscleProperties()
-    tone = 1.0 + (muscles.inverted_tone - 1.0) * math.sin(math.radians(60.0))
+    subject = Subject()
+    pull = TRACTION_PULL_FRACTION * subject.mass_kg * GRAVITY
+    hold = Protocol.traction(pull, ramp_s=ramp, hold_s=15 * 60.0)
+    traction = spine_model(subject, TractionTable(), ctx.tissues)
+    rh = simulate(hold, model=traction, output_interval_s=1.0)
     holding = (rh.time_s >= ramp) & (rh.time_s <= hold.hold_end_s)
-    guard = rh.muscle_activation[holding] - tone
+    guard = rh.muscle_activation[holding] - 1.0  # lying on the traction table: tone 1
     peak = np.argmax(guard)
     back = np.argmax(guard[peak:] <= BASELINE_FRACTION * guard[peak]) + peak
     out = Outcome(
@@ -450,18 +454,19 @@ def muscle_activation(ctx: Context) -> Outcome:
         "abstract: full inversion and 10 s assumed); baseline: lying tone 1.",
         "EMG is compared with `muscle_activation` (tone plus guarding) as a % change; the "
         "first 10 s period starts with the tilt.",
-        f"Cholewicki: time from the tilt onset until guarding falls below "
-        f"{BASELINE_FRACTION:.0%} of its peak during a 15 min hold at 60 deg (the model's "
-        "guarding is the same for any tilt; the measurement is from traction).",
+        f"Cholewicki: time from the onset of a traction pull ({TRACTION_PULL_FRACTION:.0%} "
+        f"body weight on `TractionTable()`, {ramp:g} s ramp, 15 min hold; the pull's size "
+        f"does not change the guarding) until guarding falls below "
+        f"{BASELINE_FRACTION:.0%} of its peak.",
     ]
     out.panels = [
         Panel(
             "Back muscle activation",
-            "time from the tilt onset (s)",
+            "time from the tilt or pull onset (s)",
             "change from the lying tone (%)",
             (
                 Series("Nosse protocol (90 deg)", r.time_s, 100.0 * (act - 1.0)),
-                Series("15 min at 60 deg", rh.time_s, 100.0 * (rh.muscle_activation - 1.0)),
+                Series("15 min of traction", rh.time_s, 100.0 * (rh.muscle_activation - 1.0)),
                 measured_points("Nosse 1978 [V-sec]", [5.0], _rows("nosse_emg_first_10s")),
             ),
         )
@@ -473,7 +478,7 @@ def muscle_activation(ctx: Context) -> Outcome:
 def inversion(ctx: Context) -> Outcome:
     """Spinal length after 1 min inverted against sitting (Nosse) and the lumbar disc
     spaces after 10 min fully inverted (Kane)."""
-    sit = Phase(60.0, -90.0, -90.0, kind="upright", name="sitting erect")
+    sit = Phase(60.0, -90.0, -90.0, kind="sitting", name="sitting erect")
     nosse = Protocol((sit, Phase(10.0, 0.0, 90.0), Phase(60.0, 90.0, 90.0)))
     r = simulate(nosse, model=ctx.model, output_interval_s=STADIOMETER_S)
     upright_reading = r.spine_length_change[r.index_at(STADIOMETER_S)]

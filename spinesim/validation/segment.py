@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from spinesim.anatomy import Subject, load_anatomy
-from spinesim.assembly import GRAVITY, Model, ModelBuilder, Tissues, _disc_columns
+from spinesim.assembly import GRAVITY, Model, ModelBuilder, Tissues, disc_columns
 from spinesim.core import layout as L
 from spinesim.solver import SolverOptions, run
 
@@ -40,7 +40,7 @@ def motion_segment(
     tissues = tissues or Tissues()
     anat = load_anatomy(subject)
     j = anat.joint_names.index(level)
-    columns = _disc_columns(anat, j, subject.length_scale, tissues, reduced_inertia=1.0)
+    columns = disc_columns(anat, j, subject.length_scale, tissues, reduced_inertia=1.0)
     columns.update(_PLATENS, muscle_force=0.0, posture_stiffness=0.0)
     if not ligaments:
         columns.update(lig_ant_len=0.0, lig_post_len=0.0)
