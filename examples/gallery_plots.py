@@ -14,7 +14,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 import xarray as xr
 
 import spinesim
@@ -33,30 +32,12 @@ def slow_tilt() -> spinesim.Result:
 
 
 def small_sweep(angles=ANGLES, frictions=FRICTIONS) -> xr.Dataset:
-    """Peak and end-of-hold lumbar axial force over hold angle x backrest friction (10 s
-    ramp, 60 s hold), as a dataset shaped like a sweep's: swept parameters as dimensions,
-    a level dimension and a status per case."""
-    peak = np.zeros((len(angles), len(frictions), len(LEVELS)))
-    status = np.full((len(angles), len(frictions)), "success", dtype=object)
-    for b, mu in enumerate(frictions):
-        device = spinesim.InversionTable(friction_static=mu, friction_kinetic=0.8 * mu)
-        model = spinesim.spine_model(device=device)
-        for a, angle in enumerate(angles):
-            protocol = spinesim.Protocol.inversion(angle, ramp_s=10, hold_s=60, return_s=0)
-            result = spinesim.simulate(protocol, model=model, output_interval_s=5.0)
-            for j, level in enumerate(LEVELS):
-                peak[a, b, j] = result[level].axial_force.max()
-    dims = ("angle_deg", "friction_static", "level")
-    return xr.Dataset(
-        {
-            "peak_axial_force": (dims, peak, {"units": "N", "long_name": "peak disc axial force"}),
-            "status": (dims[:2], status.astype(str)),
-        },
-        coords={
-            "angle_deg": ("angle_deg", list(angles), {"units": "deg"}),
-            "friction_static": ("friction_static", list(frictions), {"units": "1"}),
-            "level": list(LEVELS),
-        },
+    """Hold angle x backrest friction (10 s ramp, 60 s hold, no return) with
+    :func:`spinesim.sweep`: swept parameters as dimensions, per-level summaries."""
+    return spinesim.sweep(
+        spinesim.Grid(angle_deg=angles, friction_static=frictions),
+        fixed={"ramp_s": 10.0, "hold_s": 60.0, "return_s": 0.0},
+        progress=False,
     )
 
 

@@ -151,9 +151,7 @@ def heatmap(result: Result, variable: str = "gap_change", *, side: str = "middle
 
 
 def _failed(status: np.ndarray) -> np.ndarray:
-    """Cases whose status is not a success (string 'success'/'ok', or the number 0)."""
-    if status.dtype.kind in "USO":
-        return ~np.isin(status.astype(str), ("success", "ok"))
+    """Cases of a sweep whose solver status is not 0 (success)."""
     return status != 0
 
 

@@ -99,13 +99,13 @@ def sweep() -> xr.Dataset:
     levels = ["L3-L4", "L4-L5"]
     a, m = np.meshgrid(angle, mass, indexing="ij")
     force = np.sin(np.radians(a))[..., None] * m[..., None] * np.array([4.0, 4.5])
-    status = np.full(a.shape, "success", dtype=object)
-    status[3, 2] = "failed: step too small"
+    status = np.zeros(a.shape, dtype=np.int64)
+    status[3, 2] = 1  # the solver's step became too small
     return xr.Dataset(
         {
             "peak_axial_force": (("angle_deg", "mass_kg", "level"), force, {"units": "N"}),
             "end_gap_change": (("angle_deg", "mass_kg", "level"), force / 300, {"units": "mm"}),
-            "status": (("angle_deg", "mass_kg"), status.astype(str)),
+            "status": (("angle_deg", "mass_kg"), status),
         },
         coords={
             "angle_deg": ("angle_deg", angle, {"units": "deg"}),
@@ -146,17 +146,30 @@ def test_response_surface_status_of_other_shapes(sweep):
     """A status per level, or along one swept parameter only, still marks failed cases."""
     status = sweep["status"].expand_dims(level=["L3-L4", "L4-L5"]).copy()
     per_level = sweep.assign(status=status)
-    per_level["status"][0, 0, 1] = "failed"
+    per_level["status"][0, 0, 1] = 2
     ax = response_surface(per_level, "end_gap_change", "angle_deg", "mass_kg", level="L3-L4")
     crosses = next(line for line in ax.get_lines() if line.get_label() == "failed case")
     assert sorted(zip(crosses.get_xdata(), crosses.get_ydata(), strict=True)) == [
         (20.0, 70.0),
         (80.0, 90.0),
     ]
-    by_angle = sweep.assign(status=("angle_deg", ["success", "failed", "success", "success"]))
+    by_angle = sweep.assign(status=("angle_deg", [0, 3, 0, 0]))
     ax = response_surface(by_angle, "end_gap_change", "angle_deg", "mass_kg", level="L3-L4")
     crosses = next(line for line in ax.get_lines() if line.get_label() == "failed case")
     assert set(crosses.get_xdata()) == {40.0} and len(crosses.get_xdata()) == 3
+
+
+def test_response_surface_of_a_real_sweep():
+    ds = spinesim.sweep(
+        spinesim.Grid(angle_deg=[30.0, 60.0, 90.0], friction_static=[0.3, 0.6]),
+        fixed={"ramp_s": 5.0, "hold_s": 10.0},
+        progress=False,
+    )
+    ax = response_surface(
+        ds, "end_gap_change", "angle_deg", "friction_static", level="L4-L5", side="middle"
+    )
+    assert colorbar_label(ax) == "end_gap_change (mm)"
+    assert ax.get_xlabel() == "angle_deg (deg)"
 
 
 def test_response_surface_fixes_other_swept_parameters(sweep):

@@ -237,7 +237,11 @@ def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping
         "case": np.arange(n),
         "level": np.array(levels, dtype=object),
         "side": np.array(SIDES, dtype=object),
-        **{name: ("case", _plain(values)) for name, values in table.items() if name not in fixed},
+        **{
+            name: ("case", _plain(values), _unit_attrs(name))
+            for name, values in table.items()
+            if name not in fixed
+        },
     }
     if n_time:
         coords["time"] = ("time", np.array(settings.series_times_s), {"units": "s"})
@@ -251,6 +255,19 @@ def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping
         "grid_dims": json.dumps(list(design.dims()) if design.dims() != ("case",) else []),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+#: Units of parameters by the suffix of their name (the naming convention of spinesim).
+UNIT_SUFFIXES = {
+    "_deg": "deg", "_deg_s": "deg/s", "_s": "s", "_h": "h", "_hours": "h", "_kg": "kg",
+    "_m": "m", "_N": "N", "_MPa": "MPa",
+}  # fmt: skip
+
+
+def _unit_attrs(name: str) -> dict[str, str]:
+    """``{"units": ...}`` from the parameter name's suffix (longest match), else ``{}``."""
+    matches = [suffix for suffix in UNIT_SUFFIXES if name.endswith(suffix)]
+    return {"units": UNIT_SUFFIXES[max(matches, key=len)]} if matches else {}
 
 
 def _plain(values: np.ndarray) -> np.ndarray:
