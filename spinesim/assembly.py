@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import brentq
 
 from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
 from spinesim.cases import Case, run_cases
@@ -313,6 +312,8 @@ def _balanced_hip_angle(body: np.ndarray, joint: np.ndarray, anat) -> float:
     balance: the C7 plumb line through the posterior-superior corner of S1, i.e. a sagittal
     vertical axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077
     [M]). Without it the trunk's weight would hang on the posterior ligaments upright."""
+    from scipy.optimize import brentq  # here: scipy.optimize costs ~0.5 s to import
+
     pelvis, c7 = anat.body_names.index("pelvis"), anat.body_names.index("C7")
     l5s1 = anat.joint_names.index("L5-S1")
     trial = joint.copy()

@@ -26,7 +26,7 @@ from spinesim.errors import ParameterError
 #: Relative step of the finite-difference Jacobian; simulations are accurate to about
 #: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.
 DIFF_STEP = 1e-3
-#: A fitted value closer than this fraction of its allowed range to a bound is "at" it.
+#: A fitted value closer to a bound than this fraction of its own size is "at" the bound.
 BOUND_TOLERANCE = 1e-3
 
 
@@ -170,6 +170,11 @@ def calibrate(
         diff_step=diff_step,
         max_nfev=max_evaluations,
     )
+    if not fit.success:
+        raise ParameterError(
+            f"calibrate: the fit did not converge after {evaluations} simulations "
+            f"({fit.message}); raise max_evaluations or start closer"
+        )
     _refuse_bounds(names, fit.x, ranges, fit.active_mask)
     dof = y.size - len(names)
     chi2 = float(fit.fun @ fit.fun)
@@ -219,10 +224,13 @@ def _strict_bounds(ranges) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _refuse_bounds(names, values, ranges, active_mask) -> None:
+    """Refuse an optimum on a bound: the optimiser says so (``active_mask``), or the value
+    lies within :data:`BOUND_TOLERANCE` of the bound relative to the value's own size (not
+    to the range, which may span decades)."""
     for name, x, (lo, hi, _), active in zip(names, values, ranges, active_mask, strict=True):
-        width = hi - lo if np.isfinite(hi - lo) else abs(lo) + 1.0
-        at_low = x - lo <= BOUND_TOLERANCE * width or active < 0
-        at_high = hi - x <= BOUND_TOLERANCE * width or active > 0
+        scale = max(abs(x), np.finfo(float).tiny)
+        at_low = active < 0 or x - lo <= BOUND_TOLERANCE * scale
+        at_high = active > 0 or hi - x <= BOUND_TOLERANCE * scale
         if at_low or at_high:
             bound = lo if at_low else hi
             raise ParameterError(

@@ -1,5 +1,5 @@
-"""Command-line interface: ``spinesim run`` and ``spinesim sweep`` (also ``python -m
-spinesim ...``).
+"""Command-line interface: ``spinesim run``, ``spinesim sweep`` and ``spinesim render``
+(also ``python -m spinesim ...``).
 
 One inversion session from options::
 
@@ -221,7 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="N",
         help="traction force on the pelvis, N (device traction only; it works flat, so no "
-        "--angle); ramped in --ramp, held --hold, released in --return",
+        "--angle); ramped in --ramp, held --hold, released in --return (defaults 10 s, "
+        "300 s and the ramp time, as for inversion; Protocol.traction's own are 30 s and "
+        "600 s)",
     )
     session.add_argument(
         "--cycles",
@@ -295,6 +297,8 @@ def _subcommand(command, args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename}", EXIT_USAGE)
     except ParameterError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except ImportError as exc:  # an optional extra is missing
         return _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         resumable = getattr(args, "resume", None) is not None

@@ -154,7 +154,8 @@ def compare(
     for label, case in cases.items():
         if not isinstance(label, str):
             raise ParameterError(f"cases: label {label!r} is not a string")
-        protocol, device = case if isinstance(case, tuple) else (case, None)
+        pair = case if isinstance(case, tuple) else (case, None)
+        protocol, device = pair if len(pair) == 2 else (None, None)
         if not isinstance(protocol, Protocol):
             raise ParameterError(
                 f"cases[{label!r}] = {case!r}; allowed: a Protocol or (Protocol, device)"

@@ -8,16 +8,21 @@ and a sweep's time series.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 
+if TYPE_CHECKING:
+    from spinesim.assembly import Model
+
 GAP_COLUMNS = [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]
 
 
 def time_series(
-    model, joint_out: np.ndarray, body_out: np.ndarray, global_out: np.ndarray
+    model: Model, joint_out: np.ndarray, body_out: np.ndarray, global_out: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Every variable of :data:`spinesim.result.VARIABLES` from the observables
     ``joint_out (..., time, joint, N_JOINT_OUT)``, ``body_out (..., time, body,

@@ -12,12 +12,16 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from spinesim.errors import ParameterError
 from spinesim.result import SIDES, VARIABLES, Result
+
+if TYPE_CHECKING:
+    import xarray as xr
+    from matplotlib.axes import Axes
 
 LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 #: Per-level variables a heat map can show (the disc-space change at one side).
@@ -131,15 +135,21 @@ def heatmap(result: Result, variable: str = "gap_change", *, side: str = "middle
             f"{', '.join(map(repr, LEVEL_VARIABLES))})"
         )
     _, unit, description = VARIABLES[variable]
-    m = float(np.nanmax(np.abs(values))) or 1.0
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if low < 0.0 < high:  # signed (opening / closing, tension / compression): centred on 0
+        m = max(-low, high)
+        cmap, low, high = "coolwarm", -m, m
+    else:  # one sign (e.g. pressure): the data's own range
+        cmap, high = "viridis", high if high > low else low + 1.0
     mesh = ax.pcolormesh(
         result.time_s,
         np.arange(len(result.levels)),
         values.T,
         shading="nearest",
-        cmap="coolwarm",
-        vmin=-m,
-        vmax=m,
+        cmap=cmap,
+        vmin=low,
+        vmax=high,
     )
     ax.set_yticks(np.arange(len(result.levels)), result.levels, fontsize=6)
     ax.set_xlabel("time since session start (s)")
@@ -156,8 +166,15 @@ def _failed(status: np.ndarray) -> np.ndarray:
 
 
 def response_surface(
-    ds, variable: str, x: str, y: str, *, level: str | None = None, ax=None, **select
-):
+    ds: xr.Dataset,
+    variable: str,
+    x: str,
+    y: str,
+    *,
+    level: str | None = None,
+    ax: Axes | None = None,
+    **select: Any,
+) -> Axes:
     """Filled contours of sweep variable ``variable`` over swept parameters ``x`` and ``y``
     (coordinates of ``ds``, an :class:`xarray.Dataset` from :mod:`spinesim.sweep`), at
     ``level`` if the variable is per level; other swept dimensions are fixed by

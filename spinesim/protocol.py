@@ -303,12 +303,26 @@ class Protocol:
 
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""
-        out = []
-        t = 0.0 - self.preceding_duration_s  # 0.0, not -0.0, without preceding phases
-        for p in self.phases:
-            out.append((p.name or p.kind, t, t + p.duration_s))
+        return [
+            (p.name or p.kind, start, end)
+            for p, (start, end) in zip(self.phases, self._phase_times(), strict=True)
+        ]
+
+    def _phase_times(self) -> list[tuple[float, float]]:
+        """``(start_s, end_s)`` of every phase from the session start: session phases
+        forwards from 0, preceding ones backwards, so that the session starts at exactly 0
+        and ends at exactly :attr:`session_duration_s` (no rounding in between)."""
+        times: list[tuple[float, float]] = []
+        t = 0.0
+        for p in reversed([p for p in self.phases if not p.session]):
+            times.append((t - p.duration_s, t))
+            t -= p.duration_s
+        times.reverse()
+        t = 0.0
+        for p in (p for p in self.phases if p.session):
+            times.append((t, t + p.duration_s))
             t += p.duration_s
-        return out
+        return times
 
     def knots(self, muscle: MuscleProperties, device: Device | None = None) -> np.ndarray:
         """Protocol table for the kernel, time measured from the session start (s).
@@ -321,9 +335,8 @@ class Protocol:
         if device is not None:
             device.check_phases(self.phases)
         rows: list[np.ndarray] = []
-        t = 0.0 - self.preceding_duration_s  # 0.0, not -0.0, without preceding phases
         was_loading = False
-        for phase in self.phases:
+        for phase, (t, end) in zip(self.phases, self._phase_times(), strict=True):
             tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
             pulling = phase.end_pull_N > phase.start_pull_N
             loading = tilting_down or pulling
@@ -334,7 +347,6 @@ class Protocol:
             )
             guard = amplitude if loading and not was_loading else 0.0
             was_loading = loading
-            end = t + phase.duration_s
             for time, angle, pull, onset in (
                 (t, phase.start_deg, phase.start_pull_N, guard),
                 (end, phase.end_deg, phase.end_pull_N, 0.0),
@@ -346,7 +358,6 @@ class Protocol:
                 row[P_POSTURE], row[P_FRICTION] = _posture(phase, angle), friction
                 row[P_KIND], row[P_PULL] = KINDS.index(phase.kind), pull
                 rows.append(row)
-            t = end
         table = np.array(rows, dtype=float)
         return _merge_continuous(table)
 

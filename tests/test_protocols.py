@@ -85,3 +85,18 @@ def test_long_preceding_phases_do_not_stall_the_step_control():
     assert np.all(np.isfinite(states))
     assert stats.steps >= 1e5
     assert states[0, L.S_X] == pytest.approx(9.81 * np.sin(np.radians(30)) / 1e4, rel=1e-3)
+
+
+@pytest.mark.parametrize("sitting_share", [0.0, 0.33, 0.7])
+def test_session_knots_start_at_zero_and_end_at_the_session_duration(sitting_share):
+    """Times are exact at the session's ends whatever the preceding hours, so the last
+    saved time is inside the integrated span (no unobserved row)."""
+    day = spinesim.typical_day(16, 8, sitting_share)
+    protocol = spinesim.Protocol.inversion(60, ramp_s=5, hold_s=30, preceding=day)
+    table = protocol.knots(spinesim.MuscleProperties())
+    assert table[-1, L.P_TIME] == protocol.session_duration_s
+    assert 0.0 in table[:, L.P_TIME]
+    result = spinesim.simulate(protocol)
+    gap = result["L3-L4"].gap_change[:, 1]
+    assert np.all(np.isfinite(gap))
+    assert abs(gap[-1] - gap[-2]) < 0.01  # mm: smooth to the very end

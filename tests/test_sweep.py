@@ -123,6 +123,7 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: spinesim.sweep(Grid(hold_s=[10.0]), fixed={"hold_s": 5.0}), "both swept"),
         (lambda: spinesim.sweep(Grid(angle_deg=[30.0, 120.0])), "case 1"),
         (lambda: spinesim.sweep(Grid(angle_deg=[])), "non-empty"),
+        (lambda: Grid(angle_deg=[60.0, 60.0]), "repeats a value"),
         (lambda: spinesim.sweep(Grid(cycles=[2]), fixed={"angle_deg": 30.0}), "cycles"),
         (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), batch_size=0), "batch_size"),
         (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), series_times_s=[1.0]), "starting at 0"),

@@ -146,12 +146,14 @@ def run_case(
         last = k1 >= n_knot
         t0 = protocol[k0, P_TIME]
         t1 = protocol[n_knot - 1, P_TIME] if last else protocol[k1, P_TIME]
-        i1 = i0
-        while i1 < n_t and (times[i1] < t1 or (last and times[i1] <= t1)):
-            i1 += 1
+        i1 = n_t  # the last part takes every remaining time
+        if not last:
+            i1 = i0
+            while i1 < n_t and times[i1] < t1:
+                i1 += 1
         save = np.empty(i1 - i0 + 1)
         save[: i1 - i0] = times[i0:i1]
-        save[i1 - i0] = t1
+        save[i1 - i0] = max(t1, times[i1 - 1]) if i1 > i0 else t1  # sorted, also if rounded
         states = np.empty((save.shape[0], n_state))
         code = integrate_span(
             y, body, joint, glob, protocol, t0, t1, save, rtol, atol, h_init, h_max,
@@ -202,14 +204,16 @@ def run_cases(
         m = case_model[c]
         times = save_times[save_start[c] : save_start[c + 1]]
         n_t = times.shape[0]
-        joint_out = np.empty((n_t, n_body - 1, N_JOINT_OUT))
-        body_out = np.empty((n_t, n_body, N_BODY_OUT))
-        global_out = np.empty((n_t, N_GLOBAL_OUT))
+        joint_out = np.full((n_t, n_body - 1, N_JOINT_OUT), np.nan)
+        body_out = np.full((n_t, n_body, N_BODY_OUT), np.nan)
+        global_out = np.full((n_t, N_GLOBAL_OUT), np.nan)
         status[c] = run_case(
             y0[m], body[m], joint[m], glob[m], knots[knot_start[c] : knot_start[c + 1]], times,
             rtol, atol, h_init, h_max, max_steps, joint_out, body_out, global_out,
             final_state[c], stats[c],
         )  # fmt: skip
+        if status[c] == OK and not np.all(np.isfinite(joint_out)):
+            status[c] = NONFINITE  # a saved time left unobserved: never hand back garbage
         if status[c] != OK:
             continue
         summarize(

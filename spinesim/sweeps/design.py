@@ -76,6 +76,12 @@ class Grid(Design):
         if not merged:
             raise ParameterError("Grid: give at least one parameter with its values")
         object.__setattr__(self, "values", {k: _values(k, v) for k, v in merged.items()})
+        for name, v in self.values.items():
+            if np.unique(v).size != v.size:
+                raise ParameterError(
+                    f"Grid: {name} = {v.tolist()} repeats a value; a grid dimension lists "
+                    "each value once (use a Table for repeated cases)"
+                )
         n = math.prod(v.size for v in self.values.values())
         if n > MAX_CASES:
             raise ParameterError(f"Grid has {n} cases; allowed: at most {MAX_CASES}")

@@ -5,6 +5,7 @@ calling process or on a dask worker.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -74,25 +75,29 @@ class BatchSettings:
 #: Settled models by (subject, device, tissues), reused across batches in one process.
 _MODELS: dict[tuple, Model] = {}
 _MODEL_CACHE_SIZE = 4096
+#: Guards the cache when batches run in threads of one process (e.g. a dask worker).
+_MODELS_LOCK = threading.Lock()
 
 
 def _models(keys: Sequence[tuple]) -> tuple[dict[tuple, Model], dict[tuple, str]]:
     """Settled models of ``keys`` (built and settled together when new); failures by key."""
+    with _MODELS_LOCK:
+        found = {key: _MODELS[key] for key in dict.fromkeys(keys) if key in _MODELS}
     failed: dict[tuple, str] = {}
     new: dict[tuple, Model] = {}
     for key in dict.fromkeys(keys):
-        if key in _MODELS or key in new:
+        if key in found:
             continue
         try:
             new[key] = spine_model(*key, settle=False)
         except Exception as exc:  # a case that fails is recorded, the sweep goes on
             failed[key] = f"model assembly failed: {exc}"
-    if new:
-        settled = _settle(new, failed)
+    settled = _settle(new, failed) if new else {}
+    found.update(settled)
+    with _MODELS_LOCK:
         if len(_MODELS) + len(settled) > _MODEL_CACHE_SIZE:
             _MODELS.clear()
         _MODELS.update(settled)
-    found = {key: _MODELS.get(key) or new.get(key) for key in keys if key not in failed}
     return found, failed
 
 

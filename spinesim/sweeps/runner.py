@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from importlib.metadata import version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from spinesim.sweeps.execute import (
 )
 from spinesim.sweeps.parameters import CaseInputs, case_inputs, check_names
 from spinesim.sweeps.store import SweepStore, _import_xarray
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: Default output intervals per session on which peaks and rise times are taken.
 DEFAULT_SAMPLES = 200
@@ -43,7 +46,7 @@ def sweep(
     resume: bool = False,
     client: Any = None,
     progress: bool = True,
-):
+) -> xr.Dataset:
     """Run every case of ``design`` and return the results as an :class:`xarray.Dataset`.
 
     Parameters
@@ -135,7 +138,7 @@ def sweep(
     return finish_layout(ds)
 
 
-def open_sweep(path: str | os.PathLike):
+def open_sweep(path: str | os.PathLike) -> xr.Dataset:
     """Read a sweep written with ``out=`` (Zarr store or netCDF file), laid out as
     :func:`sweep` returns it."""
     xr = _import_xarray()
@@ -148,7 +151,7 @@ def open_sweep(path: str | os.PathLike):
     return finish_layout(SweepStore(path, {}).load())
 
 
-def finish_layout(ds):
+def finish_layout(ds: xr.Dataset) -> xr.Dataset:
     """Reshape the flat ``case`` dimension of a grid sweep into one dimension per swept
     parameter (no-op for other designs or an already reshaped dataset)."""
     dims = json.loads(ds.attrs.get("grid_dims", "[]"))

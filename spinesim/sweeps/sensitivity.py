@@ -10,7 +10,7 @@ come with bootstrap confidence half-widths.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from spinesim.sweeps.design import Table, _bounds
 from spinesim.sweeps.execute import LEVEL_SUMMARIES
 from spinesim.sweeps.runner import sweep
 from spinesim.sweeps.store import _import_xarray
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 #: Side of the disc space used for outputs that have one.
 SIDE = "middle"
@@ -33,7 +36,7 @@ def sobol_indices(
     seed: int = 0,
     confidence: float = 0.95,
     **sweep_options: Any,
-):
+) -> tuple[xr.Dataset, xr.Dataset]:
     """Sobol' indices of per-level ``outputs`` with respect to the parameters in
     ``bounds`` (``{name: [low, high]}``, sampled uniformly).
 
@@ -65,10 +68,12 @@ def sobol_indices(
     cases = sweep(Table(dict(zip(names, x.T, strict=True))), fixed=fixed, **sweep_options)
     failed = int((cases["status"] != 0).sum())
     if failed:
-        raise ParameterError(
-            f"{failed} of {cases.sizes['case']} cases failed (see the returned sweep's "
-            "'reason'); Sobol' indices need every case: narrow the bounds"
+        error = ParameterError(
+            f"{failed} of {cases.sizes['case']} cases failed; Sobol' indices need every case: "
+            "narrow the bounds (the sweep with each case's 'reason' is this error's .cases)"
         )
+        error.cases = cases
+        raise error
     levels = list(cases["level"].values)
     shape = (len(outputs), len(levels), len(names))
     indices = {key: np.empty(shape) for key in ("S1", "S1_conf", "ST", "ST_conf")}

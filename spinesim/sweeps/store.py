@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from spinesim._files import atomic_output
 from spinesim.errors import ParameterError
 
 SPEC_ATTR = "spinesim_sweep"
@@ -121,12 +122,6 @@ class SweepStore:
         """For a netCDF target: write it atomically and remove the partial Zarr store."""
         if not self.netcdf:
             return
-        fd, tmp = tempfile.mkstemp(suffix=".nc.part", dir=self.target.parent or ".")
-        os.close(fd)
-        try:
+        with atomic_output(self.target) as tmp:
             dataset.to_netcdf(tmp, engine="h5netcdf")
-            os.replace(tmp, self.target)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
         shutil.rmtree(self.zarr_path)

@@ -49,9 +49,11 @@ def _scenes(results: Sequence[Result], camera: str, options: dict) -> list[Scene
 
 
 def default_title(result: Result) -> str:
-    """'table, 60 deg': the device and the largest head-down angle of the session."""
+    """'table, 60 deg': the device and the angle at the end of the hold (-90 for a
+    harness, 0 for traction lying flat)."""
     device = result.attrs.get("device_name") or "no device"
-    return f"{device}, {float(np.max(result.data['angle'])):g} deg"
+    angle = float(result.data["angle"][result.index_at(result.attrs["hold_end_s"])])
+    return f"{device}, {angle:g} deg"
 
 
 def _frame_times(results: Sequence[Result], frames: int) -> np.ndarray:
