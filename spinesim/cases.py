@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinesim._numba import one_item_per_chunk
 from spinesim.core import batch as B
 from spinesim.core import layout as L
 from spinesim.core import observables as O
@@ -106,34 +107,35 @@ def run_cases(
         status=np.zeros(n_case, dtype=np.int64),
         stats=np.zeros((n_case, L.NSTAT)),
     )
-    B.run_cases(
-        np.stack([m.y0 for m in models]),
-        np.stack([m.body for m in models]),
-        np.stack([m.joint for m in models]),
-        np.stack([m.glob for m in models]),
-        np.array([c.model for c in cases], dtype=np.int64),
-        np.concatenate(knots),
-        _offsets(knots),
-        np.concatenate(times),
-        _offsets(times),
-        np.array([c.hold_index for c in cases], dtype=np.int64),
-        np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
-        first.joint[:, L.J_SPINAL] > 0,
-        solver.rtol,
-        solver.absolute_tolerances(first.n_body),
-        solver.initial_step_s,
-        solver.max_step_s,
-        solver.max_steps,
-        series_index,
-        out.level_summary,
-        out.global_summary,
-        out.joint_series,
-        out.body_series,
-        out.global_series,
-        out.final_state,
-        out.status,
-        out.stats,
-    )
+    with one_item_per_chunk():
+        B.run_cases(
+            np.stack([m.y0 for m in models]),
+            np.stack([m.body for m in models]),
+            np.stack([m.joint for m in models]),
+            np.stack([m.glob for m in models]),
+            np.array([c.model for c in cases], dtype=np.int64),
+            np.concatenate(knots),
+            _offsets(knots),
+            np.concatenate(times),
+            _offsets(times),
+            np.array([c.hold_index for c in cases], dtype=np.int64),
+            np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
+            first.joint[:, L.J_SPINAL] > 0,
+            solver.rtol,
+            solver.absolute_tolerances(first.n_body),
+            solver.initial_step_s,
+            solver.max_step_s,
+            solver.max_steps,
+            series_index,
+            out.level_summary,
+            out.global_summary,
+            out.joint_series,
+            out.body_series,
+            out.global_series,
+            out.final_state,
+            out.status,
+            out.stats,
+        )
     return out
 
 
