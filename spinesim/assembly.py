@@ -413,6 +413,41 @@ def settle_models(models: Sequence[Model], duration_s: float = SETTLE_S) -> list
     return settled_models
 
 
+def spine_section(model: Model, first: str, last: str) -> Model:
+    """Bodies ``first`` to ``last`` of ``model`` and the joints between them, e.g. the
+    lumbar spine ``spine_section(spine_model(), "pelvis", "L1")`` (model-size studies).
+
+    The section starts from ``model.y0``. Unless it starts with the model's first body, its
+    first body is held at its pose in ``y0`` (at its centre of mass) by springs and dampers
+    equal to the anchor of the model's first body (the ankle holder).
+    """
+    names = model.body_names
+    for label, name in (("first", first), ("last", last)):
+        if name not in names:
+            raise ParameterError(f"{label} = {name!r} is not a body; allowed: {names}")
+    i0, i1 = names.index(first), names.index(last)
+    if i1 <= i0:
+        raise ParameterError(f"last = {last!r} must lie cranial to first = {first!r}")
+    body = model.body[i0 : i1 + 1].copy()
+    joint = model.joint[i0:i1].copy()
+    y0 = model.y0[i0 * L.BLOCK : (i1 + 1) * L.BLOCK].copy()
+    if i0 > 0:
+        held = [L.B_ANCHOR_K, L.B_ANCHOR_C, L.B_ANCHOR_K_ROT, L.B_ANCHOR_C_ROT]
+        body[0, held] = model.body[0, held]
+        body[0, [L.B_ANCHOR_LX, L.B_ANCHOR_LY]] = 0.0
+        body[0, [L.B_ANCHOR_X, L.B_ANCHOR_Y, L.B_ANCHOR_PHI]] = y0[[L.S_X, L.S_Y, L.S_PHI]]
+    joint_names = model.joint_names[i0:i1]
+    return dataclasses.replace(
+        model,
+        body=body,
+        joint=joint,
+        y0=y0,
+        body_names=names[i0 : i1 + 1],
+        joint_names=joint_names,
+        levels=tuple(level for level in model.levels if level in joint_names),
+    )
+
+
 # Geometry that is not in the per-level table, in m at the reference stature (scaled with
 # stature). All are assumptions from typical adult anatomy, chosen so that the chain has the
 # right shape; none has a measured source.

@@ -6,95 +6,22 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from scipy.integrate import solve_ivp
 
 import spinesim
 from spinesim.core import layout as L
-from spinesim.core.integrator import jacobian
-from spinesim.core.mechanics import rhs
+from spinesim.peers.scipy_reference import solve
 from spinesim.solver import SolverOptions, run
 
 PROTOCOL = spinesim.Protocol.inversion(60, ramp_s=10, hold_s=60, return_s=10)
 TIMES = np.linspace(0.0, PROTOCOL.session_duration_s, 41)
 
 
-def block_jacobian_csc(model, table, seg, atol):
-    """``jac(t, y)`` for scipy: the kernel's finite-difference block-tridiagonal Jacobian
-    as a sparse matrix (scipy's own num_jac stalls on this problem at tight tolerances)."""
-    n, nb, m = model.y0.size, model.n_body, L.BLOCK
-    rows, cols = [], []
-    for i in range(nb):
-        for jb in (i - 1, i, i + 1):
-            if 0 <= jb < nb:
-                r, c = np.meshgrid(
-                    np.arange(i * m, (i + 1) * m), np.arange(jb * m, (jb + 1) * m), indexing="ij"
-                )
-                rows.append(r.ravel())
-                cols.append(c.ravel())
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-
-    def jac(t, y):
-        f0 = np.empty(n)
-        rhs(t, y, seg, model.body, model.joint, model.glob, table, f0)
-        jl, jd, ju = (np.zeros((nb, m, m)) for _ in range(3))
-        jacobian(
-            t,
-            y,
-            f0,
-            seg,
-            model.body,
-            model.joint,
-            model.glob,
-            table,
-            1e-8,
-            atol,
-            jl,
-            jd,
-            ju,
-            np.empty(n),
-            np.empty(n),
-        )
-        values = []
-        for i in range(nb):
-            if i > 0:
-                values.append(jl[i].ravel())
-            values.append(jd[i].ravel())
-            if i < nb - 1:
-                values.append(ju[i].ravel())
-        return sp.csc_matrix((np.concatenate(values), (rows, cols)), shape=(n, n))
-
-    return jac
-
-
 @pytest.fixture(scope="module")
 def scipy_reference(default_model):
     """Radau (rtol 1e-9) on the full spine, segment by segment like the kernel."""
-    model = default_model
     table = PROTOCOL.knots(spinesim.MuscleProperties())
-    n = model.y0.size
-    atol = SolverOptions(atol_m=1e-11).absolute_tolerances(model.n_body)
-    y = model.y0.copy()
-    saved = {}
-    for seg in range(table.shape[0] - 1):
-        ta, tb = table[seg, L.P_TIME], table[seg + 1, L.P_TIME]
-        if tb <= ta:
-            continue
-
-        def f(t, state, seg=seg):
-            out = np.empty(n)
-            rhs(t, state, seg, model.body, model.joint, model.glob, table, out)
-            return out
-
-        t_eval = TIMES[(TIMES >= ta) & (TIMES <= tb)]
-        jac = block_jacobian_csc(model, table, seg, atol)
-        sol = solve_ivp(
-            f, (ta, tb), y, method="Radau", rtol=1e-9, atol=atol, jac=jac, t_eval=t_eval
-        )
-        assert sol.success, sol.message
-        saved.update(zip(sol.t, sol.y.T, strict=True))
-        y = sol.y[:, -1]
-    return np.array([saved[t] for t in TIMES])
+    atol = SolverOptions(atol_m=1e-11).absolute_tolerances(default_model.n_body)
+    return solve(default_model, table, TIMES, "Radau", 1e-9, atol)
 
 
 def position_error(states: np.ndarray, reference: np.ndarray) -> float:

@@ -1,0 +1,75 @@
+"""Floating-point lower bound of an implicit solve: the least arithmetic a 2nd-order,
+L-stable one-step method needs for a given number of steps, over a machine's peak rate.
+
+Counts are per step of TR-BDF2 with the kernel's block-tridiagonal algebra (square blocks
+of ``BLOCK`` entries) and the fewest evaluations it can do: one factorisation of the
+iteration matrix (the step size changes every step), two implicit stages with one Newton
+iteration each (a right-hand side and a block solve), the right-hand side at each stage's
+solution, and the error estimate's block solve. Jacobians are reused across steps and
+left out. The right-hand side's count is an estimate from the operations in
+``core.mechanics.rhs`` (transcendental functions counted as :data:`TRANSCENDENTAL_FLOPS`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from spinesim.core.layout import BLOCK
+
+#: A sine, cosine or exponential counted as this many floating-point operations.
+TRANSCENDENTAL_FLOPS = 20
+#: Right-hand side per body (gravity, contact with friction, anchor; 1 sin/cos, 1 exp) and
+#: per joint (kinematics, disc, 2 ligaments, muscles, force application; 2 exp), estimated.
+RHS_FLOPS_PER_BODY = 90 + 3 * TRANSCENDENTAL_FLOPS
+RHS_FLOPS_PER_JOINT = 220 + 2 * TRANSCENDENTAL_FLOPS
+#: Right-hand sides, block solves and factorisations per step (see the module docstring).
+RHS_PER_STEP = 4
+SOLVES_PER_STEP = 3
+
+
+def rhs_flops(n_body: int) -> int:
+    return n_body * RHS_FLOPS_PER_BODY + (n_body - 1) * RHS_FLOPS_PER_JOINT
+
+
+def factor_flops(n_body: int, m: int = BLOCK) -> int:
+    """Block LU: per block, a dense LU (2/3 m^3), ``W = D^-1 U`` (2 m^3, m right-hand
+    sides) and the Schur update ``D - L W`` (2 m^3)."""
+    return n_body * (2 * m**3 // 3 + 4 * m**3)
+
+
+def solve_flops(n_body: int, m: int = BLOCK) -> int:
+    """Forward and back substitution (2 m^2 per block for the LU, 2 m^2 each for the
+    lower and upper couplings)."""
+    return n_body * 6 * m * m
+
+
+def step_flops(n_body: int) -> int:
+    return (
+        RHS_PER_STEP * rhs_flops(n_body)
+        + SOLVES_PER_STEP * solve_flops(n_body)
+        + factor_flops(n_body)
+    )
+
+
+_PEAK_PROBE = """
+import time, numpy as np
+n = 1024
+a, b = np.random.rand(n, n), np.random.rand(n, n)
+a @ b
+best = min(
+    (lambda t0: (a @ b, time.perf_counter() - t0)[1])(time.perf_counter()) for _ in range(7)
+)
+print(2.0 * n**3 / best)
+"""
+
+
+def single_core_peak() -> float:
+    """Floating-point rate (flop/s) of one core on a large matrix product (BLAS limited to
+    one thread, in a fresh process): the practical peak the serial kernel is held to."""
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip())

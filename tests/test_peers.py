@@ -1,0 +1,107 @@
+"""Smoke test of the solver comparisons (tiny chain, short session): every peer solves the
+same equations as spinesim and agrees with the tight reference. MuJoCo and OpenSim are
+optional (``pip install spinesim[peers]``); without them their checks are skipped."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from spinesim.assembly import GRAVITY, spine_section
+from spinesim.core import layout as L
+from spinesim.errors import ParameterError
+from spinesim.peers import chain as C
+from spinesim.peers import scipy_reference
+from spinesim.peers.matching import fewest_steps, loosest_tolerance
+from spinesim.solver import SolverOptions, run
+
+SESSION = C.TractionSession(6.0, ramp_s=1.0, sample_s=0.25)
+TIGHT = SolverOptions(rtol=1e-9, atol_m=1e-11)
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return C.uniform_chain(4)
+
+
+@pytest.fixture(scope="module")
+def reference(chain):
+    states, _ = run(C.build_model(chain), SESSION.knots(), SESSION.sample_times(), TIGHT)
+    return C.axial_positions(states)
+
+
+def test_hanging_state_is_the_static_equilibrium(chain):
+    """Without traction the chain stays where it starts, and its joints carry the weight
+    beyond them: the start state is the equilibrium every engine starts from."""
+    model = C.build_model(chain)
+    knots = SESSION.knots()
+    knots[:, L.P_TONE] = 0.0  # no traction
+    states, _ = run(model, knots, SESSION.sample_times(), TIGHT)
+    np.testing.assert_allclose(states[-1], model.y0, atol=1e-9)
+    x = C.hanging_positions(chain)
+    top_opening = x[-1] - x[-2] - chain.spacing[-1]
+    assert top_opening == pytest.approx(chain.mass[-1] * GRAVITY / chain.k_axial[-1], rel=1e-12)
+
+
+def test_traction_opens_every_joint_by_force_over_stiffness(chain, reference):
+    """Mid-hold the joints are in quasi-static equilibrium: each opens by F / k beyond its
+    hanging opening (the reference is a physical solution, not just a converged one)."""
+    hold = np.searchsorted(SESSION.sample_times(), 0.5 * SESSION.duration_s)
+    extra = np.diff(reference[hold]) - np.diff(reference[0])
+    np.testing.assert_allclose(extra, chain.traction_N / chain.k_axial, rtol=1e-6)
+
+
+@pytest.mark.parametrize("method", scipy_reference.METHODS)
+def test_scipy_agrees_with_the_reference(chain, reference, method):
+    model = C.build_model(chain)
+    atol = SolverOptions(atol_m=1e-10).absolute_tolerances(chain.n_body)
+    states = scipy_reference.solve(
+        model, SESSION.knots(), SESSION.sample_times(), method, 1e-8, atol
+    )
+    assert C.position_error(C.axial_positions(states), reference) < 1e-7
+
+
+def test_mujoco_chain_agrees_with_the_reference(chain, reference):
+    pytest.importorskip("mujoco", reason="MuJoCo not installed: pip install 'spinesim[peers]'")
+    from spinesim.peers import mujoco_chain
+
+    def error(n_sub: int) -> float:
+        positions = mujoco_chain.simulate(chain, SESSION, SESSION.sample_s / n_sub)
+        return C.position_error(positions, reference)
+
+    coarse, fine = error(128), error(512)
+    assert fine < 1e-6
+    assert 2.0 < coarse / fine < 8.0  # first-order convergence to the same solution
+    assert error(16) == math.inf  # beyond the explicit springs' stability limit
+
+
+def test_opensim_chain_agrees_with_the_reference(chain, reference):
+    pytest.importorskip("opensim", reason="OpenSim not installed: pip install 'spinesim[peers]'")
+    from spinesim.peers import opensim_chain
+
+    positions = opensim_chain.simulate(chain, SESSION, 1e-8)
+    assert C.position_error(positions, reference) < 1e-6
+
+
+def test_matching_finds_the_cheapest_setting():
+    """Against a model error law (error ~ tol, error ~ 1 / steps) the search returns the
+    loosest tolerance and the fewest steps that meet the target."""
+    tol = loosest_tolerance(lambda t: 0.3 * t, 1e-6)
+    assert tol.setting == pytest.approx(10**-5.5) and tol.error_m <= 1e-6
+    steps = fewest_steps(lambda n: 1e-3 / n if n > 5 else math.inf, 1e-6)
+    assert steps.setting == pytest.approx(1000, abs=16) and steps.error_m <= 1e-6
+
+
+def test_sizes_are_sections_of_the_spine(default_model):
+    model = default_model
+    lumbar = spine_section(model, *C.SIZES["lumbar"])
+    assert lumbar.body_names == ("pelvis", "L5", "L4", "L3", "L2", "L1")
+    assert lumbar.levels == ("L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2")
+    assert lumbar.body[0, L.B_ANCHOR_K] > 0.0  # held by an anchor
+    assert C.anatomical_chain("thoracolumbar").n_body == 18
+    with pytest.raises(ParameterError, match="last"):
+        spine_section(model, "L1", "pelvis")
+    with pytest.raises(ParameterError, match="size"):
+        C.anatomical_chain("cervical")
