@@ -29,10 +29,3 @@ jit_parallel = numba.njit(parallel=True, **_OPTIONS)
 
 #: The parallel loop range of :data:`jit_parallel` kernels.
 prange = numba.prange
-
-
-def one_item_per_chunk():
-    """Context in which ``prange`` loops hand out one iteration at a time to whichever
-    thread is free (dynamic scheduling): sessions of a batch differ in cost several-fold,
-    and equal static chunks would leave a core idle."""
-    return numba.parallel_chunksize(1)

@@ -7,12 +7,12 @@ thousands, so both give identical numbers for identical inputs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from spinesim._numba import one_item_per_chunk
 from spinesim.core import batch as B
 from spinesim.core import layout as L
 from spinesim.core import observables as O
@@ -95,9 +95,14 @@ def run_cases(
         else np.ascontiguousarray(series_index, dtype=np.int64)
     )
     n_series = series_index.shape[1]
-    knots = [np.ascontiguousarray(c.knots, dtype=float) for c in cases]
-    times = [np.ascontiguousarray(c.output_times, dtype=float) for c in cases]
-    out = CaseOutputs(
+    # prange gives each thread a contiguous share of the cases; sessions next to each other
+    # in a sweep often cost alike (e.g. sorted by angle), so they run in a fixed shuffled
+    # order that spreads the cost evenly, and the outputs are put back in order
+    order = np.random.default_rng(0).permutation(n_case)
+    ordered = [cases[k] for k in order]
+    knots = [np.ascontiguousarray(c.knots, dtype=float) for c in ordered]
+    times = [np.ascontiguousarray(c.output_times, dtype=float) for c in ordered]
+    shuffled = CaseOutputs(
         level_summary=np.full((n_case, len(levels), B.N_SUMMARY), np.nan),
         global_summary=np.full((n_case, B.N_GLOBAL_SUMMARY), np.nan),
         joint_series=np.full((n_case, n_series, n_joint, O.N_JOINT_OUT), np.nan),
@@ -107,36 +112,35 @@ def run_cases(
         status=np.zeros(n_case, dtype=np.int64),
         stats=np.zeros((n_case, L.NSTAT)),
     )
-    with one_item_per_chunk():
-        B.run_cases(
-            np.stack([m.y0 for m in models]),
-            np.stack([m.body for m in models]),
-            np.stack([m.joint for m in models]),
-            np.stack([m.glob for m in models]),
-            np.array([c.model for c in cases], dtype=np.int64),
-            np.concatenate(knots),
-            _offsets(knots),
-            np.concatenate(times),
-            _offsets(times),
-            np.array([c.hold_index for c in cases], dtype=np.int64),
-            np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
-            first.joint[:, L.J_SPINAL] > 0,
-            solver.rtol,
-            solver.absolute_tolerances(first.n_body),
-            solver.initial_step_s,
-            solver.max_step_s,
-            solver.max_steps,
-            series_index,
-            out.level_summary,
-            out.global_summary,
-            out.joint_series,
-            out.body_series,
-            out.global_series,
-            out.final_state,
-            out.status,
-            out.stats,
-        )
+    B.run_cases(
+        np.stack([m.y0 for m in models]),
+        np.stack([m.body for m in models]),
+        np.stack([m.joint for m in models]),
+        np.stack([m.glob for m in models]),
+        np.array([c.model for c in ordered], dtype=np.int64),
+        np.concatenate(knots),
+        _offsets(knots),
+        np.concatenate(times),
+        _offsets(times),
+        np.array([c.hold_index for c in ordered], dtype=np.int64),
+        np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
+        first.joint[:, L.J_SPINAL] > 0,
+        solver.rtol,
+        solver.absolute_tolerances(first.n_body),
+        solver.initial_step_s,
+        solver.max_step_s,
+        solver.max_steps,
+        np.ascontiguousarray(series_index[order]),
+        *_arrays(shuffled),
+    )
+    back = np.argsort(order)
+    out = CaseOutputs(*(array[back] for array in _arrays(shuffled)))
     return out
+
+
+def _arrays(outputs: CaseOutputs) -> list[np.ndarray]:
+    """The output arrays in field order (the kernel's argument order), not copies."""
+    return [getattr(outputs, f.name) for f in dataclasses.fields(outputs)]
 
 
 def _offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
