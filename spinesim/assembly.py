@@ -419,7 +419,7 @@ def spine_section(model: Model, first: str, last: str) -> Model:
 
     The section starts from ``model.y0``. Unless it starts with the model's first body, its
     first body is held at its pose in ``y0`` (at its centre of mass) by springs and dampers
-    equal to the anchor of the model's first body (the ankle holder).
+    equal to the anchor of the model's first body (the ankle holder), in the same phases.
     """
     names = model.body_names
     for label, name in (("first", first), ("last", last)):
@@ -433,6 +433,7 @@ def spine_section(model: Model, first: str, last: str) -> Model:
     y0 = model.y0[i0 * L.BLOCK : (i1 + 1) * L.BLOCK].copy()
     if i0 > 0:
         held = [L.B_ANCHOR_K, L.B_ANCHOR_C, L.B_ANCHOR_K_ROT, L.B_ANCHOR_C_ROT]
+        held += [L.B_RELEASE_DEVICE, L.B_RELEASE_UPRIGHT, L.B_RELEASE_SITTING, L.B_RELEASE_LYING]
         body[0, held] = model.body[0, held]
         body[0, [L.B_ANCHOR_LX, L.B_ANCHOR_LY]] = 0.0
         body[0, [L.B_ANCHOR_X, L.B_ANCHOR_Y, L.B_ANCHOR_PHI]] = y0[[L.S_X, L.S_Y, L.S_PHI]]
