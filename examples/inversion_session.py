@@ -62,7 +62,7 @@ def scene(result: spinesim.Result, path: Path) -> bool:
     if problem is not None:
         print(f"no 3D picture: {problem}")
         return False
-    result.plot.scene(path, camera="oblique", magnify=10)
+    result.plot.scene(path, camera="side", magnify=10)
     return True
 
 
