@@ -280,21 +280,23 @@ class Protocol:
     # ---------------------------------------------------------------- properties
     @property
     def session_duration_s(self) -> float:
-        return float(sum(p.duration_s for p in self.phases if p.session))
+        """End of the last phase (s from the session start), as in the knots."""
+        return self._phase_times()[-1][1]
 
     @property
     def preceding_duration_s(self) -> float:
-        return float(sum(p.duration_s for p in self.phases if not p.session))
+        """Time before the session start (s), as in the knots."""
+        return 0.0 - self._phase_times()[0][0]  # 0.0, not -0.0, without preceding phases
 
     @property
     def hold_end_s(self) -> float:
         """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
         device at a constant angle and pull, the last one if several: where "end-of-hold"
         summaries are taken. The session end if there is none."""
-        t = 0.0
         best, end = (0.0, 0.0), self.session_duration_s
-        for p in (p for p in self.phases if p.session):
-            t += p.duration_s
+        for p, (_, t) in zip(self.phases, self._phase_times(), strict=True):
+            if not p.session:
+                continue
             load = (abs(p.start_deg), p.start_pull_N)
             constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
             if p.kind == "device" and constant and load > (0.0, 0.0) and load >= best:

@@ -23,7 +23,15 @@ import numpy as np
 from spinesim._numba import jit, jit_parallel, prange
 from spinesim.core.holders import starting_holders, strap_on
 from spinesim.core.integrator import integrate_span
-from spinesim.core.layout import NONFINITE, OK, P_TIME, STAT_LAST_CAUSE, STAT_T_FAIL
+from spinesim.core.layout import (
+    NONFINITE,
+    OK,
+    P_TIME,
+    STAT_LAST_CAUSE,
+    STAT_REJECTED,
+    STAT_STEPS,
+    STAT_T_FAIL,
+)
 from spinesim.core.observables import (
     N_BODY_OUT,
     N_GLOBAL_OUT,
@@ -127,6 +135,8 @@ def run_case(
     The run is split at every knot where a holder starts to act (a harness strapped on, a
     seat sat on): the holder is fastened where the body is (:mod:`~spinesim.core.holders`)
     and each part is observed with the holders as they were in it. ``body`` is not changed.
+    Each part restarts the step control (``h_init``, a new Jacobian) at its knot, like any
+    knot where the protocol is not smooth; ``max_steps`` bounds the whole session.
     """
     n_state = y0.shape[0]
     n_t = times.shape[0]
@@ -155,16 +165,20 @@ def run_case(
         save[: i1 - i0] = times[i0:i1]
         save[i1 - i0] = max(t1, times[i1 - 1]) if i1 > i0 else t1  # sorted, also if rounded
         states = np.empty((save.shape[0], n_state))
+        budget = max_steps - int(stats[STAT_STEPS] + stats[STAT_REJECTED])  # whole session
         code = integrate_span(
             y, body, joint, glob, protocol, t0, t1, save, rtol, atol, h_init, h_max,
-            max_steps, states, part_stats,
+            budget, states, part_stats,
         )  # fmt: skip
         for k in range(STAT_T_FAIL):
             stats[k] += part_stats[k]
         stats[STAT_T_FAIL] = part_stats[STAT_T_FAIL]
-        stats[STAT_LAST_CAUSE] = part_stats[STAT_LAST_CAUSE]
+        if part_stats[STAT_LAST_CAUSE] != 0.0:
+            stats[STAT_LAST_CAUSE] = part_stats[STAT_LAST_CAUSE]
         if code == OK and not np.all(np.isfinite(states)):
             code = NONFINITE
+            stats[STAT_T_FAIL] = np.nan  # somewhere in this part: the states are not finite
+            stats[STAT_LAST_CAUSE] = 2
         if code != OK:
             return code
         observe(
@@ -214,6 +228,8 @@ def run_cases(
         )  # fmt: skip
         if status[c] == OK and not np.all(np.isfinite(joint_out)):
             status[c] = NONFINITE  # a saved time left unobserved: never hand back garbage
+            stats[c, STAT_T_FAIL] = np.nan
+            stats[c, STAT_LAST_CAUSE] = 2
         if status[c] != OK:
             continue
         summarize(

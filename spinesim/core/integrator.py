@@ -15,9 +15,9 @@ components a derivative-based predictor lands far from the solution at large ste
 iteration matrix is refactorised only when ``h`` leaves ``[REUSE_LOW, REUSE_HIGH]`` times
 the step size it was built for (simplified Newton converges to the same solution). The
 trapezoidal stage's derivative is taken from its stage equation, ``(z - base) / (d h)``,
-instead of a new evaluation; the BDF2 stage's, which the error estimate and the next step
-lean on, is evaluated (deriving both lets Newton's residual into the error control: 4x the
-global error in a test against Radau).
+instead of a new evaluation; the BDF2 stage's, which the error estimate, the next step and
+its Jacobian lean on, is evaluated (deriving both lets Newton's residual into the error
+control: 4x the global error in a test against Radau).
 
 The Jacobian is computed by finite differences in 3 x BLOCK right-hand-side evaluations
 (block columns coloured modulo 3) and reused across steps until Newton stalls; it is then
@@ -219,7 +219,6 @@ def integrate_span(
     z = np.empty(n)
     y_stage = np.empty(n)
     f0 = np.empty(n)
-    f_base = np.empty(n)
     f1 = np.empty(n)
     f2 = np.empty(n)
     base = np.empty(n)
@@ -280,14 +279,13 @@ def integrate_span(
                 stats[STAT_T_FAIL] = t
                 return STEP_TOO_SMALL
             if not have_jac:
-                # differences against f(t, y) itself: f0 may be a stage derivative
-                rhs(t, y, segment, body, joint, glob, protocol, f_base)
+                # f0 is f(t, y) itself: evaluated at a segment's start or as the last step's
+                # BDF2 stage derivative (only the trapezoidal stage's is derived)
                 jacobian(
-                    t, y, f_base, segment, body, joint, glob, protocol, rtol, atol, jl, jd, ju,
-                    yp, fp,
-                )  # fmt: skip
+                    t, y, f0, segment, body, joint, glob, protocol, rtol, atol, jl, jd, ju, yp, fp
+                )
                 stats[STAT_JACOBIANS] += 1
-                stats[STAT_RHS] += 3 * m + 1
+                stats[STAT_RHS] += 3 * m
                 have_jac = True
                 jac_current = True
                 factor_h = -1.0
