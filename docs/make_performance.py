@@ -404,7 +404,9 @@ def document(m: Measurements) -> str:
             f"against a tight reference of the same equations, stays below "
             f"{TARGET * 1e6:g} um (disc-space changes in these sessions are 0.1-5 mm). The "
             f"reference is spinesim at rtol {compare.REFERENCE.rtol:g}; the script checks it "
-            "against scipy's Radau at rtol 2e-10 and prints the difference (about 1e-8 m).",
+            "against scipy's Radau at rtol 2e-10 for each linear chain and prints the "
+            "difference while it runs (the non-linear spine has no such cross-check here; "
+            "`tests/test_solver.py` holds it against Radau to 5 um at default tolerances).",
             "",
             "1. **Full spine, non-linear, against scipy.** The complete model (27 bodies: "
             "legs, pelvis, L5-C1, head; non-linear discs with nucleus and fluid flow, "
@@ -423,8 +425,8 @@ def document(m: Measurements) -> str:
             "the legs held by the ankle holder, hanging head-down (+90 deg, no backrest) "
             "under a 300 N traction ramped on over 10 s, held and ramped off over the last "
             "10 s (`spinesim.peers.chain`). MuJoCo: slide-slide-hinge joints with stiffness "
-            "and damping, its `implicitfast` integrator (`implicit` gives the same errors "
-            "and costs several times more), the largest step meeting the target. OpenSim "
+            "and damping, its `implicitfast` integrator, the largest step meeting the "
+            "target. OpenSim "
             "4.6: planar joints with bushing forces, CPodes (its stiff integrator) at the "
             "loosest accuracy meeting the target. **Not expressible in the peers, so left "
             "out here:** the nucleus pressure with its exponential stiffening, fluid flow "
@@ -449,8 +451,9 @@ def document(m: Measurements) -> str:
             "no error: the static equilibrium is a fixed point of its integrator); the full "
             "session then runs once at that step and its error is the one in the table. "
             "MuJoCo's implicit integrators treat damping implicitly but springs explicitly, "
-            "so its step is bounded by the stiffest joint (the hip bushing, ~1 ms), not by "
-            "accuracy. Ratios: "
+            "so its step is bounded by stability at the stiffest lightly damped joint (the hip "
+            "bushing: omega ~1650 rad/s, damping ratio 0.1, limit ~1.3 ms), not by accuracy; "
+            "its cost therefore grows with the session's length, spinesim's barely. Ratios: "
             + ", ".join(f"{k} {v:.3g}x" for k, v in peers.items())
             + " (targets: 10x for MuJoCo and OpenSim).",
             "",
@@ -505,13 +508,15 @@ def document(m: Measurements) -> str:
             "",
             "## Floating-point lower bound",
             "",
-            f"A 2nd-order L-stable one-step method (TR-BDF2) needs, per step, at least one "
-            f"factorisation of the block-tridiagonal iteration matrix, two implicit stages "
-            f"with one Newton iteration each and the error estimate: 4 right-hand sides "
+            f"A 2nd-order L-stable one-step method (TR-BDF2) needs, per step, at least two "
+            f"implicit stages with one Newton iteration each, the second stage's derivative "
+            f"and the error estimate (factorisations and Jacobians can be reused across "
+            f"steps and are left out): {lower_bound.RHS_PER_STEP} right-hand sides "
             f"(~{lower_bound.rhs_flops(n_body):,} flop each for {n_body} bodies, an estimate "
             f"from the operations in `core.mechanics.rhs`, transcendental functions at "
-            f"{lower_bound.TRANSCENDENTAL_FLOPS} flop), 3 block solves and one block LU "
-            f"(9x9 blocks): {step_flops:,} flop per step (`spinesim.peers.lower_bound`). "
+            f"{lower_bound.TRANSCENDENTAL_FLOPS} flop) and {lower_bound.SOLVES_PER_STEP} "
+            f"block solves (9x9 blocks): {step_flops:,} flop per step "
+            "(`spinesim.peers.lower_bound`). "
             f"As the minimal number of steps we take the accepted steps of the kernel's "
             f"error controller at the matched tolerance ({stats.steps}; rejected steps, "
             f"Newton failures and Jacobians excluded). At the single-core peak measured "
