@@ -28,9 +28,8 @@ def first_solve_seconds(cache_dir: str | None = None) -> float:
     uses the usual on-disk cache (cached, once any process has compiled).
     """
     package_root = str(Path(spinesim.__file__).resolve().parents[1])
-    env = dict(
-        os.environ, PYTHONPATH=os.pathsep.join((package_root, os.environ.get("PYTHONPATH", "")))
-    )
+    paths = [package_root, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))  # no empty entry (the cwd)
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
     out = subprocess.run(
