@@ -11,14 +11,11 @@ settings are searched first; MuJoCo's fixed step makes each of its rounds ~20-60
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import spinesim
 from spinesim.peers import chain as C
 from spinesim.peers import compare, scipy_reference
-from spinesim.peers.matching import planar_positions
-from spinesim.solver import run
 
 SESSION = C.TractionSession(600.0, sample_s=0.5)
 
@@ -33,23 +30,14 @@ def chain_problem(chain):
     """Model, knots, times and the error function of the chain session."""
     reference = compare.chain_reference(chain, SESSION)
     model = C.build_model(chain)
-
-    def error_of(states):
-        return C.position_error(C.axial_positions(states), reference)
-
-    return model, SESSION.knots(), SESSION.sample_times(), error_of, reference
+    return model, SESSION.knots(), SESSION.sample_times(), compare.chain_error(reference), reference
 
 
 @pytest.fixture(scope="module")
 def spine_problem():
     model = spinesim.spine_model()
     knots, times = C.inversion_session(600.0)
-    reference = planar_positions(run(model, knots, times, compare.REFERENCE)[0])
-
-    def error_of(states):
-        return float(np.abs(planar_positions(states) - reference).max())
-
-    return model, knots, times, error_of
+    return model, knots, times, compare.spine_error(model, knots, times)
 
 
 def bench_at_matched_tolerance(benchmark, states, error_of, rounds):

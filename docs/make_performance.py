@@ -35,7 +35,7 @@ from spinesim.assembly import spine_section
 from spinesim.peers import chain as C
 from spinesim.peers import compare, lower_bound, scipy_reference
 from spinesim.peers.compilation import first_solve_seconds
-from spinesim.peers.matching import TOLERANCES, planar_positions, timed
+from spinesim.peers.matching import TOLERANCES, timed
 from spinesim.solver import SolverOptions, SolverStats, run
 
 DOCS = Path(__file__).resolve().parent
@@ -148,9 +148,7 @@ def chain_comparison(chain: C.Chain, session: C.TractionSession, repeats: int) -
     model = C.build_model(chain)
     knots, times = session.knots(), session.sample_times()
     reference = compare.chain_reference(chain, session)
-
-    def error_of(states: np.ndarray) -> float:
-        return C.position_error(C.axial_positions(states), reference)
+    error_of = compare.chain_error(reference)
 
     check = error_of(compare.scipy_states(model, knots, times, "Radau")(2e-10))
     line(f"  reference check: Radau at rtol 2e-10 within {check:.2g} m")
@@ -201,10 +199,7 @@ def spine_comparison(model, repeats: int) -> tuple[list[Row], SolverStats]:
     """The full model (27 bodies, every tissue law, backrest with friction) over a
     10-minute 60-deg session: spinesim against scipy on the same compiled equations."""
     knots, times = C.inversion_session(SESSION_S)
-    reference = planar_positions(run(model, knots, times, compare.REFERENCE)[0])
-
-    def error_of(states: np.ndarray) -> float:
-        return float(np.abs(planar_positions(states) - reference).max())
+    error_of = compare.spine_error(model, knots, times)
 
     spinesim_states = compare.spinesim_states(model, knots, times)
     rows = [tolerance_row("spinesim TR-BDF2", spinesim_states, error_of, repeats)]

@@ -14,7 +14,7 @@ import numpy as np
 
 from spinesim.peers import chain as C
 from spinesim.peers import scipy_reference
-from spinesim.peers.matching import Match, fewest_steps, loosest_tolerance
+from spinesim.peers.matching import Match, fewest_steps, loosest_tolerance, planar_positions
 from spinesim.solver import SolverOptions, run
 
 #: The tight reference every engine's error is measured against.
@@ -55,6 +55,19 @@ def chain_reference(chain: C.Chain, session: C.TractionSession) -> np.ndarray:
     """Tight-reference positions along ``chain`` at ``session``'s sample times."""
     model = C.build_model(chain)
     return C.axial_positions(run(model, session.knots(), session.sample_times(), REFERENCE)[0])
+
+
+def chain_error(reference: np.ndarray) -> Callable[[np.ndarray], float]:
+    """``error_of(states)``: largest axial position error (m) of a chain's states against
+    ``reference`` (from :func:`chain_reference`)."""
+    return lambda states: C.position_error(C.axial_positions(states), reference)
+
+
+def spine_error(model, knots, times) -> Callable[[np.ndarray], float]:
+    """``error_of(states)``: largest in-plane body position error (m) against spinesim at
+    :data:`REFERENCE` tolerances on the same session."""
+    reference = planar_positions(run(model, knots, times, REFERENCE)[0])
+    return lambda states: float(np.abs(planar_positions(states) - reference).max())
 
 
 def match_mujoco_step(
