@@ -133,6 +133,13 @@ class Result:
         return self.attrs.get("baseline", "")
 
     @property
+    def device_name(self) -> str | None:
+        """CLI name of the device the session ran on (``None`` for a hand-built chain); a
+        result saved before devices had names ran on the inversion table."""
+        device = self.attrs.get("device")
+        return device.get("type", "table") if device else None
+
+    @property
     def plot(self):
         """Plots of this result: ``result.plot.gap_vs_time()``, ``result.plot.scene()``, ...
         (see :class:`spinesim.plots.ResultPlots`)."""

@@ -105,7 +105,6 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         if model.device
         else None,
         "tissues": dataclasses.asdict(tissues),
-        "device_name": model.device.name if model.device else None,
         "geometry": drawing_geometry(model),
     }
     poses = outputs.body_series[0][:, :, [O.O_BODY_X, O.O_BODY_Y, O.O_BODY_PHI]]

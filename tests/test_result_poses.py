@@ -22,7 +22,7 @@ def test_poses_are_the_simulated_states(result, default_model):
     assert result.body_pose.shape == (result.time_s.size, default_model.n_body, 3)
     start = default_model.y0.reshape(default_model.n_body, L.BLOCK)
     np.testing.assert_array_equal(result.body_pose[0], start[:, [L.S_X, L.S_Y, L.S_PHI]])
-    assert result.attrs["device_name"] == "table"
+    assert result.device_name == "table"
 
 
 def test_geometry_is_the_models(result, default_model):

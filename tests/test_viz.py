@@ -133,7 +133,7 @@ def test_devices_by_name(result):
     """The table is drawn; a device without a drawing draws none instead of failing."""
     assert "device" in Scene(result).parts
     for name, drawn in (("boots", True), ("hip_bench", True), ("harness", False)):
-        attrs = {**result.attrs, "device_name": name}
+        attrs = {**result.attrs, "device": {**result.attrs["device"], "type": name}}
         other = dataclasses.replace(result, attrs=attrs)
         assert ("device" in Scene(other).parts) is drawn, name
     assert "device" not in Scene(result, device=False).parts

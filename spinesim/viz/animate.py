@@ -51,7 +51,7 @@ def _scenes(results: Sequence[Result], camera: str, options: dict) -> list[Scene
 def default_title(result: Result) -> str:
     """'table, 60 deg': the device and the angle at the end of the hold (-90 for a
     harness, 0 for traction lying flat)."""
-    device = result.attrs.get("device_name") or "no device"
+    device = result.device_name or "no device"
     angle = float(result.data["angle"][result.index_at(result.attrs["hold_end_s"])])
     return f"{device}, {angle:g} deg"
 

@@ -1,6 +1,6 @@
 """Drawings of the devices (numpy only): parts on the table frame, and a stand in the room.
 
-Chosen by the device's name (``result.attrs["device_name"]``); a device without a drawing
+Chosen by the device's name (:attr:`Result.device_name`); a device without a drawing
 gets none (the spine is still drawn). Dimensions are drawing assumptions (m), not model
 parameters: the model only knows the backrest plane (table y = 0) and the ankle anchor.
 """

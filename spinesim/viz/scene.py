@@ -111,8 +111,7 @@ class Scene:
         hip_x = x + np.cos(phi) * skel.ax[0] - np.sin(phi) * skel.ay[0]
         self.pivot = (float(hip_x), 0.0)
         self.stand: PartMesh | None = None
-        name = result.attrs.get("device_name") or ("table" if result.attrs.get("device") else None)
-        drawing = devices.DRAWINGS.get(name) if device else None
+        drawing = devices.DRAWINGS.get(result.device_name) if device else None
         if drawing is not None:
             draw, on_stand = drawing
             self.parts["device"] = draw(skel, (float(hip_x), float(base[-1, 0])), self.pivot)
