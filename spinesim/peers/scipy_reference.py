@@ -24,9 +24,6 @@ from spinesim.errors import SolverError
 
 #: The implicit methods of ``solve_ivp`` that take a Jacobian.
 METHODS = ("Radau", "BDF", "LSODA")
-#: Relative size of the finite-difference perturbation scale handed to the kernel's
-#: Jacobian (its perturbation is ``1e-7 * max(|y|, atol / JACOBIAN_RTOL)``).
-JACOBIAN_RTOL = 1e-8
 
 
 def _block_pattern(n_body: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,9 +54,13 @@ def _block_values(jl: np.ndarray, jd: np.ndarray, ju: np.ndarray) -> np.ndarray:
     return np.concatenate(values)
 
 
-def block_jacobian(model, knots: np.ndarray, segment: int, atol: np.ndarray, dense: bool = False):
+def block_jacobian(
+    model, knots: np.ndarray, segment: int, rtol: float, atol: np.ndarray, dense: bool = False
+):
     """``jac(t, y)`` for ``solve_ivp`` within protocol segment ``segment``: the kernel's
-    block-tridiagonal Jacobian as a CSC matrix, or a dense array if ``dense``."""
+    block-tridiagonal Jacobian as a CSC matrix, or a dense array if ``dense``. Its
+    finite-difference perturbations are the kernel's at the same tolerances ``rtol`` and
+    ``atol``."""
     n, n_body, m = model.y0.size, model.n_body, L.BLOCK
     rows, cols = _block_pattern(n_body)
     jl, jd, ju = (np.zeros((n_body, m, m)) for _ in range(3))
@@ -68,7 +69,7 @@ def block_jacobian(model, knots: np.ndarray, segment: int, atol: np.ndarray, den
     def jac(t, y):
         rhs(t, y, segment, model.body, model.joint, model.glob, knots, f0)
         jacobian(
-            t, y, f0, segment, model.body, model.joint, model.glob, knots, JACOBIAN_RTOL, atol,
+            t, y, f0, segment, model.body, model.joint, model.glob, knots, rtol, atol,
             jl, jd, ju, yp, fp,
         )  # fmt: skip
         matrix = sp.csc_matrix((_block_values(jl, jd, ju), (rows, cols)), shape=(n, n))
@@ -108,7 +109,7 @@ def solve(
             return out
 
         t_eval = np.union1d(save_times[(save_times >= ta) & (save_times <= tb)], [tb])
-        jac = block_jacobian(model, knots, seg, atol, dense=method == "LSODA")
+        jac = block_jacobian(model, knots, seg, rtol, atol, dense=method == "LSODA")
         sol = solve_ivp(f, (ta, tb), y, method=method, rtol=rtol, atol=atol, jac=jac, t_eval=t_eval)
         if not sol.success:
             raise SolverError(f"scipy {method}: {sol.message}", time_s=float(ta), status=-1)
