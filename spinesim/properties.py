@@ -69,12 +69,14 @@ class DiscProperties(_Validated):
         "[V]: 0.10-0.23 MPa holds post-mortem hydration",
     )
     swelling_strain: float = bounded(
-        0.058,
+        0.112,
         0.005,
         0.5,
         low_open=True,
-        doc="Fluid strain for an e-fold change of swelling pressure; calibrated: a day "
-        "upright loses 6-7% of disc volume (Martin 2022 Eur Spine J [V]: 5.4-8.5%)",
+        doc="Fluid strain for an e-fold change of swelling pressure; calibrated (jointly "
+        "with creep_stiffness_ratio and MuscleProperties.tone_stress_MPa, "
+        "docs/validation.md): lumbar disc height and volume AM -> PM -7.05% and -6.95% "
+        "(Martin 2022 Eur Spine J, doi:10.1007/s00586-021-07097-4 [V])",
     )
     fluid_time_constant_h: float = bounded(
         4.5,
@@ -85,12 +87,14 @@ class DiscProperties(_Validated):
         "standing load; O'Connell 2011 slow component 2-5 h [M]; recovery 3-4x slower [V])",
     )
     creep_stiffness_ratio: float = bounded(
-        3.35,
+        1.16,
         0.1,
         100.0,
         low_open=True,
-        doc="Spring of the fast creep element / reference stiffness; sets the fast "
-        "component to ~12% of equilibrium creep at 1000 N (O'Connell 2011 [V]: 10-15%)",
+        doc="Spring of the fast creep element / reference stiffness; calibrated (jointly "
+        "with swelling_strain and MuscleProperties.tone_stress_MPa, docs/validation.md): "
+        "the fast component is 12.5% (10-15%) of the total equilibrium displacement under "
+        "1000 N (O'Connell 2011 J Mech Behav Biomed Mater 4:933 [V])",
     )
     creep_time_constant_s: float = bounded(
         720.0,
@@ -192,11 +196,12 @@ class MuscleProperties(_Validated):
     """
 
     tone_stress_MPa: float = bounded(
-        0.056,
+        0.095,
         0.0,
         1.0,
-        doc="Calibrated: lying supine L4-L5 pressure 0.10-0.24 MPa (Wilke 1999 Spine "
-        "24:755 [V]) needs ~100 N of muscle compression at L4-L5",
+        doc="Calibrated (jointly with DiscProperties.swelling_strain and "
+        "creep_stiffness_ratio, docs/validation.md): L4-L5 pressure lying 0.10 MPa at the "
+        "start and 0.24 MPa after 7 h of the night (Wilke 1999 Spine 24:755 [V])",
     )
     lever_arm_m: float = bounded(
         0.05,
