@@ -76,7 +76,10 @@ def ratio(row: Row, base: Row) -> str:
     """``row``'s time over ``base``'s, marked ``<=`` (an upper bound) when only ``row`` met
     the target at its loosest setting, ``>=`` when only ``base`` did, ``~`` when both."""
     mark = {(True, False): "<=", (False, True): ">=", (True, True): "~"}
-    return mark.get((row.loosest, base.loosest), "") + f"{row.best_s / base.best_s:.3g}"
+    value = row.best_s / base.best_s
+    return mark.get((row.loosest, base.loosest), "") + (
+        f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
+    )
 
 
 @dataclass

@@ -56,10 +56,13 @@ NOT_COMPARED = [
 CORE_CHANGES = [
     "**Slower recovery than loading, larger volume loss** (O'Connell recovery ratio, Tyrrell "
     "night regain, Botsford): a second, slow fluid compartment for the annulus "
-    "(O'Connell: the slow AF-dominated response is 40-70% of the displacement) and a "
-    "strain-dependent permeability k = k0 exp(M e) (Argoubi & Shirazi-Adl 1996 type) in "
-    "`core/mechanics.py` `rhs` (fluid state per compartment; `layout.BLOCK` + 1), so that a "
-    "compacted disc takes up fluid more slowly than it lost it.",
+    "(O'Connell: the slow AF-dominated response is 40-70% of the displacement) in "
+    "`core/mechanics.py` `rhs` (fluid state per compartment; `layout.BLOCK` + 1). A "
+    "strain-dependent conductance L = L0 exp(M e) alone would not do: the one measured "
+    "exponent for human annulus, M = 1.18 +- 1.30 (Iatridis et al. 1998, 'Degeneration "
+    "affects the anisotropic and nonlinear behaviors of human anulus fibrosus in "
+    "compression', abstract: https://scholars.duke.edu/display/pub683154), lowers L by "
+    "about 8% at the model's daily dehydration (e = -0.07), far from a 3-4x asymmetry.",
     "**Traction on a flexed lumbar spine** (Bridger's 90-90 position): the planar model has "
     "no hip and lumbar flexion on the traction table, so a pull that straightens a flexed "
     "spine cannot be represented.",
