@@ -20,7 +20,7 @@ from scipy.optimize import curve_fit
 from spinesim.anatomy import Subject, load_anatomy
 from spinesim.assembly import GRAVITY, Model, Tissues, spine_model
 from spinesim.core.layout import B_MASS, G_MU_KINETIC, G_MU_STATIC, J_C_CREEP, J_K_CREEP
-from spinesim.device import InversionTable, TractionTable
+from spinesim.device import GravityBoots, InversionTable, SuspensionHarness, TractionTable
 from spinesim.properties import REFERENCE_AREA, REFERENCE_PRELOAD
 from spinesim.protocol import Phase, Protocol, lying, upright
 from spinesim.result import Result
@@ -475,9 +475,36 @@ def muscle_activation(ctx: Context) -> Outcome:
 
 
 # --------------------------------------------------- Nosse 1978, Kane 1985: inversion, sign
+#: Minutes inverted or hanging where the abstract gives none (assumption: the middle of
+#: Gianakopoulos' sessions of up to 20 min).
+UNSTATED_HOLD_MIN = 10.0
+#: Minutes of Boocock's post-exercise inversion and of Tekeoglu's hanging (assumed, as
+#: Gianakopoulos' longest session, for Tekeoglu, whose abstract gives no duration).
+BOOCOCK_MIN = 20.0
+TEKEOGLU_MIN = 20.0
+LOWER_LUMBAR = ("L4-L5", "L5-S1")
+
+
+def _tilt(angle_deg: float, minutes: float) -> tuple[Phase, ...]:
+    """10 s ramp from horizontal to ``angle_deg``, the hold, 10 s return: ``minutes`` in all."""
+    return (
+        Phase(10.0, 0.0, angle_deg),
+        Phase(minutes * 60.0 - 20.0, angle_deg, angle_deg, name="hold"),
+        Phase(10.0, angle_deg, 0.0),
+    )
+
+
+def _gaps_from_standing(r: Result, levels: tuple[str, ...]) -> np.ndarray:
+    """Middle disc-space change (mm) at the end of the hold against the first standing
+    reading (the radiograph)."""
+    k, b = r.index_at(r.attrs["hold_end_s"]), r.index_at(STADIOMETER_S)
+    return np.array([r[n].gap_change[k, 1] - r[n].gap_change[b, 1] for n in levels])
+
+
 def inversion(ctx: Context) -> Outcome:
-    """Spinal length after 1 min inverted against sitting (Nosse) and the lumbar disc
-    spaces after 10 min fully inverted (Kane)."""
+    """Spinal length after 1 min inverted against sitting (Nosse), the lumbar disc spaces
+    after 10 min fully inverted (Kane), the lower lumbar spaces inverted against a standing
+    radiograph (Gianakopoulos) and the stature gained by 20 min of inversion (Boocock)."""
     sit = Phase(60.0, -90.0, -90.0, kind="sitting", name="sitting erect")
     nosse = Protocol((sit, Phase(10.0, 0.0, 90.0), Phase(60.0, 90.0, 90.0)))
     r = simulate(nosse, model=ctx.model, output_interval_s=STADIOMETER_S)
@@ -488,8 +515,17 @@ def inversion(ctx: Context) -> Outcome:
     k = rk.index_at(kane.hold_end_s)
     lumbar = [rk.levels.index(n) for n in LUMBAR]
     gaps = rk.gap_change[k, lumbar, 1]
+    rg, _ = _regain(ctx.model, _tilt(90.0, UNSTATED_HOLD_MIN))
+    lower = _gaps_from_standing(rg, LOWER_LUMBAR)
+    boots = spine_model(Subject(), GravityBoots(), ctx.tissues)
+    rb, boocock = _regain(boots, _tilt(90.0, BOOCOCK_MIN))
     out = Outcome(
-        values={"nosse_spinal_length": float(gain), "kane_lumbar_separation": float(gaps.min())}
+        values={
+            "nosse_spinal_length": float(gain),
+            "kane_lumbar_separation": float(gaps.min()),
+            "gianakopoulos_lower_lumbar_distraction": float(lower.mean()),
+            "boocock_inversion_stature": boocock,
+        }
     )
     out.inputs = [
         "Nosse: 1 min upright (sitting erect simulated as standing), lie down, 10 s ramp to "
@@ -498,6 +534,17 @@ def inversion(ctx: Context) -> Outcome:
         "pre-inversion radiograph not in the excerpt); smallest middle `gap_change` of "
         "L1-L2 to L5-S1 at the end of the hold. Per level (mm): "
         + ", ".join(f"{n} {g:+.2f}" for n, g in zip(LUMBAR, gaps, strict=True)),
+        f"Gianakopoulos: `upright({PRECEDING_UPRIGHT_H:g})`, 1 min standing (the radiograph "
+        f"{STADIOMETER_S:g} s into it), then fully inverted (90 deg) on the inversion table "
+        f"for {UNSTATED_HOLD_MIN:g} min in all (assumption: device, angle and time are not in "
+        "the abstract); mean middle `gap_change` of "
+        + " and ".join(LOWER_LUMBAR)
+        + " at the end of the hold against the standing radiograph. Per level (mm): "
+        + ", ".join(f"{n} {g:+.2f}" for n, g in zip(LOWER_LUMBAR, lower, strict=True)),
+        f"Boocock: as for the stature experiment (`upright({PRECEDING_UPRIGHT_H:g})`, the "
+        "drop jumps not modelled), then gravity boots at 90 deg (assumption: 'gravity "
+        f"inversion', angle not in the abstract) for {BOOCOCK_MIN:g} min in all, then the "
+        "second standing reading.",
     ]
     out.panels = [
         Panel(
@@ -505,6 +552,38 @@ def inversion(ctx: Context) -> Outcome:
             "time (s)",
             "spine length change from upright (mm)",
             (Series("simulated", r.time_s, r.spine_length_change - upright_reading),),
+        ),
+        Panel(
+            f"Standing, {BOOCOCK_MIN:g} min in gravity boots, standing (Boocock protocol)",
+            "time (min)",
+            "spine length change (mm)",
+            (Series("simulated", rb.time_s / 60.0, rb.spine_length_change),),
+        ),
+    ]
+    return out
+
+
+def suspension(ctx: Context) -> Outcome:
+    """The lumbar disc spaces hanging upright from a chest harness against a standing
+    radiograph (Tekeoglu)."""
+    harness = spine_model(Subject(), SuspensionHarness(), ctx.tissues)
+    hang = (Phase(TEKEOGLU_MIN * 60.0, -90.0, -90.0, name="hanging"),)
+    r, _ = _regain(harness, hang)
+    gaps = _gaps_from_standing(r, LUMBAR[1:])
+    out = Outcome(values={"tekeoglu_suspension_distraction": float(gaps.min())})
+    out.inputs = [
+        f"`upright({PRECEDING_UPRIGHT_H:g})`, 1 min standing (the radiograph "
+        f"{STADIOMETER_S:g} s into it), then hanging from `SuspensionHarness()` for "
+        f"{TEKEOGLU_MIN:g} min (assumption: not in the abstract); smallest middle "
+        "`gap_change` of L2-L3 to L5-S1 at the end against the standing radiograph. Per "
+        "level (mm): " + ", ".join(f"{n} {g:+.2f}" for n, g in zip(LUMBAR[1:], gaps, strict=True)),
+    ]
+    out.panels = [
+        Panel(
+            f"Standing, hanging {TEKEOGLU_MIN:g} min from a chest harness, standing",
+            "time (min)",
+            "middle disc-space change from standing (mm)",
+            tuple(Series(n, r.time_s / 60.0, r[n].gap_change[:, 1]) for n in LUMBAR[1:]),
         )
     ]
     return out
@@ -596,6 +675,7 @@ EXPERIMENTS: dict[str, Callable[[Context], Outcome]] = {
     "stature_regain": stature_regain,
     "muscle_activation": muscle_activation,
     "inversion": inversion,
+    "suspension": suspension,
     "traction_consistency": traction_consistency,
 }
 

@@ -53,8 +53,12 @@ class Measurement:
     @property
     def measured_text(self) -> str:
         """The measured value as printed in the report, e.g. ``1.8 (0.6 to 3.0)``."""
-        if math.isnan(self.mean):
-            return "decrease" if self.high == 0.0 else "increase"
+        if math.isnan(self.mean):  # no mean published: a range, a bound or a sign
+            if math.isfinite(self.low) and math.isfinite(self.high):
+                return f"{self.low:g} to {self.high:g}"
+            if self.high == 0.0 or self.low == 0.0:
+                return "decrease" if self.high == 0.0 else "increase"
+            return f"below {self.high:g}" if math.isfinite(self.high) else f"above {self.low:g}"
         if self.low == self.high == self.mean:
             return f"{self.mean:g}"
         return f"{self.mean:g} ({self.low:g} to {self.high:g})"
