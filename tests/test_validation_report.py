@@ -5,7 +5,9 @@ improves). Also the consistency checks without a measurement (traction bounds, f
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import math
 from pathlib import Path
 
 import pytest
@@ -69,6 +71,22 @@ def test_report_has_a_section_table_and_figure_per_experiment(report):
         assert m.quantity in text
     mismatches = sum(c.agrees is False for c in report[2].values())
     assert text.count("**does not match**") == 2 * mismatches  # summary and section tables
+
+
+@pytest.mark.parametrize(
+    ("mean", "low", "high", "text"),
+    [
+        (1.8, 0.6, 3.0, "1.8 (0.6 to 3)"),
+        (5.18, 5.18, 5.18, "5.18"),
+        (math.nan, 0.3, 4.0, "0.3 to 4"),  # a published range, no mean
+        (math.nan, 3.0, math.inf, "above 3"),  # a bound
+        (math.nan, 0.0, math.inf, "increase"),  # a sign
+        (math.nan, -math.inf, 0.0, "decrease"),
+    ],
+)
+def test_measured_value_is_printed_as_published(mean, low, high, text):
+    m = dataclasses.replace(MEASUREMENTS["kane_lumbar_separation"], mean=mean, low=low, high=high)
+    assert m.measured_text == text
 
 
 def test_calibration_rows_name_the_parameter_and_validation_rows_exist():

@@ -474,13 +474,14 @@ def muscle_activation(ctx: Context) -> Outcome:
     return out
 
 
-# --------------------------------------------------- Nosse 1978, Kane 1985: inversion, sign
+# ------------- Nosse 1978, Kane 1985, Gianakopoulos 1985, Boocock 1990: inversion
 #: Minutes inverted or hanging where the abstract gives none (assumption: the middle of
 #: Gianakopoulos' sessions of up to 20 min).
 UNSTATED_HOLD_MIN = 10.0
-#: Minutes of Boocock's post-exercise inversion and of Tekeoglu's hanging (assumed, as
-#: Gianakopoulos' longest session, for Tekeoglu, whose abstract gives no duration).
+#: Minutes of Boocock's post-exercise inversion (from the abstract).
 BOOCOCK_MIN = 20.0
+#: Minutes of Tekeoglu's hanging (assumption: not in the abstract; Gianakopoulos' longest
+#: session).
 TEKEOGLU_MIN = 20.0
 LOWER_LUMBAR = ("L4-L5", "L5-S1")
 
@@ -563,6 +564,7 @@ def inversion(ctx: Context) -> Outcome:
     return out
 
 
+# -------------------------------------------------------- Tekeoglu 1998: upright suspension
 def suspension(ctx: Context) -> Outcome:
     """The lumbar disc spaces hanging upright from a chest harness against a standing
     radiograph (Tekeoglu)."""
