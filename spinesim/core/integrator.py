@@ -29,6 +29,8 @@ The Jacobian is computed by finite differences in 3 x BLOCK right-hand-side eval
 re-evaluated at the step's start, and if Newton still stalls the step is cut to a quarter
 and later steps are kept below half the failed size until the cap relaxes (contact and
 friction laws are piecewise smooth, so a step can be limited by Newton, not by accuracy).
+For the same reason a step within a ramp of the protocol's angle or pull spans at most
+``1 / RAMP_STEPS`` of it.
 """
 
 from __future__ import annotations
