@@ -25,7 +25,8 @@ stage's, which the error estimate, the next step and its Jacobian lean on, is ev
 test against Radau).
 
 The Jacobian is computed by finite differences in 3 x BLOCK right-hand-side evaluations
-(block columns coloured modulo 3) and reused across steps until Newton stalls; it is then
+(block columns coloured modulo 3) and reused across steps while Newton contracts fast
+(rate below ``JACOBIAN_REFRESH_RATE``); after a slow step, or when Newton stalls, it is
 re-evaluated at the step's start, and if Newton still stalls the step is cut to a quarter
 and later steps are kept below half the failed size until the cap relaxes (contact and
 friction laws are piecewise smooth, so a step can be limited by Newton, not by accuracy).
@@ -85,6 +86,10 @@ NEWTON_CAP_RELAX = 1.5  # ... a cap that relaxes by this factor per accepted ste
 # steps are limited by Newton, not by accuracy (10-minute session at default tolerances:
 # 34 -> 5 Newton failures, 10.0 -> 6.9 ms, error against Radau 5.0 -> 3.8 um)
 RAMP_STEPS = 40
+# After an accepted step whose Newton iterations contracted more slowly than this, the
+# Jacobian is re-evaluated at the next step's start instead of waiting for Newton to stall
+# (Hairer & Wanner 1996, sec. IV.8; 10-minute session: 6.9 -> 5.7 ms at default tolerances)
+JACOBIAN_REFRESH_RATE = 0.3
 
 
 @jit
@@ -401,6 +406,8 @@ def integrate_span(
             y[:] = y_new
             f0[:] = f2
             jac_current = False
+            if contraction[0] > JACOBIAN_REFRESH_RATE:
+                have_jac = False
             grow = GROW_MAX if error == 0.0 else min(GROW_MAX, SAFETY * error ** (-1.0 / 3.0))
             if grow > 1.2 or grow < 1.0:
                 h *= grow
