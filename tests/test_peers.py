@@ -5,6 +5,7 @@ optional (``pip install spinesim[peers]``); without them their checks are skippe
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from spinesim.core import layout as L
 from spinesim.errors import ParameterError
 from spinesim.peers import chain as C
 from spinesim.peers import scipy_reference
-from spinesim.peers.matching import fewest_steps, loosest_tolerance
+from spinesim.peers.matching import cheaper_tolerance, fewest_steps, loosest_tolerance
 from spinesim.solver import SolverOptions, run
 
 SESSION = C.TractionSession(6.0, ramp_s=1.0, sample_s=0.25)
@@ -92,6 +93,30 @@ def test_matching_finds_the_cheapest_setting():
     assert tol.setting == pytest.approx(10**-5.5) and tol.error_m <= 1e-6
     steps = fewest_steps(lambda n: 1e-3 / n if n > 5 else math.inf, 1e-6)
     assert steps.setting == pytest.approx(1000, abs=16) and steps.error_m <= 1e-6
+
+
+def test_cheaper_tolerance_keeps_a_tighter_setting_only_if_it_is_faster():
+    """Cost falls from 1e-3 to 10**-3.5 (a tighter tolerance can be cheaper, as for an
+    implicit method struggling at a loose one), then rises; errors fall throughout."""
+    cost = {10**-3.0: 0.02, 10**-3.5: 0.0, 10**-4.0: 0.02}
+
+    def run(tol):
+        time.sleep(cost[tol])
+        return tol
+
+    def error_of(tol):
+        return 0.3 * tol
+
+    loose = loosest_tolerance(error_of, 1e-3, tolerances=tuple(cost))
+    assert loose.setting == 1e-3
+    match, timing = cheaper_tolerance(run, error_of, loose, 1e-3, 2, 0, tuple(cost))
+    assert match.setting == 10**-3.5 and timing.best_s < 0.01
+    slow_tighter = {10**-3.0: 0.0, 10**-3.5: 0.02}
+    match, _ = cheaper_tolerance(
+        lambda tol: time.sleep(slow_tighter[tol]), lambda _: 0.0, loose, 1e-3, 2, 0,
+        tuple(slow_tighter),
+    )  # fmt: skip
+    assert match.setting == 1e-3
 
 
 def test_sizes_are_sections_of_the_spine(default_model):

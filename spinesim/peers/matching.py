@@ -47,6 +47,33 @@ def loosest_tolerance(
     raise RuntimeError(f"no tolerance down to {tolerances[-1]:g} meets {target_m:g} m")
 
 
+def cheaper_tolerance(
+    run: Callable[[float], object],
+    error_of: Callable[[object], float],
+    match: Match,
+    target_m: float,
+    repeats: int = 5,
+    warmup: int = 1,
+    tolerances=TOLERANCES,
+) -> tuple[Match, Timing]:
+    """The faster of ``match`` (the loosest tolerance meeting ``target_m``) and the next
+    tighter tolerance, if that meets the target too, with its timing.
+
+    The loosest tolerance is usually, not always, the cheapest: an implicit method can do
+    more Newton work or take more rejected steps at a looser one. ``run(tol)`` runs the
+    engine; ``error_of`` measures its result (m).
+    """
+    candidates = [match]
+    k = tolerances.index(match.setting)
+    if k + 1 < len(tolerances):
+        error = error_of(run(tolerances[k + 1]))
+        if error <= target_m:
+            candidates.append(Match(tolerances[k + 1], error))
+    timings = [timed(lambda c=c: run(c.setting), repeats, warmup) for c in candidates]
+    best = min(range(len(candidates)), key=lambda i: timings[i].best_s)
+    return candidates[best], timings[best]
+
+
 def fewest_steps(
     error_at: Callable[[int], float], target_m: float, start: int = 1, limit: int = 1 << 16
 ) -> Match:
