@@ -43,6 +43,8 @@ DOCS = Path(__file__).resolve().parent
 FIGURES = DOCS / "figures"
 TARGET = C.TARGET_ERROR_M
 SESSION_S = 600.0
+#: Tolerance of the independent check of the tight reference (scipy's Radau).
+CHECK_RTOL = 2e-10
 DURATIONS_S = (60.0, 600.0, 3600.0, 6 * 3600.0, 24 * 3600.0)
 
 
@@ -98,6 +100,7 @@ class Measurements:
     peak: float  # flop/s, one core
     bound_s: float  # floating-point lower bound of the full-spine session
     n_body: int  # bodies of the full spine
+    reference_checks: dict[str, float]  # m, Radau at CHECK_RTOL against the reference
 
 
 # --------------------------------------------------------------------------- the machine
@@ -156,15 +159,24 @@ def scipy_rows(model, knots, times, error_of, repeats: int) -> list[Row]:
     ]
 
 
-def chain_comparison(chain: C.Chain, session: C.TractionSession, repeats: int) -> list[Row]:
-    """spinesim, scipy, MuJoCo and OpenSim on ``chain`` at matched accuracy."""
+def reference_check(model, knots, times, error_of) -> float:
+    """Error (m) of scipy's Radau at :data:`CHECK_RTOL` against spinesim's tight reference:
+    how far the reference itself can be trusted."""
+    check = error_of(compare.scipy_states(model, knots, times, "Radau")(CHECK_RTOL))
+    line(f"  reference check: Radau at rtol {CHECK_RTOL:g} within {check:.2g} m")
+    return check
+
+
+def chain_comparison(
+    chain: C.Chain, session: C.TractionSession, repeats: int
+) -> tuple[list[Row], float]:
+    """spinesim, scipy, MuJoCo and OpenSim on ``chain`` at matched accuracy, and the
+    reference check."""
     model = C.build_model(chain)
     knots, times = session.knots(), session.sample_times()
     reference = compare.chain_reference(chain, session)
     error_of = compare.chain_error(reference)
-
-    check = error_of(compare.scipy_states(model, knots, times, "Radau")(2e-10))
-    line(f"  reference check: Radau at rtol 2e-10 within {check:.2g} m")
+    check = reference_check(model, knots, times, error_of)
     rows = [
         tolerance_row(
             "spinesim TR-BDF2", compare.spinesim_states(model, knots, times), error_of, repeats
@@ -173,7 +185,7 @@ def chain_comparison(chain: C.Chain, session: C.TractionSession, repeats: int) -
     rows += scipy_rows(model, knots, times, error_of, max(1, repeats // 2))
     rows.append(mujoco_row(chain, session, reference))
     rows.append(opensim_row(chain, session, reference))
-    return rows
+    return rows, check
 
 
 def mujoco_row(chain: C.Chain, session: C.TractionSession, reference: np.ndarray) -> Row:
@@ -216,16 +228,17 @@ def opensim_row(chain: C.Chain, session: C.TractionSession, reference: np.ndarra
 
 
 # ------------------------------------------------------- the full non-linear spine vs scipy
-def spine_comparison(model, repeats: int) -> tuple[list[Row], SolverStats]:
+def spine_comparison(model, repeats: int) -> tuple[list[Row], SolverStats, float]:
     """The full model (27 bodies, every tissue law, backrest with friction) over a
-    10-minute 60-deg session: spinesim against scipy on the same compiled equations."""
+    10-minute 60-deg session: spinesim against scipy on the same compiled equations; and
+    the reference check."""
     knots, times = C.inversion_session(SESSION_S)
     error_of = compare.spine_error(model, knots, times)
-
+    check = reference_check(model, knots, times, error_of)
     spinesim_states = compare.spinesim_states(model, knots, times)
     rows = [tolerance_row("spinesim TR-BDF2", spinesim_states, error_of, repeats)]
     stats = run(model, knots, times, compare.spinesim_options(rows[0].value))[1]
-    return rows + scipy_rows(model, knots, times, error_of, max(1, repeats // 2)), stats
+    return rows + scipy_rows(model, knots, times, error_of, max(1, repeats // 2)), stats, check
 
 
 # ------------------------------------------------------------- size, duration, throughput
@@ -430,10 +443,10 @@ def document(m: Measurements) -> str:
             "largest fixed step) whose largest body-position error over the session, "
             f"against a tight reference of the same equations, stays below "
             f"{TARGET * 1e6:g} um (disc-space changes in these sessions are 0.1-5 mm). The "
-            f"reference is spinesim at rtol {compare.REFERENCE.rtol:g}; the script checks it "
-            "against scipy's Radau at rtol 2e-10 for each linear chain and prints the "
-            "difference while it runs (the non-linear spine has no such cross-check here; "
-            "`tests/test_solver.py` holds it against Radau to 5 um at default tolerances).",
+            f"reference is spinesim at rtol {compare.REFERENCE.rtol:g}; scipy's Radau at rtol "
+            f"{CHECK_RTOL:g} on the same equations stays within "
+            + ", ".join(f"{v * 1e9:.2g} nm ({k})" for k, v in m.reference_checks.items())
+            + " of it.",
             "",
             "1. **Full spine, non-linear, against scipy.** The complete model (27 bodies: "
             "legs, pelvis, L5-C1, head; non-linear discs with nucleus and fluid flow, "
@@ -577,13 +590,14 @@ def main(argv=None) -> None:
     model = spinesim.spine_model()
 
     line("full spine (non-linear), 10 minutes, against scipy")
-    spine_rows, spine_stats = spine_comparison(model, repeats)
+    spine_rows, spine_stats, spine_check = spine_comparison(model, repeats)
+    checks = {"full spine (non-linear)": spine_check}
     chain_rows = {}
     for size in C.SIZES:
         line(f"linear chain, {size}, 10 minutes, against scipy, MuJoCo, OpenSim")
         chain = C.anatomical_chain(size)
         session = C.TractionSession(SESSION_S, sample_s=0.5)
-        chain_rows[size] = chain_comparison(chain, session, repeats)
+        chain_rows[size], checks[f"{size} chain"] = chain_comparison(chain, session, repeats)
     line("sizes, durations, throughput")
     sizes = size_scan(model, repeats, args.quick)
     durations = duration_scan(model, repeats)
@@ -596,7 +610,7 @@ def main(argv=None) -> None:
         Measurements(
             info=info, compile_s=(cold, cached), spine_rows=spine_rows, spine_stats=spine_stats,
             chain_rows=chain_rows, sizes=sizes, durations=durations, throughput=throughput,
-            peak=peak, bound_s=bound_s, n_body=model.n_body,
+            peak=peak, bound_s=bound_s, n_body=model.n_body, reference_checks=checks,
         )
     )  # fmt: skip
     (DOCS / "performance.md").write_text(text)
