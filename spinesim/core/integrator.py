@@ -266,11 +266,10 @@ def integrate_span(
     pattern = np.zeros((n_blk, 2, m), dtype=np.bool_)
     col = np.empty(m)
     contraction = np.ones(1)
-    # the previous accepted step (from t_prev, size h_prev; start and stage states) for the
+    # the previous accepted step (size h_prev, ending at t; start and stage states) for the
     # trapezoidal stage's predictor; none at a protocol knot
     y_prev = np.empty(n)
     y_stage_prev = np.empty(n)
-    t_prev = 0.0
     h_prev = 0.0
     have_prev = False
     for k in range(stats.shape[0]):
@@ -350,7 +349,7 @@ def integrate_span(
                     for k in range(n):
                         base[k] = y[k] + D * h * f0[k]
                     if have_prev:
-                        dense_output(t_stage, t_prev, h_prev, y_prev, y_stage_prev, y, z)
+                        dense_output(t_stage, t - h_prev, h_prev, y_prev, y_stage_prev, y, z)
                     else:
                         z[:] = y
                     f_stage = f1
@@ -397,7 +396,6 @@ def integrate_span(
             while next_save < n_save and save_times[next_save] <= t_new:
                 dense_output(save_times[next_save], t, h, y, y_stage, y_new, y_out[next_save])
                 next_save += 1
-            t_prev = t
             h_prev = h
             y_prev[:] = y
             y_stage_prev[:] = y_stage

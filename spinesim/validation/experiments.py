@@ -488,11 +488,7 @@ LOWER_LUMBAR = ("L4-L5", "L5-S1")
 
 def _tilt(angle_deg: float, minutes: float) -> tuple[Phase, ...]:
     """10 s ramp from horizontal to ``angle_deg``, the hold, 10 s return: ``minutes`` in all."""
-    return (
-        Phase(10.0, 0.0, angle_deg),
-        Phase(minutes * 60.0 - 20.0, angle_deg, angle_deg, name="hold"),
-        Phase(10.0, angle_deg, 0.0),
-    )
+    return Protocol.inversion(angle_deg, ramp_s=10.0, hold_s=minutes * 60.0 - 20.0).phases
 
 
 def _gaps_from_standing(r: Result, levels: tuple[str, ...]) -> np.ndarray:
