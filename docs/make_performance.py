@@ -557,7 +557,7 @@ def document(m: Measurements) -> str:
             f"(~{lower_bound.rhs_flops(n_body):,} flop each for {n_body} bodies, an estimate "
             f"from the operations in `core.mechanics.rhs`, transcendental functions at "
             f"{lower_bound.TRANSCENDENTAL_FLOPS} flop) and {lower_bound.SOLVES_PER_STEP} "
-            f"block solves (9x9 blocks): {step_flops:,} flop per step "
+            f"block solves (condensed 6x6 blocks): {step_flops:,} flop per step "
             "(`spinesim.peers.lower_bound`). "
             f"As the minimal number of steps we take the accepted steps of the kernel's "
             f"error controller at the matched tolerance ({stats.steps}; rejected steps, "
@@ -570,7 +570,7 @@ def document(m: Measurements) -> str:
             f"per accepted step against the minimal {lower_bound.RHS_PER_STEP}; Jacobians, "
             f"extra Newton iterations, {stats.rejected} rejected steps and "
             f"{stats.newton_failures} Newton failures at the contact and friction laws' kinks) "
-            f"and {stats.factorizations} factorisations; and the right-hand side and the 9x9 "
+            f"and {stats.factorizations} factorisations; and the right-hand side and the 6x6 "
             "block loops run mostly scalar, at a small part of the vector throughput the peak "
             "assumes.",
             "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spinesim.core.layout import BLOCK
+from spinesim.core.layout import CONDENSED
 from spinesim.core.linalg import block_factor, block_solve
 
 
@@ -24,7 +24,7 @@ def dense(lower, diag, upper):
 @pytest.mark.parametrize("n_blocks", [1, 2, 7])
 def test_block_lu_matches_dense_solve(n_blocks):
     rng = np.random.default_rng(n_blocks)
-    m = BLOCK
+    m = CONDENSED
     lower = rng.normal(size=(n_blocks, m, m))
     upper = rng.normal(size=(n_blocks, m, m))
     diag = rng.normal(size=(n_blocks, m, m)) + 10.0 * np.eye(m)
@@ -45,7 +45,7 @@ def test_block_lu_matches_dense_solve(n_blocks):
 
 
 def test_singular_block_is_reported():
-    m = BLOCK
+    m = CONDENSED
     diag = np.zeros((2, m, m))
     args = (np.zeros_like(diag), diag, np.zeros_like(diag), np.zeros_like(diag))
     piv = np.zeros((2, m), dtype=np.int64)

@@ -20,6 +20,11 @@ S_BRISTLE = 6  # tangential deflection of the contact's skin/clothing bristles (
 S_CREEP = 7  # joint: displacement of the series creep (Kelvin) element (m), + opening
 S_FLUID = 8  # joint: disc fluid volume change / reference disc volume (-)
 BLOCK = 9
+# The first POSE entries' derivatives are the next POSE entries (x' = vx, y' = vy,
+# phi' = omega): the solver condenses them out of its linear systems, which then have
+# square blocks of CONDENSED entries (velocities and the rest; see core/iteration_matrix.py)
+POSE = 3
+CONDENSED = BLOCK - POSE
 
 # --- body parameter columns (all SI) ----------------------------------------------------
 B_MASS = 0  # kg

@@ -1,8 +1,9 @@
 """Block-tridiagonal linear algebra for the implicit solver (cost linear in the bodies).
 
 A matrix with square blocks of size ``m`` on ``n`` block rows is stored as three arrays
-of shape ``(n, m, m)``, ``m`` being the state layout's
-:data:`~spinesim.core.layout.BLOCK` (a compile-time constant, so that the compiler
+of shape ``(n, m, m)``, ``m`` being the condensed block of the state layout,
+:data:`~spinesim.core.layout.CONDENSED` (the solver's linear systems, see
+:mod:`spinesim.core.iteration_matrix`; a compile-time constant, so that the compiler
 unrolls and vectorises the block loops: a quarter less time than with ``m`` read from
 the arrays): ``lower[i]`` couples row block ``i`` to column block ``i - 1``, ``diag[i]``
 to ``i`` and ``upper[i]`` to ``i + 1`` (``lower[0]`` and ``upper[n-1]`` are unused). The
@@ -19,13 +20,17 @@ from __future__ import annotations
 import numpy as np
 
 from spinesim._numba import jit
-from spinesim.core.layout import BLOCK
+from spinesim.core.layout import CONDENSED
 
 
 @jit
 def lu_factor_dense(a, piv):
-    """In-place LU with partial pivoting of the square matrix ``a``; False if singular."""
-    m = BLOCK
+    """In-place LU with partial pivoting of the square matrix ``a``; False if singular.
+
+    The diagonal of ``U`` is stored inverted: the solves multiply instead of dividing
+    (a division's latency sits on the triangular solve's dependency chain).
+    """
+    m = CONDENSED
     for k in range(m):
         p = k
         big = abs(a[k, k])
@@ -42,6 +47,7 @@ def lu_factor_dense(a, piv):
                 a[k, c] = a[p, c]
                 a[p, c] = tmp
         inv = 1.0 / a[k, k]
+        a[k, k] = inv
         for r in range(k + 1, m):
             a[r, k] *= inv
             f = a[r, k]
@@ -54,7 +60,7 @@ def lu_factor_dense(a, piv):
 @jit
 def lu_solve_dense(lu, piv, x):
     """Solve ``A x = b`` in place (``x`` holds ``b``) from :func:`lu_factor_dense` output."""
-    m = BLOCK
+    m = CONDENSED
     for k in range(m):
         p = piv[k]
         if p != k:
@@ -70,7 +76,7 @@ def lu_solve_dense(lu, piv, x):
         s = x[r]
         for c in range(r + 1, m):
             s -= lu[r, c] * x[c]
-        x[r] = s / lu[r, r]
+        x[r] = s * lu[r, r]
 
 
 @jit
@@ -82,7 +88,7 @@ def block_factor(lower, diag, upper, lu, piv, w, col, pattern):
     nonzero, for :func:`block_solve`. Returns False if a diagonal block is singular.
     """
     n = diag.shape[0]
-    m = BLOCK
+    m = CONDENSED
     lu[0, :, :] = diag[0]
     if not lu_factor_dense(lu[0], piv[0]):
         return False
@@ -120,7 +126,7 @@ def block_factor(lower, diag, upper, lu, piv, w, col, pattern):
 def block_solve(lower, lu, piv, w, pattern, x):
     """Solve ``A x = b`` in place for the factorised matrix; ``x`` is flat, length ``n*m``."""
     n = lu.shape[0]
-    m = BLOCK
+    m = CONDENSED
     lu_solve_dense(lu[0], piv[0], x[0:m])
     for i in range(1, n):
         xi = x[i * m : (i + 1) * m]

@@ -1,8 +1,9 @@
 """Floating-point lower bound of an implicit solve: the least arithmetic a 2nd-order,
 L-stable one-step method needs for a given number of steps, over a machine's peak rate.
 
-Counts are per step of TR-BDF2 with the kernel's block-tridiagonal algebra (square blocks
-of ``BLOCK`` entries) and the fewest evaluations it can do: two implicit stages with one
+Counts are per step of TR-BDF2 with the kernel's block-tridiagonal algebra (the iteration
+matrix condensed onto square blocks of ``CONDENSED`` entries, see
+``core.iteration_matrix``) and the fewest evaluations it can do: two implicit stages with one
 Newton iteration each (a right-hand side and a block solve), the right-hand side at the
 second stage's solution (the first stage's derivative comes from its stage equation),
 and the error estimate's block solve. Factorisations and Jacobians can be reused across
@@ -17,7 +18,7 @@ import os
 import subprocess
 import sys
 
-from spinesim.core.layout import BLOCK
+from spinesim.core.layout import CONDENSED, POSE
 
 #: A sine, cosine or exponential counted as this many floating-point operations.
 TRANSCENDENTAL_FLOPS = 20
@@ -34,10 +35,11 @@ def rhs_flops(n_body: int) -> int:
     return n_body * RHS_FLOPS_PER_BODY + (n_body - 1) * RHS_FLOPS_PER_JOINT
 
 
-def solve_flops(n_body: int, m: int = BLOCK) -> int:
-    """Forward and back substitution (2 m^2 per block for the LU, 2 m^2 each for the
-    lower and upper couplings)."""
-    return n_body * 6 * m * m
+def solve_flops(n_body: int, m: int = CONDENSED, pose: int = POSE) -> int:
+    """A condensed solve: per block, the right-hand side's pose terms (2 m pose flop for
+    each of the 3 coupled blocks), forward and back substitution (2 m^2 for the block's
+    LU, 2 m^2 each for the lower and upper couplings) and the poses (2 pose)."""
+    return n_body * (6 * m * pose + 6 * m * m + 2 * pose)
 
 
 def step_flops(n_body: int) -> int:
