@@ -453,11 +453,10 @@ def document(m: Measurements) -> str:
             "ligaments, muscles, backrest contact with friction) over a 10-minute session at "
             "60 deg (10 s ramp, hold, 10 s return). scipy's `solve_ivp` (Radau, BDF, LSODA) "
             "solves the same equations: spinesim's compiled right-hand side called from "
-            "Python, with the kernel's compiled block-tridiagonal Jacobian (sparse for "
-            "Radau and BDF, dense for LSODA), restarting at protocol knots like the kernel. "
-            "This is the fairest scipy set-up we know; with a Python right-hand side scipy "
-            "would be far slower. The Jacobian is the kernel's coloured finite-difference "
-            "one, not an analytic one (there is none in the code).",
+            "Python, with the kernel's compiled analytic block-tridiagonal Jacobian "
+            "(`core/jacobian.py`; sparse for Radau and BDF, dense for LSODA), restarting at "
+            "protocol knots like the kernel. This is the fairest scipy set-up we know; with "
+            "a Python right-hand side scipy would be far slower.",
             "2. **Linear chain of the full spine, against scipy, MuJoCo and OpenSim.** The "
             "part of the model the peers can express: the 27 bodies with their masses, "
             "inertias and attachments, joined by linear Kelvin-Voigt joints (the assembled "

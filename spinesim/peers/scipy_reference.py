@@ -1,11 +1,10 @@
-"""scipy's ``solve_ivp`` on any spinesim model, with the kernel's block Jacobian.
+"""scipy's ``solve_ivp`` on any spinesim model, with the kernel's analytic Jacobian.
 
 The right-hand side is spinesim's compiled ``rhs`` called from Python, so scipy solves the
 same equations as the compiled integrator; only the time stepping differs. The Jacobian
-is the kernel's compiled block-tridiagonal one (coloured finite differences, 3 x BLOCK
-right-hand-side evaluations; exact up to rounding for the linear chain) handed to scipy
-as a sparse matrix (Radau, BDF) or a dense one (LSODA accepts no other). scipy's own
-finite-difference Jacobian stalls on this problem at tight tolerances.
+is the kernel's compiled analytic block-tridiagonal one (``core/jacobian.py``) handed to
+scipy as a sparse matrix (Radau, BDF) or a dense one (LSODA accepts no other). scipy's
+own finite-difference Jacobian stalls on this problem at tight tolerances.
 
 Like the kernel, the solve restarts at every protocol knot, where the inputs may have
 kinks or jumps.
@@ -18,7 +17,7 @@ import scipy.sparse as sp
 from scipy.integrate import solve_ivp
 
 from spinesim.core import layout as L
-from spinesim.core.integrator import jacobian
+from spinesim.core.jacobian import analytic
 from spinesim.core.mechanics import rhs
 from spinesim.errors import SolverError
 
@@ -54,24 +53,15 @@ def _block_values(jl: np.ndarray, jd: np.ndarray, ju: np.ndarray) -> np.ndarray:
     return np.concatenate(values)
 
 
-def block_jacobian(
-    model, knots: np.ndarray, segment: int, rtol: float, atol: np.ndarray, dense: bool = False
-):
+def block_jacobian(model, knots: np.ndarray, segment: int, dense: bool = False):
     """``jac(t, y)`` for ``solve_ivp`` within protocol segment ``segment``: the kernel's
-    block-tridiagonal Jacobian as a CSC matrix, or a dense array if ``dense``. Its
-    finite-difference perturbations are the kernel's at the same tolerances ``rtol`` and
-    ``atol``."""
+    analytic block-tridiagonal Jacobian as a CSC matrix, or a dense array if ``dense``."""
     n, n_body, m = model.y0.size, model.n_body, L.BLOCK
     rows, cols = _block_pattern(n_body)
     jl, jd, ju = (np.zeros((n_body, m, m)) for _ in range(3))
-    f0, yp, fp = np.empty(n), np.empty(n), np.empty(n)
 
     def jac(t, y):
-        rhs(t, y, segment, model.body, model.joint, model.glob, knots, f0)
-        jacobian(
-            t, y, f0, segment, model.body, model.joint, model.glob, knots, rtol, atol,
-            jl, jd, ju, yp, fp,
-        )  # fmt: skip
+        analytic(t, y, segment, model.body, model.joint, model.glob, knots, jl, jd, ju)
         matrix = sp.csc_matrix((_block_values(jl, jd, ju), (rows, cols)), shape=(n, n))
         return matrix.toarray() if dense else matrix
 
@@ -109,7 +99,7 @@ def solve(
             return out
 
         t_eval = np.union1d(save_times[(save_times >= ta) & (save_times <= tb)], [tb])
-        jac = block_jacobian(model, knots, seg, rtol, atol, dense=method == "LSODA")
+        jac = block_jacobian(model, knots, seg, dense=method == "LSODA")
         sol = solve_ivp(f, (ta, tb), y, method=method, rtol=rtol, atol=atol, jac=jac, t_eval=t_eval)
         if not sol.success:
             raise SolverError(f"scipy {method}: {sol.message}", time_s=float(ta), status=-1)
