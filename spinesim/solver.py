@@ -71,6 +71,7 @@ class SolverStats:
     jacobians: int
     factorizations: int
     newton_failures: int
+    block_solves: int
 
     @classmethod
     def from_array(cls, stats: np.ndarray) -> SolverStats:

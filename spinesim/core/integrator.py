@@ -55,6 +55,7 @@ from spinesim.core.layout import (
     P_ANGLE,
     P_PULL,
     P_TIME,
+    STAT_BLOCK_SOLVES,
     STAT_FACTORIZATIONS,
     STAT_JACOBIANS,
     STAT_LAST_CAUSE,
@@ -135,6 +136,7 @@ def newton_stage(
         for k in range(n):
             res[k] = base[k] + hd * f[k] - z[k]
         iteration_matrix.solve(res, *matrix)
+        stats[STAT_BLOCK_SOLVES] += 1
         size = weighted_rms(res, z, z, rtol, atol)
         if not np.isfinite(size):
             return 2
@@ -349,6 +351,7 @@ def integrate_span(
             for k in range(n):
                 err[k] = h * (E0 * f0[k] + E1 * f1[k] + E2 * f2[k])
             iteration_matrix.solve(err, *matrix)
+            stats[STAT_BLOCK_SOLVES] += 1
             error = weighted_rms(err, y, y_new, rtol, atol)
             if not np.isfinite(error):
                 error = 1e6

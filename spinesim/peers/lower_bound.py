@@ -17,8 +17,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
-from spinesim.core.layout import CONDENSED, POSE
+import numpy as np
+
+from spinesim._numba import jit
+from spinesim.core import iteration_matrix
+from spinesim.core.jacobian import analytic
+from spinesim.core.layout import BLOCK, CONDENSED, POSE
+from spinesim.core.mechanics import rhs
 
 #: A sine, cosine or exponential counted as this many floating-point operations.
 TRANSCENDENTAL_FLOPS = 20
@@ -66,3 +73,66 @@ def single_core_peak() -> float:
         [sys.executable, "-c", _PEAK_PROBE], env=env, capture_output=True, text=True, check=True
     )
     return float(out.stdout.strip())
+
+
+@jit
+def _repeat_rhs(repeats, t, y, segment, body, joint, glob, protocol, out):
+    for _ in range(repeats):
+        rhs(t, y, segment, body, joint, glob, protocol, out)
+
+
+@jit
+def _repeat_jacobian(repeats, t, y, segment, body, joint, glob, protocol, jl, jd, ju):
+    for _ in range(repeats):
+        analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju)
+
+
+@jit
+def _repeat_factor(repeats, hd, jl, jd, ju, ml, md, mu, lu, piv, w, col, pattern):
+    for _ in range(repeats):
+        iteration_matrix.factor(hd, jl, jd, ju, ml, md, mu, lu, piv, w, col, pattern)
+
+
+@jit
+def _repeat_solve(repeats, x, b, hd, jl, jd, ju, ml, lu, piv, w, pattern, condensed):
+    for _ in range(repeats):
+        x[:] = b
+        iteration_matrix.solve(x, hd, jl, jd, ju, ml, lu, piv, w, pattern, condensed)
+
+
+def primitive_seconds(model, knots: np.ndarray, t: float, repeats: int = 2000) -> dict[str, float]:
+    """Seconds per call of the kernel's primitives on ``model`` at its initial state and
+    time ``t`` of the protocol ``knots`` (compiled loops, best of 3): ``rhs``, ``jacobian``
+    (analytic), ``factorization`` and ``block_solve`` (condensed iteration matrix at a step
+    of 0.1 s)."""
+    y = np.ascontiguousarray(model.y0, dtype=float)
+    segment = min(int(np.searchsorted(knots[:, 0], t, side="right")) - 1, len(knots) - 2)
+    n_blk, m, mc = model.n_body, BLOCK, CONDENSED
+    common = (t, y, segment, model.body, model.joint, model.glob, knots)
+    jl, jd, ju = (np.zeros((n_blk, m, m)) for _ in range(3))
+    ml, md, mu, lu, w = (np.zeros((n_blk, mc, mc)) for _ in range(5))
+    piv = np.zeros((n_blk, mc), dtype=np.int64)
+    pattern = np.zeros((n_blk, 2, mc), dtype=np.bool_)
+    analytic(*common, jl, jd, ju)
+    hd = 0.1 * (1.0 - 0.5 * np.sqrt(2.0))  # d h of TR-BDF2 at h = 0.1 s
+    factor_args = (hd, jl, jd, ju, ml, md, mu, lu, piv, w, np.empty(mc), pattern)
+    iteration_matrix.factor(*factor_args)
+    b = np.ones(y.size)
+    x = np.empty(y.size)
+    solve_args = (hd, jl, jd, ju, ml, lu, piv, w, pattern, np.empty(n_blk * mc))
+    calls = {
+        "rhs": lambda n: _repeat_rhs(n, *common, np.empty(y.size)),
+        "jacobian": lambda n: _repeat_jacobian(n, *common, jl, jd, ju),
+        "factorization": lambda n: _repeat_factor(n, *factor_args),
+        "block_solve": lambda n: _repeat_solve(n, x, b, *solve_args),
+    }
+    seconds = {}
+    for name, call in calls.items():
+        call(1)
+        best = np.inf
+        for _ in range(3):
+            start = time.perf_counter()
+            call(repeats)
+            best = min(best, (time.perf_counter() - start) / repeats)
+        seconds[name] = best
+    return seconds
