@@ -13,8 +13,9 @@ system in the velocities and internal states ``s = (v, rest)`` only, with square
 (``c`` runs over the block columns coupled to the row: the body and its two neighbours;
 ``J_sq`` are the columns of ``J`` on the poses, ``J_ss`` on the rest, the ``hd^2`` term
 sits on the velocity columns that pair with the poses). The condensed matrix has
-``(6/9)^2`` of the entries: a factorisation costs about a third, a solve about half,
-and the solutions are those of the full system (``tests/test_iteration_matrix.py``).
+``(6/9)^2`` of the entries: on the full spine a factorisation costs a third (23 -> 7.4
+us) and a solve 0.7 (3.4 -> 2.4 us, the condensation included), and the solutions are
+those of the full system (``tests/test_iteration_matrix.py``).
 This is the reduction of second-order systems used in implicit multibody integration
 (e.g. Hairer & Wanner 1996, Solving ODEs II, sec. VII.1).
 """
