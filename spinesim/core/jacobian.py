@@ -189,13 +189,14 @@ def point_gradient(y, i, cs, lx, ly, g, col):
 def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
     """Gradient of :func:`~spinesim.core.mechanics.contact_loads` in body ``i``'s local
     inputs: rows of ``g`` (5 x BODY_INPUTS) are normal force, friction, bristle rate and
-    the contact point's offset x, y; ``point`` is (6, BODY_INPUTS) scratch."""
+    the contact point's offset x, y; ``point`` is (6, BODY_INPUTS) scratch. Returns the
+    loads' values ``(normal, friction, rx, ry)``."""
     g[:, :] = 0.0
     point[:, :] = 0.0
     point_gradient(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y], point, 0)
     g[3, :] = point[_RX]
     g[4, :] = point[_RY]
-    normal, _, rate, _, _ = contact_loads(y, i, cs, body, backrest, friction_factor, glob)
+    normal, friction, rate, rx, ry = contact_loads(y, i, cs, body, backrest, friction_factor, glob)
     _, py, vx, vy, _, _ = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
     w = glob[G_SMOOTH]
     side = table_side(glob)
@@ -211,7 +212,7 @@ def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
             ] * side * (d_touching[k] * vy + touching * point[_VY, k])
     k_t = body[i, B_K_TANGENT]
     if k_t == 0.0:
-        return
+        return normal, friction, rx, ry
     bristle = k_t * y[i * BLOCK + S_BRISTLE]
     sign = math.copysign(1.0, bristle)
     limit = 0.0
@@ -246,6 +247,7 @@ def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
         d_rate = point[_VX, k] - sign * d_excess / (k_t * slip_time)
         g[2, k] = d_rate
         g[1, k] = -d_touching[k] * (bristle + c_t * rate) - touching * (d_bristle + c_t * d_rate)
+    return normal, friction, rx, ry
 
 
 @jit
@@ -437,11 +439,10 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
         d[S_X, S_VX] = 1.0
         d[S_Y, S_VY] = 1.0
         d[S_PHI, S_OMEGA] = 1.0
-        contact_gradient(
+        normal, friction, rx, ry = contact_gradient(
             y, i, cs, body, backrest, friction_factor, glob, body_point_scratch, contact
         )
         anchor_gradient(y, i, cs, body, kind, body_point_scratch, anchor)
-        normal, friction, _, rx, ry = contact_loads(y, i, cs, body, backrest, friction_factor, glob)
         for k in range(BODY_INPUTS):
             d[S_VX, k] += contact[1, k] + anchor[0, k]
             d[S_VY, k] += side * contact[0, k] + anchor[1, k]
