@@ -153,7 +153,8 @@ def nucleus_slope(e, k0, e0):
 
 @jit
 def swelling_slope(fluid_strain, p0, eps):
-    """Derivative of :func:`~spinesim.core.mechanics.swelling_pressure` in the strain."""
+    """Derivative of :func:`~spinesim.core.mechanics.swelling_pressure` in the fluid
+    strain (Pa)."""
     return -p0 * math.exp(min(-fluid_strain / eps, _EXP_CAP)) / eps
 
 
@@ -162,15 +163,13 @@ def swelling_slope(fluid_strain, p0, eps):
 def point_gradient(y, i, cs, lx, ly, g, col):
     """Gradient of :func:`~spinesim.core.mechanics.body_point`'s six outputs (rows of ``g``:
     position x, y, velocity x, y, offset x, y) in body ``i``'s pose and velocity, written
-    to columns ``col .. col + 5`` of ``g``."""
+    to columns ``col .. col + 5`` of ``g``; only the nonzero entries are written, so ``g``
+    must hold zeros there."""
     c = cs[i, 0]
     s = cs[i, 1]
     rx = c * lx - s * ly
     ry = s * lx + c * ly
     w = y[i * BLOCK + S_OMEGA]
-    for r in range(6):
-        for k in range(6):
-            g[r, col + k] = 0.0
     g[_PX, col + S_X] = 1.0
     g[_PX, col + S_PHI] = -ry
     g[_PY, col + S_Y] = 1.0
@@ -348,6 +347,9 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
     if conductance > 0.0:
         swell_slope = swelling_slope(fluid, joint[j, J_SWELL_P0], joint[j, J_SWELL_EPS])
 
+    # moment arms of the joint force about the two centres of mass
+    rbx, rby = mx - y[bb + S_X], my - y[bb + S_Y]
+    rax, ray = mx - y[a + S_X], my - y[a + S_Y]
     for k in range(JOINT_INPUTS):
         d_phi_sum = (1.0 if k == S_PHI else 0.0) + (1.0 if k == 6 + S_PHI else 0.0)
         d_w_m = 0.5 * ((1.0 if k == S_OMEGA else 0.0) + (1.0 if k == 6 + S_OMEGA else 0.0))
@@ -378,8 +380,6 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
         d_fby = -e1y * d_total - total * d_e1y - e1x * d_shear - shear_force * d_e1x
         d_mx = 0.5 * (point_a[_PX, k] + point_b[_PX, k])
         d_my = 0.5 * (point_a[_PY, k] + point_b[_PY, k])
-        rbx, rby = mx - y[bb + S_X], my - y[bb + S_Y]
-        rax, ray = mx - y[a + S_X], my - y[a + S_Y]
         d_rbx = d_mx - (1.0 if k == 6 + S_X else 0.0)
         d_rby = d_my - (1.0 if k == 6 + S_Y else 0.0)
         d_rax = d_mx - (1.0 if k == S_X else 0.0)

@@ -24,6 +24,7 @@ import numpy as np
 
 from spinesim._numba import jit
 from spinesim.core import iteration_matrix
+from spinesim.core.integrator import D
 from spinesim.core.jacobian import analytic
 from spinesim.core.layout import BLOCK, CONDENSED, POSE
 from spinesim.core.mechanics import rhs
@@ -115,7 +116,7 @@ def primitive_seconds(model, knots: np.ndarray, t: float, repeats: int = 2000) -
     piv = np.zeros((n_blk, mc), dtype=np.int64)
     pattern = np.zeros((n_blk, 2, mc), dtype=np.bool_)
     analytic(*common, jl, jd, ju)
-    hd = 0.1 * (1.0 - 0.5 * np.sqrt(2.0))  # d h of TR-BDF2 at h = 0.1 s
+    hd = D * 0.1  # TR-BDF2's d h at a step of 0.1 s
     factor_args = (hd, jl, jd, ju, ml, md, mu, lu, piv, w, np.empty(mc), pattern)
     iteration_matrix.factor(*factor_args)
     b = np.ones(y.size)
