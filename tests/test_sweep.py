@@ -133,6 +133,12 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: Table({"angle_deg": [1.0, 2.0], "hold_s": [1.0]}), "equal lengths"),
         (lambda: Cohort(10, female_fraction=1.5), "female_fraction"),
         (lambda: spinesim.sweep("angles"), "design"),
+        # a protocol the device cannot do is refused up front, not when its case runs
+        (lambda: spinesim.sweep(Grid(device=["table", "boots"], angle_deg=[60.0])), "90 deg"),
+        (
+            lambda: spinesim.sweep(Grid(pull_N=[100.0]), fixed={"protocol": "traction"}),
+            "needs a traction device",
+        ),
     ],
 )
 def test_bad_sweeps_are_refused_before_any_work(call, message, tmp_path):
@@ -144,6 +150,8 @@ def test_a_refused_sweep_writes_nothing(tmp_path):
     out = tmp_path / "never.zarr"
     with pytest.raises(ParameterError, match="angle_deg"):
         spinesim.sweep(Grid(angle_deg=[30.0, 95.0]), out=out, progress=False)
+    with pytest.raises(ParameterError, match="device 'boots'"):
+        spinesim.sweep(Grid(device=["table", "boots"], angle_deg=[60.0]), out=out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 

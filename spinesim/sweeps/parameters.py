@@ -144,12 +144,14 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     ]  # fmt: skip
     if missing:
         raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
-    return CaseInputs(
+    inputs = CaseInputs(
         protocol=_protocol(kind, _key(protocol_args), tuple(preceding)),
         subject=_cached(Subject, _key(subject_args)),
         device=_cached(device_from_name, (device_name, *_key(device_args))),
         tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
     )
+    inputs.device.check_phases(inputs.protocol.phases)  # e.g. a pull on a device without one
+    return inputs
 
 
 def _key(args: Mapping[str, Any]) -> tuple:
