@@ -94,8 +94,9 @@ SESSION_OPTIONS = {
 _API_NAMES = {
     "angle_deg": "--angle",
     "ramp_s": "--ramp",
-    "phase 'hold'.duration_s": "--hold",
+    "hold_s": "--hold",
     "return_s": "--return",
+    "release_s": "--return",
     "mass_kg": "--mass",
     "height_m": "--height",
     "sex": "--sex",
@@ -277,15 +278,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(_name_option(str(exc)), EXIT_USAGE)
     try:
         result = simulate(protocol, subject, device, output_interval_s=args.output_interval)
+        if args.out is not None:
+            result.to_netcdf(args.out)  # atomic: nothing is left behind if it fails
     except ParameterError as exc:  # e.g. --output-interval longer than the session
         return _fail(_name_option(str(exc)), EXIT_USAGE)
     except SolverError as exc:
         return _fail(f"the simulation failed: {exc}", EXIT_SOLVER)
-    if args.out is not None:
-        try:
-            result.to_netcdf(args.out)  # atomic: nothing is left behind if it fails
-        except OSError as exc:
-            return _fail(f"cannot write {str(args.out)!r}: {exc}", EXIT_SOLVER)
+    except OSError as exc:
+        return _fail(f"cannot write {str(args.out)!r}: {exc}", EXIT_SOLVER)
+    except KeyboardInterrupt:
+        return _fail("interrupted (--out is written whole or not at all)", EXIT_INTERRUPTED)
     _report(result, as_json=args.json)
     return EXIT_OK
 
@@ -371,6 +373,11 @@ def _device_options(items: list[str]) -> dict[str, object]:
         name, sep, text = item.partition("=")
         if not sep or not name:
             raise ParameterError(f"--option {item!r}: write NAME=VALUE, e.g. hand_support=0.3")
+        if name.strip().startswith("friction"):
+            raise ParameterError(
+                f"--option {item!r}: set the backrest friction with --friction (the kinetic "
+                f"coefficient is {KINETIC_FRICTION_RATIO:g} x the static one)"
+            )
         lowered = text.strip().lower()
         if lowered in ("true", "false"):
             options[name.strip()] = lowered == "true"

@@ -148,6 +148,9 @@ BAD_OPTIONS = [
     (["--device", "chair"], "device"),
     (["--sex", "other"], "sex"),
     (["--angle", "sixty"], "angle"),
+    (["--hold", "-5"], "(option --hold)"),
+    (["--device", "traction", "--pull", "100", "--return", "-1"], "(option --return)"),
+    (["--option", "friction_static=0.3"], "--friction"),
 ]
 
 
@@ -233,6 +236,16 @@ def test_solver_error_exits_1_and_writes_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli, "simulate", fail)
     assert run_cli([*SHORT, "--out", str(tmp_path / "r.nc")]) == 1
     assert "step size too small" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_ctrl_c_exits_130_without_a_traceback_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "simulate", interrupt)
+    assert run_cli([*SHORT, "--out", str(tmp_path / "r.nc")]) == 130
+    assert "interrupted" in capsys.readouterr().err
     assert files_in(tmp_path) == set()
 
 
