@@ -16,8 +16,8 @@ import numpy as np
 from spinesim.core import batch as B
 from spinesim.core import layout as L
 from spinesim.core import observables as O
-from spinesim.errors import ParameterError, SolverError
-from spinesim.solver import SolverOptions, SolverStats, failure_message
+from spinesim.errors import ParameterError, SolverError, check_integer
+from spinesim.solver import SolverOptions, SolverStats, check_times, failure_message
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,10 @@ class Case:
     knots: np.ndarray
     output_times: np.ndarray
     hold_index: int
+
+    def __post_init__(self) -> None:
+        check_times("Case.output_times", np.asarray(self.output_times), np.asarray(self.knots))
+        check_integer("Case.hold_index", self.hold_index, 0, len(self.output_times) - 1)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ def run_cases(
     first = models[0]
     if any(m.body.shape != first.body.shape for m in models):
         raise ParameterError("run_cases: all models of one call must have the same bodies")
+    for k, case in enumerate(cases):
+        check_integer(f"cases[{k}].model", case.model, 0, len(models) - 1)
     levels = tuple(first.levels if levels is None else levels)
     n_case = len(cases)
     n_joint = first.n_body - 1

@@ -1,15 +1,26 @@
-"""Solver options and the single Python entry into the compiled time loop."""
+"""Solver options and the bare entry into the compiled time loop.
+
+:func:`run` integrates a model's states and nothing else, for solver studies and
+comparisons with other engines. :func:`spinesim.simulate` (through
+:func:`spinesim.cases.run_cases`) also fastens holders (harness, seat) where the body is
+when they start to act (:mod:`spinesim.core.holders`) and computes the outputs; for a
+protocol in which a holder starts after the first knot the two differ.
+"""
 
 from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from spinesim.core import layout as L
 from spinesim.core.integrator import integrate
 from spinesim.errors import ParameterError, SolverError, bounded, validate_fields
+
+if TYPE_CHECKING:
+    from spinesim.assembly import Model
 
 #: Absolute tolerance of each state entry relative to the position tolerance ``atol_m``:
 #: angles per 0.1 m of lever, velocities per 10 ms, fluid strain per 0.1 m of disc height.
@@ -79,27 +90,32 @@ class SolverStats:
 
 
 def run(
-    model,
+    model: Model,
     knots: np.ndarray,
     save_times: np.ndarray,
     options: SolverOptions,
     y_start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, SolverStats]:
-    """Integrate ``model`` over the protocol ``knots``; states at ``save_times``.
+    """Integrate ``model`` over the protocol ``knots``; states at ``save_times`` (s,
+    sorted, within the knots' span), from ``y_start`` (default: the model's ``y0``).
 
-    Raises :class:`SolverError` naming the simulated time and the cause if the integrator
-    fails; never returns non-finite states.
+    Holders stay where the model placed them (see the module docstring). Raises
+    :class:`ParameterError` for inputs of the wrong shape or out of order, and
+    :class:`SolverError` naming the simulated time and the cause if the integrator fails;
+    never returns non-finite states.
     """
-    y0 = model.y0 if y_start is None else y_start
+    y0 = np.ascontiguousarray(model.y0 if y_start is None else y_start, dtype=float)
+    knots = np.ascontiguousarray(knots, dtype=float)
     save = np.ascontiguousarray(save_times, dtype=float)
+    _check_inputs(model, knots, save, y0)
     out = np.empty((save.size, y0.size))
     stats = np.zeros(L.NSTAT)
     status = integrate(
-        np.ascontiguousarray(y0, dtype=float),
+        y0,
         model.body,
         model.joint,
         model.glob,
-        np.ascontiguousarray(knots, dtype=float),
+        knots,
         save,
         options.rtol,
         options.absolute_tolerances(model.n_body),
@@ -118,6 +134,44 @@ def run(
             "integration produced non-finite states", time_s=float("nan"), status=L.NONFINITE
         )
     return out, SolverStats.from_array(stats)
+
+
+def _check_inputs(model: Model, knots: np.ndarray, save: np.ndarray, y0: np.ndarray) -> None:
+    """Refuse what the compiled loop would read out of bounds or silently extrapolate."""
+    n_state = model.n_body * L.BLOCK
+    if y0.shape != (n_state,) or not np.all(np.isfinite(y0)):
+        raise ParameterError(
+            f"y_start has shape {y0.shape}; allowed: {n_state} finite states (9 per body)"
+        )
+    check_times("save_times", save, knots)
+
+
+def check_knots(knots: np.ndarray) -> None:
+    """Refuse a protocol table the compiled loop cannot read (see :meth:`Protocol.knots`)."""
+    if knots.ndim != 2 or knots.shape[0] < 2 or knots.shape[1] != L.NP:
+        raise ParameterError(
+            f"knots has shape {knots.shape}; allowed: (n >= 2, {L.NP}), from Protocol.knots"
+        )
+    if not np.all(np.isfinite(knots)) or np.any(np.diff(knots[:, L.P_TIME]) < 0.0):
+        raise ParameterError("knots: allowed: finite values with non-decreasing times")
+
+
+def check_times(name: str, times: np.ndarray, knots: np.ndarray) -> None:
+    """Refuse output ``times`` (s) that are not sorted within the span of valid ``knots``."""
+    check_knots(knots)
+    start, stop = knots[0, L.P_TIME], knots[-1, L.P_TIME]
+    if (
+        times.ndim != 1
+        or times.size == 0
+        or not np.all(np.isfinite(times))
+        or np.any(np.diff(times) < 0.0)
+        or times[0] < start
+        or times[-1] > stop
+    ):
+        raise ParameterError(
+            f"{name} = {times[:3].tolist()}...; allowed: sorted times within the knots' "
+            f"span [{start:g}, {stop:g}] s"
+        )
 
 
 def failure_message(status: int, stats: np.ndarray) -> str:

@@ -80,3 +80,36 @@ def test_nonfinite_model_is_reported_not_returned(default_model):
     broken = dataclasses.replace(default_model, joint=joint)
     with pytest.raises(spinesim.SolverError, match="not finite"):
         spinesim.simulate(spinesim.Protocol.inversion(30, ramp_s=5, hold_s=5), model=broken)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda y, k, t: (y[:-1], k, t), "y_start has shape"),
+        (lambda y, k, t: (y, k[:, :-1], t), "knots has shape"),
+        (lambda y, k, t: (y, k[::-1], t), "non-decreasing"),
+        (lambda y, k, t: (y, k, t[::-1]), "sorted times"),
+        (lambda y, k, t: (y, k, t + 1.0), "within the knots' span"),
+    ],
+)
+def test_run_refuses_inputs_the_compiled_loop_would_misread(default_model, change, message):
+    knots = PROTOCOL.knots(spinesim.MuscleProperties())
+    y, k, t = change(default_model.y0, knots, TIMES)
+    with pytest.raises(spinesim.ParameterError, match=message):
+        run(default_model, k, t, SolverOptions(), y_start=y)
+
+
+@pytest.mark.parametrize(
+    ("times", "hold_index", "message"),
+    [
+        ([], 0, "output_times"),
+        ([5.0, 0.0], 0, "output_times"),
+        ([0.0, 5.0], 2, "hold_index"),
+    ],
+)
+def test_a_case_the_kernel_would_misread_is_refused(times, hold_index, message):
+    from spinesim.cases import Case
+
+    knots = PROTOCOL.knots(spinesim.MuscleProperties())
+    with pytest.raises(spinesim.ParameterError, match=message):
+        Case(0, knots, np.array(times), hold_index)
