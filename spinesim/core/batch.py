@@ -136,7 +136,7 @@ def run_case(
     seat sat on): the holder is fastened where the body is (:mod:`~spinesim.core.holders`)
     and each part is observed with the holders as they were in it. ``body`` is not changed.
     Each part restarts the step control (``h_init``, a new Jacobian) at its knot, like any
-    knot where the protocol is not smooth; ``max_steps`` bounds the whole session.
+    knot where the protocol jumps; ``max_steps`` bounds the whole session.
     """
     n_state = y0.shape[0]
     n_t = times.shape[0]

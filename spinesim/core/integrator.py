@@ -34,7 +34,9 @@ stalls, it is re-evaluated at the step's start, and if Newton still stalls the s
 cut to a quarter and later steps are kept below half the failed size until the cap
 relaxes (contact and friction laws are piecewise smooth, so a step can be limited by
 Newton, not by accuracy). For the same reason a step within a ramp of the protocol's
-angle or pull spans at most ``1 / RAMP_STEPS`` of it.
+angle or pull spans at most ``1 / RAMP_STEPS`` of it. Where the protocol jumps (two knots at
+one time: the support, posture or anchors change) the Jacobian is re-evaluated and the step
+restarts from at most ``h_init`` (a typical day with an inversion: 22 -> 6 Newton failures).
 """
 
 from __future__ import annotations
@@ -275,6 +277,11 @@ def integrate_span(
             stats[STAT_T_FAIL] = t
             return NONFINITE
         have_prev = False
+        if segment > 0 and knot[P_TIME] == protocol[segment - 1, P_TIME]:
+            # the protocol jumps here (support, posture or anchors change): what was learnt
+            # about the old equations (Jacobian, Newton's rate, step size) does not carry over
+            have_jac = False
+            h = min(h, h_init)
         while t < t_end:
             if stats[STAT_STEPS] + stats[STAT_REJECTED] >= max_steps:
                 stats[STAT_T_FAIL] = t
