@@ -113,3 +113,20 @@ def test_a_case_the_kernel_would_misread_is_refused(times, hold_index, message):
     knots = PROTOCOL.knots(spinesim.MuscleProperties())
     with pytest.raises(spinesim.ParameterError, match=message):
         Case(0, knots, np.array(times), hold_index)
+
+
+@pytest.mark.parametrize(
+    ("status", "cause", "text"),
+    [
+        (L.STEP_TOO_SMALL, L.CAUSE_SINGULAR_MATRIX, "iteration matrix was singular"),
+        (L.MAX_STEPS, L.CAUSE_NEWTON_STALLED, "Newton iterations stalled"),
+        (L.NONFINITE_OUTPUT, 0, "saved state or output is not finite"),
+    ],
+)
+def test_failure_message_gives_the_time_and_the_cause(status, cause, text):
+    from spinesim.solver import failure_message
+
+    stats = np.zeros(L.NSTAT)
+    stats[L.STAT_T_FAIL], stats[L.STAT_LAST_CAUSE] = 12.5, cause
+    message = failure_message(status, stats)
+    assert message.startswith("integration failed at t = 12.5 s") and text in message

@@ -24,7 +24,7 @@ from spinesim._numba import jit, jit_parallel, prange
 from spinesim.core.holders import starting_holders, strap_on
 from spinesim.core.integrator import integrate_span
 from spinesim.core.layout import (
-    NONFINITE,
+    NONFINITE_OUTPUT,
     OK,
     P_TIME,
     STAT_LAST_CAUSE,
@@ -126,6 +126,15 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
 
 
 @jit
+def first_nonfinite_time(times, values):
+    """The first of ``times`` whose row of ``values`` (leading axis: time) is not finite."""
+    for k in range(times.shape[0]):
+        if not np.all(np.isfinite(values[k])):
+            return times[k]
+    return np.nan
+
+
+@jit
 def run_case(
     y0, body, joint, glob, protocol, times, rtol, atol, h_init, h_max, max_steps,
     joint_out, body_out, global_out, final_state, stats,
@@ -176,9 +185,8 @@ def run_case(
         if part_stats[STAT_LAST_CAUSE] != 0.0:
             stats[STAT_LAST_CAUSE] = part_stats[STAT_LAST_CAUSE]
         if code == OK and not np.all(np.isfinite(states)):
-            code = NONFINITE
-            stats[STAT_T_FAIL] = np.nan  # somewhere in this part: the states are not finite
-            stats[STAT_LAST_CAUSE] = 2
+            code = NONFINITE_OUTPUT
+            stats[STAT_T_FAIL] = first_nonfinite_time(save, states)
         if code != OK:
             return code
         observe(
@@ -227,9 +235,8 @@ def run_cases(
             final_state[c], stats[c],
         )  # fmt: skip
         if status[c] == OK and not np.all(np.isfinite(joint_out)):
-            status[c] = NONFINITE  # a saved time left unobserved: never hand back garbage
-            stats[c, STAT_T_FAIL] = np.nan
-            stats[c, STAT_LAST_CAUSE] = 2
+            status[c] = NONFINITE_OUTPUT  # never hand back garbage
+            stats[c, STAT_T_FAIL] = first_nonfinite_time(times, joint_out)
         if status[c] != OK:
             continue
         summarize(

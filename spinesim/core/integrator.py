@@ -50,6 +50,9 @@ from spinesim.core import iteration_matrix
 from spinesim.core.jacobian import analytic
 from spinesim.core.layout import (
     BLOCK,
+    CAUSE_NEWTON_STALLED,
+    CAUSE_NONFINITE_TRIAL,
+    CAUSE_SINGULAR_MATRIX,
     CONDENSED,
     MAX_STEPS,
     NONFINITE,
@@ -126,8 +129,9 @@ def newton_stage(
 
     ``contraction[0]`` is the last observed contraction rate of the iterations with this
     iteration matrix (1 when none was observed); it is updated here. On success ``f``
-    holds the stage derivative ``(z - base) / hd`` (``f(t, z)`` up to Newton's
-    residual). Returns 0 (converged), 1 (slow or diverging), 2 (non-finite values).
+    holds the stage derivative: ``f(t, z)`` if ``evaluate``, else ``(z - base) / hd``
+    (``f(t, z)`` up to Newton's residual). Returns 0 (converged),
+    ``CAUSE_NEWTON_STALLED`` (slow or diverging) or ``CAUSE_NONFINITE_TRIAL``.
     """
     n = z.shape[0]
     previous = 0.0
@@ -141,7 +145,7 @@ def newton_stage(
         stats[STAT_BLOCK_SOLVES] += 1
         size = weighted_rms(res, z, z, rtol, atol)
         if not np.isfinite(size):
-            return 2
+            return CAUSE_NONFINITE_TRIAL
         for k in range(n):
             z[k] += res[k]
         if it == 0:
@@ -155,13 +159,13 @@ def newton_stage(
             rate = size / previous
             contraction[0] = rate
             if rate >= 0.9:
-                return 1
+                return CAUSE_NEWTON_STALLED
             if rate / (1.0 - rate) * size <= NEWTON_TOL:
                 converged = True
                 break
         previous = size
     if not converged:
-        return 1
+        return CAUSE_NEWTON_STALLED
     if evaluate:
         rhs(t, z, segment, body, joint, glob, protocol, f)
         stats[STAT_RHS] += 1
@@ -172,7 +176,7 @@ def newton_stage(
             f[k] = (z[k] - base[k]) / hd
     for k in range(n):
         if not np.isfinite(f[k]):
-            return 2
+            return CAUSE_NONFINITE_TRIAL
     return 0
 
 
@@ -313,7 +317,7 @@ def integrate_span(
                 if not iteration_matrix.factor(
                     D * h, jl, jd, ju, ml, md, mu, lu, piv, wblk, col, pattern
                 ):
-                    code = 2
+                    code = CAUSE_SINGULAR_MATRIX
                     factor_h = -1.0
             matrix = (D * factor_h, jl, jd, ju, ml, lu, piv, wblk, pattern, condensed)
 
@@ -344,13 +348,13 @@ def integrate_span(
             if code != 0:
                 stats[STAT_NEWTON_FAILURES] += 1
                 stats[STAT_LAST_CAUSE] = code
-                if code == 1 and not jac_current:
+                if code == CAUSE_NEWTON_STALLED and not jac_current:
                     have_jac = False  # re-linearise at the step's start
                 else:
                     # Newton, not accuracy, limits this step: do not grow straight back
                     h_newton = NEWTON_CAP * h
                     h *= 0.25
-                    if not jac_current or code == 2:
+                    if not jac_current or code != CAUSE_NEWTON_STALLED:
                         have_jac = False
                 continue
             y_new[:] = z

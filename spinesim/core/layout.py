@@ -125,7 +125,13 @@ K_LYING = 3
 OK = 0
 STEP_TOO_SMALL = 1
 MAX_STEPS = 2
-NONFINITE = 3
+NONFINITE = 3  # the derivatives at an accepted state
+NONFINITE_OUTPUT = 4  # a saved state or an output at a saved time
+
+# --- why the last trial step failed (STAT_LAST_CAUSE; 0: none failed) ---------------------
+CAUSE_NEWTON_STALLED = 1
+CAUSE_NONFINITE_TRIAL = 2
+CAUSE_SINGULAR_MATRIX = 3
 
 # --- solver statistics -------------------------------------------------------------------
 STAT_STEPS = 0
@@ -136,5 +142,5 @@ STAT_FACTORIZATIONS = 4
 STAT_NEWTON_FAILURES = 5
 STAT_BLOCK_SOLVES = 6  # solves with the factorised iteration matrix
 STAT_T_FAIL = 7
-STAT_LAST_CAUSE = 8  # 1: Newton stalled, 2: non-finite values in a trial step
+STAT_LAST_CAUSE = 8  # a CAUSE_* code
 NSTAT = 9
