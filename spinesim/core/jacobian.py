@@ -230,18 +230,14 @@ def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
             d_limit[k] = friction_factor * (mu * g[0, k] + normal * d_mu)
     blend = SLIP_BLEND * limit + FRICTION_FLOOR * body[i, B_MASS] * glob[G_GRAVITY]
     x_slip = abs(bristle) - limit - blend
-    x_zero = -limit - blend
     c_t = body[i, B_C_TANGENT]
     slip_time = glob[G_SLIP_TIME]
     for k in range(BODY_INPUTS):
         d_bristle = k_t if k == S_BRISTLE else 0.0
         d_blend = SLIP_BLEND * d_limit[k]
-        d_x_zero = -d_limit[k] - d_blend
         d_excess = (
-            smooth_step(x_slip, blend) * (sign * d_bristle + d_x_zero)
+            smooth_step(x_slip, blend) * (sign * d_bristle - d_limit[k] - d_blend)
             + ramp_width_slope(x_slip, blend) * d_blend
-            - smooth_step(x_zero, blend) * d_x_zero
-            - ramp_width_slope(x_zero, blend) * d_blend
         )
         d_rate = point[_VX, k] - sign * d_excess / (k_t * slip_time)
         g[2, k] = d_rate

@@ -428,9 +428,9 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
         mu_k = glob[G_MU_KINETIC]
         limit = friction_factor * normal * (mu_k + (mu_s - mu_k) * math.exp(-ratio * ratio))
     blend = SLIP_BLEND * limit + FRICTION_FLOOR * body[i, B_MASS] * glob[G_GRAVITY]
-    # slip starts exactly at the limit and blends in over 2 * blend; odd in the bristle force
-    # and zero at zero force, also where the limit vanishes (body off the backrest)
-    excess = smooth_ramp(abs(bristle) - limit - blend, blend) - smooth_ramp(-limit - blend, blend)
+    # slip starts exactly at the limit and blends in over 2 * blend: odd in the bristle force
+    # and zero below the limit, also where the limit vanishes (body off the backrest)
+    excess = smooth_ramp(abs(bristle) - limit - blend, blend)
     rate = vx - math.copysign(excess, bristle) / (k * glob[G_SLIP_TIME])
     friction = -touching * (bristle + body[i, B_C_TANGENT] * rate)
     return normal, friction, rate, rx, ry
