@@ -164,6 +164,25 @@ def test_harness_strapped_on_after_a_day_does_not_pull():
     assert abs(result.anchor_force[0]) < 1.0
 
 
+@pytest.mark.parametrize(("k", "k_rot"), [(1e4, 0.0), (0.0, 50.0), (1e4, 50.0)])
+def test_a_holder_with_either_spring_is_fastened_when_it_starts(k, k_rot):
+    """Translational and rotational anchors alike are strapped on where the body is (a
+    rotational-only holder would otherwise pull towards its assembly-time angle)."""
+    from spinesim.core.holders import starting_holders, strap_on
+
+    body = np.zeros((1, L.NB))
+    body[0, L.B_ANCHOR_K], body[0, L.B_ANCHOR_K_ROT] = k, k_rot
+    body[0, L.B_RELEASE_DEVICE + L.K_LYING] = 1.0  # acts on the device, not lying
+    knots = np.zeros((2, L.NP))
+    knots[:, L.P_KIND] = L.K_DEVICE
+    mask = np.zeros(1, dtype=np.bool_)
+    assert starting_holders(body, knots, 0, mask) and mask[0]
+    y = np.zeros(L.BLOCK)
+    y[L.S_PHI] = 0.3
+    strap_on(body, y, mask)
+    assert body[0, L.B_ANCHOR_PHI] == 0.3
+
+
 # ------------------------------------------------------------------------------ postures
 def test_sitting_spine_carries_the_weight_above_and_the_seat_the_pelvis():
     """Sitting: each level is compressed by the weight above it; the seat and feet carry

@@ -9,6 +9,7 @@ import math
 from spinesim._numba import jit
 from spinesim.core.layout import (
     B_ANCHOR_K,
+    B_ANCHOR_K_ROT,
     B_ANCHOR_LX,
     B_ANCHOR_LY,
     B_ANCHOR_PHI,
@@ -26,8 +27,10 @@ from spinesim.core.layout import (
 
 @jit
 def is_held(body, i, kind):
-    """True if body ``i`` has a holder that acts in phases of kind ``kind``."""
-    return body[i, B_RELEASE_DEVICE + kind] == 0.0 and body[i, B_ANCHOR_K] > 0.0
+    """True if body ``i`` has a holder (a translational or a rotational anchor spring)
+    that acts in phases of kind ``kind``."""
+    has_anchor = body[i, B_ANCHOR_K] > 0.0 or body[i, B_ANCHOR_K_ROT] > 0.0
+    return body[i, B_RELEASE_DEVICE + kind] == 0.0 and has_anchor
 
 
 @jit
