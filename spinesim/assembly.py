@@ -153,6 +153,14 @@ class ModelBuilder:
                 raise ParameterError(
                     f"joint {name!r}: a nucleus (nucleus_area > 0) needs height > 0"
                 )
+            if row[L.J_PERMEABILITY] > 0.0 and (
+                row[L.J_NUCLEUS_AREA] <= 0.0 or row[L.J_SWELL_EPS] <= 0.0
+            ):
+                raise ParameterError(
+                    f"joint {name!r}: fluid flow (permeability > 0) needs a nucleus "
+                    f"(nucleus_area > 0, got {row[L.J_NUCLEUS_AREA]:g}) and a swelling law "
+                    f"(swell_eps > 0, got {row[L.J_SWELL_EPS]:g})"
+                )
         if len(self._joints) != len(self._bodies) - 1:
             raise ParameterError("ModelBuilder: a chain needs one joint between each two bodies")
         body = np.array([r for _, r in self._bodies])

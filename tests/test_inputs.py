@@ -356,3 +356,20 @@ def test_disc_properties_leave_the_nucleus_a_positive_stiffness():
 def test_muscle_lever_arm_cannot_switch_off_postural_control():
     with raises_naming("lever_arm_m", "0.0"):
         spinesim.MuscleProperties(lever_arm_m=0.0)
+
+
+@pytest.mark.parametrize(
+    ("columns", "named"),
+    [
+        ({"height": 0.0, "nucleus_area": 1e-3}, "height > 0"),
+        ({"height": 0.01, "permeability": 1e-11, "swell_eps": 0.1}, "nucleus_area > 0"),
+        ({"height": 0.01, "permeability": 1e-11, "nucleus_area": 1e-3}, "swell_eps > 0"),
+    ],
+)
+def test_builder_refuses_joints_whose_laws_would_divide_by_zero_or_grow_unbounded(columns, named):
+    b = spinesim.ModelBuilder()
+    b.add_body("a", 1.0, 0.01)
+    b.add_body("b", 1.0, 0.01)
+    b.add_joint("disc", **columns)
+    with raises_naming("joint 'disc'", named):
+        b.build()
