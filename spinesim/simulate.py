@@ -24,6 +24,13 @@ DEFAULT_OUTPUT_INTERVALS = 600
 MAX_OUTPUTS = 1_000_000
 
 
+#: What ``Result.attrs["tissues"]`` says of a model built by hand.
+HAND_BUILT_TISSUES = (
+    "model built by hand: its joints carry their own tissue parameters; only the muscles' "
+    "activation over time (tone, guarding) came from these default muscle properties"
+)
+
+
 def simulate(
     protocol: Protocol,
     subject: Subject | None = None,
@@ -48,6 +55,9 @@ def simulate(
     model
         A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs;
         it carries its own subject, device and tissues, so those cannot be given with it.
+        A model built by hand (:class:`~spinesim.assembly.ModelBuilder`, no tissues) takes
+        the muscles' activation over time (tone, guarding) from the default
+        :class:`~spinesim.properties.MuscleProperties`; ``Result.attrs`` says so.
     solver
         Integrator accuracy and limits.
     output_interval_s
@@ -104,7 +114,9 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         "device": {"type": model.device.name, **dataclasses.asdict(model.device)}
         if model.device
         else None,
-        "tissues": dataclasses.asdict(tissues),
+        "tissues": dataclasses.asdict(tissues)
+        if model.tissues
+        else {"muscles": dataclasses.asdict(tissues.muscles), "note": HAND_BUILT_TISSUES},
         "geometry": drawing_geometry(model),
     }
     poses = outputs.body_series[0][:, :, [O.O_BODY_X, O.O_BODY_Y, O.O_BODY_PHI]]

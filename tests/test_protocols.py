@@ -71,6 +71,16 @@ def test_model_carries_its_tissues_into_simulate():
         spinesim.simulate(spinesim.Protocol.inversion(60), model=model, tissues=calm)
 
 
+def test_a_hand_built_model_records_which_tissue_values_were_used():
+    b = spinesim.ModelBuilder()
+    for name in ("a", "b"):
+        b.add_body(name, 1.0, 0.01)
+    b.add_joint("joint", height=0.01, k_axial=1e6, c_axial=1e3)
+    result = spinesim.simulate(spinesim.Protocol.inversion(30, hold_s=5), model=b.build())
+    assert set(result.attrs["tissues"]) == {"muscles", "note"}
+    assert "built by hand" in result.attrs["tissues"]["note"]
+
+
 def test_long_preceding_phases_do_not_stall_the_step_control():
     """Stepping onto a knot far from t = 0 leaves no sliver step below the resolution of t."""
     b = spinesim.ModelBuilder()
