@@ -6,7 +6,8 @@ loads it instead of compiling again. ``fastmath`` stays off: the solver's error 
 relies on IEEE semantics (NaN detection, exact comparisons at breakpoints).
 
 Set the environment variable ``NUMBA_DISABLE_JIT=1`` to run every kernel as plain Python
-(for debugging or line coverage); results are identical, only slower.
+(for debugging or line coverage); results agree, only slower, except that a float
+division by zero then raises ``ZeroDivisionError`` where compiled code gives inf or NaN.
 
 Developers: Numba checks only the cached function's own source file, so after editing
 ``core/mechanics.py`` the cached ``core/integrator.py`` kernels would still inline the old

@@ -2,7 +2,7 @@
 
 Each case is one session: a model (an index into stacked model arrays), its protocol
 knots and its saved times. Cases run in parallel (``prange``, one case per thread at a
-time) through the same :func:`~spinesim.core.integrator.integrate` and
+time) through the same :func:`~spinesim.core.integrator.integrate_span` and
 :func:`~spinesim.core.observables.observe` kernels; per case the kernel keeps
 
 * the per-level summaries of :data:`SUMMARY_COLUMNS` and the global ones of

@@ -8,9 +8,9 @@ away from the backrest (anterior for a supine body). A body's local axis 1 point
 and axis 2 anteriorly; its angle ``phi`` is measured from table x to local axis 1.
 
 State vector: one block of :data:`BLOCK` entries per body, in body order. Block ``i`` holds
-body ``i``'s pose, velocity and contact slip anchor, then the internal states of joint ``i``
-(the joint above body ``i``; unused in the last block). The Jacobian is therefore
-block-tridiagonal with square blocks of size :data:`BLOCK`.
+body ``i``'s pose, velocity and the bristle deflection of its contact, then the internal
+states of joint ``i`` (the joint above body ``i``; unused in the last block). The Jacobian
+is therefore block-tridiagonal with square blocks of size :data:`BLOCK`.
 """
 
 # --- state entries within a block -------------------------------------------------------

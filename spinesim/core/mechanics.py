@@ -463,7 +463,11 @@ def anchor_loads(y, i, cs, body, kind):
 # -------------------------------------------------------------------------------- the RHS
 @jit
 def rhs(t, y, segment, body, joint, glob, protocol, dy):
-    """Time derivative ``dy`` of state ``y`` at time ``t`` (in protocol segment ``segment``)."""
+    """Time derivative ``dy`` of state ``y`` at time ``t`` (in protocol segment ``segment``).
+
+    The table frame is treated as inertial: gravity turns with the inversion angle, the
+    fictitious forces of the tilting itself are neglected (below 0.2 % of g; docs/model.md).
+    """
     n_body = body.shape[0]
     theta = protocol_value(protocol, segment, t, P_ANGLE)
     backrest = protocol_value(protocol, segment, t, P_BACKREST)

@@ -38,14 +38,14 @@ O_SEGMENT_FORCE = 4  # N, total axial force across the motion segment (tension +
 O_PRESSURE = 5  # Pa, nucleus pressure
 O_FLUID = 6  # -, fluid volume change / reference disc volume
 O_SHEAR = 7  # N
-O_MOMENT = 8  # N m, flexion +
+O_MOMENT = 8  # N m, conjugate to the bending angle: + when resisting flexion
 N_JOINT_OUT = 9
 
 # body output columns
 O_NORMAL = 0  # N, backrest normal force
 O_FRICTION = 1  # N, backrest friction force along the table (+ towards the head)
 O_BODY_X = 2  # m, centre of mass along the table (pose, for pictures)
-O_BODY_Y = 3  # m, centre of mass normal to the table (+ away from the backrest)
+O_BODY_Y = 3  # m, centre of mass normal to the table (table frame y, see layout)
 O_BODY_PHI = 4  # rad, body angle from the table's axis
 N_BODY_OUT = 5
 
