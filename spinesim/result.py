@@ -6,12 +6,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from spinesim._files import atomic_output
 from spinesim.errors import ParameterError
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from spinesim.plots import ResultPlots
 
 #: ``name: (dims, unit, description)`` of every result variable; dims use ``time``,
 #: ``level`` and ``side`` (anterior, middle, posterior).
@@ -140,7 +145,7 @@ class Result:
         return device.get("type", "table") if device else None
 
     @property
-    def plot(self):
+    def plot(self) -> ResultPlots:
         """Plots of this result: ``result.plot.gap_vs_time()``, ``result.plot.scene()``, ...
         (see :class:`spinesim.plots.ResultPlots`)."""
         from spinesim.plots import ResultPlots
@@ -200,7 +205,7 @@ class Result:
         return "\n".join(rows)
 
     # --------------------------------------------------------------- labelled I/O
-    def to_xarray(self):
+    def to_xarray(self) -> xr.Dataset:
         """The result as an :class:`xarray.Dataset` (needs the ``io`` extra)."""
         xr = _import_xarray()
         data_vars = {}
@@ -231,7 +236,7 @@ class Result:
             ds.to_netcdf(tmp, engine="h5netcdf")
 
     @classmethod
-    def from_xarray(cls, ds) -> Result:
+    def from_xarray(cls, ds: xr.Dataset) -> Result:
         if ds.attrs.get("spinesim_result") != "1":
             raise ParameterError(
                 "the dataset is not a spinesim result (attribute spinesim_result missing)"

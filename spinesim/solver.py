@@ -74,6 +74,8 @@ class SolverOptions:
         object.__setattr__(self, "max_steps", int(steps))
 
     def absolute_tolerances(self, n_body: int) -> np.ndarray:
+        """Absolute tolerance of every state entry of a chain of ``n_body`` bodies (SI units
+        of each entry: ``atol_m`` times its factor in ``_ATOL_FACTORS``)."""
         atol = np.empty(n_body * L.BLOCK)
         for entry, factor in _ATOL_FACTORS.items():
             atol[entry :: L.BLOCK] = factor * self.atol_m
