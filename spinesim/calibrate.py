@@ -2,12 +2,17 @@
 
 :func:`calibrate` adjusts parameters named by their dotted path in a frozen parameter
 dataclass (``"disc.fluid_time_constant_h"`` in :class:`~spinesim.assembly.Tissues`, or
-``"friction_static"`` in an :class:`~spinesim.device.InversionTable`) so that a user
+``"ankle_stiffness"`` in an :class:`~spinesim.device.InversionTable`) so that a user
 function of the parameters reproduces measured values in the least-squares sense
 (``scipy.optimize.least_squares``). It reports the fitted values with standard errors and
 correlations from the Jacobian at the optimum, and refuses a fit whose optimum lies on
 the physical bounds declared on the dataclass fields (:func:`spinesim.errors.bounded`):
 the data then ask for a value the model's parameter cannot physically take.
+
+A trial value must also pass the dataclass's checks across fields: fitting
+``friction_static`` alone stops with an error as soon as a trial falls below the fixed
+``friction_kinetic``; fit both, or start from a base whose kinetic coefficient lies below
+the static range the data may ask for.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from spinesim.assembly import Tissues
-from spinesim.errors import ParameterError
+from spinesim.errors import ParameterError, check_number
 
 #: Relative step of the finite-difference Jacobian; simulations are accurate to about
 #: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.
@@ -145,10 +150,15 @@ def calibrate(
         raise ParameterError("measured values must be finite and sigma positive")
     if y.size < len(names):
         raise ParameterError(f"{y.size} measured values cannot determine {len(names)} parameters")
-    start = {n: parameter_value(base, n) for n in names} | dict(initial or {})
+    start = {n: parameter_value(base, n) for n in names}
+    for name, value in (initial or {}).items():
+        if name not in start:
+            raise ParameterError(f"initial[{name!r}]: not a fitted parameter; allowed: {names}")
+        lo, hi, low_open = ranges[names.index(name)]
+        start[name] = check_number(f"initial[{name!r}]", value, lo, hi, low_open=low_open)
     x0 = np.array([start[n] for n in names], dtype=float)
     low, high = _strict_bounds(ranges)
-    x0 = np.clip(x0, low, high)
+    x0 = np.clip(x0, low, high)  # only an open lower bound moves it, by 1e-9 of the range
     evaluations = 0
 
     def residuals(x: np.ndarray) -> np.ndarray:

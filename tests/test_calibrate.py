@@ -87,6 +87,18 @@ def test_bad_parameter_names_are_rejected(names, message):
         calibrate(lambda t: [0.0, 0.0], [0.0, 0.0], names)
 
 
+@pytest.mark.parametrize(
+    ("initial", "message"),
+    [
+        ({"disc.swelling_pressure_MPa": 0.2}, "not a fitted parameter"),
+        ({"disc.swelling_strain": 0.9}, r"initial\['disc.swelling_strain'\] = 0.9"),
+    ],
+)
+def test_bad_starting_values_are_rejected_not_clipped_or_ignored(initial, message):
+    with pytest.raises(spinesim.ParameterError, match=message):
+        calibrate(lambda t: [0.0, 0.0], [0.0, 0.0], ["disc.swelling_strain"], initial=initial)
+
+
 def test_ranges_come_from_the_dataclass_fields_and_work_on_devices():
     assert parameter_range(spinesim.Tissues(), "disc.swelling_strain") == (0.005, 0.5, True)
     table = spinesim.InversionTable()
