@@ -132,6 +132,32 @@ def test_animation_options_are_checked_before_any_picture_is_written(tmp_path, s
     assert files_in(tmp_path) == set()
 
 
+def test_an_animation_that_fails_after_the_picture_leaves_no_file(
+    tmp_path, saved, capsys, monkeypatch
+):
+    """All outputs or none: the picture written first is removed when the animation fails
+    (e.g. ffmpeg missing)."""
+    require_rendering()
+    from spinesim import viz
+
+    def fail(*args, **kwargs):
+        raise spinesim.ParameterError("--mp4 needs ffmpeg (test)")
+
+    monkeypatch.setattr(viz, "animate_side_by_side", fail)
+    png, mp4 = str(tmp_path / "s.png"), str(tmp_path / "s.mp4")
+    status = run_cli(["render", str(saved), "--png", png, "--mp4", mp4, "--size", "160x120"])
+    assert status == 2
+    assert "ffmpeg (test)" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
+def test_time_without_a_picture_is_refused(tmp_path, saved, capsys):
+    gif = str(tmp_path / "s.gif")
+    assert run_cli(["render", str(saved), "--gif", gif, "--time", "3"]) == 2
+    assert "--time sets the time of the --png picture" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
 def test_no_opengl_is_a_clear_error_not_a_crash(tmp_path, saved, capsys, monkeypatch):
     pytest.importorskip("pyvista")
     from spinesim.viz import _pyvista

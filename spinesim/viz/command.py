@@ -35,7 +35,10 @@ def add_parser(commands) -> None:
     ):
         render.add_argument(f"--{kind}", type=Path, metavar="PATH", help=f"write a {help_text}")
     render.add_argument(
-        "--time", type=float, metavar="S", help="time of the picture, s (default: end of hold)"
+        "--time",
+        type=float,
+        metavar="S",
+        help="time of the --png picture, s (default: end of hold; animations show the session)",
     )
     render.add_argument("--camera", default="side", help="side, oblique or lumbar (close-up)")
     render.add_argument(
@@ -80,6 +83,8 @@ def run(args: argparse.Namespace) -> str:
     try:
         if not outputs:
             raise ParameterError("render: give at least one of --png, --gif, --mp4")
+        if args.time is not None and "png" not in outputs:
+            raise ParameterError("--time sets the time of the --png picture; give --png")
         for kind, path in outputs.items():
             check_output(path, (f".{kind}",), option=f"--{kind}")
         if {"gif", "mp4"} & set(outputs):  # before a picture is written
@@ -104,7 +109,11 @@ def run(args: argparse.Namespace) -> str:
                 viz.render_side_by_side(results, path, time_s=args.time, **options)
             else:
                 viz.animate_side_by_side(results, path, frames=args.frames, fps=args.fps, **options)
-            written.append(f"wrote {path}")
-    except viz.RenderingUnavailable as exc:
-        raise ParameterError(f"cannot draw here: {exc}") from exc
-    return "\n".join(written)
+            written.append(path)
+    except BaseException as exc:
+        for path in written:  # all outputs or none: each file is whole, remove the earlier ones
+            Path(path).unlink(missing_ok=True)
+        if isinstance(exc, viz.RenderingUnavailable):
+            raise ParameterError(f"cannot draw here: {exc}") from exc
+        raise
+    return "\n".join(f"wrote {path}" for path in written)
