@@ -474,7 +474,8 @@ HEAD_CONDYLES = (-0.06, -0.01)
 HEAD_CONTACT_X = -0.02
 #: Head: radius of gyration, 0.362 x head length 0.2429 m (de Leva 1996) [V-sec].
 HEAD_GYRATION = 0.362 * 0.2429
-#: Vertebral slices: half a disc on either side is added to the body height for inertia.
+#: Vertebral slices: half of a ~10 mm disc on either side (10 mm in all, scaled with stature)
+#: is added to the body height for inertia (an assumption: the slice between mid-discs).
 SLICE_DISC_SHARE = 0.01
 
 

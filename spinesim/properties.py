@@ -157,7 +157,11 @@ class LigamentProperties(_Validated):
         """``(offset, length, EA_toe, EA_linear, transition_strain)`` of the anterior and
         lumped posterior element at the reference level for a disc of AP ``depth`` (m)."""
         half = depth / 2.0
-        # name: (E_toe Pa, E_lin Pa, transition strain, area m^2, length m, offset m)
+        # name: (E_toe Pa, E_lin Pa, transition strain, area m^2, length m, offset m); the
+        # moduli, strains, areas and lengths from Table 3, the offsets behind the posterior
+        # disc edge an assumption from typical lumbar anatomy: ligamentum flavum at the back
+        # of the ~15 mm spinal canal, interspinous and supraspinous ligaments halfway along
+        # and at the tip of the spinous process (~35 and ~50 mm)
         table = {
             "ALL": (7.8e6, 20e6, 0.12, 53e-6, 13e-3, half),
             "PLL": (10e6, 50e6, 0.11, 16e-6, 11e-3, -half),
@@ -174,7 +178,7 @@ class LigamentProperties(_Validated):
             k2 += e2 * area / length
             moment += e2 * area / length * offset
             strain += e2 * area / length * eps
-        length = 15e-3
+        length = 15e-3  # assumption: about the four ligaments' mean length (11-19 mm)
         posterior = (
             moment / k2,
             length,
