@@ -9,7 +9,7 @@ import pytest
 import spinesim
 from spinesim import Cohort, Grid, LatinHypercube, RandomSample, Table
 from spinesim.errors import ParameterError
-from spinesim.sweeps.design import STATURE
+from spinesim.sweeps.design import STATURE, Normal
 
 #: Short sessions keep the sweep tests quick: 5 s ramp, 20 s hold, 5 s return.
 SHORT = {"ramp_s": 5.0, "hold_s": 20.0}
@@ -132,6 +132,10 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: RandomSample({"angle_deg": [10.0, 90.0]}, n=0), "RandomSample.n"),
         (lambda: Table({"angle_deg": [1.0, 2.0], "hold_s": [1.0]}), "equal lengths"),
         (lambda: Cohort(10, female_fraction=1.5), "female_fraction"),
+        (lambda: Normal(1.7, 0.0, 1.5, 2.0), "Normal.sd"),
+        (lambda: Normal(1.7, 0.1, 1.8, 2.0), "Normal.low"),
+        (lambda: Normal(1.7, 1.0, 1.7, 1.7 + 1e-6), "keeps"),
+        (lambda: LatinHypercube({"angle_deg": [10.0, float("inf")]}, n=4), "not finite"),
         (lambda: spinesim.sweep("angles"), "design"),
         # a protocol the device cannot do is refused up front, not when its case runs
         (lambda: spinesim.sweep(Grid(device=["table", "boots"], angle_deg=[60.0])), "90 deg"),

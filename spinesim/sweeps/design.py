@@ -9,6 +9,7 @@ coordinates.
 from __future__ import annotations
 
 import math
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,8 +39,9 @@ def _bounds(name: str, bounds: Any) -> tuple[float, float]:
         raise ParameterError(f"sweep parameter {name!r} is categorical: list its values")
     if not isinstance(bounds, Sequence) or len(bounds) != 2:
         raise ParameterError(f"sweep parameter {name!r} = {bounds!r}: give [low, high]")
-    low = check_number(f"{name} low bound", bounds[0], -math.inf, math.inf)
-    high = check_number(f"{name} high bound", bounds[1], low, math.inf)
+    largest = sys.float_info.max  # finite bounds only
+    low = check_number(f"{name} low bound", bounds[0], -largest, largest)
+    high = check_number(f"{name} high bound", bounds[1], low, largest)
     if high == low:
         raise ParameterError(f"sweep parameter {name!r} = {list(bounds)}: low equals high")
     return low, high
@@ -161,6 +163,10 @@ class RandomSample(LatinHypercube):
         return np.random.default_rng(self.seed).random((self.n, len(self.bounds)))
 
 
+#: Least share of a :class:`Normal`'s draws within its bounds (redrawing the rest).
+MIN_NORMAL_MASS = 0.01
+
+
 @dataclass(frozen=True)
 class Normal:
     """A normal distribution ``mean ± sd``, truncated to ``[low, high]``."""
@@ -169,6 +175,23 @@ class Normal:
     sd: float
     low: float
     high: float
+
+    def __post_init__(self) -> None:
+        largest = sys.float_info.max
+        check_number("Normal.mean", self.mean, -largest, largest)
+        check_number("Normal.sd", self.sd, 0.0, largest, low_open=True)
+        check_number("Normal.low", self.low, -largest, self.mean)
+        check_number("Normal.high", self.high, self.mean, largest)
+        inside = 0.5 * (
+            math.erf((self.high - self.mean) / (self.sd * math.sqrt(2.0)))
+            - math.erf((self.low - self.mean) / (self.sd * math.sqrt(2.0)))
+        )
+        if inside < MIN_NORMAL_MASS:
+            raise ParameterError(
+                f"Normal({self.mean!r}, {self.sd!r}) keeps {inside:.2g} of its draws within "
+                f"[{self.low!r}, {self.high!r}]; allowed: at least {MIN_NORMAL_MASS:g} "
+                "(widen the bounds or the sd)"
+            )
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         out = rng.normal(self.mean, self.sd, n)
