@@ -2,7 +2,7 @@
 map, and a response surface of a small angle x friction sweep.
 
 Run: ``python examples/gallery_plots.py [output folder]`` (default ``out/``). Needs the
-``plot`` and ``io`` extras.
+``plot`` and ``sweep`` extras.
 """
 
 from __future__ import annotations
