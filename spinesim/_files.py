@@ -13,7 +13,9 @@ from pathlib import Path
 def atomic_output(path: Path) -> Iterator[str]:
     """A temporary file name beside ``path`` (same folder, same suffix), renamed onto
     ``path`` with the permissions of a new file once the block completes; removed if the
-    block fails or is interrupted, so neither a partial file nor a changed ``path`` is left."""
+    block fails or is interrupted, so neither a partial file nor a changed ``path`` is left.
+    The file's data and then the rename are flushed to disk (``fsync``), so that a power
+    loss does not leave an empty or truncated file under ``path`` either."""
     folder = path.parent or Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=folder)
     os.close(fd)
@@ -22,7 +24,18 @@ def atomic_output(path: Path) -> Iterator[str]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
+        _fsync(tmp)
         os.replace(tmp, path)
+        _fsync(folder)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _fsync(path: str | Path) -> None:
+    """Flush a file's or a folder's entries to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,10 +1,11 @@
 """Sweep results on disk, written batch by batch so that an interrupted sweep resumes.
 
 The store is a Zarr group chunked by batch along ``case``. A batch's variables are
-written first, then its ``batch_done`` flag (a chunk of its own); Zarr writes every chunk
-to a temporary file and renames it, so a process killed at any moment leaves each chunk
-either old or new, and a batch whose flag is not set is simply run again. The sweep's
-specification is stored with the data; resuming with a different one is refused.
+written first, then its ``batch_done`` flag (a chunk of its own); Zarr (from 3.1.3,
+zarr-python PR #3412) writes every chunk to a temporary file and renames it, so a process
+killed at any moment leaves each chunk either old or new, and a batch whose flag is not set
+is simply run again. The sweep's specification is stored with the data; resuming with a
+different one is refused.
 
 A target ending in ``.nc`` is filled as a Zarr store next to it (``<name>.nc.partial.zarr``)
 and written to netCDF (atomically: temporary file, then rename) once every batch is done.
