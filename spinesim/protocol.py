@@ -32,11 +32,13 @@ from spinesim.core.layout import (
     P_TONE,
 )
 from spinesim.device import KINDS, Device, check_pull
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_integer, check_number
 from spinesim.properties import MuscleProperties
 
 #: Kinds whose phases stand at -90 deg (no backrest, postural control).
 UPRIGHT_KINDS = ("upright", "sitting")
+#: Most repetitions of an intermittent session.
+MAX_CYCLES = 1000
 
 
 #: Seconds spent lying down on a device after standing, without friction (see
@@ -189,21 +191,22 @@ class Protocol:
         *,
         preceding: Sequence[Phase] = (),
     ) -> Protocol:
-        """``cycles`` repetitions of ramp up, hold at ``angle_deg``, ramp down, rest flat."""
-        if isinstance(cycles, bool) or not isinstance(cycles, int) or not 1 <= cycles <= 1000:
-            raise ParameterError(f"cycles = {cycles!r}; allowed: an integer in [1, 1000]")
+        """``cycles`` repetitions of ramp up, hold at ``angle_deg``, ramp down, rest flat
+        (``rest_s`` 0: none)."""
+        cycles = check_integer("cycles", cycles, 1, MAX_CYCLES)
         check_number("angle_deg", angle_deg, -90.0, 90.0)
         check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
         check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
-        check_number("rest_s", rest_s, 0.0, 1e7, low_open=True)
+        check_number("rest_s", rest_s, 0.0, 1e7)
         phases = list(preceding)
         for k in range(cycles):
             phases += [
                 Phase(ramp_s, 0.0, angle_deg, name=f"ramp {k + 1}"),
                 Phase(hold_s, angle_deg, angle_deg, name=f"hold {k + 1}"),
                 Phase(ramp_s, angle_deg, 0.0, name=f"return {k + 1}"),
-                Phase(rest_s, 0.0, 0.0, name=f"rest {k + 1}"),
             ]
+            if rest_s > 0.0:
+                phases.append(Phase(rest_s, 0.0, 0.0, name=f"rest {k + 1}"))
         return cls(tuple(phases))
 
     @classmethod
@@ -224,8 +227,7 @@ class Protocol:
         holds ``hold_s`` and falls back to ``rest_pull_N`` in ``release_s`` (default: the
         ramp time), then rests ``rest_s``; ``cycles`` > 1 gives intermittent traction
         (e.g. 60 s on, 20 s at a third of the force). Constant traction: ``cycles=1``."""
-        if isinstance(cycles, bool) or not isinstance(cycles, int) or not 1 <= cycles <= 1000:
-            raise ParameterError(f"cycles = {cycles!r}; allowed: an integer in [1, 1000]")
+        cycles = check_integer("cycles", cycles, 1, MAX_CYCLES)
         check_pull("pull_N", pull_N)
         rest = check_number("rest_pull_N", rest_pull_N, 0.0, pull_N)
         ramp = check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)

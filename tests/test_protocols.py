@@ -59,6 +59,15 @@ def test_hold_end_is_the_steepest_hold_head_up_or_down():
     assert spinesim.Protocol.inversion(45, ramp_s=5, hold_s=20).hold_end_s == pytest.approx(25.0)
 
 
+def test_intermittent_sessions_without_rest_go_straight_into_the_next_cycle():
+    for protocol in (
+        spinesim.Protocol.intermittent(30, 2, ramp_s=5, hold_s=10, rest_s=0),
+        spinesim.Protocol.traction(200, ramp_s=5, hold_s=10, cycles=2, rest_s=0),
+    ):
+        assert not any(p.name.startswith("rest") for p in protocol.phases)
+        assert protocol.session_duration_s == pytest.approx(2 * 20.0)
+
+
 def test_model_carries_its_tissues_into_simulate():
     calm = spinesim.Tissues(
         muscles=spinesim.MuscleProperties(tilt_guard_amplitude=0.0, inverted_tone=1.0)
