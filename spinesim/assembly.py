@@ -129,8 +129,15 @@ class ModelBuilder:
         _set_columns(row, "J_", columns, f"joint {name!r}")
         self._joints.append((name, row))
 
-    def build(self, x0: float = 0.0, y0: float = 0.0, phi0: float = 0.0, levels=None) -> Model:
-        """The assembled chain, the first body at ``(x0, y0)`` (m) and angle ``phi0`` (rad)."""
+    def build(
+        self,
+        x0: float = 0.0,
+        y0: float = 0.0,
+        phi0: float = 0.0,
+        levels: Sequence[str] | None = None,
+    ) -> Model:
+        """The assembled chain, the first body at ``(x0, y0)`` (m) and angle ``phi0`` (rad);
+        ``levels`` names the joints that results report (default: all)."""
         check_number("ModelBuilder.gravity", self.gravity, 0.0, 100.0)
         check_number("ModelBuilder.friction_static", self.friction_static, 0.0, 2.0)
         check_number(

@@ -55,10 +55,12 @@ class Comparison:
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """The cases' labels, in the order given."""
         return tuple(self.results)
 
     @property
     def levels(self) -> tuple[str, ...]:
+        """The levels every result reports (caudal first)."""
         return next(iter(self.results.values())).levels
 
     def end_of_hold(self, column: str) -> np.ndarray:

@@ -344,7 +344,7 @@ def device_from_name(
     name: str,
     friction_static: float | None = None,
     friction_kinetic: float | None = None,
-    **options: float,
+    **options: float | str | bool,
 ) -> Device:
     """The device called ``name`` in the CLI and protocol files, with the given options;
     ``friction_kinetic`` defaults to :data:`KINETIC_FRICTION_RATIO` x ``friction_static``.

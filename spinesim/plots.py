@@ -48,7 +48,7 @@ class Measured:
             )
 
 
-def _axes(ax):
+def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt
@@ -84,8 +84,8 @@ def traction_vs_angle(
     levels: Sequence[str] | None = None,
     *,
     measured: Sequence[Measured] = (),
-    ax=None,
-):
+    ax: Axes | None = None,
+) -> Axes:
     """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
     the whole session (ramp up and back down, so a loop shows hysteresis and creep)."""
     ax = _axes(ax)
@@ -105,8 +105,8 @@ def gap_vs_time(
     *,
     side: str = "middle",
     measured: Sequence[Measured] = (),
-    ax=None,
-):
+    ax: Axes | None = None,
+) -> Axes:
     """Disc-space change (mm, + opening, against the result's baseline) at ``side``
     (anterior, middle or posterior) against time (s) per level."""
     ax = _axes(ax)
@@ -121,7 +121,9 @@ def gap_vs_time(
     return ax
 
 
-def heatmap(result: Result, variable: str = "gap_change", *, side: str = "middle", ax=None):
+def heatmap(
+    result: Result, variable: str = "gap_change", *, side: str = "middle", ax: Axes | None = None
+) -> Axes:
     """``variable`` per level (rows, caudal at the bottom) and time (columns) as colours,
     with a colour bar in the variable's unit; ``gap_change`` at ``side``."""
     ax = _axes(ax)
@@ -242,13 +244,16 @@ class ResultPlots:
     def __init__(self, result: Result) -> None:
         self._result = result
 
-    def traction_vs_angle(self, levels: Sequence[str] | None = None, **kwargs):
+    def traction_vs_angle(self, levels: Sequence[str] | None = None, **kwargs: Any) -> Axes:
+        """See :func:`traction_vs_angle`."""
         return traction_vs_angle(self._result, levels, **kwargs)
 
-    def gap_vs_time(self, levels: Sequence[str] | None = None, **kwargs):
+    def gap_vs_time(self, levels: Sequence[str] | None = None, **kwargs: Any) -> Axes:
+        """See :func:`gap_vs_time`."""
         return gap_vs_time(self._result, levels, **kwargs)
 
-    def heatmap(self, variable: str = "gap_change", **kwargs):
+    def heatmap(self, variable: str = "gap_change", **kwargs: Any) -> Axes:
+        """See :func:`heatmap`."""
         return heatmap(self._result, variable, **kwargs)
 
     def scene(self, path: str | os.PathLike | None = None, **options: Any) -> np.ndarray:
