@@ -1,4 +1,4 @@
-"""Output files written whole or not at all."""
+"""Output files: checked before any work, written whole or not at all."""
 
 from __future__ import annotations
 
@@ -7,6 +7,29 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from spinesim.errors import ParameterError
+
+
+def check_output(
+    path: str | os.PathLike, suffixes: tuple[str, ...] | None = None, option: str = "path"
+) -> Path:
+    """``path`` as a :class:`Path` if it names a file (with one of ``suffixes``, if given)
+    that can be written: not a folder, in a folder that exists and is writable; otherwise
+    :class:`ParameterError` naming ``option``."""
+    path = Path(path)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise ParameterError(f"{option} = {str(path)!r} must end in one of {suffixes}")
+    if path.is_dir():
+        raise ParameterError(f"{option} = {str(path)!r} is a directory; give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ParameterError(f"{option} = {str(path)!r}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ParameterError(
+            f"{option} = {str(path)!r}: the folder {str(folder)!r} is not writable"
+        )
+    return path
 
 
 @contextmanager

@@ -31,12 +31,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from spinesim import __version__
+from spinesim._files import check_output
 from spinesim.anatomy import REFERENCE_STATURE, Subject
 from spinesim.device import (
     DEVICES,
@@ -393,12 +393,7 @@ def _check_output(out: Path | None) -> None:
     """Fail before the simulation if ``--out`` cannot be written."""
     if out is None:
         return
-    if out.is_dir():
-        raise ParameterError(f"--out {str(out)!r} is a directory; give a file name")
-    if not out.parent.is_dir():
-        raise ParameterError(f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist")
-    if not os.access(out.parent, os.W_OK):
-        raise ParameterError(f"--out {str(out)!r}: the folder {str(out.parent)!r} is not writable")
+    check_output(out, option="--out")
     missing = [m for m in ("xarray", "h5netcdf") if importlib.util.find_spec(m) is None]
     if missing:
         raise ParameterError(f"--out needs {' and '.join(missing)}: pip install 'spinesim[io]'")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from spinesim._files import atomic_output, check_output
 from spinesim.errors import ParameterError, check_number
 from spinesim.result import Result
 from spinesim.viz._pyvista import plotter as new_plotter
-from spinesim.viz.files import atomic_output, check_output
 from spinesim.viz.scene import (
     Scene,
     SceneActors,

@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 from pathlib import Path
 
+from spinesim._files import check_output
 from spinesim.errors import ParameterError, check_number
 
 
@@ -76,7 +77,6 @@ def run(args: argparse.Namespace) -> str:
     from spinesim import viz  # light: PyVista is imported only to draw
     from spinesim.result import load_result
     from spinesim.viz.animate import MAX_FPS, MAX_FRAMES
-    from spinesim.viz.files import check_output
 
     outputs = {k: getattr(args, k) for k in ("png", "gif", "mp4") if getattr(args, k)}
     written = []

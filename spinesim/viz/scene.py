@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinesim._files import atomic_output, check_output
 from spinesim.errors import ParameterError, check_number
 from spinesim.result import Result
 from spinesim.viz import devices
 from spinesim.viz._pyvista import plotter as new_plotter
-from spinesim.viz.files import atomic_output, check_output
 from spinesim.viz.geometry import PartMesh, magnified_poses, table_points, to_room
 from spinesim.viz.softparts import discs, outline
 from spinesim.viz.vertebra import Skeleton, skeleton_bones
