@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinesim._files import atomic_output
+from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -270,10 +271,4 @@ def load_result(path: str | os.PathLike) -> Result:
 
 
 def _import_xarray():
-    try:
-        import xarray as xr
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "saving results needs xarray and h5netcdf: pip install 'spinesim[io]'"
-        ) from exc
-    return xr
+    return import_optional("xarray", "io", "saving results", "h5netcdf")

@@ -11,15 +11,12 @@ optional (``pip install spinesim[peers]``) and imported only when used.
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
+
+from spinesim._optional import import_optional
 
 
-def import_peer(module: str):
+def import_peer(module: str) -> ModuleType:
     """Import the optional peer engine ``module`` (``"mujoco"``, ``"opensim"``), or raise
     an ImportError that says how to install it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ImportError(
-            f"the comparison with {module} needs the optional peers: pip install 'spinesim[peers]'"
-        ) from exc
+    return import_optional(module, "peers", f"the comparison with {module}")

@@ -23,18 +23,14 @@ from typing import Any
 import numpy as np
 
 from spinesim._files import atomic_output
+from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 
 SPEC_ATTR = "spinesim_sweep"
 
 
 def _import_xarray():
-    try:
-        import xarray as xr
-        import zarr  # noqa: F401  (the store backend)
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("sweeps need xarray and zarr: pip install 'spinesim[sweep]'") from exc
-    return xr
+    return import_optional("xarray", "sweep", "a sweep", "zarr")
 
 
 class SweepStore:

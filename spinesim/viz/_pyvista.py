@@ -8,6 +8,9 @@ import os
 import re
 import subprocess
 import sys
+from types import ModuleType
+
+from spinesim._optional import import_optional
 
 
 def has_display() -> bool:
@@ -22,14 +25,10 @@ def _headless_default() -> None:
         os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
 
 
-def pyvista():
+def pyvista() -> ModuleType:
     """The ``pyvista`` module, imported headless-ready (see :func:`_headless_default`)."""
     _headless_default()
-    try:
-        import pyvista as pv
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("3D pictures need PyVista and VTK: pip install 'spinesim[viz]'") from exc
-    return pv
+    return import_optional("pyvista", "viz", "3D pictures", "vtk")
 
 
 _PROBE = """
