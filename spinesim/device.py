@@ -74,10 +74,8 @@ def _stiffness(doc: str) -> float:
     )
 
 
-def _rotational_stiffness(doc: str) -> float:
-    return bounded(
-        HOLDER_ROTATIONAL_STIFFNESS, 0.0, 1e6, doc=f"N m/rad, {doc} (assumption, as the ankle)"
-    )
+def _rotational_stiffness(doc: str, source: str = "assumption, as the ankle") -> float:
+    return bounded(HOLDER_ROTATIONAL_STIFFNESS, 0.0, 1e6, doc=f"N m/rad, {doc} ({source})")
 
 
 class _Device:
@@ -169,19 +167,10 @@ class InversionTable(_Device):
     friction_kinetic: float = bounded(
         0.4, 0.0, 2.0, doc="0.8 x static [D] (literature.md section 7); must not exceed static"
     )
-    ankle_stiffness: float = bounded(
-        HOLDER_STIFFNESS,
-        1e3,
-        1e8,
-        doc="N/m, padding of the ankle holder and the soft tissue it grips (assumption: "
-        "7 mm at a full body-weight pull)",
-    )
-    ankle_rotational_stiffness: float = bounded(
-        HOLDER_ROTATIONAL_STIFFNESS,
-        0.0,
-        1e6,
-        doc="N m/rad, ankle holder plus ankle joint; upright it also stands for postural "
-        "ankle stiffness, which must exceed m g h ~ 700 N m/rad (Loram & Lakie 2002) [M]",
+    ankle_stiffness: float = _stiffness("padding of the ankle holder and the soft tissue it grips")
+    ankle_rotational_stiffness: float = _rotational_stiffness(
+        "ankle holder plus ankle joint; upright it also stands for postural ankle stiffness",
+        "must exceed m g h ~ 700 N m/rad, Loram & Lakie 2002 [M]",
     )
 
     name: ClassVar[str] = "table"

@@ -52,10 +52,8 @@ class SweepStore:
     def create(self, template, batch_size: int) -> None:
         """Write the empty store: every variable's fill values, coordinates and the spec."""
         xr = _import_xarray()
-        if self.netcdf and self.target.exists():
+        if self.target.exists() or self.zarr_path.exists():  # never overwrite results
             raise ParameterError(f"out = {str(self.target)!r} exists; remove it first")
-        if self.zarr_path.exists():
-            shutil.rmtree(self.zarr_path)
         ds = template.copy()
         n_batch = -(-ds.sizes["case"] // batch_size)
         ds["batch_done"] = ("batch", np.zeros(n_batch, dtype=np.int8))
