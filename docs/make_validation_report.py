@@ -65,10 +65,11 @@ CORE_CHANGES = [
     "about 8% at the model's daily dehydration (e = -0.07), far from a 3-4x asymmetry. "
     "With the exponents of poroelastic disc models instead (M = 10 for nucleus and "
     "endplate, Fan et al. 2015 BMC Musculoskelet Disord, after Argoubi & Shirazi-Adl 1996) "
-    "and the three calibrated parameters refitted, the recovery ratio (4.3) and the night "
-    "regain (71%) agree, but the diurnal loss, Tyrrell's first hour and the short-term "
-    "stature gains (Rodacki, Bridger, Boocock) do not: 21 of 32 rows (M = 5: 23; also "
-    "fitting the fluid time constant: 21-22) against 24 now. Tried and not kept.",
+    "the recovery ratio (4.3) and the night regain (71%) agree, but the diurnal loss "
+    "(Martin -4.5% against -7.05%), Tyrrell's first hour and Rodacki's lying gain do not: "
+    "20 of 32 rows. Refitting the three calibrated parameters gives 17 (M = 10) or 23 "
+    "(M = 5) rows, adding the fluid time constant to the fit 21-22, against 24 now: the "
+    "short-term stature gains (Rodacki, Bridger, Boocock) fall out. Tried and not kept.",
     "**Traction on a flexed lumbar spine** (Bridger's 90-90 position): the planar model has "
     "no hip and lumbar flexion on the traction table, so a pull that straightens a flexed "
     "spine cannot be represented.",
