@@ -25,9 +25,16 @@ Protocol = spinesim.Protocol
 STEP = 1e-7
 TOLERANCE = 1e-4
 
+#: Muscles that guard at the onset of a head-down tilt (the default does not).
+GUARDING = spinesim.Tissues(muscles=spinesim.MuscleProperties(tilt_guard_amplitude=0.5))
+
 CASES = {
     "table 60 deg": (None, Protocol.inversion(60, ramp_s=10, hold_s=60, return_s=10)),
-    "table 90 deg, guarding": (None, Protocol.inversion(90, ramp_s=2, hold_s=30, return_s=2)),
+    "table 90 deg, guarding": (
+        None,
+        Protocol.inversion(90, ramp_s=2, hold_s=30, return_s=2),
+        GUARDING,
+    ),
     "boots": (GravityBoots(), Protocol.inversion(90, hold_s=30)),
     "hip bench, hands": (HipBench(hand_support=0.4), Protocol.inversion(90, hold_s=30)),
     "harness": (SuspensionHarness(), Protocol.inversion(-90, hold_s=30)),
@@ -62,9 +69,11 @@ def central_differences(model, knots, t, y, segment, scale):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_analytic_jacobian_matches_central_differences(case):
-    device, protocol = CASES[case]
-    model = spinesim.spine_model(device=device)
-    knots = protocol.knots(spinesim.MuscleProperties())
+    device, protocol, *tissues = CASES[case]
+    model = spinesim.spine_model(device=device, tissues=tissues[0] if tissues else None)
+    knots = protocol.knots(model.tissues.muscles, model.device)
+    if tissues:  # the case exercises guarding
+        assert knots[:, L.P_GUARD].max() > 0.0
     times = np.linspace(knots[0, 0], knots[-1, 0], 12)[1:-1]
     states, _ = run(model, knots, times, SolverOptions())
     options = SolverOptions()
