@@ -12,15 +12,20 @@ from spinesim.solver import SolverOptions, run
 from .conftest import knots
 
 
-def test_samples_and_ramp_describe_the_same_session(default_model):
+def test_samples_and_ramp_describe_the_same_session():
     """A 0 -> 60 deg ramp given as 21 samples is the same session as Protocol.inversion:
-    guarding starts once per tilt, not at every sample."""
+    guarding (here switched on for tilts) starts once per tilt, not at every sample."""
+    muscles = spinesim.MuscleProperties(tilt_guard_amplitude=0.5)
+    model = spinesim.spine_model(tissues=spinesim.Tissues(muscles=muscles))
     ramp = spinesim.Protocol.inversion(60, ramp_s=10, hold_s=50, return_s=0)
     times = [*np.linspace(0.0, 10.0, 21), 60.0]
     angles = [*np.linspace(0.0, 60.0, 21), 60.0]
     sampled = spinesim.Protocol.from_samples(times, angles)
-    a = spinesim.simulate(ramp, model=default_model, output_interval_s=1.0)
-    b = spinesim.simulate(sampled, model=default_model, output_interval_s=1.0)
+    onsets = sampled.knots(muscles)[:, L.P_GUARD]
+    assert np.count_nonzero(onsets) == 1 and onsets.max() == muscles.tilt_guard_amplitude
+    a = spinesim.simulate(ramp, model=model, output_interval_s=1.0)
+    b = spinesim.simulate(sampled, model=model, output_interval_s=1.0)
+    assert a.muscle_activation.max() > 1.2  # the guarding shows
     assert b.muscle_activation.max() == pytest.approx(a.muscle_activation.max(), rel=0.02)
     np.testing.assert_allclose(b["L3-L4"].axial_force[-10:], a["L3-L4"].axial_force[-10:], atol=2.0)
 
