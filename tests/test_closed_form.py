@@ -51,13 +51,35 @@ DISC = dict(
 )
 
 
+def ramp(x: float, w: float) -> float:
+    """max(0, x) with a parabolic blend of half-width ``w`` (docs/model.md §2.8)."""
+    return 0.0 if x <= -w else x if x >= w else (x + w) ** 2 / (4.0 * w)
+
+
 def disc_law(u: float) -> float:
-    """Static axial force of DISC at opening ``u`` (m): annulus, nucleus, two ligaments."""
-    nucleus = nucleus_pressure_rise(-u / DISC["height"], DISC["nucleus_k"], DISC["nucleus_e0"])
-    lig = 2.0 * ligament_tension(
-        u / LIGAMENT["len"], LIGAMENT["ea1"], LIGAMENT["ea2"], LIGAMENT["strain"]
+    """Static axial force of DISC at opening ``u`` (m), written out from docs/model.md
+    §2.3 and §2.8: annulus spring, nucleus pressure on its area (exponential stiffening in
+    compression, linear in tension), two bilinear tension-only ligaments."""
+    e = -u / DISC["height"]  # volumetric mismatch with no fluid exchanged, no creep
+    k0, e0 = DISC["nucleus_k"], DISC["nucleus_e0"]
+    pressure_rise = k0 * e0 * (math.exp(e / e0) - 1.0) if e > 0 else k0 * e
+    strain, eps_t = u / LIGAMENT["len"], LIGAMENT["strain"]
+    w = 0.1 * eps_t
+    tension = LIGAMENT["ea1"] * ramp(strain, w) + (LIGAMENT["ea2"] - LIGAMENT["ea1"]) * ramp(
+        strain - eps_t, w
     )
-    return DISC["k_axial"] * u - DISC["nucleus_area"] * nucleus + lig
+    return DISC["k_axial"] * u - DISC["nucleus_area"] * pressure_rise + 2.0 * tension
+
+
+def test_element_laws_match_their_written_forms():
+    """Point values of the kernel's laws: the ligament beyond its transition, the nucleus'
+    toe stiffness and its exponential stiffening."""
+    ea1, ea2, eps_t = LIGAMENT["ea1"], LIGAMENT["ea2"], LIGAMENT["strain"]
+    assert ligament_tension(2 * eps_t, ea1, ea2, eps_t) == pytest.approx(ea1 * eps_t + ea2 * eps_t)
+    assert ligament_tension(-0.05, ea1, ea2, eps_t) == 0.0
+    k0, e0 = DISC["nucleus_k"], DISC["nucleus_e0"]
+    assert nucleus_pressure_rise(-1e-3, k0, e0) == pytest.approx(-k0 * 1e-3)
+    assert nucleus_pressure_rise(e0, k0, e0) == pytest.approx(k0 * e0 * (math.e - 1.0))
 
 
 def column(n: int, mass: float) -> spinesim.Model:
