@@ -136,6 +136,18 @@ def test_anchor_force_and_gap_changes_bounded(angle, subject, friction, hold_s):
     assert_anchor_and_gaps_bounded(result, subject)
 
 
+@PROPERTY_SETTINGS
+@given(angle=st.floats(min_value=-60.0, max_value=90.0, allow_nan=False), subject=subjects)
+def test_without_friction_the_ankles_carry_the_weight_along_the_table(angle, subject):
+    """With a frictionless backrest only the ankle holder holds the body along the table:
+    at rest at the end of the hold the body pulls it with the weight's component along the
+    table, W sin(theta), head-ward when head-down (``anchor_force`` convention)."""
+    result = session(model_for(subject, table(0.0)), angle, hold_s=30.0)
+    expected = weight(subject) * np.sin(np.radians(angle))
+    anchor = result.anchor_force[end_of_hold(result)]
+    assert anchor == pytest.approx(expected, rel=0.005, abs=0.002 * weight(subject))
+
+
 @pytest.mark.parametrize(
     ("angle", "subject"),
     [
