@@ -307,8 +307,8 @@ def test_cli_devices_and_their_hanging_angle(options, angle):
     args = cli.build_parser().parse_args(["run", "--ramp", "2", "--hold", "5", *options])
     protocol, _, device = cli._inputs(args)
     assert device.name == options[1]
-    assert max(p.start_deg for p in protocol.phases) == angle or angle < 0
-    assert min(p.end_deg for p in protocol.phases) == min(angle, 0.0)
+    holds = [p for p in protocol.phases if p.name.startswith("hold")]
+    assert holds and all(p.start_deg == p.end_deg == angle for p in holds)
 
 
 def test_cli_traction_options_reach_the_api():
