@@ -184,6 +184,35 @@ def test_a_holder_with_either_spring_is_fastened_when_it_starts(k, k_rot):
 
 
 # ------------------------------------------------------------------------------ postures
+def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
+    """Upright at rest, the moment across a level (disc, ligaments, muscles) equals the
+    moment of the weight above it about the disc centre, where the level's forces act;
+    postural control holds each level within 0.15 deg of its rest angle."""
+    model = spinesim.spine_model()
+    protocol = Protocol((spinesim.Phase(600.0, -90.0, -90.0, kind="upright"),))
+    result = spinesim.simulate(protocol, model=model)
+    pose = result.body_pose[-1]  # x, y, phi of every body; gravity along -x upright
+
+    def point(i, lx, ly):
+        x, y, phi = pose[i]
+        return np.array([x, y]) + [
+            np.cos(phi) * lx - np.sin(phi) * ly,
+            np.sin(phi) * lx + np.cos(phi) * ly,
+        ]
+
+    for level in LEVELS:
+        j = model.joint_names.index(level)
+        row = model.joint[j]
+        centre = 0.5 * (point(j, row[L.J_AX], row[L.J_AY]) + point(j + 1, row[L.J_BX], row[L.J_BY]))
+        above = slice(j + 1, None)
+        lever = pose[above, 1] - centre[1]  # anterior offset of each centre of mass
+        expected = G * float(np.sum(model.body[above, L.B_MASS] * lever))
+        moment = result.bending_moment[-1, result.levels.index(level)]
+        assert moment == pytest.approx(expected, rel=1e-4, abs=1e-3), level
+        bend = pose[j + 1, 2] - pose[j, 2] - row[L.J_REST_ANGLE]
+        assert abs(np.degrees(bend)) < 0.15, level
+
+
 def test_sitting_spine_carries_the_weight_above_and_the_seat_the_pelvis():
     """Sitting: each level is compressed by the weight above it; the seat and feet carry
     the whole body."""
