@@ -267,3 +267,30 @@ def test_disc_recovers_slower_than_it_creeps(default_model):
     t_half_recover = times[after][np.argmax(u[after] - rebound >= 0.5 * deficit)] - t1
     assert creep[-1] < -0.3e-3  # more than 0.3 mm of creep in 4 h at 1000 N
     assert t_half_recover > 1.4 * t_half_load
+
+
+def test_fluid_flows_until_the_nucleus_pressure_equals_the_swelling_pressure():
+    """A load standing on one disc with a nucleus (docs/model.md §2.3-2.4): fluid leaves
+    until p = p0 exp(-eps / eps_s), and the disc force is the annulus spring minus the
+    nucleus pressure rise on its area, k_ann u - A_n (p - p0) = -W."""
+    h, area, k_ann, p0, eps_s, mass = 0.01, 1e-3, 1.5e5, 0.16e6, 0.1, 40.0
+    tau = 100.0  # s, the linearised time constant (docs/model.md §2.7)
+    b = spinesim.ModelBuilder()
+    b.add_body("base", 1.0, 0.01, anchor_k=1e9, anchor_c=1e5, anchor_k_rot=1e8, anchor_c_rot=1e4)
+    b.add_body("load", mass, 0.05)
+    b.add_joint(
+        "disc", ax=0.05, bx=-0.05, height=h, nucleus_area=area, nucleus_k=8e6,
+        nucleus_e0=0.04, swell_p0=p0, swell_eps=eps_s, k_axial=k_ann, c_axial=2000.0,
+        permeability=1.0 / (tau * (p0 / eps_s + k_ann * h / area)),
+        k_shear=1e9, c_shear=1e5, k_bend=1e7, c_bend=1e3,
+    )  # fmt: skip
+    protocol = spinesim.Protocol.inversion(-90, ramp_s=10, hold_s=40 * tau, return_s=0)
+    result = spinesim.simulate(protocol, model=b.build(), solver=TIGHT)
+    fluid = result.fluid_change[-1, 0] / 100.0  # from the reference hydration at t = 0
+    pressure = result.pressure[-1, 0] * 1e6
+    assert fluid < -0.05  # the disc lost fluid under the load
+    assert pressure == pytest.approx(p0 * math.exp(-fluid / eps_s), rel=1e-5)
+    opening = result.gap_change[-1, 0, 1] * 1e-3
+    force = k_ann * opening - area * (pressure - p0)
+    assert result.axial_force[-1, 0] == pytest.approx(-mass * G, rel=1e-6)
+    assert force == pytest.approx(-mass * G, rel=1e-6)

@@ -195,10 +195,8 @@ def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
 
     def point(i, lx, ly):
         x, y, phi = pose[i]
-        return np.array([x, y]) + [
-            np.cos(phi) * lx - np.sin(phi) * ly,
-            np.sin(phi) * lx + np.cos(phi) * ly,
-        ]
+        c, s = np.cos(phi), np.sin(phi)
+        return np.array([x + c * lx - s * ly, y + s * lx + c * ly])
 
     for level in LEVELS:
         j = model.joint_names.index(level)
