@@ -49,7 +49,10 @@ def atomic_output(path: Path) -> Iterator[str]:
         os.chmod(tmp, 0o666 & ~umask)
         _fsync(tmp)
         os.replace(tmp, path)
-        _fsync(folder)
+        try:
+            _fsync(folder)
+        except OSError:  # some platforms (Windows) cannot open a folder; the file is whole
+            pass
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
