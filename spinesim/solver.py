@@ -154,7 +154,7 @@ def _check_inputs(model: Model, knots: np.ndarray, save: np.ndarray, y0: np.ndar
     n_state = model.n_body * L.BLOCK
     if y0.shape != (n_state,) or not np.all(np.isfinite(y0)):
         raise ParameterError(
-            f"y_start has shape {y0.shape}; allowed: {n_state} finite states (9 per body)"
+            f"y_start has shape {y0.shape}; allowed: {n_state} finite states ({L.BLOCK} per body)"
         )
     check_times("save_times", save, knots)
 
