@@ -41,6 +41,18 @@ UPRIGHT_KINDS = ("upright", "sitting")
 MAX_CYCLES = 1000
 
 
+def _preceding_phases(preceding: Sequence[Phase]) -> list[Phase]:
+    """``preceding`` as a list, refusing a session phase: it would silently move the
+    baseline (t = 0) to its own start."""
+    for k, phase in enumerate(preceding):
+        if not isinstance(phase, Phase) or phase.session:
+            raise ParameterError(
+                f"preceding[{k}] = {phase!r} is not a preceding phase; build them with "
+                "upright(), sitting(), lying() or typical_day() (Phase(..., session=False))"
+            )
+    return list(preceding)
+
+
 #: Seconds spent lying down on a device after standing, without friction (see
 #: :func:`_with_lie_down`).
 LIE_DOWN_S = 10.0
@@ -172,7 +184,7 @@ class Protocol:
         ramp = check_number("ramp_s", 10.0 if ramp_s is None else ramp_s, 0.0, 1e5, low_open=True)
         ret = ramp if return_s is None else check_number("return_s", return_s, 0.0, 1e5)
         phases = [
-            *preceding,
+            *_preceding_phases(preceding),
             Phase(ramp, 0.0, angle_deg, name="ramp"),
             Phase(hold_s, angle_deg, angle_deg, name="hold"),
         ]
@@ -198,7 +210,7 @@ class Protocol:
         check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
         check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
         check_number("rest_s", rest_s, 0.0, 1e7)
-        phases = list(preceding)
+        phases = _preceding_phases(preceding)
         for k in range(cycles):
             phases += [
                 Phase(ramp_s, 0.0, angle_deg, name=f"ramp {k + 1}"),
@@ -234,7 +246,7 @@ class Protocol:
         check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
         release = ramp if release_s is None else check_number("release_s", release_s, 0.0, 1e5)
         check_number("rest_s", rest_s, 0.0, 1e7)
-        phases = list(preceding)
+        phases = _preceding_phases(preceding)
         low = 0.0
         for k in range(cycles):
             n = f" {k + 1}" if cycles > 1 else ""
@@ -274,7 +286,7 @@ class Protocol:
             )
         if not np.all(np.isfinite(t)) or t[0] != 0.0 or np.any(np.diff(t) <= 0):
             raise ParameterError(f"times_s = {t.tolist()} must start at 0 and increase strictly")
-        phases = list(preceding)
+        phases = _preceding_phases(preceding)
         for k in range(t.size - 1):
             phases.append(Phase(t[k + 1] - t[k], a[k], a[k + 1], name=f"sample {k}"))
         return cls(tuple(phases))

@@ -242,6 +242,22 @@ def test_protocol_without_session_phase():
         spinesim.Protocol((spinesim.upright(1.0), spinesim.lying(1.0)))
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda pre: spinesim.Protocol.inversion(60, preceding=pre),
+        lambda pre: spinesim.Protocol.intermittent(30, 2, preceding=pre),
+        lambda pre: spinesim.Protocol.traction(200, preceding=pre),
+        lambda pre: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], preceding=pre),
+    ],
+)
+def test_a_session_phase_given_as_preceding_is_refused(make):
+    """It would silently move the baseline (t = 0) to its own start."""
+    standing = spinesim.Phase(7200.0, -90.0, -90.0, kind="upright")  # session=True
+    with raises_naming("preceding[1]", "not a preceding phase"):
+        make([spinesim.lying(1.0), standing])
+
+
 def test_preceding_phase_after_session_phase():
     with raises_naming("Protocol", "preceding", "before the session"):
         spinesim.Protocol((spinesim.Phase(10.0, 0.0, 30.0), spinesim.upright(1.0)))
