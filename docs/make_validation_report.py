@@ -69,7 +69,9 @@ CORE_CHANGES = [
     "(Martin -4.5% against -7.05%), Tyrrell's first hour and Rodacki's lying gain do not: "
     "20 of 32 rows. Refitting the three calibrated parameters gives 17 (M = 10) or 23 "
     "(M = 5) rows, adding the fluid time constant to the fit 21-22, against 24 now: the "
-    "short-term stature gains (Rodacki, Bridger, Boocock) fall out. Tried and not kept.",
+    "short-term stature gains (Rodacki, Bridger, Boocock) fall out. Tried and not kept "
+    "(measured while Rodacki's 0% control still lay in bed rather than on the traction "
+    "table; the other rows were set up as now).",
     "**Traction on a flexed lumbar spine** (Bridger's 90-90 position): the planar model has "
     "no hip and lumbar flexion on the traction table, so a pull that straightens a flexed "
     "spine cannot be represented.",

@@ -14,7 +14,7 @@ import pytest
 
 import spinesim
 from spinesim.device import DEVICES
-from spinesim.validation import load_measurements
+from spinesim.validation import Comparison, load_measurements
 from spinesim.validation.experiments import EXPERIMENTS
 
 G = 9.81
@@ -87,6 +87,13 @@ def test_report_has_a_section_table_and_figure_per_experiment(report):
 def test_measured_value_is_printed_as_published(mean, low, high, text):
     m = dataclasses.replace(MEASUREMENTS["kane_lumbar_separation"], mean=mean, low=low, high=high)
     assert m.measured_text == text
+
+
+@pytest.mark.parametrize(("simulated", "agrees"), [(0.0, False), (1e-3, True), (-1e-3, False)])
+def test_a_sign_only_row_needs_a_change_of_that_sign(simulated, agrees):
+    """Kane: separation increased; no change at all does not agree."""
+    comparison = Comparison(MEASUREMENTS["kane_lumbar_separation"], simulated)
+    assert comparison.agrees is agrees
 
 
 def test_calibration_rows_name_the_parameter_and_validation_rows_exist():

@@ -357,11 +357,12 @@ def axial_stiffness(ctx: Context) -> Outcome:
 # -------------------------------------- Cannon, Rodacki, Bridger: stature regained lying
 LYING_RUNS = {
     "cannon_supine_20min": (Subject(84.0, 1.79), 20.0),
-    "rodacki_lying_42min": (Subject(87.0, 1.80), 42.0),
     "bridger_crook_lying_25min": (Subject(), 25.0),
 }
-#: Traction runs: subject, minutes, traction force as a fraction of body weight.
+#: Traction runs: subject, minutes, traction force as a fraction of body weight (Rodacki's
+#: 0% control lies on the traction table, harnessed, without a pull).
 TRACTION_RUNS = {
+    "rodacki_lying_42min": (Subject(87.0, 1.80), 42.0, 0.0),
     "rodacki_traction_30pct": (Subject(87.0, 1.80), 42.0, 0.30),
     "rodacki_traction_60pct": (Subject(87.0, 1.80), 42.0, 0.60),
     "bridger_traction_25min": (Subject(), 25.0, 1.0 / 3.0),
@@ -400,7 +401,8 @@ def stature_regain(ctx: Context) -> Outcome:
         "lying (Bridger) is simulated as supine lying.",
         "Traction: lying on `TractionTable()` (pelvic harness, thoracic counter-harness, no "
         "split) with the study's fraction of body weight as the pull, rising over "
-        f"{TRACTION_RAMP_S:g} s (assumption), for the study's duration.",
+        f"{TRACTION_RAMP_S:g} s (assumption), for the study's duration; Rodacki's 0% control "
+        "the same without a pull.",
     ]
     out.panels = [
         Panel(
@@ -509,9 +511,8 @@ def inversion(ctx: Context) -> Outcome:
     gain = r.spine_length_change[-1] - upright_reading
     kane = Protocol.inversion(90.0, ramp_s=10.0, hold_s=600.0)
     rk = simulate(kane, model=ctx.model, output_interval_s=10.0)
-    k = rk.index_at(kane.hold_end_s)
     lumbar = [rk.levels.index(n) for n in LUMBAR]
-    gaps = rk.gap_change[k, lumbar, 1]
+    gaps = rk.gap_change[-1, lumbar, 1]  # the post-inversion radiograph, after the return
     rg, _ = _regain(ctx.model, _tilt(90.0, UNSTATED_HOLD_MIN))
     lower = _gaps_from_standing(rg, LOWER_LUMBAR)
     boots = spine_model(Subject(), GravityBoots(), ctx.tissues)
@@ -528,9 +529,9 @@ def inversion(ctx: Context) -> Outcome:
         "Nosse: 1 min upright (sitting erect simulated as standing), lie down, 10 s ramp to "
         "90 deg, 1 min inverted; `spine_length_change` against the upright reading.",
         "Kane: `Protocol.inversion(90, ramp_s=10, hold_s=600)` from lying (posture of the "
-        "pre-inversion radiograph not in the excerpt); smallest middle `gap_change` of "
-        "L1-L2 to L5-S1 at the end of the hold. Per level (mm): "
-        + ", ".join(f"{n} {g:+.2f}" for n, g in zip(LUMBAR, gaps, strict=True)),
+        "pre- and postinversion radiographs not in the excerpt); smallest middle "
+        "`gap_change` of L1-L2 to L5-S1 at the end of the 10 s return, against the start. "
+        "Per level (mm): " + ", ".join(f"{n} {g:+.2f}" for n, g in zip(LUMBAR, gaps, strict=True)),
         f"Gianakopoulos: `upright({PRECEDING_UPRIGHT_H:g})`, 1 min standing (the radiograph "
         f"{STADIOMETER_S:g} s into it), then fully inverted (90 deg) on the inversion table "
         f"for {UNSTATED_HOLD_MIN:g} min in all (assumption: device, angle and time are not in "

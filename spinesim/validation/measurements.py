@@ -82,10 +82,14 @@ class Comparison:
 
     @property
     def agrees(self) -> bool | None:
-        """Whether the simulated value lies in the accepted interval (``None``: not run)."""
+        """Whether the simulated value lies in the accepted interval (``None``: not run).
+        A sign-only measurement (an increase or a decrease) needs a nonzero change of that
+        sign: its zero bound is excluded."""
         if self.simulated is None:
             return None
         low, high = self.measurement.accepted
+        if self.measurement.spread == "sign only":
+            return bool(low < self.simulated < high)
         return bool(low <= self.simulated <= high)
 
     @property
