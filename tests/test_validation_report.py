@@ -10,6 +10,7 @@ import importlib.util
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import spinesim
@@ -151,3 +152,12 @@ def test_more_friction_holds_back_more_traction():
     )
     k = low.index_at(low.attrs["hold_end_s"])
     assert low["L3-L4"].segment_force[k] > high["L3-L4"].segment_force[k] + 25.0
+
+
+def test_a_threshold_never_reached_is_an_error_not_the_first_time():
+    from spinesim.validation.experiments import first_time
+
+    times = np.array([0.0, 60.0, 120.0])
+    assert first_time(times, np.array([False, True, True]), "half") == 60.0
+    with pytest.raises(ValueError, match="half the recovery is not reached within"):
+        first_time(times, np.zeros(3, dtype=bool), "half the recovery")

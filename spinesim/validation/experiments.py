@@ -88,6 +88,14 @@ class Context:
         return self.model if subject == Subject() else spine_model(subject, None, self.tissues)
 
 
+def first_time(times: np.ndarray, reached: np.ndarray, what: str) -> float:
+    """The first of ``times`` (s) at which ``reached`` holds; an error naming ``what`` if
+    it never does (``argmax`` would silently return the first time)."""
+    if not np.any(reached):
+        raise ValueError(f"{what} is not reached within the simulated {times[-1]:g} s")
+    return float(times[np.argmax(reached)])
+
+
 def measured_points(label: str, x, measurements) -> Series:
     """Measured means and bands of ``measurements`` at abscissae ``x`` (for plotting)."""
     return Series(
@@ -273,12 +281,12 @@ def creep_recovery(ctx: Context) -> Outcome:
         two_exp, t, creep - elastic, p0=(0.1, 0.3, 2 * HOUR), bounds=(0, np.inf)
     )
     total = elastic + a_fast + a_slow
-    settle = 60.0
+    settle = max(60.0, step)  # the first output at least 60 s after the load change
     after_load = creep - creep[np.searchsorted(t, settle)]
-    t_half_load = t[np.argmax(after_load >= 0.5 * after_load[-1])]
+    t_half_load = first_time(t, after_load >= 0.5 * after_load[-1], "half the creep")
     tr = recover_t - recover_t[0]
     rebound = recovery[np.searchsorted(tr, settle)]
-    t_half_recover = tr[np.argmax(recovery <= 0.5 * rebound)]
+    t_half_recover = first_time(tr, recovery <= 0.5 * rebound, "half the recovery")
     out = Outcome(
         values={
             "oconnell_fast_fraction": 100.0 * a_fast / total,
@@ -442,12 +450,16 @@ def muscle_activation(ctx: Context) -> Outcome:
     holding = (rh.time_s >= ramp) & (rh.time_s <= hold.hold_end_s)
     guard = rh.muscle_activation[holding] - 1.0  # lying on the traction table: tone 1
     peak = np.argmax(guard)
-    back = np.argmax(guard[peak:] <= BASELINE_FRACTION * guard[peak]) + peak
+    back = first_time(
+        rh.time_s[holding][peak:],
+        guard[peak:] <= BASELINE_FRACTION * guard[peak],
+        "the guarding's return to baseline",
+    )
     out = Outcome(
         values={
             "nosse_emg_first_10s": first,
             "nosse_emg_inversion": mean,
-            "cholewicki_emg_return": float(rh.time_s[holding][back]) / 60.0,
+            "cholewicki_emg_return": back / 60.0,
         }
     )
     out.inputs = [
