@@ -439,7 +439,8 @@ def muscle_activation(ctx: Context) -> Outcome:
     nosse = Protocol.inversion(90.0, ramp_s=ramp, hold_s=inverted_s - ramp)
     r = simulate(nosse, model=ctx.model, output_interval_s=0.5)
     act = r.muscle_activation
-    first = 100.0 * (np.mean(act[r.time_s <= 10.0]) - 1.0)
+    inverted = (r.time_s >= ramp) & (r.time_s <= ramp + 10.0)  # the first 10 s inverted
+    first = 100.0 * (np.mean(act[inverted]) - 1.0)
     mean = 100.0 * (np.mean(act[r.time_s <= inverted_s]) - 1.0)
 
     subject = Subject()
@@ -467,7 +468,9 @@ def muscle_activation(ctx: Context) -> Outcome:
         f"(inverted for {inverted_s:g} s, half of 245 s; angle and ramp time are not in the "
         "abstract: full inversion and 10 s assumed); baseline: lying tone 1.",
         "EMG is compared with `muscle_activation` (tone plus guarding) as a % change; the "
-        "first 10 s period starts with the tilt.",
+        "first 10 s period is taken as the first 10 s fully inverted (the reading by which "
+        "`inverted_tone` was set; the abstract does not say how the window relates to the "
+        "tilt: from the tilt onset the mean would be about half).",
         f"Cholewicki: time from the onset of a traction pull ({TRACTION_PULL_FRACTION:.0%} "
         f"body weight on `TractionTable()`, {ramp:g} s ramp, 15 min hold; the pull's size "
         f"does not change the guarding) until guarding falls below "
