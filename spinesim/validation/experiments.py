@@ -202,7 +202,8 @@ def diurnal(ctx: Context) -> Outcome:
         (
             upright(16.0),
             Phase(6 * HOUR, 0.0, 0.0, kind="lying", name="supine"),
-            Phase(7 * HOUR, -90.0, -90.0, kind="upright", name="standing and sitting"),
+            Phase(4 * HOUR, -90.0, -90.0, kind="upright", name="standing"),
+            Phase(3 * HOUR, -90.0, -90.0, kind="sitting", name="sitting"),
         )
     )
     rb = simulate(botsford, model=ctx.model, output_interval_s=600.0)
@@ -228,8 +229,9 @@ def diurnal(ctx: Context) -> Outcome:
         "afternoon scan after 8 h upright (assumption: hours not in the excerpt) and "
         "10 min lying; L4-L5 middle `disc_height` and `fluid_change` (the model's disc "
         "volume is its fluid content).",
-        "Botsford: 6 h lying after a 16 h day, then 7 h upright (the 3 h sitting simulated "
-        "as standing: the model has no sitting posture); L4-L5 `fluid_change` between them.",
+        "Botsford: 6 h lying after a 16 h day, then 4 h standing and 3 h sitting (the "
+        "model's sitting: upright on a seat, model.md §7.2); L4-L5 `fluid_change` between "
+        "the end of lying and the end of sitting.",
     ]
     hours = r.time_s / HOUR
     out.panels = [
@@ -243,7 +245,7 @@ def diurnal(ctx: Context) -> Outcome:
             ),
         ),
         Panel(
-            "L4-L5 fluid: 6 h supine, then 7 h upright",
+            "L4-L5 fluid: 6 h supine, then 4 h standing and 3 h sitting",
             "time (h)",
             "fluid change from the end of lying (%)",
             (
@@ -541,7 +543,7 @@ def inversion(ctx: Context) -> Outcome:
         }
     )
     out.inputs = [
-        "Nosse: 1 min upright (sitting erect simulated as standing), lie down, 10 s ramp to "
+        "Nosse: 1 min sitting erect, lie down, 10 s ramp to "
         "90 deg, 1 min inverted; `spine_length_change` against the upright reading.",
         "Kane: `Protocol.inversion(90, ramp_s=10, hold_s=600)` from lying (posture of the "
         "pre- and postinversion radiographs not in the excerpt); smallest middle "
