@@ -196,9 +196,9 @@ def _start_end_keys(
     label: str, table: Mapping[str, Any], what: str, *, required: bool
 ) -> tuple[str, str]:
     """The keys of ``what`` (see :data:`START_END_KEYS`) at the phase's start and end: the
-    constant key for both, or the start and end keys; not both forms. ``required``: the
-    start and end keys must both be present without the constant one (else each may be
-    absent, read as 0)."""
+    constant key for both, or the start and end keys; not both forms, and not one of the
+    start and end keys alone. ``required``: one of the forms must be present (else both
+    may be absent, read as 0)."""
     constant, start, end = START_END_KEYS[what]
     if constant in table:
         extra = [k for k in (start, end) if k in table]
@@ -209,7 +209,7 @@ def _start_end_keys(
             )
         return constant, constant
     missing = [k for k in (start, end) if k not in table]
-    if required and missing:
+    if missing and (required or len(missing) == 1):
         raise ParameterError(
             f"{label}.{missing[0]} is missing; give {start} and {end}, "
             f"or {constant} for a constant {what}"

@@ -177,6 +177,7 @@ BAD_FILES = [
     ('[[phase]]\nduration_s = "20"\nangle_deg = 30\n', "phase[1].duration_s"),
     ("[[phase]]\nduration_s = 20\nangle_deg = nan\n", "phase[1].angle_deg"),
     ("[[phase]]\nduration_s = 20\nstart_deg = 0\n", "phase[1].end_deg"),
+    ("[[phase]]\nduration_s = 20\nangle_deg = 0\nstart_pull_N = 300\n", "phase[1].end_pull_N"),
     ("[subject]\nmass_kg = -5\n" + GOOD_PHASE, "subject.mass_kg"),
     ('[subject]\nsex = ["male"]\n' + GOOD_PHASE, "subject.sex"),
     ('[device]\ntype = "chair"\n' + GOOD_PHASE, "device.type"),
