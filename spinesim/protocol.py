@@ -380,12 +380,15 @@ class Protocol:
 
 def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
     """Insert a :data:`LIE_DOWN_S` lying phase wherever an upright or sitting phase is
-    followed by a phase on a device: lying down on the backrest, the body shifts freely, so
-    friction does not lock in the compression of standing. It belongs to the phase before
+    followed by a phase on a device that does not start upright: lying down on the
+    backrest, the body shifts freely, so friction does not lock in the compression of
+    standing. A device phase that starts at -90 deg (strapped into a harness standing, on
+    the table held upright) follows the standing directly. It belongs to the phase before
     it."""
     out: list[Phase] = []
     for phase in phases:
-        if out and out[-1].kind in UPRIGHT_KINDS and phase.kind == "device":
+        lies_down = phase.kind == "device" and phase.start_deg > -90.0
+        if out and out[-1].kind in UPRIGHT_KINDS and lies_down:
             out.append(
                 Phase(LIE_DOWN_S, 0.0, 0.0, kind="lying", session=out[-1].session, name="lie down")
             )

@@ -73,6 +73,15 @@ def test_intermittent_sessions_without_rest_go_straight_into_the_next_cycle():
         assert protocol.session_duration_s == pytest.approx(2 * 20.0)
 
 
+def test_a_lie_down_follows_standing_only_where_the_device_phase_is_not_upright():
+    tilt = spinesim.Protocol.inversion(60, preceding=[spinesim.upright(1.0)])
+    hang = spinesim.Protocol(
+        (spinesim.upright(1.0), spinesim.Phase(60.0, -90.0, -90.0, name="hanging"))
+    )
+    assert [p.name for p in tilt.phases][:2] == ["upright", "lie down"]
+    assert "lie down" not in [p.name for p in hang.phases]
+
+
 def test_model_carries_its_tissues_into_simulate():
     calm = spinesim.Tissues(
         muscles=spinesim.MuscleProperties(tilt_guard_amplitude=0.0, inverted_tone=1.0)
