@@ -87,7 +87,8 @@ class Chain:
 @dataclass(frozen=True)
 class TractionSession:
     """Traction ramped up over ``ramp_s``, held, ramped down over the last ``ramp_s``;
-    positions are compared every ``sample_s`` seconds."""
+    positions are compared every ``sample_s`` seconds (a whole number of them in the
+    session: MuJoCo steps from sample to sample)."""
 
     duration_s: float
     ramp_s: float = 10.0
@@ -99,6 +100,12 @@ class TractionSession:
             "TractionSession.duration_s", self.duration_s, 2.0 * self.ramp_s, 1e7, low_open=True
         )
         check_number("TractionSession.sample_s", self.sample_s, 0.0, self.ramp_s, low_open=True)
+        samples = self.duration_s / self.sample_s
+        if abs(samples - round(samples)) > 1e-9 * samples:
+            raise ParameterError(
+                f"TractionSession.duration_s = {self.duration_s!r} is not a whole number of "
+                f"sample_s = {self.sample_s!r}"
+            )
 
     @property
     def knot_times(self) -> np.ndarray:
@@ -109,8 +116,9 @@ class TractionSession:
         return np.interp(t, self.knot_times, [0.0, 1.0, 1.0, 0.0])
 
     def sample_times(self) -> np.ndarray:
+        """Every ``sample_s`` from 0 to the session's end."""
         n = round(self.duration_s / self.sample_s)
-        return np.linspace(0.0, n * self.sample_s, n + 1)
+        return np.linspace(0.0, self.duration_s, n + 1)
 
     def knots(self) -> np.ndarray:
         """spinesim protocol table: head-down, no backrest, the traction as activation."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from spinesim._files import atomic_output, check_output
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_integer, check_number
 from spinesim.result import Result
 from spinesim.viz._pyvista import plotter as new_plotter
 from spinesim.viz.scene import (
@@ -57,9 +57,9 @@ def default_title(result: Result) -> str:
 
 
 def _frame_times(results: Sequence[Result], frames: int) -> np.ndarray:
-    check_number("frames", frames, 1, MAX_FRAMES)
+    frames = check_integer("frames", frames, 1, MAX_FRAMES)
     end = max(float(r.time_s[-1]) for r in results)
-    return np.linspace(0.0, end, int(frames))
+    return np.linspace(0.0, end, frames)
 
 
 def _panels(results, titles, window_size, options):

@@ -7,7 +7,7 @@ import importlib.util
 from pathlib import Path
 
 from spinesim._files import check_output
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_integer, check_number
 
 
 def add_parser(commands) -> None:
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> str:
         for kind, path in outputs.items():
             check_output(path, (f".{kind}",), option=f"--{kind}")
         if {"gif", "mp4"} & set(outputs):  # before a picture is written
-            check_number("--frames", args.frames, 1, MAX_FRAMES)
+            check_integer("--frames", args.frames, 1, MAX_FRAMES)
             check_number("--fps", args.fps, 0.1, MAX_FPS)
         results = [load_result(args.result)]
         if args.compare is not None:
