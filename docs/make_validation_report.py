@@ -221,7 +221,8 @@ def measurement_section(comparisons) -> list[str]:
     if not comparisons:
         return []
     lines = ["**Experiments.**", ""]
-    studies = {c.measurement.study: c.measurement for c in comparisons}
+    # one line per source: a study cited through a secondary source is listed with both
+    studies = {(c.measurement.study, c.measurement.url): c.measurement for c in comparisons}
     lines += [
         f"- {m.study} {TAGS[m.tag]}: {m.citation}. Subjects: {m.subjects}. {m.url}"
         for m in studies.values()
