@@ -132,7 +132,7 @@ def joint_calibration(names: tuple[str, ...], ids: tuple[str, ...], experiments,
         f"| {i} | {fmt(before[i].simulated)} ({before[i].status}) | "
         f"{fmt(after[i].simulated)} ({after[i].status}) |"
         for i in before
-        if before[i].simulated is not None and before[i].status != after[i].status
+        if before[i].status != after[i].status
     ]
     defaults = ", ".join(f"`{n}` = {parameter_value(Tissues(), n):g}" for n in names)
     lines = [
@@ -188,7 +188,7 @@ def fmt(x: float | None) -> str:
 
 def row(c: Comparison) -> str:
     m = c.measurement
-    sim = c.unavailable or fmt(c.simulated)
+    sim = fmt(c.simulated)
     use = m.use + (f" (sets `{m.sets}`)" if m.sets else "")
     band = f"{m.accepted[0]:g} … {m.accepted[1]:g}"
     return (
@@ -258,10 +258,9 @@ def render(results: list[ExperimentResult], fit: str, reduced: bool, seconds: fl
         "",
         "## Summary",
         "",
-        f"{sum(c.agrees is True for c in comparisons)} of {len(comparisons)} rows agree, "
-        f"{sum(c.agrees is False for c in comparisons)} do not, "
-        f"{sum(c.agrees is None for c in comparisons)} cannot run yet. Validation rows: "
-        f"{sum(c.agrees is True and c.measurement.use == 'validation' for c in comparisons)} of "
+        f"{sum(c.agrees for c in comparisons)} of {len(comparisons)} rows agree, "
+        f"{sum(not c.agrees for c in comparisons)} do not. Validation rows: "
+        f"{sum(c.agrees and c.measurement.use == 'validation' for c in comparisons)} of "
         f"{sum(c.measurement.use == 'validation' for c in comparisons)} agree.",
         "",
         HEADER,

@@ -45,10 +45,6 @@ def run_validation(reduced: bool = False, tissues: Tissues | None = None) -> lis
     for name, experiment in EXPERIMENTS.items():
         outcome = experiment(ctx)
         rows = [m for m in load_measurements() if m.experiment == name]
-        comparisons = tuple(
-            Comparison(m, outcome.values.get(m.id), outcome.unavailable.get(m.id, ""))
-            for m in rows
-            if m.id in outcome.values or m.id in outcome.unavailable
-        )
+        comparisons = tuple(Comparison(m, outcome.values[m.id]) for m in rows)
         results.append(ExperimentResult(name, outcome, comparisons))
     return results

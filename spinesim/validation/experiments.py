@@ -61,11 +61,10 @@ class Panel:
 
 @dataclass
 class Outcome:
-    """What an experiment returns: simulated values by measurement id, why some are not
-    available, the inputs in words, and the panels of its figure."""
+    """What an experiment returns: simulated values by measurement id, the inputs in
+    words, and the panels of its figure."""
 
     values: dict[str, float] = field(default_factory=dict)
-    unavailable: dict[str, str] = field(default_factory=dict)
     inputs: list[str] = field(default_factory=list)
     panels: list[Panel] = field(default_factory=list)
     #: Extra table (header, rows) for checks without a measurement.

@@ -66,27 +66,21 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Comparison:
-    """A measurement with its simulated value. ``simulated`` is ``None`` when the
-    experiment cannot run yet (``unavailable`` says why)."""
+    """A measurement with its simulated value."""
 
     measurement: Measurement
-    simulated: float | None
-    unavailable: str = ""
+    simulated: float
 
     @property
     def error(self) -> float:
-        """Simulated minus measured mean (``nan`` for sign-only or unavailable values)."""
-        if self.simulated is None:
-            return math.nan
+        """Simulated minus measured mean (``nan`` where no mean was published)."""
         return self.simulated - self.measurement.mean
 
     @property
-    def agrees(self) -> bool | None:
-        """Whether the simulated value lies in the accepted interval (``None``: not run).
-        A sign-only measurement (an increase or a decrease) needs a nonzero change of that
-        sign: its zero bound is excluded."""
-        if self.simulated is None:
-            return None
+    def agrees(self) -> bool:
+        """Whether the simulated value lies in the accepted interval. A sign-only
+        measurement (an increase or a decrease) needs a nonzero change of that sign: its
+        zero bound is excluded."""
         low, high = self.measurement.accepted
         if self.measurement.spread == "sign only":
             return bool(low < self.simulated < high)
@@ -94,11 +88,7 @@ class Comparison:
 
     @property
     def status(self) -> str:
-        if self.simulated is None:
-            return "not yet available"
-        if self.agrees:
-            return "agrees"
-        return "does not match"
+        return "agrees" if self.agrees else "does not match"
 
 
 @cache
