@@ -13,12 +13,14 @@ import numpy as np
 import pytest
 
 import spinesim
+from spinesim.assembly import GRAVITY as G
 from spinesim.solver import SolverOptions, run
-
-G = 9.81
 
 
 def uniform_chain(n: int) -> spinesim.Model:
+    """``n`` equal bodies (70 kg in all) joined by Kelvin discs with creep, lying on a
+    backrest with friction, the first held like the ankles (unlike
+    ``spinesim.peers.chain.uniform_chain``, the peers' linear chain without contact)."""
     b = spinesim.ModelBuilder()
     m = 70.0 / n
     for i in range(n):
