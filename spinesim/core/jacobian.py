@@ -185,11 +185,11 @@ def point_gradient(y, i, cs, lx, ly, g, col):
 
 
 @jit
-def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
+def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g, work):
     """Gradient of :func:`~spinesim.core.mechanics.contact_loads` in body ``i``'s local
     inputs: rows of ``g`` (5 x BODY_INPUTS) are normal force, friction, bristle rate and
-    the contact point's offset x, y; ``point`` is (6, BODY_INPUTS) scratch. Returns the
-    loads' values ``(normal, friction, rx, ry)``."""
+    the contact point's offset x, y; ``point`` (6, BODY_INPUTS) and ``work`` (2,
+    BODY_INPUTS) are scratch. Returns the loads' values ``(normal, friction, rx, ry)``."""
     g[:, :] = 0.0
     point[:, :] = 0.0
     point_gradient(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y], point, 0)
@@ -201,7 +201,7 @@ def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
     side = table_side(glob)
     depth = -side * py
     touching = smooth_step(depth, w) * backrest
-    d_touching = np.empty(BODY_INPUTS)
+    d_touching = work[0]
     for k in range(BODY_INPUTS):
         d_depth = -side * point[_PY, k]
         d_touching[k] = backrest * step_slope(depth, w) * d_depth
@@ -215,7 +215,8 @@ def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g):
     bristle = k_t * y[i * BLOCK + S_BRISTLE]
     sign = math.copysign(1.0, bristle)
     limit = 0.0
-    d_limit = np.zeros(BODY_INPUTS)
+    d_limit = work[1]
+    d_limit[:] = 0.0
     friction_factor *= 1.0 - body[i, B_FREE_SLIDING]
     if normal > 0.0 and friction_factor > 0.0:
         v_s = glob[G_STRIBECK_VELOCITY]
@@ -426,6 +427,7 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
     point_a = np.empty((6, JOINT_INPUTS))
     point_b = np.empty((6, JOINT_INPUTS))
     contact = np.empty((5, BODY_INPUTS))
+    contact_work = np.empty((2, BODY_INPUTS))
     anchor = np.empty((3, BODY_INPUTS))
     loads = np.empty((6, JOINT_INPUTS))
     body_point_scratch = point_a[:, :BODY_INPUTS]
@@ -436,7 +438,16 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
         d[S_Y, S_VY] = 1.0
         d[S_PHI, S_OMEGA] = 1.0
         normal, friction, rx, ry = contact_gradient(
-            y, i, cs, body, backrest, friction_factor, glob, body_point_scratch, contact
+            y,
+            i,
+            cs,
+            body,
+            backrest,
+            friction_factor,
+            glob,
+            body_point_scratch,
+            contact,
+            contact_work,
         )
         anchor_gradient(y, i, cs, body, kind, body_point_scratch, anchor)
         for k in range(BODY_INPUTS):
