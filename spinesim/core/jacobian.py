@@ -438,17 +438,9 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
         d[S_Y, S_VY] = 1.0
         d[S_PHI, S_OMEGA] = 1.0
         normal, friction, rx, ry = contact_gradient(
-            y,
-            i,
-            cs,
-            body,
-            backrest,
-            friction_factor,
-            glob,
-            body_point_scratch,
-            contact,
+            y, i, cs, body, backrest, friction_factor, glob, body_point_scratch, contact,
             contact_work,
-        )
+        )  # fmt: skip
         anchor_gradient(y, i, cs, body, kind, body_point_scratch, anchor)
         for k in range(BODY_INPUTS):
             d[S_VX, k] += contact[1, k] + anchor[0, k]
@@ -472,12 +464,12 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
         scatter_joint(jl, jd, ju, j, S_FLUID, j, loads[5], 1.0)
 
     for i in range(n_body):
-        for row, inertia in (
+        for row, mass_or_inertia in (
             (S_VX, body[i, B_MASS]),
             (S_VY, body[i, B_MASS]),
             (S_OMEGA, body[i, B_INERTIA]),
         ):
             for c in range(BLOCK):
-                jl[i, row, c] /= inertia
-                jd[i, row, c] /= inertia
-                ju[i, row, c] /= inertia
+                jl[i, row, c] /= mass_or_inertia
+                jd[i, row, c] /= mass_or_inertia
+                ju[i, row, c] /= mass_or_inertia
