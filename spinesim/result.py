@@ -13,6 +13,7 @@ import numpy as np
 from spinesim._files import atomic_output
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
+from spinesim.summary import SIDES
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -71,7 +72,6 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "normal_force": (("time",), "N", "backrest normal force on the body"),
     "muscle_activation": (("time",), "1", "back muscle activation (1 = resting tone lying)"),
 }
-SIDES = ("anterior", "middle", "posterior")
 #: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
 #: results written before they existed still load (their pictures cannot be drawn).
 POSE_VARIABLES: dict[str, tuple[str, str]] = {
@@ -159,27 +159,19 @@ class Result:
         return int(np.argmin(np.abs(self.time_s - time_s)))
 
     def summary(self) -> dict[str, Any]:
-        """Machine-readable summary: per level the end-of-hold and peak (largest tension)
-        axial force (N),
-        end-of-hold disc-space change (mm) and fluid volume change (%); the total spine
-        length change (mm)."""
-        k = self.index_at(self.attrs["hold_end_s"])
-        d = self.data
-        levels = {}
-        for j, name in enumerate(self.levels):
-            force = d["axial_force"][:, j]
-            gap = d["gap_change"][k, j]
-            levels[name] = {
-                "axial_force_end_of_hold_N": float(force[k]),
-                "axial_force_peak_N": float(force.max()),
-                "gap_change_end_of_hold_mm": dict(zip(SIDES, map(float, gap), strict=True)),
-                "fluid_change_end_of_hold_pct": float(d["fluid_change"][k, j]),
-            }
+        """Machine-readable summary (JSON values): per level the end-of-hold, peak and final
+        axial force, disc-space change, rise time, pressure and fluid change, and the spine
+        length change, as a sweep reports them (:mod:`spinesim.summary`, keys carry the
+        unit); the end of the hold, the baseline and the solver statistics."""
+        if "summary" not in self.attrs:
+            raise ParameterError(
+                "this result has no summary: it was written by a spinesim without one; "
+                "simulate the session again"
+            )
         return {
-            "end_of_hold_s": float(self.time_s[k]),
+            "end_of_hold_s": float(self.time_s[self.index_at(self.attrs["hold_end_s"])]),
             "baseline": self.baseline,
-            "levels": levels,
-            "spine_length_change_end_of_hold_mm": float(d["spine_length_change"][k]),
+            **self.attrs["summary"],
             "solver": self.attrs.get("solver", {}),
         }
 
@@ -188,19 +180,28 @@ class Result:
         s = self.summary()
         head = (
             f"{'level':>8} {'F_end':>8} {'F_peak':>8} {'ant':>7} {'mid':>7} {'post':>7} "
-            f"{'fluid':>7}\n{'':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'%':>7}"
+            f"{'final':>7} {'rise':>7} {'fluid':>7}\n"
+            f"{'':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'mm':>7} {'s':>7} {'%':>7}"
         )
         rows = [head]
         for name, v in s["levels"].items():
-            g = v["gap_change_end_of_hold_mm"]
+            g = v["end_gap_change_mm"]
+            rise = v["rise_time_s"]
             rows.append(
-                f"{name:>8} {v['axial_force_end_of_hold_N']:8.1f} {v['axial_force_peak_N']:8.1f} "
+                f"{name:>8} {v['end_axial_force_N']:8.1f} {v['peak_axial_force_N']:8.1f} "
                 f"{g['anterior']:7.3f} {g['middle']:7.3f} {g['posterior']:7.3f} "
-                f"{v['fluid_change_end_of_hold_pct']:7.3f}"
+                f"{v['final_gap_change_mm']:7.3f} "
+                f"{'-' if rise is None else f'{rise:.1f}':>7} "
+                f"{v['end_fluid_change_pct']:7.3f}"
             )
         rows.append(
             f"spine length change at end of hold ({s['end_of_hold_s']:.1f} s): "
-            f"{s['spine_length_change_end_of_hold_mm']:.3f} mm"
+            f"{s['end_spine_length_change_mm']:.3f} mm; at the session end: "
+            f"{s['final_spine_length_change_mm']:.3f} mm"
+        )
+        rows.append(
+            "final: middle disc-space change at the session end; rise: time to 90 % of the "
+            "end-of-hold middle change"
         )
         rows.append(f"baseline: {s['baseline']}")
         return "\n".join(rows)

@@ -17,6 +17,7 @@ from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
 from spinesim.result import Result
 from spinesim.solver import SolverOptions
+from spinesim.summary import as_dict, in_units
 
 #: Default number of output intervals over a session.
 DEFAULT_OUTPUT_INTERVALS = 600
@@ -118,6 +119,9 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         if model.tissues
         else {"muscles": dataclasses.asdict(tissues.muscles), "note": HAND_BUILT_TISSUES},
         "geometry": drawing_geometry(model),
+        "summary": as_dict(
+            model.levels, in_units(outputs.level_summary[0], outputs.global_summary[0])
+        ),
     }
     poses = outputs.body_series[0][:, :, [O.O_BODY_X, O.O_BODY_Y, O.O_BODY_PHI]]
     return Result(

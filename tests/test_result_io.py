@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import stat
@@ -224,6 +225,7 @@ def test_load_result_missing_a_variable(tmp_path, result):
 
 # --------------------------------------------------------------------------- summary
 def test_summary_contents(result):
+    """The kernel's summary agrees with the saved time series it summarises."""
     summary = result.summary()
     k = result.index_at(HOLD_END_S)
     assert result.time_s[k] == HOLD_END_S
@@ -232,14 +234,32 @@ def test_summary_contents(result):
     assert list(summary["levels"]) == list(result.levels)
     for j, name in enumerate(result.levels):
         level = summary["levels"][name]
-        assert level["axial_force_end_of_hold_N"] == result.axial_force[k, j]
-        assert level["axial_force_peak_N"] == result.axial_force[:, j].max()
-        assert level["gap_change_end_of_hold_mm"] == dict(
-            zip(SIDES, result.gap_change[k, j].tolist(), strict=True)
-        )
-        assert level["fluid_change_end_of_hold_pct"] == result.fluid_change[k, j]
-    assert summary["spine_length_change_end_of_hold_mm"] == result.spine_length_change[k]
-    json.dumps(summary)  # machine-readable as promised
+        force = result.axial_force[:, j]
+        middle = result.gap_change[:, j, 1]
+        assert level["end_axial_force_N"] == pytest.approx(force[k], abs=1e-9)
+        assert level["peak_axial_force_N"] == pytest.approx(force.max(), abs=1e-9)
+        assert level["end_segment_force_N"] == pytest.approx(result.segment_force[k, j], abs=1e-9)
+        for side, value in zip(SIDES, result.gap_change[k, j], strict=True):
+            assert level["end_gap_change_mm"][side] == pytest.approx(value, abs=1e-12)
+        assert level["peak_gap_change_mm"] == pytest.approx(middle.max(), abs=1e-12)
+        assert level["final_gap_change_mm"] == pytest.approx(middle[-1], abs=1e-12)
+        reached = np.flatnonzero(np.abs(middle[: k + 1]) >= 0.9 * abs(middle[k]))
+        assert level["rise_time_s"] == pytest.approx(result.time_s[reached[0]])
+        assert level["end_pressure_MPa"] == pytest.approx(result.pressure[k, j], rel=1e-12)
+        assert level["min_pressure_MPa"] == pytest.approx(result.pressure[:, j].min(), rel=1e-12)
+        assert level["end_fluid_change_pct"] == pytest.approx(result.fluid_change[k, j], abs=1e-12)
+    length = result.spine_length_change
+    assert summary["end_spine_length_change_mm"] == pytest.approx(length[k], abs=1e-12)
+    assert summary["peak_spine_length_change_mm"] == pytest.approx(length.max(), abs=1e-12)
+    assert summary["final_spine_length_change_mm"] == pytest.approx(length[-1], abs=1e-12)
+    json.dumps(summary, allow_nan=False)  # machine-readable as promised
+
+
+def test_summary_of_a_result_written_without_one_is_refused(tmp_path, result):
+    attrs = {name: value for name, value in result.attrs.items() if name != "summary"}
+    dataclasses.replace(result, attrs=attrs).to_netcdf(tmp_path / "old.nc")
+    with pytest.raises(ParameterError, match="no summary"):
+        spinesim.load_result(tmp_path / "old.nc").summary()
 
 
 def test_summary_values_are_physical(result):
@@ -247,9 +267,9 @@ def test_summary_values_are_physical(result):
     summary = result.summary()
     for name in ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1"):
         level = summary["levels"][name]
-        assert level["axial_force_end_of_hold_N"] > 0.0
-        assert level["gap_change_end_of_hold_mm"]["middle"] > 0.0
-    assert summary["spine_length_change_end_of_hold_mm"] > 0.5
+        assert level["end_axial_force_N"] > 0.0
+        assert level["end_gap_change_mm"]["middle"] > 0.0
+    assert summary["end_spine_length_change_mm"] > 0.5
 
 
 def test_summary_end_of_hold_off_the_output_grid(upright_first):
@@ -262,6 +282,7 @@ def test_summary_table_lists_every_level(result):
     summary = result.summary()
     for name, level in summary["levels"].items():
         row = next(line for line in table.splitlines() if line.split()[:1] == [name])
-        assert float(row.split()[1]) == pytest.approx(level["axial_force_end_of_hold_N"], abs=0.05)
-    assert f"{summary['spine_length_change_end_of_hold_mm']:.3f} mm" in table
+        assert float(row.split()[1]) == pytest.approx(level["end_axial_force_N"], abs=0.05)
+        assert float(row.split()[6]) == pytest.approx(level["final_gap_change_mm"], abs=5e-4)
+    assert f"{summary['end_spine_length_change_mm']:.3f} mm" in table
     assert result.baseline in table

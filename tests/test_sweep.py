@@ -34,21 +34,21 @@ def test_grid_sweep_gives_simulate_numbers_for_every_case():
                 expected = summary["levels"][level]
                 got = case.sel(level=level)
                 assert got["end_axial_force"] == pytest.approx(
-                    expected["axial_force_end_of_hold_N"], rel=1e-9, abs=1e-9
+                    expected["end_axial_force_N"], rel=1e-9, abs=1e-9
                 )
                 assert got["peak_axial_force"] == pytest.approx(
-                    expected["axial_force_peak_N"], rel=1e-6, abs=1e-6
+                    expected["peak_axial_force_N"], rel=1e-6, abs=1e-6
                 )
-                gaps = expected["gap_change_end_of_hold_mm"]
+                gaps = expected["end_gap_change_mm"]
                 for side in ("anterior", "middle", "posterior"):
                     assert got["end_gap_change"].sel(side=side) == pytest.approx(
                         gaps[side], rel=1e-9, abs=1e-12
                     )
                 assert got["end_fluid_change"] == pytest.approx(
-                    expected["fluid_change_end_of_hold_pct"], rel=1e-9, abs=1e-12
+                    expected["end_fluid_change_pct"], rel=1e-9, abs=1e-12
                 )
             assert case["end_spine_length_change"] == pytest.approx(
-                summary["spine_length_change_end_of_hold_mm"], rel=1e-9
+                summary["end_spine_length_change_mm"], rel=1e-9
             )
 
 
@@ -208,7 +208,7 @@ def test_sweeps_over_devices_and_switches_match_simulate():
     boots = spinesim.simulate(
         spinesim.Protocol.inversion(90.0, ramp_s=5.0, hold_s=20.0), device=spinesim.GravityBoots()
     )
-    expected = boots.summary()["levels"]["L3-L4"]["axial_force_end_of_hold_N"]
+    expected = boots.summary()["levels"]["L3-L4"]["end_axial_force_N"]
     got = ds["end_axial_force"].sel(level="L3-L4").isel(case=1)
     assert got == pytest.approx(expected, rel=1e-6)
     traction = spinesim.sweep(

@@ -13,47 +13,15 @@ import numpy as np
 
 from spinesim.assembly import Model, settle_models, spine_model
 from spinesim.cases import Case, run_cases
-from spinesim.core import batch as B
 from spinesim.core import layout as L
 from spinesim.outputs import time_series
 from spinesim.solver import SolverOptions
+from spinesim.summary import in_units
 from spinesim.sweeps.parameters import CaseInputs
 
 #: Status of a case whose model could not be assembled or settled (solver codes are >= 0).
 ASSEMBLY_FAILED = -1
 
-#: Per-level summaries: ``name: (summary columns, scale to the unit, unit, description)``;
-#: changes are against the session start (t = 0), "end" is the end of the hold.
-LEVEL_SUMMARIES = {
-    "end_axial_force": (B.S_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
-    "peak_axial_force": (B.S_FORCE_PEAK, 1.0, "N", "largest disc axial force (tension +)"),
-    "end_segment_force": (
-        B.S_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
-    ),
-    "end_gap_change": (
-        [B.S_GAP_ANTERIOR_END, B.S_GAP_MIDDLE_END, B.S_GAP_POSTERIOR_END],
-        1e3, "mm", "disc-space change at the end of the hold (anterior, middle, posterior)",
-    ),
-    "peak_gap_change": (B.S_GAP_PEAK, 1e3, "mm", "largest middle disc-space change"),
-    "final_gap_change": (
-        B.S_GAP_FINAL, 1e3, "mm", "middle disc-space change at the session end (what persists)",
-    ),
-    "rise_time": (
-        B.S_RISE_TIME, 1.0, "s", "time to 90 % of the end-of-hold middle disc-space change",
-    ),
-    "end_pressure": (B.S_PRESSURE_END, 1e-6, "MPa", "nucleus pressure at the end of the hold"),
-    "min_pressure": (B.S_PRESSURE_MIN, 1e-6, "MPa", "lowest nucleus pressure"),
-    "end_fluid_change": (
-        B.S_FLUID_END, 100.0, "%", "disc fluid volume change at the end of the hold",
-    ),
-}  # fmt: skip
-GLOBAL_SUMMARIES = {
-    "end_spine_length_change": (B.SG_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
-    "peak_spine_length_change": (B.SG_LENGTH_PEAK, 1e3, "mm", "largest spine length change"),
-    "final_spine_length_change": (
-        B.SG_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",
-    ),
-}  # fmt: skip
 #: Time series a sweep can return on its common time grid (see spinesim.result.VARIABLES).
 SERIES = ("angle", "axial_force", "gap_change", "pressure", "fluid_change", "spine_length_change")
 
@@ -132,7 +100,8 @@ def output_times(protocol, settings: BatchSettings) -> tuple[np.ndarray, int, np
 
 def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str, np.ndarray]:
     """Run ``inputs`` and return every sweep variable with a leading case axis:
-    :data:`LEVEL_SUMMARIES` ``(case, level[, side])``, :data:`GLOBAL_SUMMARIES` and
+    :data:`~spinesim.summary.LEVEL_SUMMARIES` ``(case, level[, side])``,
+    :data:`~spinesim.summary.GLOBAL_SUMMARIES` and
     ``status``, ``reason``, ``steps`` ``(case,)``, and :data:`SERIES` ``(case, time[,
     level])`` when ``settings.series_times_s`` is set."""
     models, failed = _models([ci.model_key for ci in inputs])
@@ -168,16 +137,7 @@ def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str
 
 
 def _variables(out, model: Model, with_series: bool) -> dict[str, np.ndarray]:
-    arrays = {
-        name: scale * out.level_summary[:, :, column]
-        for name, (column, scale, _, _) in LEVEL_SUMMARIES.items()
-    }
-    arrays.update(
-        {
-            name: scale * out.global_summary[:, column]
-            for name, (column, scale, _, _) in GLOBAL_SUMMARIES.items()
-        }
-    )
+    arrays = in_units(out.level_summary, out.global_summary)
     if with_series:
         series = time_series(model, out.joint_series, out.body_series, out.global_series)
         arrays.update({f"series_{name}": series[name] for name in SERIES})

@@ -14,14 +14,9 @@ from spinesim.anatomy import Subject, load_anatomy
 from spinesim.errors import ParameterError, check_integer, check_number
 from spinesim.result import SIDES, VARIABLES
 from spinesim.solver import SolverOptions
+from spinesim.summary import GLOBAL_SUMMARIES, LEVEL_SUMMARIES
 from spinesim.sweeps.design import Design
-from spinesim.sweeps.execute import (
-    GLOBAL_SUMMARIES,
-    LEVEL_SUMMARIES,
-    SERIES,
-    BatchSettings,
-    run_batch,
-)
+from spinesim.sweeps.execute import SERIES, BatchSettings, run_batch
 from spinesim.sweeps.parameters import CaseInputs, case_inputs, check_names
 from spinesim.sweeps.store import SweepStore, _import_xarray
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinesim.errors import ParameterError, check_integer
+from spinesim.summary import LEVEL_SUMMARIES
 from spinesim.sweeps.design import Table, _bounds
-from spinesim.sweeps.execute import LEVEL_SUMMARIES
 from spinesim.sweeps.runner import sweep
 from spinesim.sweeps.store import _import_xarray
 
