@@ -126,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Simulate one inversion session (ramp from horizontal to --angle, hold, return) "
             "or the protocol in a TOML file, and print the per-level summary: end-of-hold "
-            "and peak axial force (N, tension positive), end-of-hold disc-space change (mm) "
-            "and fluid change (%), and the spine length change. Angles: 0 deg horizontal, "
+            "and peak axial force (N, tension positive), end-of-hold disc-space change (mm), "
+            "the change left at the session end, its rise time (s) and the fluid change (%), "
+            "and the spine length change. Angles: 0 deg horizontal, "
             "+90 fully inverted head-down, -90 upright."
         ),
         epilog=(
