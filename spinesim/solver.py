@@ -40,7 +40,7 @@ _ATOL_FACTORS = {
 }
 
 _CAUSES = {
-    L.STEP_TOO_SMALL: "the step size fell below 1e-10 x max(1 s, |t|)",
+    L.STEP_TOO_SMALL: "the step size fell below max(1e-10 s, 100 ulp(t))",
     L.MAX_STEPS: "the maximum number of steps was reached",
     L.NONFINITE: "the model's derivatives are not finite (NaN or inf) at an accepted state",
     L.NONFINITE_OUTPUT: "a saved state or output is not finite (NaN or inf)",

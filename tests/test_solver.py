@@ -130,3 +130,16 @@ def test_failure_message_gives_the_time_and_the_cause(status, cause, text):
     stats[L.STAT_T_FAIL], stats[L.STAT_LAST_CAUSE] = 12.5, cause
     message = failure_message(status, stats)
     assert message.startswith("integration failed at t = 12.5 s") and text in message
+
+
+def test_small_initial_step_after_hours_of_preceding_phases(default_model):
+    """The step-size floor follows the resolution of t, not a fixed share of it: a
+    microsecond first step at t = -16 h (and at the jump to the session) is fine."""
+    protocol = spinesim.Protocol.inversion(
+        30, ramp_s=5, hold_s=10, preceding=[spinesim.protocol.upright(16)]
+    )
+    result = spinesim.simulate(
+        protocol, model=default_model, solver=SolverOptions(initial_step_s=1e-6)
+    )
+    reference = spinesim.simulate(protocol, model=default_model)
+    np.testing.assert_allclose(result.gap_change, reference.gap_change, atol=2e-3)

@@ -36,7 +36,8 @@ relaxes (contact and friction laws are piecewise smooth, so a step can be limite
 Newton, not by accuracy). For the same reason a step within a ramp of the protocol's
 angle or pull spans at most ``1 / RAMP_STEPS`` of it. Where the protocol jumps (two knots at
 one time: the support, posture or anchors change) the Jacobian is re-evaluated and the step
-restarts from at most ``h_init`` (a typical day with an inversion: 22 -> 6 Newton failures).
+restarts from at most ``h_init`` (or ten times the smallest step at that time; a typical
+day with an inversion: 22 -> 6 Newton failures).
 """
 
 from __future__ import annotations
@@ -103,6 +104,18 @@ RAMP_STEPS = 40
 # sides) 0.3 was best; the analytic one costs 8, and at 0.1 the 10-minute session takes
 # 14.4 -> 12.7 ms at rtol 1e-6 and 4.0 -> 3.8 ms at default tolerances (0.05: no better)
 JACOBIAN_REFRESH_RATE = 0.1
+# A step below max(MIN_STEP_S, MIN_STEP_ULPS units in the last place of t) fails the
+# integration: t + h would no longer resolve the step (times run from the session start,
+# hours of preceding phases reach |t| ~ 1e5 s)
+MIN_STEP_S = 1e-10
+MIN_STEP_ULPS = 100.0
+EPS = float(np.finfo(np.float64).eps)
+
+
+@jit
+def min_step(t):
+    """Smallest step size (s) the integrator takes at time ``t``."""
+    return max(MIN_STEP_S, MIN_STEP_ULPS * EPS * abs(t))
 
 
 @jit
@@ -261,7 +274,7 @@ def integrate_span(
         y_out[next_save, :] = y
         next_save += 1
 
-    h = h_init
+    h = max(h_init, 10.0 * min_step(t))
     h_newton = np.inf
     have_jac = False
     jac_current = False
@@ -285,7 +298,7 @@ def integrate_span(
             # the protocol jumps here (support, posture or anchors change): what was learnt
             # about the old equations (Jacobian, Newton's rate, step size) does not carry over
             have_jac = False
-            h = min(h, h_init)
+            h = min(h, max(h_init, 10.0 * min_step(t)))
         while t < t_end:
             if stats[STAT_STEPS] + stats[STAT_REJECTED] >= max_steps:
                 stats[STAT_T_FAIL] = t
@@ -299,7 +312,7 @@ def integrate_span(
                 last = True
             elif h > 0.5 * remaining:
                 h = 0.5 * remaining  # two even steps rather than a sliver before the knot
-            if h < 1e-10 * max(1.0, abs(t)) and not last:
+            if h < min_step(t) and not last:
                 stats[STAT_T_FAIL] = t
                 return STEP_TOO_SMALL
             if not have_jac:
