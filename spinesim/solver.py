@@ -159,6 +159,18 @@ def _check_inputs(model: Model, knots: np.ndarray, save: np.ndarray, y0: np.ndar
     check_times("save_times", save, knots)
 
 
+#: Allowed ranges of the knot columns the compiled loop reads as fractions, codes or sizes.
+_KNOT_RANGES = (
+    (L.P_BACKREST, "backrest", 0.0, 1.0),
+    (L.P_TONE, "tone", 0.0, np.inf),
+    (L.P_GUARD, "guard", 0.0, np.inf),
+    (L.P_POSTURE, "posture", 0.0, 1.0),
+    (L.P_FRICTION, "friction", 0.0, 1.0),
+    (L.P_KIND, "kind", L.K_DEVICE, L.K_LYING),
+    (L.P_PULL, "pull", 0.0, np.inf),
+)
+
+
 def check_knots(knots: np.ndarray) -> None:
     """Refuse a protocol table the compiled loop cannot read (see :meth:`Protocol.knots`)."""
     if knots.ndim != 2 or knots.shape[0] < 2 or knots.shape[1] != L.NP:
@@ -167,6 +179,19 @@ def check_knots(knots: np.ndarray) -> None:
         )
     if not np.all(np.isfinite(knots)) or np.any(np.diff(knots[:, L.P_TIME]) < 0.0):
         raise ParameterError("knots: allowed: finite values with non-decreasing times")
+    for column, name, low, high in _KNOT_RANGES:
+        values = knots[:, column]
+        bad = (values < low) | (values > high)
+        if np.any(bad):
+            raise ParameterError(
+                f"knots column {name} = {float(values[bad][0])!r}; allowed: [{low:g}, {high:g}]"
+            )
+    fractional = knots[:, L.P_KIND] != np.round(knots[:, L.P_KIND])
+    if np.any(fractional):
+        raise ParameterError(
+            f"knots column kind = {float(knots[fractional, L.P_KIND][0])!r}; allowed: an "
+            f"integer phase kind code {L.K_DEVICE}..{L.K_LYING}"
+        )
 
 
 def check_times(name: str, times: np.ndarray, knots: np.ndarray) -> None:

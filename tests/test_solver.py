@@ -82,6 +82,13 @@ def test_nonfinite_model_is_reported_not_returned(default_model):
         spinesim.simulate(spinesim.Protocol.inversion(30, ramp_s=5, hold_s=5), model=broken)
 
 
+def with_column(knots: np.ndarray, column: int, value: float) -> np.ndarray:
+    """``knots`` with ``value`` in ``column`` of its last row."""
+    changed = knots.copy()
+    changed[-1, column] = value
+    return changed
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -90,6 +97,13 @@ def test_nonfinite_model_is_reported_not_returned(default_model):
         (lambda y, k, t: (y, k[::-1], t), "non-decreasing"),
         (lambda y, k, t: (y, k, t[::-1]), "sorted times"),
         (lambda y, k, t: (y, k, t + 1.0), "within the knots' span"),
+        (lambda y, k, t: (y, with_column(k, L.P_KIND, 9.0), t), "kind = 9.0"),
+        (lambda y, k, t: (y, with_column(k, L.P_KIND, 2.5), t), "kind = 2.5"),
+        (lambda y, k, t: (y, with_column(k, L.P_BACKREST, -5.0), t), "backrest = -5.0"),
+        (lambda y, k, t: (y, with_column(k, L.P_POSTURE, 1.5), t), "posture = 1.5"),
+        (lambda y, k, t: (y, with_column(k, L.P_FRICTION, 2.0), t), "friction = 2.0"),
+        (lambda y, k, t: (y, with_column(k, L.P_PULL, -1.0), t), "pull = -1.0"),
+        (lambda y, k, t: (y, with_column(k, L.P_TONE, -0.1), t), "tone = -0.1"),
     ],
 )
 def test_run_refuses_inputs_the_compiled_loop_would_misread(default_model, change, message):
