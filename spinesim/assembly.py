@@ -78,6 +78,37 @@ class Model:
     device: Device | None = None
     tissues: Tissues | None = None
 
+    def __post_init__(self) -> None:
+        """Refuse arrays the compiled kernels would read out of bounds."""
+        n = self.body.shape[0] if self.body.ndim == 2 else 0
+        expected = {
+            "body": (self.body, (n, L.NB)),
+            "joint": (self.joint, (n - 1, L.NJ)),
+            "glob": (self.glob, (L.NG,)),
+            "y0": (self.y0, (n * L.BLOCK,)),
+        }
+        if n < 1:
+            raise ParameterError(
+                f"Model.body has shape {self.body.shape}; allowed: (n_body >= 1, {L.NB})"
+            )
+        for name, (array, shape) in expected.items():
+            if array.shape != shape or array.dtype != np.float64:
+                raise ParameterError(
+                    f"Model.{name} has shape {array.shape} ({array.dtype}); allowed: {shape} "
+                    "float64 (columns in spinesim.core.layout)"
+                )
+        for name, names, count in (
+            ("body_names", self.body_names, n),
+            ("joint_names", self.joint_names, n - 1),
+        ):
+            if len(names) != count:
+                raise ParameterError(f"Model.{name} has {len(names)} names; allowed: {count}")
+        unknown = [level for level in self.levels if level not in self.joint_names]
+        if unknown:
+            raise ParameterError(
+                f"Model.levels = {unknown}: not joints; allowed: {self.joint_names}"
+            )
+
     @property
     def n_body(self) -> int:
         return self.body.shape[0]

@@ -389,3 +389,20 @@ def test_builder_refuses_joints_whose_laws_would_divide_by_zero_or_grow_unbounde
     b.add_joint("disc", **columns)
     with raises_naming("joint 'disc'", named):
         b.build()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: {"y0": m.y0[:-9]}, "Model.y0 has shape"),
+        (lambda m: {"joint": m.joint[:-1]}, "Model.joint has shape"),
+        (lambda m: {"body": m.body[:, :-1]}, "Model.body has shape"),
+        (lambda m: {"glob": m.glob.astype(np.float32)}, "Model.glob has shape"),
+        (lambda m: {"body_names": m.body_names[:-1]}, "Model.body_names has"),
+        (lambda m: {"levels": ("L9-L10",)}, "not joints"),
+    ],
+)
+def test_a_model_the_kernels_would_misread_is_refused(default_model, change, message):
+    """A mismatched model used to crash the interpreter (free(): invalid pointer)."""
+    with pytest.raises(ParameterError, match=message):
+        dataclasses.replace(default_model, **change(default_model))
