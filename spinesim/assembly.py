@@ -309,7 +309,7 @@ def spine_model(
         if device.prone:
             geo["contact_y"] = _anterior_contact_y(name, anat, i, s)
         inertia.append(geo.pop("inertia"))
-        anchor = _hold_columns(holds[i], anat, i, inertia[-1]) if i in holds else {}
+        anchor = _hold_columns(holds[i], anat) if i in holds else {}
         builder.add_body(
             name,
             m,
@@ -333,6 +333,7 @@ def spine_model(
     body, joint = model.body, model.joint
     joint[0, L.J_REST_ANGLE] = _balanced_hip_angle(body, joint, anat)
     y = rest_pose(body, joint, 0.0, 0.0, 0.0)
+    _set_rotational_damping(body, y, holds)
     # lower the chain onto the backrest: the lowest contact point touches it
     contact_y = [
         y[i * L.BLOCK + L.S_Y]
@@ -390,22 +391,38 @@ def _holds_by_body(device: Device, anat) -> dict[int, Hold]:
     return {anat.body_names.index(site_body.get(site, site)): h for site, h in merged.items()}
 
 
-def _hold_columns(hold: Hold, anat, i: int, inertia: float) -> dict[str, float]:
-    """Anchor columns of ``hold`` on body ``i``; its position on the device is set once the
-    chain is placed. The ankles are held at the legs' distal end, other sites at the
-    centre of mass. Damping: :data:`ANCHOR_DAMPING_RATIO` of the critical damping of the
-    legs (ankles) or of the whole body (other holds, which carry the body hanging on them)."""
+def _hold_columns(hold: Hold, anat) -> dict[str, float]:
+    """Anchor columns of ``hold``; its position on the device and its rotational damping
+    (:func:`_set_rotational_damping`) are set once the chain is placed. The ankles are held
+    at the legs' distal end, other sites at the centre of mass. Translational damping:
+    :data:`ANCHOR_DAMPING_RATIO` of the critical damping of the legs (ankles) or of the
+    whole body (other holds, which carry the body hanging on them)."""
     mass = anat.mass[0] if hold.site == "ankles" else float(anat.mass.sum())
     columns = {
         "anchor_k": hold.stiffness,
         "anchor_c": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.stiffness * mass),
         "anchor_k_rot": hold.rotational_stiffness,
-        "anchor_c_rot": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.rotational_stiffness * inertia),
         "anchor_lx": -(1.0 - LEG_COM_FRACTION) * anat.leg_length if hold.site == "ankles" else 0.0,
     }
     for kind in KINDS:
         columns[f"release_{kind}"] = 0.0 if kind in hold.kinds else 1.0
     return columns
+
+
+def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Hold]) -> None:
+    """Rotational damping of every hold in ``body`` (in place): :data:`ANCHOR_DAMPING_RATIO`
+    of the critical damping of what turns with the held body, in the pose ``y``: the legs
+    about their centre of mass (ankles), the whole body about the held body's centre of
+    mass (other holds, which carry the body hanging on them)."""
+    x, z = y[L.S_X :: L.BLOCK], y[L.S_Y :: L.BLOCK]
+    for i, hold in holds.items():
+        inertia = body[i, L.B_INERTIA]
+        if hold.site != "ankles":
+            arm2 = (x - x[i]) ** 2 + (z - z[i]) ** 2
+            inertia = float(np.sum(body[:, L.B_INERTIA] + body[:, L.B_MASS] * arm2))
+        body[i, L.B_ANCHOR_C_ROT] = (
+            2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.rotational_stiffness * inertia)
+        )
 
 
 def _device_columns(device: Device, anat) -> dict[int, dict[str, float]]:

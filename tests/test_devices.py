@@ -118,6 +118,20 @@ def test_suspension_harness_lumbar_spine_carries_the_lower_body():
     assert -result.anchor_force[k] == pytest.approx(weight(model, slice(None)), rel=1e-3)
 
 
+@pytest.mark.parametrize(
+    ("device", "angle"),
+    [(GravityBoots(), 90.0), (HipBench(), 90.0), (SuspensionHarness(), -90.0)],
+)
+def test_the_holders_damp_the_hang(device, angle):
+    """Half-critically damped holders (docs/model.md §7.1): 10 s into the hang the L3-L4
+    segment force is steady to 0.1 N (the harness's rotational damping once used the held
+    vertebra's own inertia: it swayed by 0.4 N)."""
+    result = spinesim.simulate(Protocol.inversion(angle, ramp_s=10, hold_s=60), device=device)
+    window = (result.time_s >= 20.0) & (result.time_s <= 60.0)
+    force = result.segment_force[window, result.levels.index("L3-L4")]
+    assert force.std() < 0.1
+
+
 # ------------------------------------------------------------------------------ traction
 def test_split_table_passes_the_whole_pull_to_the_lumbosacral_level():
     """On a split table the pelvis and legs roll freely: the pull reaches L5-S1 in full."""
