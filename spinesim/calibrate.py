@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from spinesim.assembly import Tissues
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_integer, check_number
 
 #: Relative step of the finite-difference Jacobian; simulations are accurate to about
 #: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.
@@ -145,9 +145,16 @@ def calibrate(
         raise ParameterError(f"parameters = {names!r}; allowed: distinct dotted field names")
     ranges = [parameter_range(base, n) for n in names]
     y = np.asarray(measured, dtype=float).ravel()
-    s = np.ones_like(y) if sigma is None else np.broadcast_to(np.asarray(sigma, float), y.shape)
+    s = np.ones_like(y) if sigma is None else np.asarray(sigma, dtype=float)
+    if s.size not in (1, y.size):
+        raise ParameterError(
+            f"sigma has {s.size} values; allowed: one, or one per measured value ({y.size})"
+        )
+    s = np.broadcast_to(s.ravel(), y.shape)
     if np.any(~np.isfinite(y)) or np.any(~(s > 0)):
         raise ParameterError("measured values must be finite and sigma positive")
+    max_evaluations = check_integer("max_evaluations", max_evaluations, 1, 1_000_000)
+    check_number("diff_step", diff_step, 0.0, 0.5, low_open=True)
     if y.size < len(names):
         raise ParameterError(f"{y.size} measured values cannot determine {len(names)} parameters")
     start = {n: parameter_value(base, n) for n in names}

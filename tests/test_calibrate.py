@@ -99,6 +99,23 @@ def test_bad_starting_values_are_rejected_not_clipped_or_ignored(initial, messag
         calibrate(lambda t: [0.0, 0.0], [0.0, 0.0], ["disc.swelling_strain"], initial=initial)
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"sigma": [1.0, 1.0, 1.0]}, r"sigma has 3 values; allowed: one, or one per"),
+        ({"max_evaluations": 0}, r"max_evaluations = 0; allowed"),
+        ({"max_evaluations": 2.5}, r"max_evaluations = 2.5; allowed"),
+        ({"diff_step": 0.0}, r"diff_step = 0.0"),
+    ],
+)
+def test_bad_fit_options_are_rejected_before_any_simulation(options, message):
+    def never(tissues):
+        raise AssertionError("simulated despite bad options")
+
+    with pytest.raises(spinesim.ParameterError, match=message):
+        calibrate(never, [0.0, 0.0], ["disc.swelling_strain"], **options)
+
+
 def test_ranges_come_from_the_dataclass_fields_and_work_on_devices():
     assert parameter_range(spinesim.Tissues(), "disc.swelling_strain") == (0.005, 0.5, True)
     table = spinesim.InversionTable()
