@@ -21,7 +21,8 @@ or a multi-phase protocol from a TOML file (schema: :mod:`spinesim.protocol_file
 Prints the per-level summary table (``--json``: the summary as JSON) and writes the full
 result to netCDF with ``--out``. Invalid input prints ``spinesim: error: <message>`` to
 stderr and exits with status 2, a solver failure exits with status 1; in both cases no
-output file is written.
+output file is written. Ctrl-C exits with status 130, a reader closing the output early
+(``| head``) with 141.
 
 This module only parses arguments and calls the public API.
 """
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,7 +58,7 @@ from spinesim.viz import command as render_command
 #: Subcommands other than ``run``: modules with ``add_parser(subparsers)`` and ``run(args)``.
 COMMANDS = {"render": render_command, "sweep": sweep_command}
 #: Exit statuses.
-EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 _SUBJECT = Subject()
 _TABLE = InversionTable()
@@ -265,7 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
-    Usage errors found by argparse raise :class:`SystemExit` (status 2)."""
+    Usage errors found by argparse raise :class:`SystemExit` (status 2). A reader that
+    closes the output early (``spinesim run | head``) ends the command quietly with
+    :data:`EXIT_BROKEN_PIPE`, as the shell reports a process ended by SIGPIPE."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # later writes (and the interpreter's final flush) go nowhere instead of failing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in COMMANDS:
@@ -274,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_output(args.out)
         protocol, subject, device = _inputs(args)
     except OSError as exc:  # the protocol file: missing, a folder, unreadable
-        return _fail(f"{exc.strerror or exc}: {exc.filename}", EXIT_USAGE)
+        return _fail(_os_error(exc), EXIT_USAGE)
     except ParameterError as exc:
         return _fail(_name_option(str(exc)), EXIT_USAGE)
     try:
@@ -298,7 +311,7 @@ def _subcommand(command, args: argparse.Namespace) -> int:
     try:
         print(command.run(args))
     except OSError as exc:
-        return _fail(f"{exc.strerror or exc}: {exc.filename}", EXIT_USAGE)
+        return _fail(_os_error(exc), EXIT_USAGE)
     except ParameterError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ImportError as exc:  # an optional extra is missing
@@ -413,6 +426,12 @@ def _name_option(message: str) -> str:
         if message.startswith(name):
             return f"{message} (option {option})"
     return message
+
+
+def _os_error(exc: OSError) -> str:
+    """``exc`` as a message: its reason, and the file it concerns if it names one."""
+    reason = exc.strerror or str(exc)
+    return reason if exc.filename is None else f"{reason}: {exc.filename}"
 
 
 def _fail(message: str, status: int) -> int:

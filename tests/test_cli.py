@@ -59,6 +59,26 @@ def files_in(folder: Path) -> set[str]:
     return {p.name for p in folder.iterdir()}
 
 
+def test_a_reader_closing_the_pipe_early_ends_the_command_quietly():
+    """``spinesim run | head -1``: no BrokenPipeError traceback, the SIGPIPE status."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spinesim", *SHORT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()  # the reader is gone before anything is printed
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == cli.EXIT_BROKEN_PIPE, err.decode()
+    assert b"Traceback" not in err
+
+
+def test_os_errors_name_the_file_only_when_there_is_one(tmp_path):
+    assert cli._os_error(FileNotFoundError(2, "No such file", str(tmp_path / "p.toml"))) == (
+        f"No such file: {tmp_path / 'p.toml'}"
+    )
+    assert cli._os_error(TimeoutError("timed out after 2 s")) == "timed out after 2 s"
+
+
 # --------------------------------------------------------------------------- success
 def test_python_m_spinesim_json():
     proc = subprocess.run(
