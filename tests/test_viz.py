@@ -244,6 +244,32 @@ def test_animation_has_every_frame(tmp_path, result, suffix):
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
+@pytest.mark.parametrize("suffix", [".gif", ".mp4"])
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_failed_animation_leaves_no_partial_file(tmp_path, result, monkeypatch, suffix, error):
+    """A failure or an interruption after the first frame leaves the existing file as it was
+    and no temporary file (the GIF writer, closed too late, used to write it again)."""
+    require_rendering()
+    import pyvista as pv
+
+    path = tmp_path / f"a{suffix}"
+    path.write_bytes(b"old")
+    write_frame = pv.Plotter.write_frame
+    calls = []
+
+    def fail_second(plotter):
+        calls.append(1)
+        if len(calls) == 2:
+            raise error("stopped (test)")
+        write_frame(plotter)
+
+    monkeypatch.setattr(pv.Plotter, "write_frame", fail_second)
+    with pytest.raises(error, match="stopped"):
+        result.plot.animation(path, frames=4, fps=5, window_size=(160, 128))
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert path.read_bytes() == b"old"
+
+
 def test_side_by_side_shares_the_colour_range(result, default_model):
     require_rendering()
     from spinesim.viz import render_side_by_side

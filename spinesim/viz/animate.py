@@ -110,16 +110,21 @@ def animate_side_by_side(
     try:
         _aim(plotter, actors, camera, indices)
         with atomic_output(path) as tmp:
-            if path.suffix.lower() == ".gif":
-                plotter.open_gif(tmp, fps=fps)
-            else:
-                plotter.open_movie(tmp, framerate=fps, quality=6)
-            for n in range(len(times)):
-                for actor, ks in zip(actors, indices, strict=True):
-                    actor.show_frame(ks[n])
-                plotter.write_frame()
-            plotter.mwriter.close()
-            plotter.mwriter = None
+            try:
+                if path.suffix.lower() == ".gif":
+                    plotter.open_gif(tmp, fps=fps)
+                else:
+                    plotter.open_movie(tmp, framerate=fps, quality=6)
+                for n in range(len(times)):
+                    for actor, ks in zip(actors, indices, strict=True):
+                        actor.show_frame(ks[n])
+                    plotter.write_frame()
+                plotter.mwriter.close()  # a failure to finish the file is raised
+                plotter.mwriter = None
+            finally:
+                # before atomic_output removes the temporary file: a writer still open
+                # (after a failure or an interruption) would write it again on closing
+                plotter.close()
     finally:
         plotter.close()
     return path
