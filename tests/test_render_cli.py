@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -135,7 +137,7 @@ def test_animation_options_are_checked_before_any_picture_is_written(tmp_path, s
 def test_an_animation_that_fails_after_the_picture_leaves_no_file(
     tmp_path, saved, capsys, monkeypatch
 ):
-    """All outputs or none: the picture written first is removed when the animation fails
+    """All outputs or none: the picture drawn first is not kept when the animation fails
     (e.g. ffmpeg missing)."""
     require_rendering()
     from spinesim import viz
@@ -149,6 +151,67 @@ def test_an_animation_that_fails_after_the_picture_leaves_no_file(
     assert status == 2
     assert "ffmpeg (test)" in capsys.readouterr().err
     assert files_in(tmp_path) == set()
+
+
+@pytest.mark.parametrize("failure", ["error", "interrupt"])
+def test_a_failed_render_leaves_existing_files_as_they_were(
+    tmp_path, saved, capsys, monkeypatch, failure
+):
+    """The picture is drawn first but replaces the existing one only once the animation is
+    drawn too: an animation that fails, or Ctrl-C during it, leaves both old files intact
+    and no temporary file."""
+    require_rendering()
+    import pyvista as pv
+
+    from spinesim import viz
+
+    if failure == "error":
+
+        def fail(*args, **kwargs):
+            raise spinesim.ParameterError("--gif cannot be written (test)")
+
+        monkeypatch.setattr(viz, "animate_side_by_side", fail)
+    else:
+        write_frame = pv.Plotter.write_frame
+        calls = []
+
+        def interrupt(plotter):
+            calls.append(1)
+            if len(calls) == 2:
+                raise KeyboardInterrupt
+            write_frame(plotter)
+
+        monkeypatch.setattr(pv.Plotter, "write_frame", interrupt)
+    png, gif = tmp_path / "s.png", tmp_path / "s.gif"
+    png.write_bytes(b"old picture")
+    gif.write_bytes(b"old animation")
+    args = ["--png", str(png), "--gif", str(gif), "--frames", "4", "--size", "160x120"]
+    status = run_cli(["render", str(saved), *args])
+    err = capsys.readouterr().err
+    assert status == (2 if failure == "error" else 130)
+    assert ("cannot be written (test)" if failure == "error" else "interrupted") in err
+    assert "Traceback" not in err
+    assert files_in(tmp_path) == {"s.png", "s.gif"}
+    assert png.read_bytes() == b"old picture"
+    assert gif.read_bytes() == b"old animation"
+
+
+def test_a_render_replaces_existing_files(tmp_path, saved):
+    require_rendering()
+    import imageio.v3 as iio
+
+    png, gif = tmp_path / "s.png", tmp_path / "s.gif"
+    png.write_bytes(b"old picture")
+    gif.write_bytes(b"old animation")
+    args = ["--png", str(png), "--gif", str(gif), "--frames", "2", "--size", "160x120"]
+    assert run_cli(["render", str(saved), *args]) == 0
+    assert files_in(tmp_path) == {"s.png", "s.gif"}
+    assert iio.imread(png).shape[:2] == (120, 160)
+    assert iio.imread(gif, index=None).shape[:3] == (2, 120, 160)
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (png, gif):  # the permissions of a new file, not of a temporary one
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_time_without_a_picture_is_refused(tmp_path, saved, capsys):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+from contextlib import ExitStack
 from pathlib import Path
 
-from spinesim._files import check_output
+from spinesim._files import atomic_output, check_output
 from spinesim.errors import ParameterError, check_integer, check_number
 
 
@@ -79,7 +80,6 @@ def run(args: argparse.Namespace) -> str:
     from spinesim.viz.animate import MAX_FPS, MAX_FRAMES
 
     outputs = {k: getattr(args, k) for k in ("png", "gif", "mp4") if getattr(args, k)}
-    written = []
     try:
         if not outputs:
             raise ParameterError("render: give at least one of --png, --gif, --mp4")
@@ -104,16 +104,18 @@ def run(args: argparse.Namespace) -> str:
         }
         if args.size is not None:
             options["window_size"] = args.size
-        for kind, path in outputs.items():
-            if kind == "png":
-                viz.render_side_by_side(results, path, time_s=args.time, **options)
-            else:
-                viz.animate_side_by_side(results, path, frames=args.frames, fps=args.fps, **options)
-            written.append(path)
-    except BaseException as exc:
-        for path in written:  # all outputs or none: each file is whole, remove the earlier ones
-            Path(path).unlink(missing_ok=True)
-        if isinstance(exc, viz.RenderingUnavailable):
-            raise ParameterError(f"cannot draw here: {exc}") from exc
-        raise
-    return "\n".join(f"wrote {path}" for path in written)
+        # All outputs or none: each is drawn into a temporary file beside it, and they are
+        # renamed into place only once every one is drawn; on a failure or an interruption
+        # the temporary files are removed and existing files are left as they were.
+        with ExitStack() as stack:
+            for kind, path in outputs.items():
+                tmp = stack.enter_context(atomic_output(path))
+                if kind == "png":
+                    viz.render_side_by_side(results, tmp, time_s=args.time, **options)
+                else:
+                    viz.animate_side_by_side(
+                        results, tmp, frames=args.frames, fps=args.fps, **options
+                    )
+    except viz.RenderingUnavailable as exc:
+        raise ParameterError(f"cannot draw here: {exc}") from exc
+    return "\n".join(f"wrote {path}" for path in outputs.values())
