@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +121,38 @@ def test_kill_9_mid_sweep_then_resume_completes_every_case_once(tmp_path, refere
     assert_same_results(ds, reference)
     _, runs_again = resume_counting(out, monkeypatch)  # a finished sweep runs nothing
     assert runs_again == 0
+
+
+def test_an_interrupted_store_shows_its_unrun_cases_and_warns(tmp_path, reference, monkeypatch):
+    out = tmp_path / "sweep.zarr"
+    calls = []
+    run_batch = execute.run_batch
+
+    def interrupted(inputs, settings):
+        calls.append(len(inputs))
+        if len(calls) == 4:  # Ctrl-C while the fourth batch runs
+            raise KeyboardInterrupt
+        return run_batch(inputs, settings)
+
+    monkeypatch.setattr("spinesim.sweeps.runner.run_batch", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        spinesim.sweep(
+            Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out, progress=False
+        )
+    with pytest.warns(UserWarning, match=r"unfinished: 5 of 8 cases were not run.*resume=True"):
+        ds = spinesim.open_sweep(out)
+    status = ds["status"].values
+    assert (status[:3] == 0).all() and (status[3:] == execute.NOT_RUN).all()
+    assert all(reason.startswith("not run") for reason in ds["reason"].values[3:])
+    assert np.isnan(ds["end_axial_force"].values[3:]).all()
+    assert str(execute.NOT_RUN) in ds["status"].attrs["long_name"]
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == 5
+    assert not (ds["status"] == execute.NOT_RUN).any()
+    assert_same_results(ds, reference)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a finished store opens without a warning
+        assert_same_results(spinesim.open_sweep(out), reference)
 
 
 def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_path):

@@ -21,6 +21,16 @@ from spinesim.sweeps.parameters import CaseInputs
 
 #: Status of a case whose model could not be assembled or settled (solver codes are >= 0).
 ASSEMBLY_FAILED = -1
+#: Status of a case not run yet: every case of a new sweep store starts with it, so an
+#: interrupted store shows which cases are missing; a finished sweep has none.
+NOT_RUN = -2
+#: ``reason`` of a case not run yet.
+NOT_RUN_REASON = "not run: the sweep did not finish (resume it to run this case)"
+#: What a case's ``status`` means (the ``long_name`` of the sweep's ``status`` variable).
+STATUS_MEANING = (
+    f"{L.OK}: success; > 0: the solver failed (see reason); {ASSEMBLY_FAILED}: the model "
+    f"could not be assembled or settled; {NOT_RUN}: not run (unfinished sweep, resume it)"
+)
 
 #: Time series a sweep can return on its common time grid (see spinesim.result.VARIABLES).
 SERIES = ("angle", "axial_force", "gap_change", "pressure", "fluid_change", "spine_length_change")

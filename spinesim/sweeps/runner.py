@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,14 @@ from spinesim.result import SIDES, VARIABLES
 from spinesim.solver import SolverOptions
 from spinesim.summary import GLOBAL_SUMMARIES, LEVEL_SUMMARIES
 from spinesim.sweeps.design import Design
-from spinesim.sweeps.execute import SERIES, BatchSettings, run_batch
+from spinesim.sweeps.execute import (
+    NOT_RUN,
+    NOT_RUN_REASON,
+    SERIES,
+    STATUS_MEANING,
+    BatchSettings,
+    run_batch,
+)
 from spinesim.sweeps.parameters import CaseInputs, case_inputs, check_names
 from spinesim.sweeps.store import SweepStore, _import_xarray
 
@@ -73,6 +81,7 @@ def sweep(
     Every variable is named by its meaning and unit (see its ``units`` and ``long_name``
     attributes); changes are measured against each case's session start (t = 0). A case
     that fails has ``status != 0`` and a ``reason``; its values are NaN; the others run.
+    In a store, a case not run yet (an interrupted sweep) has ``status`` :data:`NOT_RUN`.
     """
     xr = _import_xarray()
     table = _case_table(design, fixed or {})
@@ -135,7 +144,8 @@ def sweep(
 
 def open_sweep(path: str | os.PathLike) -> xr.Dataset:
     """Read a sweep written with ``out=`` (Zarr store or netCDF file), laid out as
-    :func:`sweep` returns it."""
+    :func:`sweep` returns it. An unfinished store (an interrupted sweep) is read as it is,
+    its cases not run with ``status`` :data:`NOT_RUN`, with a warning saying how many."""
     xr = _import_xarray()
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -143,7 +153,23 @@ def open_sweep(path: str | os.PathLike) -> xr.Dataset:
     if path.endswith(".nc"):
         with xr.open_dataset(path, engine="h5netcdf") as ds:
             return ds.load()
-    return finish_layout(SweepStore(path, {}).load())
+    store = SweepStore(path, {})
+    ds = finish_layout(store.load())
+    if store.batches_left():
+        _warn_unfinished(path, ds)
+    return ds
+
+
+def _warn_unfinished(path: str, ds: xr.Dataset) -> None:
+    """Warn that the sweep in ``path`` was interrupted: how many cases it lacks, and how
+    to complete it."""
+    not_run = int((ds["status"] == NOT_RUN).sum())
+    warnings.warn(
+        f"sweep {path!r} is unfinished: {not_run} of {ds['status'].size} cases were not run "
+        f"(status {NOT_RUN}, values NaN); complete it by running the same sweep with "
+        "resume=True (CLI: --resume)",
+        stacklevel=3,
+    )
 
 
 def finish_layout(ds: xr.Dataset) -> xr.Dataset:
@@ -219,8 +245,12 @@ def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping
         data[name] = (dims, np.full(shape, np.nan), {"units": unit, "long_name": text})
     for name, (_, _, unit, text) in GLOBAL_SUMMARIES.items():
         data[name] = (("case",), np.full(n, np.nan), {"units": unit, "long_name": text})
-    data["status"] = (("case",), np.zeros(n, dtype=np.int64), {"long_name": "0: success"})
-    data["reason"] = (("case",), np.full(n, "", dtype=object), {"long_name": "why a case failed"})
+    data["status"] = (("case",), np.full(n, NOT_RUN, dtype=np.int64), {"long_name": STATUS_MEANING})
+    data["reason"] = (
+        ("case",),
+        np.full(n, NOT_RUN_REASON, dtype=object),
+        {"long_name": "why a case failed or was not run"},
+    )
     data["steps"] = (("case",), np.zeros(n, dtype=np.int64), {"long_name": "solver steps"})
     for name in SERIES if n_time else ():
         dims, unit, text = VARIABLES[name]

@@ -4,7 +4,9 @@ The store is a Zarr group chunked by batch along ``case``. A batch's variables a
 written first, then its ``batch_done`` flag (a chunk of its own); Zarr (from 3.1.3,
 zarr-python PR #3412) writes every chunk to a temporary file and renames it, so a process
 killed at any moment leaves each chunk either old or new, and a batch whose flag is not set
-is simply run again. The sweep's specification is stored with the data; resuming with a
+is simply run again. Every case starts as not run (status
+:data:`~spinesim.sweeps.execute.NOT_RUN`), so an unfinished store shows which cases it
+lacks. The sweep's specification is stored with the data; resuming with a
 different one is refused.
 
 A target ending in ``.nc`` is filled as a Zarr store next to it (``<name>.nc.partial.zarr``)
@@ -87,8 +89,17 @@ class SweepStore:
                     "specification differs); resume it with the same specification or "
                     "choose another output"
                 )
-            done = ds["batch_done"].values
-        return {int(k) for k in np.flatnonzero(done)}
+        return {int(k) for k in np.flatnonzero(self._done_flags())}
+
+    def batches_left(self) -> int:
+        """How many batches are not marked done (0 for a finished sweep)."""
+        return int((self._done_flags() == 0).sum())
+
+    def _done_flags(self) -> np.ndarray:
+        """Each batch's ``batch_done`` flag (1: its results are written)."""
+        xr = _import_xarray()
+        with xr.open_zarr(self.zarr_path, consolidated=False) as ds:
+            return ds["batch_done"].values
 
     def write(self, batch: int, start: int, arrays: dict[str, np.ndarray], template) -> None:
         """Write one finished batch, then mark it done."""
