@@ -6,9 +6,13 @@ import argparse
 import importlib.util
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spinesim._files import atomic_output, check_output
 from spinesim.errors import ParameterError, check_integer, check_number
+
+if TYPE_CHECKING:
+    from spinesim.result import Result
 
 
 def add_parser(commands) -> None:
@@ -72,12 +76,39 @@ def _pixels(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _check_size(size: tuple[int, int], low: int, high: int) -> None:
+    w, h = size
+    for name, v in (("width", w), ("height", h)):
+        if not low <= v <= high:
+            raise ParameterError(
+                f"--size = {w}x{h}: the {name}, {v} pixels, is outside the allowed range; "
+                f"allowed: {low} to {high} pixels"
+            )
+
+
+def _load(path: Path, option: str) -> Result:
+    """The result in ``path`` (given as ``option``): a folder is not a result file."""
+    from spinesim.result import load_result
+
+    if path.is_dir():
+        raise ParameterError(
+            f"{option} = {str(path)!r} is a directory, not a result file "
+            "(one written by 'spinesim run --out')"
+        )
+    try:
+        return load_result(path)
+    except ParameterError as exc:
+        if option == "RESULT.nc":  # the message names the file already
+            raise
+        raise ParameterError(f"{option}: {exc}") from exc
+
+
 def run(args: argparse.Namespace) -> str:
     """Check every output, load the results, then draw; return the lines to report.
     Raises :class:`ParameterError` for invalid input or where nothing can be drawn."""
     from spinesim import viz  # light: PyVista is imported only to draw
-    from spinesim.result import load_result
     from spinesim.viz.animate import MAX_FPS, MAX_FRAMES
+    from spinesim.viz.scene import CAMERAS, COLOR_BY, MAX_MAGNIFY, PIXELS
 
     outputs = {k: getattr(args, k) for k in ("png", "gif", "mp4") if getattr(args, k)}
     try:
@@ -90,9 +121,25 @@ def run(args: argparse.Namespace) -> str:
         if {"gif", "mp4"} & set(outputs):  # before a picture is written
             check_integer("--frames", args.frames, 1, MAX_FRAMES)
             check_number("--fps", args.fps, 0.1, MAX_FPS)
-        results = [load_result(args.result)]
+        # the drawing options, checked here to name the options typed (the API's names differ)
+        if args.camera not in CAMERAS:
+            raise ParameterError(
+                f"--camera = {args.camera!r} is unknown; allowed: {', '.join(CAMERAS)}"
+            )
+        if args.color not in COLOR_BY:
+            raise ParameterError(
+                f"--color = {args.color!r} is unknown; allowed: {', '.join(COLOR_BY)}"
+            )
+        check_number("--magnify", args.magnify, 0.0, MAX_MAGNIFY, low_open=True)
+        if args.size is not None:
+            _check_size(args.size, *PIXELS)
+        results = [_load(args.result, "RESULT.nc")]
         if args.compare is not None:
-            results.append(load_result(args.compare))
+            results.append(_load(args.compare, "--compare"))
+        if args.time is not None:  # a time every result has
+            start = max(float(r.time_s[0]) for r in results)
+            end = min(float(r.time_s[-1]) for r in results)
+            check_number("--time", args.time, start, end)
         if importlib.util.find_spec("pyvista") is None:
             raise ParameterError("render needs PyVista and VTK: pip install 'spinesim[viz]'")
         options = {

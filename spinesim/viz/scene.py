@@ -314,10 +314,12 @@ def frame_index(result: Result, time_s: float | None) -> int:
 
 #: Default picture size (pixels).
 WINDOW_SIZE = (800, 600)
+#: Smallest and largest width or height of a picture (pixels).
+PIXELS = (16, 4096)
 
 
 def check_window_size(window_size) -> tuple[int, int]:
-    """``window_size`` as two whole pixel counts in 16..4096."""
+    """``window_size`` as two whole pixel counts in :data:`PIXELS`."""
     try:
         w, h = (int(v) for v in window_size)
     except (TypeError, ValueError):
@@ -325,7 +327,7 @@ def check_window_size(window_size) -> tuple[int, int]:
             f"window_size = {window_size!r} is not (width, height) in pixels"
         ) from None
     for name, v in (("width", w), ("height", h)):
-        check_number(f"window_size {name}", v, 16, 4096)
+        check_number(f"window_size {name}", v, *PIXELS)
     return w, h
 
 
