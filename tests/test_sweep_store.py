@@ -177,12 +177,23 @@ def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):
     assert list(back["angle_deg"].values) == ANGLES
 
 
-def test_grid_store_reopens_with_parameter_dimensions(tmp_path):
+def test_grid_store_reopens_with_parameter_dimensions_in_the_order_given(tmp_path):
     out = tmp_path / "grid.zarr"
-    design = spinesim.Grid(angle_deg=[30.0, 60.0], hold_s=[10.0, 20.0])
+    given = {"angle_deg": [60.0, 30.0], "hold_s": [20.0, 10.0], "sex": ["male", "female"]}
+    design = spinesim.Grid(given)
+    in_memory = spinesim.sweep(design, fixed={"ramp_s": 5.0}, progress=False)
     ds = spinesim.sweep(design, fixed={"ramp_s": 5.0}, out=out, progress=False)
     back = spinesim.open_sweep(out)
-    assert back["end_axial_force"].dims == ("angle_deg", "hold_s", "level")
+    assert back["end_axial_force"].dims == ("angle_deg", "hold_s", "sex", "level")
+    for result in (in_memory, ds, back):
+        assert {name: list(result[name].values) for name in given} == given
+    xr.testing.assert_identical(back, in_memory)
     xr.testing.assert_identical(back["end_axial_force"], ds["end_axial_force"])
+    one = spinesim.sweep(
+        Table({"angle_deg": [30.0], "hold_s": [20.0], "sex": ["female"]}),
+        fixed={"ramp_s": 5.0},
+        progress=False,
+    )  # each value is still labelled with its own case
+    assert_same_results(back.sel(angle_deg=30.0, hold_s=20.0, sex="female"), one.isel(case=0))
     with pytest.raises(ParameterError, match="do not exist"):
         spinesim.open_sweep(tmp_path / "missing.zarr")

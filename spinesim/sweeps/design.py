@@ -68,7 +68,7 @@ class Grid(Design):
     """Full factorial grid: every combination of the listed values.
 
     ``Grid(angle_deg=[30, 60, 90], hold_s=[60, 300])`` gives 6 cases; results have one
-    dimension per parameter, in the order given.
+    dimension per parameter, in the order given, its values in the order listed.
     """
 
     values: dict[str, np.ndarray]

@@ -174,14 +174,23 @@ def _warn_unfinished(path: str, ds: xr.Dataset) -> None:
 
 def finish_layout(ds: xr.Dataset) -> xr.Dataset:
     """Reshape the flat ``case`` dimension of a grid sweep into one dimension per swept
-    parameter (no-op for other designs or an already reshaped dataset)."""
+    parameter, each in the order its values were given (no-op for other designs or an
+    already reshaped dataset)."""
     dims = json.loads(ds.attrs.get("grid_dims", "[]"))
     if not dims or "case" not in ds.dims:
         return ds
     ds = ds.drop_vars("case")
     if len(dims) == 1:
         return ds.swap_dims(case=dims[0])
-    return ds.set_index(case=dims).unstack("case").transpose(*dims, ...)
+    given = {dim: _in_given_order(ds[dim].values) for dim in dims}
+    return ds.set_index(case=dims).unstack("case").reindex(given).transpose(*dims, ...)
+
+
+def _in_given_order(values: np.ndarray) -> np.ndarray:
+    """The distinct ``values`` in the order they first appear: a grid's cases run through
+    each parameter's values in the order given (``unstack`` would sort them)."""
+    _, first = np.unique(values, return_index=True)
+    return values[np.sort(first)]
 
 
 # ------------------------------------------------------------------------ inputs
