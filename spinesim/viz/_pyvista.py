@@ -9,8 +9,12 @@ import re
 import subprocess
 import sys
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from spinesim._optional import import_optional
+
+if TYPE_CHECKING:  # PyVista is imported only to draw
+    from pyvista import Plotter
 
 
 def has_display() -> bool:
@@ -66,7 +70,7 @@ class RenderingUnavailable(RuntimeError):
     """No OpenGL rendering on this machine (the message says why and what to install)."""
 
 
-def plotter(**options):
+def plotter(**options: Any) -> Plotter:
     """A ``pyvista.Plotter``, after checking that rendering works here: without OpenGL,
     VTK would crash the process instead of raising (:class:`RenderingUnavailable`)."""
     problem = rendering_problem()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from spinesim.viz.scene import (
     write_png,
 )
 
+if TYPE_CHECKING:  # PyVista is imported only to draw
+    from pyvista import Plotter
+
 #: Default number of frames and frame rate (1/s) of an animation, and its size (pixels;
 #: multiples of 16 so that MP4 encoders take them unchanged).
 FRAMES = 40
@@ -34,7 +38,7 @@ MAX_FPS = 120.0
 MAX_PANELS = 4
 
 
-def _scenes(results: Sequence[Result], camera: str, options: dict) -> list[Scene]:
+def _scenes(results: Sequence[Result], camera: str, options: dict[str, Any]) -> list[Scene]:
     """One scene per result, all with the same colour range (so colours compare)."""
     if not 1 <= len(results) <= MAX_PANELS:
         raise ParameterError(
@@ -62,7 +66,12 @@ def _frame_times(results: Sequence[Result], frames: int) -> np.ndarray:
     return np.linspace(0.0, end, frames)
 
 
-def _panels(results, titles, window_size, options):
+def _panels(
+    results: Sequence[Result],
+    titles: Sequence[str] | None,
+    window_size: tuple[int, int],
+    options: dict[str, Any],
+) -> tuple[Plotter, list[SceneActors], str]:
     """Plotter with one subplot per result, its scene actors and the camera frames."""
     camera = options.pop("camera", "side")
     scenes = _scenes(results, camera, options)
@@ -82,7 +91,9 @@ def _panels(results, titles, window_size, options):
     return plotter, actors, camera
 
 
-def _aim(plotter, actors, camera: str, indices: list[list[int]]) -> None:
+def _aim(
+    plotter: Plotter, actors: list[SceneActors], camera: str, indices: list[list[int]]
+) -> None:
     for i, (actor, ks) in enumerate(zip(actors, indices, strict=True)):
         plotter.subplot(0, i)
         set_camera(plotter, actor.scene, [actor.scene.frame(k) for k in ks], camera)
@@ -96,7 +107,7 @@ def animate_side_by_side(
     frames: int = FRAMES,
     fps: float = FPS,
     window_size: tuple[int, int] = ANIMATION_SIZE,
-    **options,
+    **options: Any,
 ) -> Path:
     """Animate ``results`` next to each other over a common clock (a result that ended
     stays at its last state) and write ``path`` (``.gif`` or ``.mp4``, written whole or not
@@ -130,7 +141,7 @@ def animate_side_by_side(
     return path
 
 
-def animate(result: Result, path: str | os.PathLike, **options) -> Path:
+def animate(result: Result, path: str | os.PathLike, **options: Any) -> Path:
     """Animate one session: the spine, its discs' colours, the time, angle and lumbar
     readouts, over ``frames`` evenly spaced times. See :func:`animate_side_by_side`."""
     return animate_side_by_side([result], path, **options)
@@ -143,7 +154,7 @@ def render_side_by_side(
     time_s: float | None = None,
     titles: Sequence[str] | None = None,
     window_size: tuple[int, int] = (480, 400),
-    **options,
+    **options: Any,
 ) -> np.ndarray:
     """A picture of ``results`` next to each other at ``time_s`` (default: each one's end
     of hold), as an RGB array; also written to ``path`` (PNG) if given."""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from spinesim.result import Result
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register the ``render`` subcommand on the CLI's subparsers."""
     render = commands.add_parser(
         "render",

@@ -64,7 +64,7 @@ def rail(skeleton: Skeleton, start: float) -> PartMesh:
     return box(DEVICE, (0.5 * (x + start), -1.5 * t, 0.0), (0.5 * (start - x), t / 2, 0.025))
 
 
-def axle(pivot) -> PartMesh:
+def axle(pivot: tuple[float, float]) -> PartMesh:
     """The pivot axle across the table."""
     px, py = pivot
     r = 0.025
@@ -88,7 +88,7 @@ def stand() -> PartMesh:
     return merge(parts)
 
 
-def table(skeleton: Skeleton, span: tuple[float, float], pivot) -> PartMesh:
+def table(skeleton: Skeleton, span: tuple[float, float], pivot: tuple[float, float]) -> PartMesh:
     """Inversion table: backrest (under the legs too, up to the ankle holder), rail, ankle
     holder and pivot axle (table frame)."""
     start = skeleton.anchor[0] + 2.0 * BACKREST["margin"]
@@ -96,12 +96,14 @@ def table(skeleton: Skeleton, span: tuple[float, float], pivot) -> PartMesh:
     return merge([backrest(start, end), rail(skeleton, start), ankle_holder(skeleton), axle(pivot)])
 
 
-def boots(skeleton: Skeleton, span: tuple[float, float], pivot) -> PartMesh:
+def boots(skeleton: Skeleton, span: tuple[float, float], pivot: tuple[float, float]) -> PartMesh:
     """Gravity boots: the ankle holder (boots on a bar); no backrest."""
     return ankle_holder(skeleton)
 
 
-def hip_bench(skeleton: Skeleton, span: tuple[float, float], pivot) -> PartMesh:
+def hip_bench(
+    skeleton: Skeleton, span: tuple[float, float], pivot: tuple[float, float]
+) -> PartMesh:
     """Hip-supported bench: a pad from the thighs to the hip (x ``span[0]``) and the ankle
     holder on its rail."""
     x = skeleton.anchor[0]

@@ -101,7 +101,13 @@ def loft(rings: list[Ring], *, caps: bool = True, n: int = RING_POINTS) -> PartM
     )
 
 
-def ellipsoid(owner: int, centre, radii, *, n: int = RING_POINTS) -> PartMesh:
+def ellipsoid(
+    owner: int,
+    centre: tuple[float, float, float],
+    radii: tuple[float, float, float],
+    *,
+    n: int = RING_POINTS,
+) -> PartMesh:
     """An ellipsoid with semi-axes ``radii`` along u, v, w, on body ``owner``."""
     polar = np.linspace(0.0, np.pi, n // 2 + 1)[1:-1]
     rings = [
@@ -132,7 +138,13 @@ def ellipsoid(owner: int, centre, radii, *, n: int = RING_POINTS) -> PartMesh:
     )
 
 
-def box(owner: int, centre, half, *, angle: float = 0.0) -> PartMesh:
+def box(
+    owner: int,
+    centre: tuple[float, float, float],
+    half: tuple[float, float, float],
+    *,
+    angle: float = 0.0,
+) -> PartMesh:
     """A box with half sizes ``half`` (u, v, w) about ``centre``, turned by ``angle`` (rad)
     about the lateral axis (from +u towards +v), on body ``owner``."""
     corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], float)
@@ -157,7 +169,9 @@ def table_points(mesh: PartMesh, poses: np.ndarray) -> np.ndarray:
     return np.column_stack([x + c * u - s * v, y + s * u + c * v, w])
 
 
-def to_room(points: np.ndarray, angle_deg: float, pivot, pivot_height: float) -> np.ndarray:
+def to_room(
+    points: np.ndarray, angle_deg: float, pivot: tuple[float, float], pivot_height: float
+) -> np.ndarray:
     """Table-frame ``points`` (n, 3) in the room, the table tilted by ``angle_deg`` about
     ``pivot`` (table x, y; m) which stands ``pivot_height`` (m) above the floor."""
     a = np.radians(angle_deg)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from spinesim.errors import ParameterError
 from spinesim.result import Result
 from spinesim.viz._pyvista import has_display
@@ -14,6 +16,10 @@ from spinesim.viz.scene import (
     set_camera,
 )
 
+if TYPE_CHECKING:  # PyVista and VTK are imported only to draw
+    from pyvista import Plotter
+    from vtkmodules.vtkInteractionWidgets import vtkSliderWidget
+
 
 def slider_plotter(
     result: Result,
@@ -22,8 +28,8 @@ def slider_plotter(
     camera: str = "side",
     time_s: float | None = None,
     window_size: tuple[int, int] = (1000, 700),
-    **options,
-):
+    **options: Any,
+) -> tuple[Plotter, SceneActors, vtkSliderWidget]:
     """A plotter showing ``result`` with a slider over the session's time (s); the angle,
     time and lumbar readouts follow the slider. Returns ``(plotter, actors, slider)``."""
     scene = scene_for(result, camera, **options)
@@ -50,7 +56,7 @@ def slider_plotter(
     return plotter, actors, slider
 
 
-def show(result: Result, **options) -> None:
+def show(result: Result, **options: Any) -> None:
     """Open a window with ``result``'s scene and a time slider (see :func:`slider_plotter`).
     Without a display this raises a :class:`ParameterError`: write a picture or an
     animation instead (``spinesim render``)."""

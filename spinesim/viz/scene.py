@@ -8,7 +8,9 @@ puts it into a PyVista plotter and moves it from frame to frame.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +22,9 @@ from spinesim.viz._pyvista import plotter as new_plotter
 from spinesim.viz.geometry import PartMesh, magnified_poses, table_points, to_room
 from spinesim.viz.softparts import discs, outline
 from spinesim.viz.vertebra import Skeleton, skeleton_bones
+
+if TYPE_CHECKING:  # PyVista is imported only to draw
+    from pyvista import Plotter
 
 #: Disc colourings: result variable -> (scalar-bar title with unit, colour map, symmetric
 #: colour range about 0).
@@ -199,7 +204,13 @@ class SceneActors:
     bar if ``scalar_bar``; :meth:`show_frame` moves it to another time."""
 
     def __init__(
-        self, plotter, scene: Scene, k: int = 0, *, title: str = "", scalar_bar: bool = True
+        self,
+        plotter: Plotter,
+        scene: Scene,
+        k: int = 0,
+        *,
+        title: str = "",
+        scalar_bar: bool = True,
     ) -> None:
         from spinesim.viz._pyvista import pyvista
 
@@ -271,7 +282,7 @@ class SceneActors:
         self.readout.set_text("lower_left", frame.readout)
 
 
-def set_camera(plotter, scene: Scene, frames: list[Frame], camera: str) -> None:
+def set_camera(plotter: Plotter, scene: Scene, frames: list[Frame], camera: str) -> None:
     """Point the (active) camera of ``plotter`` at ``frames`` of ``scene`` from preset
     ``camera`` (:data:`CAMERAS`)."""
     if camera not in CAMERAS:
@@ -293,7 +304,7 @@ def set_camera(plotter, scene: Scene, frames: list[Frame], camera: str) -> None:
         plotter.camera.zoom(FIT_ZOOM)
 
 
-def scene_for(result: Result, camera: str, **options) -> Scene:
+def scene_for(result: Result, camera: str, **options: Any) -> Scene:
     """The :class:`Scene` of ``result`` for camera preset ``camera``: a close-up leaves out
     the body outline and the stand, which would hide the spine."""
     if camera not in CAMERAS:
@@ -318,7 +329,7 @@ WINDOW_SIZE = (800, 600)
 PIXELS = (16, 4096)
 
 
-def check_window_size(window_size) -> tuple[int, int]:
+def check_window_size(window_size: Sequence[int]) -> tuple[int, int]:
     """``window_size`` as two whole pixel counts in :data:`PIXELS`."""
     try:
         w, h = (int(v) for v in window_size)
@@ -371,7 +382,7 @@ def write_png(image: np.ndarray, path: os.PathLike) -> None:
         iio.imwrite(tmp, image, extension=".png")
 
 
-def render_png(result: Result, path: str | os.PathLike, **options) -> np.ndarray:
+def render_png(result: Result, path: str | os.PathLike, **options: Any) -> np.ndarray:
     """Write :func:`render`'s picture of ``result`` to ``path`` (PNG, written whole or not
     at all) and return it."""
     check_output(path, (".png",))
