@@ -64,6 +64,7 @@ def test_sweep_command_writes_a_store_and_resumes(tmp_path, capsys):
         ("[grid]\nangle_deg = [30.0]\n[table]\nhold_s = [1.0]\n", "exactly one design"),
         ("[fixed]\nhold_s = 10.0\n", "exactly one design"),
         ("[latin_hypercube]\nn = 4\n", "latin_hypercube.bounds is missing"),
+        ("[cohort]\nn = 4\nseed = -1\n", "Cohort.seed = -1"),
         ("[grid]\nangle_deg = [30.0]\n[run]\nthreads = 2\n", "run.threads is an unknown key"),
         ("[grid\n", "malformed TOML"),
     ],

@@ -39,6 +39,7 @@ def test_angle_drives_lumbar_decompression_and_an_inert_parameter_does_not():
     ("kwargs", "message"),
     [
         ({"n": 12}, "power of 2"),
+        ({"seed": -1}, "seed = -1"),
         ({"outputs": ("status",)}, "outputs"),
         ({"bounds": {}}, "at least one"),
         ({"bounds": {"angle_deg": [10.0, 120.0]}}, "angle_deg"),

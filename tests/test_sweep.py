@@ -130,6 +130,9 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: LatinHypercube({"angle_deg": [90.0, 10.0]}, n=4), "angle_deg high bound"),
         (lambda: LatinHypercube({"sex": [0, 1]}, n=4), "categorical"),
         (lambda: RandomSample({"angle_deg": [10.0, 90.0]}, n=0), "RandomSample.n"),
+        (lambda: LatinHypercube({"angle_deg": [10.0, 90.0]}, n=4, seed="x"), "LatinHypercube.seed"),
+        (lambda: RandomSample({"angle_deg": [10.0, 90.0]}, n=4, seed=-1), "RandomSample.seed"),
+        (lambda: Cohort(4, seed=1.5), r"Cohort.seed = 1.5; allowed: an integer in \[0, "),
         (lambda: Table({"angle_deg": [1.0, 2.0], "hold_s": [1.0]}), "equal lengths"),
         (lambda: Cohort(10, female_fraction=1.5), "female_fraction"),
         (lambda: Normal(1.7, 0.0, 1.5, 2.0), "Normal.sd"),
@@ -170,6 +173,10 @@ def test_sampled_designs_cover_their_bounds_reproducibly():
     np.testing.assert_array_equal(table["angle_deg"], lhs.table()["angle_deg"])
     random = RandomSample({"angle_deg": [10.0, 90.0]}, n=50, seed=3).table()["angle_deg"]
     assert not np.array_equal(random, table["angle_deg"])
+    seeded = RandomSample({"angle_deg": [10.0, 90.0]}, n=50, seed=np.uint64(3))
+    assert seeded.describe()["RandomSample"]["seed"] == 3  # a plain int, as stored
+    for seed in (None, 2**64 - 1):  # None (fresh entropy) and the largest seed are valid
+        assert Cohort(3, seed=seed).table()["height_m"].size == 3
 
 
 def test_cohort_follows_its_stature_distributions():

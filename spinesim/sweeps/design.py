@@ -22,6 +22,15 @@ from spinesim.sweeps.parameters import CATEGORICAL
 
 #: Largest number of cases one sweep may hold (memory of the case table and results).
 MAX_CASES = 100_000_000
+#: Largest seed of a sampled design: any unsigned 64-bit integer (numpy's generators and
+#: scipy.stats.qmc take any non-negative integer; a TOML integer is at most 2**63 - 1).
+MAX_SEED = 2**64 - 1
+
+
+def check_seed(name: str, seed: Any) -> int | None:
+    """Return ``seed`` as int (or None: fresh entropy, not reproducible) if it is an integer
+    in ``[0, MAX_SEED]``; otherwise raise :class:`ParameterError` naming ``name``."""
+    return None if seed is None else check_integer(name, seed, 0, MAX_SEED)
 
 
 def _values(name: str, values: Any) -> np.ndarray:
@@ -129,7 +138,7 @@ class LatinHypercube(Design):
 
     bounds: dict[str, tuple[float, float]]
     n: int
-    seed: int = 0
+    seed: int | None = 0
 
     def __post_init__(self) -> None:
         kind = type(self).__name__
@@ -137,6 +146,7 @@ class LatinHypercube(Design):
             raise ParameterError(f"{kind}: give at least one parameter with [low, high]")
         object.__setattr__(self, "bounds", {k: _bounds(k, v) for k, v in self.bounds.items()})
         object.__setattr__(self, "n", check_integer(f"{kind}.n", self.n, 1, MAX_CASES))
+        object.__setattr__(self, "seed", check_seed(f"{kind}.seed", self.seed))
 
     def _unit_samples(self) -> np.ndarray:
         from scipy.stats import qmc
@@ -227,13 +237,14 @@ class Cohort(Design):
     with :func:`spinesim.sweep` 's ``fixed`` or by crossing in a :class:`Table`."""
 
     n: int
-    seed: int = 0
+    seed: int | None = 0
     female_fraction: float = 0.5
     stature: Mapping[str, Normal] = field(default_factory=lambda: dict(STATURE))
     bmi: Mapping[str, Normal] = field(default_factory=lambda: dict(BMI))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "n", check_integer("Cohort.n", self.n, 1, MAX_CASES))
+        object.__setattr__(self, "seed", check_seed("Cohort.seed", self.seed))
         check_number("Cohort.female_fraction", self.female_fraction, 0.0, 1.0)
         for name, dist in (("stature", self.stature), ("bmi", self.bmi)):
             if set(dist) != {"male", "female"}:

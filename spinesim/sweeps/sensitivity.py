@@ -16,7 +16,7 @@ import numpy as np
 
 from spinesim.errors import ParameterError, check_integer
 from spinesim.summary import LEVEL_SUMMARIES
-from spinesim.sweeps.design import Table, _bounds
+from spinesim.sweeps.design import Table, _bounds, check_seed
 from spinesim.sweeps.runner import sweep
 from spinesim.sweeps.store import _import_xarray
 
@@ -33,7 +33,7 @@ def sobol_indices(
     *,
     outputs: Sequence[str] = ("end_gap_change", "end_axial_force"),
     fixed: Mapping[str, Any] | None = None,
-    seed: int = 0,
+    seed: int | None = 0,
     confidence: float = 0.95,
     **sweep_options: Any,
 ) -> tuple[xr.Dataset, xr.Dataset]:
@@ -51,6 +51,7 @@ def sobol_indices(
 
     xr = _import_xarray()
     n = check_integer("n", n, 2, 2**24)
+    seed = check_seed("seed", seed)
     if n & (n - 1):
         raise ParameterError(f"n = {n}; allowed: a power of 2 (Sobol' sequence balance)")
     unknown = [o for o in outputs if o not in LEVEL_SUMMARIES]
