@@ -52,6 +52,13 @@ REFERENCE_DISC_HEIGHT = 12.45e-3
 HIP_BENDING_STIFFNESS = 500.0
 #: Damping ratio of the ankle anchor (assumption: padded holder, well damped).
 ANCHOR_DAMPING_RATIO = 0.5
+#: Upright and sitting, the ankle holder stands for the feet and postural ankle control: its
+#: rotational stiffness is at least this multiple of the subject's toppling stiffness m g h
+#: (whole-body weight times the height of its centre of mass above the ankles). Standing
+#: balance needs more than m g h (Loram & Lakie 2002 J Physiol 545:1041: the intrinsic ankle
+#: stiffness alone is 91 % of it, active control adds the rest [M]); 2 is an assumption
+#: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1320 N m/rad).
+FEET_TOPPLING_RATIO = 2.0
 #: Lying time (s) over which an assembled spine settles onto the backrest at 0 deg.
 SETTLE_S = 30.0
 
@@ -333,6 +340,7 @@ def spine_model(
     body, joint = model.body, model.joint
     joint[0, L.J_REST_ANGLE] = _balanced_hip_angle(body, joint, anat)
     y = rest_pose(body, joint, 0.0, 0.0, 0.0)
+    _stand_on_the_feet(body, y, holds, model.glob[L.G_GRAVITY])
     _set_rotational_damping(body, y, holds)
     # lower the chain onto the backrest: the lowest contact point touches it
     contact_y = [
@@ -407,6 +415,30 @@ def _hold_columns(hold: Hold, anat) -> dict[str, float]:
     for kind in KINDS:
         columns[f"release_{kind}"] = 0.0 if kind in hold.kinds else 1.0
     return columns
+
+
+def _stand_on_the_feet(
+    body: np.ndarray, y: np.ndarray, holds: dict[int, Hold], gravity: float
+) -> None:
+    """Where the ankle holder also serves as the feet (upright or sitting phases), make it
+    stand (in place): the legs along the table axis (reference angle 0, kept when the
+    feet are put down, whatever angle the legs had lying), and a rotational stiffness of
+    at least :data:`FEET_TOPPLING_RATIO` times the toppling stiffness m g h in the pose
+    ``y``: a heavy or tall subject would otherwise fall over standing (150 kg, 2 m: m g h
+    = 1.6 kN m/rad)."""
+    for i, hold in holds.items():
+        if hold.site != "ankles" or not {"upright", "sitting"} & set(hold.kinds):
+            continue
+        body[i, L.B_ANCHOR_PHI] = 0.0
+        body[i, L.B_ANCHOR_FIXED_ANGLE] = 1.0
+        c, s = math.cos(y[i * L.BLOCK + L.S_PHI]), math.sin(y[i * L.BLOCK + L.S_PHI])
+        ankle_x = y[i * L.BLOCK + L.S_X] + c * body[i, L.B_ANCHOR_LX]
+        ankle_y = y[i * L.BLOCK + L.S_Y] + s * body[i, L.B_ANCHOR_LX]
+        mass = body[:, L.B_MASS]
+        com_x = mass @ y[L.S_X :: L.BLOCK] / mass.sum()
+        com_y = mass @ y[L.S_Y :: L.BLOCK] / mass.sum()
+        toppling = mass.sum() * gravity * math.hypot(com_x - ankle_x, com_y - ankle_y)
+        body[i, L.B_ANCHOR_K_ROT] = max(body[i, L.B_ANCHOR_K_ROT], FEET_TOPPLING_RATIO * toppling)
 
 
 def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Hold]) -> None:

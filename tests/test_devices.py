@@ -225,6 +225,24 @@ def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
         assert abs(np.degrees(bend)) < 0.15, level
 
 
+@pytest.mark.parametrize(
+    "device", [spinesim.InversionTable(ankle_rotational_stiffness=300.0), SuspensionHarness()]
+)
+@pytest.mark.parametrize(("mass_kg", "height_m"), [(70.0, 1.75), (150.0, 2.0), (250.0, 1.9)])
+def test_a_heavy_or_tall_subject_stands_upright_on_the_feet(device, mass_kg, height_m):
+    """Upright, the ankle holder stands for the feet: at least 2 m g h of rotational
+    stiffness, whatever the device's holder has, so the legs stay within 3 deg of vertical
+    and the weight above L3-L4 compresses it (a 150 kg, 2 m subject once leaned by 50 deg,
+    a 250 kg one hung upside down with the lumbar spine in tension)."""
+    subject = spinesim.Subject(mass_kg=mass_kg, height_m=height_m)
+    model = spinesim.spine_model(subject, device)
+    protocol = Protocol((spinesim.Phase(180.0, -90.0, -90.0, kind="upright"),))
+    result = spinesim.simulate(protocol, model=model)
+    assert abs(np.degrees(result.body_pose[-1, 0, 2])) < 3.0
+    expected = -weight(model, slice(model.joint_names.index("L3-L4") + 1, None))
+    assert result.segment_force[-1, result.levels.index("L3-L4")] < 0.5 * expected
+
+
 def test_sitting_spine_carries_the_weight_above_and_the_seat_the_pelvis():
     """Sitting: each level is compressed by the weight above it; the seat and feet carry
     the whole body."""

@@ -8,6 +8,7 @@ import math
 
 from spinesim._numba import jit
 from spinesim.core.layout import (
+    B_ANCHOR_FIXED_ANGLE,
     B_ANCHOR_K,
     B_ANCHOR_K_ROT,
     B_ANCHOR_LX,
@@ -49,7 +50,8 @@ def starting_holders(body, protocol, k, mask):
 @jit
 def strap_on(body, y, mask):
     """Fasten the holders of the bodies marked in ``mask`` where the body is in state ``y``:
-    each anchor's point on the device and reference angle take the body's current pose."""
+    each anchor's point on the device and (unless ``B_ANCHOR_FIXED_ANGLE``) its reference
+    angle take the body's current pose."""
     for i in range(body.shape[0]):
         if mask[i]:
             b = i * BLOCK
@@ -59,4 +61,5 @@ def strap_on(body, y, mask):
             ly = body[i, B_ANCHOR_LY]
             body[i, B_ANCHOR_X] = y[b + S_X] + c * lx - s * ly
             body[i, B_ANCHOR_Y] = y[b + S_Y] + s * lx + c * ly
-            body[i, B_ANCHOR_PHI] = y[b + S_PHI]
+            if body[i, B_ANCHOR_FIXED_ANGLE] == 0.0:
+                body[i, B_ANCHOR_PHI] = y[b + S_PHI]

@@ -53,7 +53,10 @@ B_RELEASE_LYING = 20
 B_FREE_SLIDING = 21  # 1: the body rests on a free-rolling section (split table), no friction
 B_PULL_SHARE = 22  # share of the protocol's pull acting on the body along table x (-)
 B_SUPPORT_MASS = 23  # kg whose weight a support (the hands) carries off the body on a device
-NB = 24
+# 1: strapping the anchor on keeps its reference angle B_ANCHOR_PHI (the feet: the legs stand
+# along the table axis, whatever angle they had lying); 0: it takes the body's angle
+B_ANCHOR_FIXED_ANGLE = 24
+NB = 25
 
 # --- joint parameter columns (all SI) ---------------------------------------------------
 J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)
