@@ -111,9 +111,11 @@ class DiscProperties(_Validated):
     )
     shear_stiffness: float = bounded(
         1.0e5,
-        0.0,
+        2.0e4,
         1e8,
-        doc="N/m at the reference level; Miller et al. 1986 J Biomech 19:79 [V]: 53-140 N/mm",
+        doc="N/m at the reference level; Miller et al. 1986 J Biomech 19:79 [V]: 53-140 N/mm. "
+        "Lower bound 20 N/mm, below half the softest measured segment: softer, the vertebrae "
+        "slide out of line under their own weight (5 mm at 60 deg at 20 N/mm, 60 mm at 1 N/mm)",
     )
     bending_stiffness: float = bounded(
         458.4,
@@ -246,12 +248,13 @@ class MuscleProperties(_Validated):
     postural_stiffness_ratio: float = bounded(
         10.0,
         0.0,
-        1000.0,
+        100.0,
         doc="Upright, the trunk muscles hold each level's rest angle with this multiple of "
         "the disc's bending stiffness, so that the gravitational moment is "
         "carried by muscle at its lever arm, not by ligaments (assumption: active trunk "
         "stiffness in upright stance is an order of magnitude above passive, e.g. "
-        "Moorhouse & Granata 2007 J Biomech 40:2124 [M])",
+        "Moorhouse & Granata 2007 J Biomech 40:2124 [M]). At most 100: stiffer, an hour "
+        "upright exceeds the solver's step limit (300) or its smallest step (1000)",
     )
     guard_rise_s: float = bounded(
         2.0, 0.1, 60.0, doc="Rise time of guarding at its onset (assumption: reflex onset)"

@@ -195,6 +195,20 @@ def test_zero_swelling_pressure_is_rejected():
         spinesim.DiscProperties(swelling_pressure_MPa=0.0)
 
 
+@pytest.mark.parametrize(
+    ("cls", "field", "value"),
+    [
+        # softer, the vertebrae slide out of line under their own weight (60 mm at 1 N/mm)
+        (spinesim.DiscProperties, "shear_stiffness", 1e4),
+        # stiffer, an hour upright exceeds the solver's step limit
+        (spinesim.MuscleProperties, "postural_stiffness_ratio", 300.0),
+    ],
+)
+def test_tissue_values_the_model_cannot_carry_are_refused(cls, field, value):
+    with raises_naming(f"{cls.__name__}.{field}", repr(value)):
+        cls(**{field: value})
+
+
 # ----------------------------------------------------------------------------- solver
 @pytest.mark.parametrize("rtol", [0.0, -1e-4, NAN, 0.5])
 def test_solver_rtol(rtol):
