@@ -67,6 +67,8 @@ def test_sweep_command_writes_a_store_and_resumes(tmp_path, capsys):
         ("[cohort]\nn = 4\nseed = -1\n", "Cohort.seed = -1"),
         ("[grid]\nangle_deg = [30.0]\n[run]\nthreads = 2\n", "run.threads is an unknown key"),
         ("[grid\n", "malformed TOML"),
+        ("[fixed]\nhold_s = {a = 1}\n[grid]\nangle_deg = [30.0]\n", "fixed.hold_s = {'a': 1}"),
+        ("[grid]\nangle_deg = [30.0]\n[run]\nseries_times_s = [0, 'a']\n", "series_times_s[1]"),
     ],
 )
 def test_bad_sweep_files_exit_2_and_write_nothing(tmp_path, capsys, text, message):

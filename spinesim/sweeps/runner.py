@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import numbers
 import os
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -59,11 +61,12 @@ def sweep(
         :class:`RandomSample` or :class:`Cohort` over any parameter named in
         :mod:`spinesim.sweeps.parameters` (protocol, subject, device, tissues).
     fixed
-        Values shared by every case (e.g. ``{"hold_s": 300, "device": "table"}``); a name
-        may not be both swept and fixed.
+        Values shared by every case, one number, bool or name each (e.g.
+        ``{"hold_s": 300, "device": "table"}``); a name may not be both swept and fixed.
     series_times_s
-        Common time grid (s from the session start, starting at 0) of the time series to
-        return (``series_*`` variables, NaN past a case's end); default: summaries only.
+        Common time grid (s from the session start: increasing, starting at 0, at most
+        ``MAX_SERIES_TIME_S``) of the time series to return (``series_*`` variables, NaN
+        past a case's end); default: summaries only.
     samples
         Output intervals per session on which peaks and rise times are taken.
     solver
@@ -84,7 +87,8 @@ def sweep(
     In a store, a case not run yet (an interrupted sweep) has ``status`` :data:`NOT_RUN`.
     """
     xr = _import_xarray()
-    table = _case_table(design, fixed or {})
+    fixed = _fixed(fixed)
+    table = _case_table(design, fixed)
     inputs = _validated_inputs(table)
     settings = BatchSettings(
         solver=solver or SolverOptions(),
@@ -92,7 +96,7 @@ def sweep(
         series_times_s=_series_times(series_times_s),
     )
     batch_size = check_integer("batch_size", batch_size, 1, 1_000_000)
-    template = _template(xr, table, settings, design, fixed or {})
+    template = _template(xr, table, settings, design, fixed)
     n_case = len(inputs)
     batches = [(k, start) for k, start in enumerate(range(0, n_case, batch_size))]
 
@@ -101,7 +105,7 @@ def sweep(
     if out is not None:
         spec = {
             "design": design.describe(),
-            "fixed": dict(fixed or {}),
+            "fixed": fixed,
             "samples": settings.samples,
             "series_times_s": list(settings.series_times_s),
             "solver": vars(settings.solver),
@@ -194,6 +198,25 @@ def _in_given_order(values: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ inputs
+#: Types of a fixed value: one number, switch or name shared by every case.
+FIXED_TYPES = (numbers.Real, str, np.bool_)
+
+
+def _fixed(fixed: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``fixed`` checked: parameter name → one number, bool or text (not a list)."""
+    if fixed is None:
+        return {}
+    if not isinstance(fixed, Mapping):
+        raise ParameterError(f"fixed = {fixed!r}; allowed: a mapping of parameter name to value")
+    for name, value in fixed.items():
+        if not isinstance(value, FIXED_TYPES):
+            raise ParameterError(
+                f"fixed.{name} = {value!r}; allowed: one number, bool or text shared by every "
+                "case (sweep a parameter to give it several values)"
+            )
+    return dict(fixed)
+
+
 def _case_table(design: Design, fixed: Mapping[str, Any]) -> dict[str, np.ndarray]:
     if not isinstance(design, Design):
         raise ParameterError(
@@ -227,18 +250,36 @@ def _validated_inputs(table: dict[str, np.ndarray]) -> list[CaseInputs]:
     return inputs
 
 
+#: Latest time of the series grid (s from the session start).
+MAX_SERIES_TIME_S = 1e7
+
+
 def _series_times(times: Sequence[float] | None) -> tuple[float, ...]:
+    """``series_times_s`` checked: numbers in [0, MAX_SERIES_TIME_S] s, increasing from 0."""
     if times is None:
         return ()
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1 or t.size == 0 or not np.all(np.isfinite(t)):
-        raise ParameterError(f"series_times_s = {times!r}; allowed: a non-empty 1-D finite list")
-    if t[0] != 0.0 or np.any(np.diff(t) <= 0):
-        raise ParameterError(
-            f"series_times_s = {t.tolist()[:5]}...; allowed: increasing times starting at 0 s"
-        )
-    check_number("series_times_s[-1]", t[-1], 0.0, 1e7)
-    return tuple(t.tolist())
+    allowed = "a non-empty list of increasing times (s) starting at 0"
+    values = _listed(times)
+    if not values:
+        raise ParameterError(f"series_times_s = {times!r}; allowed: {allowed}")
+    t = [
+        check_number(f"series_times_s[{k}]", value, 0.0, MAX_SERIES_TIME_S)
+        for k, value in enumerate(values)
+    ]
+    if t[0] != 0.0 or any(later <= earlier for earlier, later in itertools.pairwise(t)):
+        shown = ", ".join(f"{x:g}" for x in t[:5]) + (", ..." if len(t) > 5 else "")
+        raise ParameterError(f"series_times_s = [{shown}]; allowed: {allowed}")
+    return tuple(t)
+
+
+def _listed(values: Any) -> list | None:
+    """The items of a list, tuple or 1-D array (None for text, a mapping or a scalar)."""
+    if isinstance(values, str | bytes | Mapping):
+        return None
+    try:
+        return list(values)
+    except TypeError:  # not iterable, or a 0-d array
+        return None
 
 
 # ------------------------------------------------------------------------ layout
