@@ -21,6 +21,7 @@ from spinesim.core import layout as L
 from spinesim.core.holders import strap_on
 from spinesim.device import (
     ARM_BODIES,
+    DEVICES,
     KINDS,
     Device,
     HipBench,
@@ -29,7 +30,7 @@ from spinesim.device import (
     TractionTable,
     ground_holds,
 )
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_number, check_type
 from spinesim.properties import (
     REFERENCE_AREA,
     REFERENCE_AXIAL_STIFFNESS,
@@ -59,6 +60,8 @@ ANCHOR_DAMPING_RATIO = 0.5
 #: stiffness alone is 91 % of it, active control adds the rest [M]); 2 is an assumption
 #: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1320 N m/rad).
 FEET_TOPPLING_RATIO = 2.0
+#: Every device class (``device`` arguments are checked against them).
+DEVICE_TYPES = tuple(DEVICES.values())
 #: Lying time (s) over which an assembled spine settles onto the backrest at 0 deg.
 SETTLE_S = 30.0
 
@@ -278,6 +281,10 @@ class Tissues:
     muscles: MuscleProperties = field(default_factory=MuscleProperties)
     contact: ContactProperties = field(default_factory=ContactProperties)
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            check_type(f"Tissues.{f.name}", getattr(self, f.name), type(f.default_factory()))
+
 
 def spine_model(
     subject: Subject | None = None,
@@ -293,9 +300,9 @@ def spine_model(
     seconds (muscles at resting tone); that settled state is the model's ``y0``.
     ``settle=False`` skips the settle (for :func:`settle_models` to settle many at once).
     """
-    subject = subject or Subject()
-    device = device or InversionTable()
-    tissues = tissues or Tissues()
+    subject = check_type("subject", subject, Subject, optional=True) or Subject()
+    device = check_type("device", device, DEVICE_TYPES, optional=True) or InversionTable()
+    tissues = check_type("tissues", tissues, Tissues, optional=True) or Tissues()
     anat = load_anatomy(subject)
     s = subject.length_scale
     builder = ModelBuilder(

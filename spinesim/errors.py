@@ -21,6 +21,18 @@ class SolverError(RuntimeError):
         self.status = status
 
 
+def check_type(
+    name: str, value: Any, allowed: type | tuple[type, ...], *, optional: bool = False
+) -> Any:
+    """Return ``value`` if it is an instance of ``allowed`` (or ``None`` when ``optional``);
+    otherwise raise :class:`ParameterError` naming ``name`` and the allowed types."""
+    if (optional and value is None) or isinstance(value, allowed):
+        return value
+    types = allowed if isinstance(allowed, tuple) else (allowed,)
+    names = " or ".join(t.__name__ for t in types) + (" or None" if optional else "")
+    raise ParameterError(f"{name} = {value!r} (type {type(value).__name__}); allowed: {names}")
+
+
 def check_number(
     name: str, value: Any, low: float, high: float, *, low_open: bool = False
 ) -> float:

@@ -14,7 +14,7 @@ Angles are in degrees from horizontal: 0 lying flat, +90 fully inverted head-dow
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,7 @@ from spinesim.core.layout import (
     P_TONE,
 )
 from spinesim.device import KINDS, Device, check_pull
-from spinesim.errors import ParameterError, check_integer, check_number
+from spinesim.errors import ParameterError, check_integer, check_number, check_type
 from spinesim.properties import MuscleProperties
 
 #: Kinds whose phases stand at -90 deg (no backrest, postural control).
@@ -79,6 +79,8 @@ class Phase:
     end_pull_N: float = 0.0
 
     def __post_init__(self) -> None:
+        check_type("phase.name", self.name, str)
+        check_type(f"{self.label}.session", self.session, bool)
         check_number(f"{self.label}.duration_s", self.duration_s, 0.0, 1e7, low_open=True)
         check_number(f"{self.label}.start_deg", self.start_deg, -90.0, 90.0)
         check_number(f"{self.label}.end_deg", self.end_deg, -90.0, 90.0)
@@ -147,6 +149,11 @@ class Protocol:
     phases: tuple[Phase, ...]
 
     def __post_init__(self) -> None:
+        if isinstance(self.phases, Phase | str) or not isinstance(self.phases, Iterable):
+            raise ParameterError(
+                f"Protocol.phases = {self.phases!r}; allowed: a sequence of Phase objects"
+            )
+        object.__setattr__(self, "phases", tuple(self.phases))  # a generator is read once
         for k, phase in enumerate(self.phases):
             if not isinstance(phase, Phase):
                 raise ParameterError(f"Protocol.phases[{k}] = {phase!r} is not a Phase")
@@ -427,7 +434,8 @@ def _tone(angle_deg: float, muscle: MuscleProperties) -> float:
 
 
 def _merge_continuous(table: np.ndarray) -> np.ndarray:
-    """Drop the second of two equal knots (same time and values, no guard onset)."""
+    """Merge two equal knots (same time and values apart from the guard onset) into one
+    that keeps the larger guard onset."""
     keep = [0]
     for k in range(1, table.shape[0]):
         prev = table[keep[-1]]

@@ -12,7 +12,7 @@ from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 from spinesim.device import Device
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_number, check_type
 from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
 from spinesim.result import Result
@@ -69,6 +69,9 @@ def simulate(
     protocol's preceding phases (hours upright, lying) and the model's settling on the
     backrest.
     """
+    check_type("protocol", protocol, Protocol)
+    check_type("model", model, Model, optional=True)
+    check_type("solver", solver, SolverOptions, optional=True)
     if model is None:
         tissues = tissues or Tissues()
         model = spine_model(subject, device, tissues)

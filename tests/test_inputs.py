@@ -420,3 +420,29 @@ def test_a_model_the_kernels_would_misread_is_refused(default_model, change, mes
     """A mismatched model used to crash the interpreter (free(): invalid pointer)."""
     with pytest.raises(ParameterError, match=message):
         dataclasses.replace(default_model, **change(default_model))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda p: spinesim.simulate(p, device="boots"), r"device = 'boots' \(type str\)"),
+        (lambda p: spinesim.simulate(p, subject=70), r"subject = 70 \(type int\)"),
+        (lambda p: spinesim.simulate(p, solver={}), r"solver = \{\} \(type dict\)"),
+        (lambda p: spinesim.simulate(p, tissues=5), r"tissues = 5 \(type int\)"),
+        (lambda p: spinesim.simulate([p]), r"protocol = \[.*\(type list\)"),
+        (lambda p: spinesim.Tissues(disc=5), r"Tissues.disc = 5 \(type int\)"),
+        (lambda p: spinesim.Phase(10.0, 0.0, 30.0, session="no"), r"session = 'no'"),
+        (lambda p: spinesim.Protocol(p.phases[0]), "a sequence of Phase objects"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_named(call, message):
+    """They used to fail deep inside with an AttributeError."""
+    with pytest.raises(ParameterError, match=message):
+        call(spinesim.Protocol.inversion(30.0, hold_s=10.0))
+
+
+def test_a_protocol_from_a_generator_keeps_its_phases():
+    phases = (spinesim.Phase(10.0, 0.0, 30.0), spinesim.Phase(20.0, 30.0, 30.0))
+    protocol = spinesim.Protocol(p for p in phases)
+    assert protocol.phases == phases
+    assert protocol.session_duration_s == 30.0
