@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spinesim.anatomy import LEG_COM_FRACTION, Subject, load_anatomy
+from spinesim.anatomy import LEG_COM_FRACTION, Anatomy, Subject, load_anatomy
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core.holders import strap_on
@@ -651,7 +651,7 @@ def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
 
 
 def disc_columns(
-    anat, j: int, s: float, tissues: Tissues, reduced_inertia: float
+    anat: Anatomy, j: int, s: float, tissues: Tissues, reduced_inertia: float
 ) -> dict[str, float]:
     """Disc parameters at level ``j``, scaled from the reference level (see properties)."""
     p = tissues.disc

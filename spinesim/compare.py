@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from spinesim.protocol import Protocol
 from spinesim.result import Result
 from spinesim.simulate import simulate
 from spinesim.solver import SolverOptions
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Table columns: name, unit, how it is taken from a result at the end of the hold.
 COLUMNS = (
@@ -111,7 +115,7 @@ class Comparison:
                 lines.append(f"{level:>8}{cells}")
         return "\n".join(lines)
 
-    def figure(self):
+    def figure(self) -> Figure:
         """Matplotlib figure: end-of-hold disc axial force and middle disc-space change
         per level, one line per case. Needs matplotlib; works without a display."""
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -265,7 +266,7 @@ class ResultPlots:
             return render(self._result, **options)
         return render_png(self._result, path, **options)
 
-    def animation(self, path: str | os.PathLike, **options: Any):
+    def animation(self, path: str | os.PathLike, **options: Any) -> Path:
         """A GIF or MP4 of the session (:func:`spinesim.viz.animate`)."""
         from spinesim.viz import animate
 

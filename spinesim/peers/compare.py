@@ -9,6 +9,7 @@ tolerance ``tol * ATOL_PER_RTOL`` (m), the other states scaled as in
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from spinesim.peers import chain as C
 from spinesim.peers import scipy_reference
 from spinesim.peers.matching import Match, fewest_steps, loosest_tolerance, planar_positions
 from spinesim.solver import SolverOptions, run
+
+if TYPE_CHECKING:
+    from spinesim.assembly import Model
 
 #: The tight reference every engine's error is measured against.
 REFERENCE = SolverOptions(rtol=2e-10, atol_m=2e-12)
@@ -27,12 +31,16 @@ def spinesim_options(tol: float) -> SolverOptions:
     return SolverOptions(rtol=tol, atol_m=tol * ATOL_PER_RTOL)
 
 
-def spinesim_states(model, knots, times) -> Callable[[float], np.ndarray]:
+def spinesim_states(
+    model: Model, knots: np.ndarray, times: np.ndarray
+) -> Callable[[float], np.ndarray]:
     """``states(tol)``: spinesim's states at ``times`` at tolerance ``tol``."""
     return lambda tol: run(model, knots, times, spinesim_options(tol))[0]
 
 
-def scipy_states(model, knots, times, method: str) -> Callable[[float], np.ndarray]:
+def scipy_states(
+    model: Model, knots: np.ndarray, times: np.ndarray, method: str
+) -> Callable[[float], np.ndarray]:
     """``states(tol)``: scipy ``method``'s states at ``times`` at tolerance ``tol``."""
 
     def states(tol: float) -> np.ndarray:
@@ -63,7 +71,9 @@ def chain_error(reference: np.ndarray) -> Callable[[np.ndarray], float]:
     return lambda states: C.position_error(C.axial_positions(states), reference)
 
 
-def spine_error(model, knots, times) -> Callable[[np.ndarray], float]:
+def spine_error(
+    model: Model, knots: np.ndarray, times: np.ndarray
+) -> Callable[[np.ndarray], float]:
     """``error_of(states)``: largest in-plane body position error (m) against spinesim at
     :data:`REFERENCE` tolerances on the same session."""
     reference = planar_positions(run(model, knots, times, REFERENCE)[0])

@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from spinesim.core.integrator import D
 from spinesim.core.jacobian import analytic
 from spinesim.core.layout import BLOCK, CONDENSED, POSE
 from spinesim.core.mechanics import rhs
+
+if TYPE_CHECKING:
+    from spinesim.assembly import Model
 
 #: A sine, cosine or exponential counted as this many floating-point operations.
 TRANSCENDENTAL_FLOPS = 20
@@ -102,7 +106,9 @@ def _repeat_solve(repeats, x, b, hd, jl, jd, ju, ml, lu, piv, w, pattern, conden
         iteration_matrix.solve(x, hd, jl, jd, ju, ml, lu, piv, w, pattern, condensed)
 
 
-def primitive_seconds(model, knots: np.ndarray, t: float, repeats: int = 2000) -> dict[str, float]:
+def primitive_seconds(
+    model: Model, knots: np.ndarray, t: float, repeats: int = 2000
+) -> dict[str, float]:
     """Seconds per call of the kernel's primitives on ``model`` at its initial state and
     time ``t`` of the protocol ``knots`` (compiled loops, best of 3): ``rhs``, ``jacobian``
     (analytic), ``factorization`` and ``block_solve`` (condensed iteration matrix at a step

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +33,9 @@ class Match:
 
 
 def loosest_tolerance(
-    error_at: Callable[[float], float], target_m: float, tolerances=TOLERANCES
+    error_at: Callable[[float], float],
+    target_m: float,
+    tolerances: Sequence[float] = TOLERANCES,
 ) -> Match:
     """The first of ``tolerances`` (loose to tight) whose error meets ``target_m``.
 

@@ -16,6 +16,8 @@ measured on the project's machines).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from spinesim.assembly import GRAVITY
@@ -30,7 +32,7 @@ def _import_opensim():
     return opensim
 
 
-def build(chain: Chain, session: TractionSession):
+def build(chain: Chain, session: TractionSession) -> Any:
     """The OpenSim model of ``chain`` under ``session``'s traction (gravity +x)."""
     osim = _import_opensim()
     vec = osim.Vec3

@@ -12,6 +12,9 @@ kinks or jumps.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.integrate import solve_ivp
@@ -20,6 +23,9 @@ from spinesim.core import layout as L
 from spinesim.core.jacobian import analytic
 from spinesim.core.mechanics import rhs
 from spinesim.errors import SolverError
+
+if TYPE_CHECKING:
+    from spinesim.assembly import Model
 
 #: The implicit methods of ``solve_ivp`` that take a Jacobian.
 METHODS = ("Radau", "BDF", "LSODA")
@@ -53,14 +59,16 @@ def _block_values(jl: np.ndarray, jd: np.ndarray, ju: np.ndarray) -> np.ndarray:
     return np.concatenate(values)
 
 
-def block_jacobian(model, knots: np.ndarray, segment: int, dense: bool = False):
+def block_jacobian(
+    model: Model, knots: np.ndarray, segment: int, dense: bool = False
+) -> Callable[[float, np.ndarray], sp.csc_matrix | np.ndarray]:
     """``jac(t, y)`` for ``solve_ivp`` within protocol segment ``segment``: the kernel's
     analytic block-tridiagonal Jacobian as a CSC matrix, or a dense array if ``dense``."""
     n, n_body, m = model.y0.size, model.n_body, L.BLOCK
     rows, cols = _block_pattern(n_body)
     jl, jd, ju = (np.zeros((n_body, m, m)) for _ in range(3))
 
-    def jac(t, y):
+    def jac(t: float, y: np.ndarray) -> sp.csc_matrix | np.ndarray:
         analytic(t, y, segment, model.body, model.joint, model.glob, knots, jl, jd, ju)
         matrix = sp.csc_matrix((_block_values(jl, jd, ju), (rows, cols)), shape=(n, n))
         return matrix.toarray() if dense else matrix
@@ -69,7 +77,7 @@ def block_jacobian(model, knots: np.ndarray, segment: int, dense: bool = False):
 
 
 def solve(
-    model,
+    model: Model,
     knots: np.ndarray,
     save_times: np.ndarray,
     method: str,
@@ -93,7 +101,7 @@ def solve(
         if tb <= ta:
             continue
 
-        def f(t, state, seg=seg):
+        def f(t: float, state: np.ndarray, seg: int = seg) -> np.ndarray:
             out = np.empty(n)
             rhs(t, state, seg, model.body, model.joint, model.glob, knots, out)
             return out

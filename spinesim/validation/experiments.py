@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import curve_fit
@@ -26,6 +27,9 @@ from spinesim.protocol import Phase, Protocol, lying, upright
 from spinesim.result import Result
 from spinesim.simulate import simulate
 from spinesim.validation.segment import load_history, motion_segment, run_segment
+
+if TYPE_CHECKING:
+    from spinesim.validation.measurements import Measurement
 
 HOUR = 3600.0
 LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
@@ -95,7 +99,9 @@ def first_time(times: np.ndarray, reached: np.ndarray, what: str) -> float:
     return float(times[np.argmax(reached)])
 
 
-def measured_points(label: str, x, measurements) -> Series:
+def measured_points(
+    label: str, x: Sequence[float] | np.ndarray, measurements: Sequence[Measurement]
+) -> Series:
     """Measured means and bands of ``measurements`` at abscissae ``x`` (for plotting)."""
     return Series(
         label,
@@ -274,7 +280,7 @@ def creep_recovery(ctx: Context) -> Outcome:
     elastic = creep[0]
     tau_fast = model.joint[0, J_C_CREEP] / model.joint[0, J_K_CREEP]  # (s)
 
-    def two_exp(t, a_fast, a_slow, tau_slow):
+    def two_exp(t: np.ndarray, a_fast: float, a_slow: float, tau_slow: float) -> np.ndarray:
         return a_fast * (1 - np.exp(-t / tau_fast)) + a_slow * (1 - np.exp(-t / tau_slow))
 
     t = creep_t - ramp

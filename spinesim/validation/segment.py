@@ -9,6 +9,8 @@ stiff so that only the axial response is tested.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from spinesim.anatomy import Subject, load_anatomy
@@ -57,7 +59,9 @@ def axial_opening(model: Model, states: np.ndarray) -> np.ndarray:
     return states[:, L.BLOCK + L.S_X] - states[:, L.S_X] - rest
 
 
-def load_history(times_s, load_fraction) -> np.ndarray:
+def load_history(
+    times_s: Sequence[float] | np.ndarray, load_fraction: Sequence[float] | np.ndarray
+) -> np.ndarray:
     """Protocol knots that apply ``load_fraction`` (``+1`` the full weight in tension,
     ``-1`` in compression) at ``times_s``. Between knots the angle is linear, so the load
     follows its sine (exact at the knots and on holds)."""
@@ -68,7 +72,9 @@ def load_history(times_s, load_fraction) -> np.ndarray:
     return table
 
 
-def run_segment(model: Model, knots: np.ndarray, times_s) -> np.ndarray:
+def run_segment(
+    model: Model, knots: np.ndarray, times_s: Sequence[float] | np.ndarray
+) -> np.ndarray:
     """Axial opening (m) of ``model`` at ``times_s`` under the load ``knots``."""
     states, _ = run(model, knots, np.asarray(times_s, dtype=float), TIGHT)
     return axial_opening(model, states)
