@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         time_s=times,
         levels=model.levels,
         data=data,
-        attrs=attrs,
+        attrs=json.loads(json.dumps(attrs)),  # as a saved result reads them back
         bodies=model.body_names,
         body_pose=np.ascontiguousarray(poses),
     )
