@@ -30,7 +30,7 @@ from spinesim.device import (
     TractionTable,
     ground_holds,
 )
-from spinesim.errors import ParameterError, check_number, check_type
+from spinesim.errors import ParameterError, SolverError, check_number, check_type
 from spinesim.properties import (
     REFERENCE_AREA,
     REFERENCE_AXIAL_STIFFNESS,
@@ -505,7 +505,15 @@ def settle_models(models: Sequence[Model], duration_s: float = SETTLE_S) -> list
     outputs = run_cases(models, cases, SolverOptions())
     settled_models = []
     for k, model in enumerate(models):
-        outputs.raise_on_failure(k)
+        try:
+            outputs.raise_on_failure(k)
+        except SolverError as exc:
+            raise SolverError(
+                f"settling the model lying flat ({duration_s:g} s before the protocol) failed: "
+                f"{exc}",
+                time_s=exc.time_s,
+                status=exc.status,
+            ) from None
         y = outputs.final_state[k].copy()
         y[L.S_BRISTLE :: L.BLOCK] = 0.0
         # holders that did not act lying (a harness, the seat) are fastened on the settled body

@@ -157,3 +157,16 @@ def test_small_initial_step_after_hours_of_preceding_phases(default_model):
     )
     reference = spinesim.simulate(protocol, model=default_model)
     np.testing.assert_allclose(result.gap_change, reference.gap_change, atol=2e-3)
+
+
+def test_a_failed_settle_says_it_was_the_settle(default_model):
+    """The settle's times (0-30 s) are not the session's: the message says which ran."""
+    import dataclasses
+
+    from spinesim.assembly import settle_models
+
+    joint = default_model.joint.copy()
+    joint[3, L.J_K_AXIAL] = np.nan
+    broken = dataclasses.replace(default_model, joint=joint)
+    with pytest.raises(spinesim.SolverError, match=r"^settling the model lying flat .* not finite"):
+        settle_models([broken])
