@@ -81,6 +81,22 @@ def test_bad_sweep_files_exit_2_and_write_nothing(tmp_path, capsys, text, messag
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
 
 
+@pytest.mark.parametrize("scheduler", ["nonsense", "tcp://127.0.0.1:1"])
+def test_a_bad_scheduler_exits_2_and_writes_nothing(tmp_path, capsys, scheduler):
+    pytest.importorskip("distributed", reason="needs the sweep extra (dask)")
+    dask = pytest.importorskip("dask")  # imported after distributed: has its config
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "sch.zarr"
+    argv = ["sweep", str(spec), "--out", str(out), "--scheduler", scheduler, "--no-progress"]
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        assert run_cli(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"spinesim: error: client = {scheduler!r}") and "--scheduler" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.toml"]  # no store left
+
+
 def test_missing_sweep_file_and_folder(tmp_path, capsys):
     assert run_cli(["sweep", str(tmp_path / "none.toml"), "--out", "x.zarr"]) == 2
     assert "none.toml" in capsys.readouterr().err

@@ -147,6 +147,7 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: Normal(1.7, 1.0, 1.7, 1.7 + 1e-6), "keeps"),
         (lambda: LatinHypercube({"angle_deg": [10.0, float("inf")]}, n=4), "not finite"),
         (lambda: spinesim.sweep("angles"), "design"),
+        (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), client=8786), "client = 8786"),
         # a protocol the device cannot do is refused up front, not when its case runs
         (lambda: spinesim.sweep(Grid(device=["table", "boots"], angle_deg=[60.0])), "90 deg"),
         (

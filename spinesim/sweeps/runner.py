@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from spinesim._optional import import_optional
 from spinesim.anatomy import Subject, load_anatomy
 from spinesim.errors import ParameterError, check_integer, check_number
 from spinesim.result import SIDES, VARIABLES
@@ -97,30 +98,32 @@ def sweep(
     )
     batch_size = check_integer("batch_size", batch_size, 1, 1_000_000)
     template = _template(xr, table, settings, design, fixed)
-    n_case = len(inputs)
-    batches = [(k, start) for k, start in enumerate(range(0, n_case, batch_size))]
-
-    store = None
-    done: set[int] = set()
-    if out is not None:
-        spec = {
-            "design": design.describe(),
-            "fixed": fixed,
-            "samples": settings.samples,
-            "series_times_s": list(settings.series_times_s),
-            "solver": vars(settings.solver),
-            "batch_size": batch_size,
-        }
-        store = SweepStore(out, spec)
-        if resume and store.exists():
-            done = store.open_for_resume()
-        elif store.exists():
-            raise ParameterError(
-                f"out = {str(out)!r} exists; resume it (resume=True, CLI --resume) or "
-                "choose another output"
-            )
-        else:
+    store = None if out is None else SweepStore(out, _spec(design, fixed, settings, batch_size))
+    done = _batches_done(store, resume)
+    client, owned = _connect(client)  # before the store is created: a bad address leaves none
+    try:
+        if store is not None and not store.exists():
             store.create(template, batch_size)
+        return _run(inputs, template, settings, batch_size, store, done, client, progress)
+    finally:
+        if owned:
+            client.close()
+
+
+def _run(
+    inputs: list[CaseInputs],
+    template: xr.Dataset,
+    settings: BatchSettings,
+    batch_size: int,
+    store: SweepStore | None,
+    done: set[int],
+    client: Any,
+    progress: bool,
+) -> xr.Dataset:
+    """Run every batch not ``done`` (locally or on ``client``), write each to ``store`` as
+    it finishes (or keep it in memory), and return the whole sweep laid out."""
+    n_case = len(inputs)
+    batches = list(enumerate(range(0, n_case, batch_size)))
     arrays = {name: np.array(v.values) for name, v in template.data_vars.items()}
     pending = [(k, start) for k, start in batches if k not in done]
 
@@ -144,6 +147,33 @@ def sweep(
     for name, values in arrays.items():
         ds[name] = (ds[name].dims, values, ds[name].attrs)
     return finish_layout(ds)
+
+
+def _spec(
+    design: Design, fixed: dict[str, Any], settings: BatchSettings, batch_size: int
+) -> dict[str, Any]:
+    """What a store records of its sweep (a resume must give the same)."""
+    return {
+        "design": design.describe(),
+        "fixed": fixed,
+        "samples": settings.samples,
+        "series_times_s": list(settings.series_times_s),
+        "solver": vars(settings.solver),
+        "batch_size": batch_size,
+    }
+
+
+def _batches_done(store: SweepStore | None, resume: bool) -> set[int]:
+    """The batches an existing ``store`` holds when resuming (none for a new one); an
+    existing store without ``resume`` is refused (never overwritten)."""
+    if store is None or not store.exists():
+        return set()
+    if not resume:
+        raise ParameterError(
+            f"out = {str(store.target)!r} exists; resume it (resume=True, CLI --resume) or "
+            "choose another output"
+        )
+    return store.open_for_resume()
 
 
 def open_sweep(path: str | os.PathLike) -> xr.Dataset:
@@ -354,27 +384,45 @@ def _plain(values: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ execution
+def _connect(client: Any) -> tuple[Any, bool]:
+    """``(client, owned)``: the dask ``Client`` to run batches on (None: this process),
+    connected here if ``client`` is a scheduler address (then owned: closed by the sweep)."""
+    if client is None:
+        return None, False
+    if not isinstance(client, str):
+        if not callable(getattr(client, "submit", None)):
+            raise ParameterError(
+                f"client = {client!r}; allowed: None, a dask.distributed Client or a "
+                "scheduler address"
+            )
+        return client, False
+    distributed = import_optional("distributed", "sweep", "a sweep on a dask cluster")
+    try:
+        return distributed.Client(client), True
+    except (ValueError, OSError, TimeoutError) as exc:
+        raise ParameterError(
+            f"client = {client!r} (the scheduler address, CLI --scheduler): cannot connect "
+            f"({exc}); allowed: the address of a running dask.distributed scheduler, e.g. "
+            "tcp://host:8786"
+        ) from None
+
+
 def _execute(pending, chunk, settings: BatchSettings, client) -> Iterator[tuple[int, int, dict]]:
-    """``(batch, start, arrays)`` for every pending batch as it finishes."""
+    """``(batch, start, arrays)`` for every pending batch as it finishes, run here
+    (``client`` None) or on a dask ``Client``'s workers."""
     if client is None:
         for k, start in pending:
             yield k, start, run_batch(chunk(start), settings)
         return
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
-    own = isinstance(client, str)
-    client = Client(client) if own else client
-    try:
-        futures = {
-            client.submit(run_batch, chunk(start), settings, pure=False): (k, start)
-            for k, start in pending
-        }
-        for future in as_completed(futures):
-            k, start = futures[future]
-            yield k, start, future.result()
-    finally:
-        if own:
-            client.close()
+    futures = {
+        client.submit(run_batch, chunk(start), settings, pure=False): (k, start)
+        for k, start in pending
+    }
+    for future in as_completed(futures):
+        k, start = futures[future]
+        yield k, start, future.result()
 
 
 def _progress(total: int, initial: int, enabled: bool):
