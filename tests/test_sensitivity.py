@@ -49,3 +49,13 @@ def test_bad_sensitivity_requests_are_refused(kwargs, message):
     args = {"bounds": {"angle_deg": [10.0, 90.0]}, "n": 8, **kwargs}
     with pytest.raises(ParameterError, match=message):
         spinesim.sobol_indices(args.pop("bounds"), args.pop("n"), progress=False, **args)
+
+
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 1.5, float("nan"), "0.95", True])
+def test_a_bad_confidence_is_refused_before_the_sweep_runs(confidence, monkeypatch):
+    def no_sweep(*args, **kwargs):
+        raise AssertionError("the sweep ran")
+
+    monkeypatch.setattr("spinesim.sweeps.sensitivity.sweep", no_sweep)
+    with pytest.raises(ParameterError, match=r"confidence = .*open interval \(0, 1\)"):
+        spinesim.sobol_indices({"angle_deg": [10.0, 90.0]}, 8, confidence=confidence)

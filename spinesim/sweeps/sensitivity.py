@@ -9,6 +9,7 @@ come with bootstrap confidence half-widths.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,8 @@ def sobol_indices(
 
     ``n`` (a power of 2) is the base sample size: the sweep runs ``n x (len(bounds) + 2)``
     cases. ``sweep_options`` go to :func:`spinesim.sweep` (``batch_size``, ``client``,
-    ``out``, ...). Returns ``(indices, cases)``: an :class:`xarray.Dataset` with ``S1``,
+    ``out``, ...). ``confidence`` (in (0, 1)) is the level of the bootstrap confidence
+    half-widths. Returns ``(indices, cases)``: an :class:`xarray.Dataset` with ``S1``,
     ``S1_conf``, ``ST`` and ``ST_conf`` over ``(output, level, parameter)``, and the sweep
     that computed them. Outputs with a disc side use its middle.
     """
@@ -52,6 +54,7 @@ def sobol_indices(
     xr = _import_xarray()
     n = check_integer("n", n, 2, 2**24)
     seed = check_seed("seed", seed)
+    confidence = _confidence(confidence)
     if n & (n - 1):
         raise ParameterError(f"n = {n}; allowed: a power of 2 (Sobol' sequence balance)")
     unknown = [o for o in outputs if o not in LEVEL_SUMMARIES]
@@ -104,3 +107,12 @@ def sobol_indices(
             "side": SIDE,
         },
     ), cases
+
+
+def _confidence(value: Any) -> float:
+    """The confidence level of the bootstrap half-widths, checked: a number in (0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < value < 1.0:
+        raise ParameterError(
+            f"confidence = {value!r}; allowed: a number in the open interval (0, 1)"
+        )
+    return float(value)
