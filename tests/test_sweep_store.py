@@ -56,6 +56,17 @@ import spinesim.sweeps.runner as runner
 runner.run_batch = slow_run_batch
 """
 
+#: Kill the child with SIGKILL while it creates the store: written, not yet renamed.
+KILL_IN_CREATE = """
+import os, signal, xarray
+to_zarr = xarray.Dataset.to_zarr
+def killing_to_zarr(self, path, *args, **kwargs):
+    to_zarr(self, path, *args, **kwargs)
+    if kwargs.get("mode") == "w-":
+        os.kill(os.getpid(), signal.SIGKILL)
+xarray.Dataset.to_zarr = killing_to_zarr
+"""
+
 
 def child(out: Path, patch: str = "") -> subprocess.Popen:
     code = SCRIPT.format(patch=textwrap.dedent(patch), angles=ANGLES, fixed=FIXED)
@@ -153,6 +164,24 @@ def test_an_interrupted_store_shows_its_unrun_cases_and_warns(tmp_path, referenc
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a finished store opens without a warning
         assert_same_results(spinesim.open_sweep(out), reference)
+
+
+def test_a_store_killed_while_created_leaves_a_folder_the_next_create_removes(
+    tmp_path, reference, monkeypatch
+):
+    out = tmp_path / "sweep.zarr"
+    proc = child(out, KILL_IN_CREATE)
+    assert proc.wait(timeout=300) == -signal.SIGKILL
+    (left,) = tmp_path.iterdir()
+    assert left.name.startswith(".sweep.zarr.creating-") and not out.exists()
+    other = tmp_path / f".other.zarr.creating-{proc.pid}-x"  # another target's: kept
+    live = tmp_path / f".sweep.zarr.creating-{os.getpid()}-x"  # being created: kept
+    other.mkdir()
+    live.mkdir()
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == len(ANGLES)
+    assert_same_results(ds, reference)
+    assert sorted(tmp_path.iterdir()) == sorted([out, other, live])
 
 
 def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_path):

@@ -7,7 +7,9 @@ killed at any moment leaves each chunk either old or new, and a batch whose flag
 is simply run again. Every case starts as not run (status
 :data:`~spinesim.sweeps.execute.NOT_RUN`), so an unfinished store shows which cases it
 lacks. The sweep's specification is stored with the data; resuming with a
-different one is refused.
+different one is refused. A new store is written in a temporary folder beside it
+(``.<name>.creating-<pid>-*``) and renamed; such a folder left by a killed process is removed
+when the same target is created again.
 
 A target ending in ``.nc`` is filled as a Zarr store next to it (``<name>.nc.partial.zarr``)
 and written to netCDF (atomically: temporary file, then rename) once every batch is done.
@@ -15,6 +17,7 @@ and written to netCDF (atomically: temporary file, then rename) once every batch
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -67,13 +70,29 @@ class SweepStore:
         }
         encoding["batch_done"] = {"chunks": (1,)}
         # written under a temporary name and renamed: a half-created store never exists
-        tmp = Path(tempfile.mkdtemp(prefix=".creating-", dir=self.zarr_path.parent or "."))
+        self._remove_stale_creations()
+        prefix = f"{self._creating_prefix()}{os.getpid()}-"
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=self.zarr_path.parent))
         try:
             ds.to_zarr(tmp / "store.zarr", mode="w-", encoding=encoding, consolidated=False)
             os.replace(tmp / "store.zarr", self.zarr_path)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         xr.open_zarr(self.zarr_path, consolidated=False).close()
+
+    def _creating_prefix(self) -> str:
+        """Name start of the temporary folders a store of this target is created in; the
+        creating process's id follows."""
+        return f".{self.zarr_path.name}.creating-"
+
+    def _remove_stale_creations(self) -> None:
+        """Remove the temporary folders of creations of this target that were killed
+        midway (their process is gone); those of other targets are left alone."""
+        prefix = self._creating_prefix()
+        for path in self.zarr_path.parent.glob(glob.escape(prefix) + "*"):
+            pid = path.name[len(prefix) :].split("-", 1)[0]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
 
     def open_for_resume(self) -> set[int]:
         """Check the stored spec against this sweep's; return the batches already done."""
@@ -131,3 +150,17 @@ class SweepStore:
         with atomic_output(self.target) as tmp:
             dataset.to_netcdf(tmp, engine="h5netcdf")
         shutil.rmtree(self.zarr_path)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (always False where that cannot be
+    asked without side effects, i.e. not on POSIX)."""
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
