@@ -134,22 +134,28 @@ def test_kill_9_mid_sweep_then_resume_completes_every_case_once(tmp_path, refere
     assert runs_again == 0
 
 
-def test_an_interrupted_store_shows_its_unrun_cases_and_warns(tmp_path, reference, monkeypatch):
-    out = tmp_path / "sweep.zarr"
+def interrupt_in_batch(out: Path, batch: int, monkeypatch) -> None:
+    """Run the sweep into ``out`` and press Ctrl-C while batch ``batch`` runs."""
     calls = []
     run_batch = execute.run_batch
 
     def interrupted(inputs, settings):
         calls.append(len(inputs))
-        if len(calls) == 4:  # Ctrl-C while the fourth batch runs
+        if len(calls) == batch + 1:
             raise KeyboardInterrupt
         return run_batch(inputs, settings)
 
-    monkeypatch.setattr("spinesim.sweeps.runner.run_batch", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        spinesim.sweep(
-            Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out, progress=False
-        )
+    with monkeypatch.context() as patch:
+        patch.setattr("spinesim.sweeps.runner.run_batch", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            spinesim.sweep(
+                Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out, progress=False
+            )
+
+
+def test_an_interrupted_store_shows_its_unrun_cases_and_warns(tmp_path, reference, monkeypatch):
+    out = tmp_path / "sweep.zarr"
+    interrupt_in_batch(out, 3, monkeypatch)
     with pytest.warns(UserWarning, match=r"unfinished: 5 of 8 cases were not run.*resume=True"):
         ds = spinesim.open_sweep(out)
     status = ds["status"].values
@@ -204,6 +210,17 @@ def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):
     assert_same_results(back, reference)
     assert_same_results(ds, reference)
     assert list(back["angle_deg"].values) == ANGLES
+
+
+def test_an_unfinished_netcdf_sweep_is_named_as_such_and_resumes(tmp_path, reference, monkeypatch):
+    out = tmp_path / "sweep.nc"
+    interrupt_in_batch(out, 3, monkeypatch)
+    with pytest.raises(ParameterError, match=r"unfinished sweep .*sweep.nc.partial.zarr.*resume"):
+        spinesim.sweep(Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out)
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == len(ANGLES) - 3
+    assert_same_results(ds, reference)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.nc"]
 
 
 def test_grid_store_reopens_with_parameter_dimensions_in_the_order_given(tmp_path):

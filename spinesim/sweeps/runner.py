@@ -169,11 +169,22 @@ def _batches_done(store: SweepStore | None, resume: bool) -> set[int]:
     if store is None or not store.exists():
         return set()
     if not resume:
-        raise ParameterError(
-            f"out = {str(store.target)!r} exists; resume it (resume=True, CLI --resume) or "
-            "choose another output"
-        )
+        raise ParameterError(_refusal(store))
     return store.open_for_resume()
+
+
+def _refusal(store: SweepStore) -> str:
+    """Why a sweep into an existing ``store`` does not start over, and what to do."""
+    if store.netcdf and not store.target.exists():
+        return (
+            f"out = {str(store.target)!r}: an unfinished sweep into it is in "
+            f"{str(store.zarr_path)!r}; complete it with resume=True (CLI --resume), or remove "
+            "that store to start over"
+        )
+    return (
+        f"out = {str(store.target)!r} exists; resume it (resume=True, CLI --resume) or "
+        "choose another output"
+    )
 
 
 def open_sweep(path: str | os.PathLike) -> xr.Dataset:
