@@ -41,10 +41,11 @@ def test_example_sweep_file_is_valid():
     assert spec.fixed["device"] == "table"
 
 
-def test_sweep_command_writes_a_store_and_resumes(tmp_path, capsys):
+@pytest.mark.parametrize("suffix", [".zarr", ".nc"])
+def test_sweep_command_writes_a_store_and_resumes(tmp_path, capsys, suffix):
     spec = tmp_path / "sweep.toml"
     spec.write_text(SMALL)
-    out = tmp_path / "results.zarr"
+    out = tmp_path / f"results{suffix}"
     assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 0
     assert "4 cases (0 failed)" in capsys.readouterr().out
     ds = spinesim.open_sweep(out)
@@ -54,6 +55,8 @@ def test_sweep_command_writes_a_store_and_resumes(tmp_path, capsys):
     assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 2
     assert "--resume" in capsys.readouterr().err
     assert run_cli(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"]) == 0
+    assert "4 cases (0 failed)" in capsys.readouterr().out  # a finished sweep, as it is
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, "sweep.toml"]
 
 
 @pytest.mark.parametrize(

@@ -210,11 +210,28 @@ def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):
     assert_same_results(back, reference)
     assert_same_results(ds, reference)
     assert list(back["angle_deg"].values) == ANGLES
+    assert back.attrs.keys() == ds.attrs.keys()  # the stored specification is not shown
+
+
+@pytest.mark.parametrize("suffix", [".zarr", ".nc"])
+def test_resuming_a_finished_sweep_returns_it_and_runs_nothing(
+    tmp_path, reference, monkeypatch, suffix
+):
+    out = tmp_path / f"sweep{suffix}"
+    spinesim.sweep(Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out)
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == 0
+    assert_same_results(ds, reference)
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+    with pytest.raises(ParameterError, match="different sweep"):
+        spinesim.sweep(Table({"angle_deg": [40.0]}), fixed=FIXED, out=out, resume=True)
 
 
 def test_an_unfinished_netcdf_sweep_is_named_as_such_and_resumes(tmp_path, reference, monkeypatch):
     out = tmp_path / "sweep.nc"
     interrupt_in_batch(out, 3, monkeypatch)
+    with pytest.warns(UserWarning, match="5 of 8 cases were not run"):
+        assert (spinesim.open_sweep(out)["status"] == execute.NOT_RUN).sum() == 5
     with pytest.raises(ParameterError, match=r"unfinished sweep .*sweep.nc.partial.zarr.*resume"):
         spinesim.sweep(Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out)
     ds, runs = resume_counting(out, monkeypatch)

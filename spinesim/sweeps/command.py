@@ -28,7 +28,9 @@ def add_parser(commands) -> None:
         "--out", type=Path, required=True, metavar="PATH", help="Zarr store or .nc file"
     )
     parser.add_argument(
-        "--resume", action="store_true", help="continue an interrupted sweep in --out"
+        "--resume",
+        action="store_true",
+        help="continue an interrupted sweep in --out (a finished one is reported as it is)",
     )
     parser.add_argument(
         "--scheduler",

@@ -76,7 +76,8 @@ def sweep(
         Cases per compiled call (and per chunk on disk, and per dask task).
     out
         Zarr store (or ``.nc`` file) written batch by batch; with ``resume=True`` an
-        interrupted sweep continues where it stopped (no case lost, none run twice).
+        interrupted sweep continues where it stopped (no case lost, none run twice), and
+        a finished one is returned as it is (nothing runs).
     client
         A ``dask.distributed.Client`` or a scheduler address: batches run on its workers.
     progress
@@ -99,8 +100,10 @@ def sweep(
     batch_size = check_integer("batch_size", batch_size, 1, 1_000_000)
     template = _template(xr, table, settings, design, fixed)
     store = None if out is None else SweepStore(out, _spec(design, fixed, settings, batch_size))
-    done = _batches_done(store, resume)
-    client, owned = _connect(client)  # before the store is created: a bad address leaves none
+    n_batch = -(-len(inputs) // batch_size)
+    done = _batches_done(store, resume, n_batch)
+    # connected before the store is created (a bad address leaves none); not when all is done
+    client, owned = _connect(client) if len(done) < n_batch else (None, False)
     try:
         if store is not None and not store.exists():
             store.create(template, batch_size)
@@ -163,14 +166,15 @@ def _spec(
     }
 
 
-def _batches_done(store: SweepStore | None, resume: bool) -> set[int]:
-    """The batches an existing ``store`` holds when resuming (none for a new one); an
-    existing store without ``resume`` is refused (never overwritten)."""
+def _batches_done(store: SweepStore | None, resume: bool, n_batch: int) -> set[int]:
+    """The batches (of ``n_batch``) an existing ``store`` holds when resuming: none for a
+    new one, all for a finished one. An existing store without ``resume`` is refused
+    (never overwritten)."""
     if store is None or not store.exists():
         return set()
     if not resume:
         raise ParameterError(_refusal(store))
-    return store.open_for_resume()
+    return store.open_for_resume(n_batch)
 
 
 def _refusal(store: SweepStore) -> str:
@@ -189,16 +193,13 @@ def _refusal(store: SweepStore) -> str:
 
 def open_sweep(path: str | os.PathLike) -> xr.Dataset:
     """Read a sweep written with ``out=`` (Zarr store or netCDF file), laid out as
-    :func:`sweep` returns it. An unfinished store (an interrupted sweep) is read as it is,
-    its cases not run with ``status`` :data:`NOT_RUN`, with a warning saying how many."""
-    xr = _import_xarray()
+    :func:`sweep` returns it. An unfinished store (an interrupted sweep; for a ``.nc``
+    target not written yet, its partial store) is read as it is, its cases not run with
+    ``status`` :data:`NOT_RUN`, with a warning saying how many."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ParameterError(f"sweep results {path!r} do not exist")
-    if path.endswith(".nc"):
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            return ds.load()
     store = SweepStore(path, {})
+    if not store.exists():
+        raise ParameterError(f"sweep results {path!r} do not exist")
     ds = finish_layout(store.load())
     if store.batches_left():
         _warn_unfinished(path, ds)

@@ -12,7 +12,8 @@ different one is refused. A new store is written in a temporary folder beside it
 when the same target is created again.
 
 A target ending in ``.nc`` is filled as a Zarr store next to it (``<name>.nc.partial.zarr``)
-and written to netCDF (atomically: temporary file, then rename) once every batch is done.
+and written to netCDF (atomically: temporary file, then rename, with the spec) once every
+batch is done. Resuming a finished sweep, either kind, finds every batch done.
 """
 
 from __future__ import annotations
@@ -94,30 +95,46 @@ class SweepStore:
             if pid.isdigit() and not _process_alive(int(pid)):
                 shutil.rmtree(path, ignore_errors=True)
 
-    def open_for_resume(self) -> set[int]:
-        """Check the stored spec against this sweep's; return the batches already done."""
-        xr = _import_xarray()
-        if self.netcdf and self.target.exists():
+    def open_for_resume(self, n_batch: int) -> set[int]:
+        """Check the stored spec against this sweep's; return the batches already done (all
+        ``n_batch`` of a finished netCDF file)."""
+        if self._stored_spec() != self.spec:
             raise ParameterError(
-                f"out = {str(self.target)!r} is a finished sweep; nothing to resume"
+                f"out = {str(self._data_path())!r} holds a different sweep (its "
+                "specification differs or is not recorded); resume it with the same "
+                "specification or choose another output"
             )
-        with xr.open_zarr(self.zarr_path, consolidated=False) as ds:
-            if ds.attrs.get(SPEC_ATTR) != self.spec:
-                raise ParameterError(
-                    f"out = {str(self.zarr_path)!r} holds a different sweep (its "
-                    "specification differs); resume it with the same specification or "
-                    "choose another output"
-                )
+        if self._finished_netcdf():
+            return set(range(n_batch))
         return {int(k) for k in np.flatnonzero(self._done_flags())}
 
     def batches_left(self) -> int:
         """How many batches are not marked done (0 for a finished sweep)."""
+        if self._finished_netcdf():
+            return 0
         return int((self._done_flags() == 0).sum())
+
+    def _finished_netcdf(self) -> bool:
+        return self.netcdf and self.target.exists()
+
+    def _data_path(self) -> Path:
+        """Where the results are now: the finished netCDF file, else the Zarr store."""
+        return self.target if self._finished_netcdf() else self.zarr_path
+
+    def _open(self):
+        """The stored results, opened lazily (a context manager)."""
+        xr = _import_xarray()
+        if self._finished_netcdf():
+            return xr.open_dataset(self.target, engine="h5netcdf")
+        return xr.open_zarr(self.zarr_path, consolidated=False)
+
+    def _stored_spec(self) -> str | None:
+        with self._open() as ds:
+            return ds.attrs.get(SPEC_ATTR)
 
     def _done_flags(self) -> np.ndarray:
         """Each batch's ``batch_done`` flag (1: its results are written)."""
-        xr = _import_xarray()
-        with xr.open_zarr(self.zarr_path, consolidated=False) as ds:
+        with self._open() as ds:
             return ds["batch_done"].values
 
     def write(self, batch: int, start: int, arrays: dict[str, np.ndarray], template) -> None:
@@ -137,19 +154,20 @@ class SweepStore:
 
     def load(self):
         """Everything written so far, in memory."""
-        xr = _import_xarray()
-        with xr.open_zarr(self.zarr_path, consolidated=False) as ds:
+        with self._open() as ds:
             out = ds.load()
         out.attrs.pop(SPEC_ATTR, None)
-        return out.drop_vars("batch_done")
+        return out.drop_vars("batch_done", errors="ignore")
 
     def finish(self, dataset) -> None:
-        """For a netCDF target: write it atomically and remove the partial Zarr store."""
+        """For a netCDF target: write it atomically (with the spec, so that a resume can
+        check it) unless it is there, then remove the partial Zarr store."""
         if not self.netcdf:
             return
-        with atomic_output(self.target) as tmp:
-            dataset.to_netcdf(tmp, engine="h5netcdf")
-        shutil.rmtree(self.zarr_path)
+        if not self.target.exists():
+            with atomic_output(self.target) as tmp:
+                dataset.assign_attrs({SPEC_ATTR: self.spec}).to_netcdf(tmp, engine="h5netcdf")
+        shutil.rmtree(self.zarr_path, ignore_errors=True)
 
 
 def _process_alive(pid: int) -> bool:
