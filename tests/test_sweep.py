@@ -234,3 +234,13 @@ def test_sweeps_over_devices_and_switches_match_simulate():
     force = traction["end_segment_force"].sel(level="L5-S1")
     # the split table removes the friction of the lower half: more of the pull arrives
     assert force.sel(split_table=True) > force.sel(split_table=False) + 100.0
+
+
+def test_a_design_without_a_seed_draws_one_and_keeps_it():
+    """seed=None: the drawn seed is kept, so the sample can be drawn again (and a resume
+    cannot silently run a second sample against the first one's coordinates)."""
+    design = spinesim.RandomSample({"angle_deg": [20.0, 80.0]}, n=3, seed=None)
+    assert isinstance(design.seed, int)
+    again = spinesim.RandomSample({"angle_deg": [20.0, 80.0]}, n=3, seed=design.seed)
+    np.testing.assert_array_equal(design.table()["angle_deg"], again.table()["angle_deg"])
+    assert str(design.seed) in str(design.describe())

@@ -9,6 +9,7 @@ coordinates.
 from __future__ import annotations
 
 import math
+import secrets
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -27,10 +28,14 @@ MAX_CASES = 100_000_000
 MAX_SEED = 2**64 - 1
 
 
-def check_seed(name: str, seed: Any) -> int | None:
-    """Return ``seed`` as int (or None: fresh entropy, not reproducible) if it is an integer
-    in ``[0, MAX_SEED]``; otherwise raise :class:`ParameterError` naming ``name``."""
-    return None if seed is None else check_integer(name, seed, 0, MAX_SEED)
+def check_seed(name: str, seed: Any) -> int:
+    """Return ``seed`` as int if it is an integer in ``[0, MAX_SEED]``, or a freshly drawn
+    one if it is None (kept in the design, its specification and a sweep's store, so the
+    sample can be drawn again and a resumed sweep cannot mix two samples); otherwise raise
+    :class:`ParameterError` naming ``name``."""
+    if seed is None:
+        return secrets.randbits(63)  # a TOML integer holds it
+    return check_integer(name, seed, 0, MAX_SEED)
 
 
 def _values(name: str, values: Any) -> np.ndarray:
