@@ -260,3 +260,26 @@ def test_grid_store_reopens_with_parameter_dimensions_in_the_order_given(tmp_pat
     assert_same_results(back.sel(angle_deg=30.0, hold_s=20.0, sex="female"), one.isel(case=0))
     with pytest.raises(ParameterError, match="do not exist"):
         spinesim.open_sweep(tmp_path / "missing.zarr")
+
+
+def test_ctrl_c_during_a_batch_write_waits_for_the_batch_and_its_flag(tmp_path, monkeypatch):
+    """Ctrl-C while a batch is written (here: just before its flag) lets the write and the
+    flag finish, then interrupts: a resume runs only the other batches."""
+    from spinesim.sweeps.store import SweepStore
+
+    mark_done = SweepStore._mark_done
+
+    def interrupted_mark_done(self, xr_module, batch):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)  # the signal arrives while the write goes on
+        mark_done(self, xr_module, batch)
+
+    monkeypatch.setattr(SweepStore, "_mark_done", interrupted_mark_done)
+    out = tmp_path / "sweep.zarr"
+    with pytest.raises(KeyboardInterrupt):
+        spinesim.sweep(
+            Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out, progress=False
+        )
+    monkeypatch.undo()
+    _, runs = resume_counting(out, monkeypatch)
+    assert runs == len(ANGLES) - 1

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from spinesim._files import atomic_output
+from spinesim._files import atomic_output, interrupts_deferred
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 
@@ -145,8 +145,9 @@ class SweepStore:
         region = region.drop_vars([n for n, v in region.data_vars.items() if "case" not in v.dims])
         for name, values in arrays.items():
             region[name] = (region[name].dims, values)
-        region.to_zarr(self.zarr_path, region={"case": slice(start, stop)}, consolidated=False)
-        self._mark_done(xr, batch)
+        with interrupts_deferred():  # Ctrl-C waits for the batch and its flag
+            region.to_zarr(self.zarr_path, region={"case": slice(start, stop)}, consolidated=False)
+            self._mark_done(xr, batch)
 
     def _mark_done(self, xr, batch: int) -> None:
         flag = xr.Dataset({"batch_done": ("batch", np.ones(1, dtype=np.int8))})
