@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -34,15 +36,53 @@ def check_output(
     return path
 
 
+def temporary_prefix(path: Path, kind: str) -> str:
+    """Name start of this process's temporary files or folders of kind ``kind`` for
+    ``path``: ``.<name>.<kind>-<pid>-`` beside it (hidden; the process id tells
+    :func:`remove_stale_temporaries` whether its writer is still running)."""
+    return f".{path.name}.{kind}-{os.getpid()}-"
+
+
+def remove_stale_temporaries(path: Path, kind: str) -> None:
+    """Remove the temporaries of kind ``kind`` for ``path`` whose process is gone (killed
+    midway); those of running processes and of other targets are left alone."""
+    start = f".{path.name}.{kind}-"
+    for stale in (path.parent or Path(".")).glob(glob.escape(start) + "*"):
+        pid = stale.name[len(start) :].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (always False where that cannot be
+    asked without side effects, i.e. not on POSIX)."""
+    if os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[str]:
     """A temporary file name beside ``path`` (same folder, same suffix), renamed onto
     ``path`` with the permissions of a new file once the block completes; removed if the
     block fails or is interrupted, so neither a partial file nor a changed ``path`` is left.
     The file's data and then the rename are flushed to disk (``fsync``), so that a power
-    loss does not leave an empty or truncated file under ``path`` either."""
+    loss does not leave an empty or truncated file under ``path`` either. A temporary file
+    of ``path`` left by a process that was killed (SIGKILL, power loss) is removed."""
+    remove_stale_temporaries(path, "part")
     folder = path.parent or Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=temporary_prefix(path, "part"), suffix=path.suffix, dir=folder
+    )
     os.close(fd)
     try:
         yield tmp

@@ -6,6 +6,8 @@ import dataclasses
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -281,3 +283,17 @@ def test_summary_table_lists_every_level(result):
         assert float(row.split()[6]) == pytest.approx(level["final_gap_change_mm"], abs=5e-4)
     assert f"{summary['end_spine_length_change_mm']:.3f} mm" in table
     assert result.baseline in table
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(tmp_path, result):
+    """A SIGKILL (or power loss) mid-write leaves ``.<name>.part-<pid>-*``; the next write of
+    the same file removes it, while a running writer's and other files' stay."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".r.nc.part-{dead.pid}-abc.nc"
+    live = tmp_path / f".r.nc.part-{os.getpid()}-abc.nc"
+    other = tmp_path / f".other.nc.part-{dead.pid}-abc.nc"
+    for path in (stale, live, other):
+        path.write_bytes(b"half")
+    result.to_netcdf(tmp_path / "r.nc")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["r.nc", live.name, other.name])

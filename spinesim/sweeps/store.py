@@ -18,7 +18,6 @@ batch is done. Resuming a finished sweep, either kind, finds every batch done.
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import shutil
@@ -28,7 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from spinesim._files import atomic_output, interrupts_deferred
+from spinesim._files import (
+    atomic_output,
+    interrupts_deferred,
+    remove_stale_temporaries,
+    temporary_prefix,
+)
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 
@@ -71,8 +75,8 @@ class SweepStore:
         }
         encoding["batch_done"] = {"chunks": (1,)}
         # written under a temporary name and renamed: a half-created store never exists
-        self._remove_stale_creations()
-        prefix = f"{self._creating_prefix()}{os.getpid()}-"
+        remove_stale_temporaries(self.zarr_path, "creating")
+        prefix = temporary_prefix(self.zarr_path, "creating")
         tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=self.zarr_path.parent))
         try:
             ds.to_zarr(tmp / "store.zarr", mode="w-", encoding=encoding, consolidated=False)
@@ -80,20 +84,6 @@ class SweepStore:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         xr.open_zarr(self.zarr_path, consolidated=False).close()
-
-    def _creating_prefix(self) -> str:
-        """Name start of the temporary folders a store of this target is created in; the
-        creating process's id follows."""
-        return f".{self.zarr_path.name}.creating-"
-
-    def _remove_stale_creations(self) -> None:
-        """Remove the temporary folders of creations of this target that were killed
-        midway (their process is gone); those of other targets are left alone."""
-        prefix = self._creating_prefix()
-        for path in self.zarr_path.parent.glob(glob.escape(prefix) + "*"):
-            pid = path.name[len(prefix) :].split("-", 1)[0]
-            if pid.isdigit() and not _process_alive(int(pid)):
-                shutil.rmtree(path, ignore_errors=True)
 
     def open_for_resume(self, n_batch: int) -> set[int]:
         """Check the stored spec against this sweep's; return the batches already done (all
@@ -169,17 +159,3 @@ class SweepStore:
             with atomic_output(self.target) as tmp:
                 dataset.assign_attrs({SPEC_ATTR: self.spec}).to_netcdf(tmp, engine="h5netcdf")
         shutil.rmtree(self.zarr_path, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (always False where that cannot be
-    asked without side effects, i.e. not on POSIX)."""
-    if os.name != "posix":
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0: only checks that the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, owned by someone else
-        return True
-    return True
