@@ -294,3 +294,150 @@ def test_fluid_flows_until_the_nucleus_pressure_equals_the_swelling_pressure():
     force = k_ann * opening - area * (pressure - p0)
     assert result.axial_force[-1, 0] == pytest.approx(-mass * G, rel=1e-6)
     assert force == pytest.approx(-mass * G, rel=1e-6)
+
+
+# ------------------------------------------------------------- joint kinematics and laws
+def two_bodies(**disc: float) -> spinesim.Model:
+    """Two 2 kg bodies 0.1 m apart joined by ``DISC`` (with ``disc`` overrides)."""
+    b = spinesim.ModelBuilder()
+    for name in ("caudal", "cranial"):
+        b.add_body(name, 2.0, 0.01)
+    b.add_joint("disc", ax=0.045, bx=-0.045, **{**DISC, **disc})
+    return b.build()
+
+
+def rotated_about(y: np.ndarray, body: int, angle: float, px: float, py: float) -> np.ndarray:
+    """State ``y`` with ``body`` turned by ``angle`` (rad) about the point (px, py)."""
+    y = y.copy()
+    b = body * L.BLOCK
+    c, s = math.cos(angle), math.sin(angle)
+    dx, dy = y[b + L.S_X] - px, y[b + L.S_Y] - py
+    y[b + L.S_X], y[b + L.S_Y] = px + c * dx - s * dy, py + s * dx + c * dy
+    y[b + L.S_PHI] += angle
+    return y
+
+
+def observed_gaps(model: spinesim.Model, y: np.ndarray) -> np.ndarray:
+    """Anterior, middle and posterior disc-space opening (m) that ``observe`` reports."""
+    from spinesim.core import observables as O
+
+    table = knots((0, 0, 0, 0, 0), (1, 0, 0, 0, 0))
+    joint_out = np.zeros((1, 1, O.N_JOINT_OUT))
+    body_out = np.zeros((1, 2, O.N_BODY_OUT))
+    global_out = np.zeros((1, O.N_GLOBAL_OUT))
+    O.observe(
+        np.zeros(1), y[None, :], model.body, model.joint, model.glob, table,
+        joint_out, body_out, global_out,
+    )  # fmt: skip
+    return joint_out[0, 0, [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]]
+
+
+def test_flexion_closes_the_anterior_disc_space_and_opens_the_posterior():
+    """Turning the cranial body by +b (flexion) about the disc centre moves its anterior
+    endplate edge (local y = +D/2) caudally by about b D/2 and its posterior edge cranially:
+    the gaps are the distances between the endplate edges along the disc axis."""
+    model = two_bodies()
+    depth, b = DISC["depth"], 2e-3
+    centre = model.y0[L.BLOCK + L.S_X : L.BLOCK + L.S_Y + 1] - [0.045, 0.0]
+    y = rotated_about(model.y0, 1, b, *centre)
+    axis = np.array([math.cos(b / 2), math.sin(b / 2)])  # the mean of the two bodies' axes
+
+    def edge(body: int, lx: float, ly: float) -> np.ndarray:
+        x, yy, phi = y[body * L.BLOCK : body * L.BLOCK + 3]
+        c, s = math.cos(phi), math.sin(phi)
+        return np.array([x + c * lx - s * ly, yy + s * lx + c * ly])
+
+    expected = [
+        axis @ (edge(1, -0.045, side * depth / 2) - edge(0, 0.045, side * depth / 2))
+        - DISC["height"]
+        for side in (1.0, 0.0, -1.0)  # anterior (+y), middle, posterior
+    ]
+    gaps = observed_gaps(model, y)
+    assert gaps[0] < gaps[1] < gaps[2]
+    np.testing.assert_allclose(gaps, expected, atol=1e-3 * b * depth)
+
+
+def test_a_rigid_rotation_deforms_no_joint():
+    """Both bodies of a deformed joint turning together about any point at omega: no
+    opening, shear or bending rate (the joint frame turns with them: its rate, omega times
+    the shear and the height, cancels)."""
+    from spinesim.core.mechanics import body_trig, joint_deformation
+
+    model = two_bodies()
+    y = model.y0.copy()
+    y[L.BLOCK + L.S_Y] += 2e-3  # a sheared, bent and stretched joint: every rate term counts
+    y[L.BLOCK + L.S_X] += 1e-3
+    y[L.BLOCK + L.S_PHI] += 0.05
+    y = rotated_about(rotated_about(y, 0, 0.3, 0.2, -0.1), 1, 0.3, 0.2, -0.1)
+    omega, px, py = 1.7, 0.2, -0.1
+    for i in range(2):
+        b = i * L.BLOCK
+        y[b + L.S_VX] = -omega * (y[b + L.S_Y] - py)
+        y[b + L.S_VY] = omega * (y[b + L.S_X] - px)
+        y[b + L.S_OMEGA] = omega
+    rates = joint_deformation(y, 0, body_trig(y, 2), model.joint)[3:6]
+    np.testing.assert_allclose(rates, 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("side", ["anterior", "posterior"])
+def test_each_ligament_resists_only_the_bending_that_stretches_it(side):
+    """A ligament ``y_l`` from the disc centre (anterior +) stretches by u - y_l beta:
+    flexion (beta > 0) stretches the posterior one, extension the anterior one; the slack
+    one adds nothing to the bending moment k_b beta."""
+    from spinesim.core.mechanics import joint_loads
+
+    offset = 0.015 if side == "anterior" else -0.015
+    other = "post" if side == "anterior" else "ant"
+    model = two_bodies(**{f"lig_{other}_len": 0.0})  # only the ligament on ``side``
+    stretched_by = -1.0 if side == "anterior" else 1.0  # the sign of beta that stretches it
+    beta = 0.02
+    for sign in (1.0, -1.0):
+        b = sign * beta
+        moment = joint_loads(0.0, b, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, model.joint, 0)[3]
+        strain = -offset * b / LIGAMENT["len"]
+        tension = ligament_tension(strain, LIGAMENT["ea1"], LIGAMENT["ea2"], LIGAMENT["strain"])
+        assert (tension > 0.0) == (sign == stretched_by)
+        assert moment == pytest.approx(DISC["k_bend"] * b - offset * tension, rel=1e-12)
+
+
+def test_the_lumped_ligaments_lie_on_their_anatomical_sides(default_model):
+    """The anterior longitudinal ligament in front of each disc centre, the posterior
+    complex (PLL, flaval, inter- and supraspinous) behind it."""
+    joint = default_model.joint
+    discs = joint[(joint[:, L.J_LIG_ANT_LEN] > 0.0) & (joint[:, L.J_LIG_POST_LEN] > 0.0)]
+    assert len(discs) == 23  # L5-S1 to C2-C3 (hip and the upper cervical bushings have none)
+    assert (discs[:, L.J_LIG_ANT_Y] > 0.0).all()
+    assert (discs[:, L.J_LIG_POST_Y] < -0.02).all()  # the spinous processes are far behind
+
+
+@pytest.mark.parametrize("prone", [False, True])
+def test_an_off_centre_contact_tilts_the_body_against_its_rotational_holder(prone):
+    """A body lying flat on a frictionless backrest that touches it ``lx`` cranial of its
+    centre of mass: the normal force N = m g (pushing the body away from the table, +y
+    supine, -y prone: the prone body is the mirror image) turns it until the holder's
+    torque balances, K (phi - phi_0) = side N r_x(phi), r_x = lx cos(phi) - ly sin(phi)."""
+    m, lx, stiffness = 5.0, 0.1, 200.0
+    side = -1.0 if prone else 1.0
+    ly = -side * 0.05  # the contact point on the table's side of the body
+    k_normal = m * G / 0.01
+    b = spinesim.ModelBuilder(prone=prone)
+    b.add_body(
+        "block",
+        m,
+        0.02,
+        contact_x=lx,
+        contact_y=ly,
+        k_normal=k_normal,
+        c_normal=2.0 * math.sqrt(m * k_normal),
+        anchor_k_rot=stiffness,
+        anchor_c_rot=2.0 * math.sqrt(stiffness * 0.02),
+    )
+    model = b.build(y0=side * (0.05 - 0.01))
+    table = knots((0, 0, 1, 0, 0), (20, 0, 1, 0, 0))
+    state = run(model, table, np.array([20.0]), TIGHT)[0][-1]
+    phi = state[L.S_PHI]
+    expected = brentq(
+        lambda p: stiffness * p - side * m * G * (lx * math.cos(p) - ly * math.sin(p)), -1, 1
+    )
+    assert phi == pytest.approx(expected, rel=1e-4)
+    assert math.copysign(1.0, phi) == side  # the end over the contact is pushed off the table

@@ -243,6 +243,28 @@ def test_a_heavy_or_tall_subject_stands_upright_on_the_feet(device, mass_kg, hei
     assert result.segment_force[-1, result.levels.index("L3-L4")] < 0.5 * expected
 
 
+def test_the_hands_carry_nothing_off_the_bench():
+    """The hands hold the bench's handles only on the device: standing before a session on
+    the hip bench, every level carries the full weight above it."""
+    model = spinesim.spine_model(device=HipBench(hand_support=0.5))
+    protocol = Protocol((spinesim.Phase(120.0, -90.0, -90.0, kind="upright"),))
+    result = spinesim.simulate(protocol, model=model)
+    k = result.time_s.size - 1
+    for level in ("L3-L4", "T6-T7"):  # below T4, where the hands' share would act
+        j = model.joint_names.index(level)
+        expected = -weight(model, slice(j + 1, None))
+        assert joint_force_x(model, result, k, level) == pytest.approx(expected, abs=0.5)
+
+
+def test_spine_length_counts_every_disc_space_from_the_sacrum_to_the_head():
+    """``spine_length_change`` sums the middle disc-space changes of L5-S1 to head-C1
+    (docs/model.md, the outputs table): every joint but the hip."""
+    model = spinesim.spine_model(settle=False)
+    counted = [n for n, s in zip(model.joint_names, model.joint[:, L.J_SPINAL], strict=True) if s]
+    assert counted == [n for n in model.joint_names if n != "hip"]
+    assert counted[0] == "L5-S1" and counted[-1] == "head-C1"
+
+
 def test_sitting_spine_carries_the_weight_above_and_the_seat_the_pelvis():
     """Sitting: each level is compressed by the weight above it; the seat and feet carry
     the whole body."""
