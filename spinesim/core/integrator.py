@@ -27,8 +27,9 @@ stage's, which the error estimate, the next step and its Jacobian lean on, is ev
 (deriving both lets Newton's residual into the error control: 4x the global error in a
 test against Radau).
 
-The Jacobian is analytic (``core/jacobian.py``; 23 us on the full spine against 88 us for
-coloured finite differences, 27 right-hand sides) and reused across steps while Newton
+The Jacobian is analytic (``core/jacobian.py``; 19 us on the full spine, the cost of about 6.5
+right-hand sides (docs/performance.md), against 27 right-hand sides for coloured finite
+differences) and reused across steps while Newton
 contracts fast (rate below ``JACOBIAN_REFRESH_RATE``); after a slow step, or when Newton
 stalls, it is re-evaluated at the step's start, and if Newton still stalls the step is
 cut to a quarter and later steps are kept below half the failed size until the cap
@@ -101,7 +102,7 @@ RAMP_STEPS = 40
 # After an accepted step whose Newton iterations contracted more slowly than this, the
 # Jacobian is re-evaluated at the next step's start instead of waiting for Newton to stall
 # (Hairer & Wanner 1996, sec. IV.8). With the finite-difference Jacobian (27 right-hand
-# sides) 0.3 was best; the analytic one costs 8, and at 0.1 the 10-minute session takes
+# sides) 0.3 was best; the analytic one costs about 7, and at 0.1 the 10-minute session takes
 # 14.4 -> 12.7 ms at rtol 1e-6 and 4.0 -> 3.8 ms at default tolerances (0.05: no better)
 JACOBIAN_REFRESH_RATE = 0.1
 # A step below max(MIN_STEP_S, MIN_STEP_ULPS units in the last place of t) fails the
