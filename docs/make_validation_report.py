@@ -45,7 +45,10 @@ NOT_COMPARED = [
     "**Cholewicki et al. 2009** EMG magnitudes during traction (thoracic erector 1.06 +- 1.65 "
     "% MVA vs 0.08 sham) [V-sec]: the model's activation is relative to the lying tone, not "
     "to a maximum voluntary activation.",
-    "**Wilke 1999** sitting and lifting pressures: postures the planar model does not have. "
+    "**Wilke 1999** sitting pressures (unsupported 0.46, maximally flexed 0.83, nonchalant 0.3 "
+    "MPa): the model's `sitting` keeps the standing lumbar shape, without the lumbar flexion "
+    "that distinguishes these postures (model.md §7.2), so they are not compared; lifting "
+    "(1.1 to 2.3 MPa): the model has no lifting posture or load in the hands. "
     "**Ramos & Martin 1994** (prone VAX-D, < -0.013 MPa): force not in the excerpt.",
     "**Healey et al. 2008** (stature recovery after loaded walking) and **Fowler's position "
     "rest** (Tyrrell 1985): values not in the abstracts or posture not modelled.",
