@@ -467,6 +467,16 @@ def document(m: Measurements) -> str:
         for label, points in m.sizes.items()
         for n, s, steps in points
     ]
+    chain = m.sizes["uniform linear chain"]
+    (n_few, s_few, steps_few), (n_many, s_many, steps_many) = chain[0], chain[-1]
+    few_us, many_us = s_few / steps_few / n_few * 1e6, s_many / steps_many / n_many * 1e6
+    per_body_span = f"{few_us:.3g} us at {n_few:.0f} bodies to {many_us:.3g} us at {n_many:.0f}"
+    per_body_trend = (
+        f"falls from {per_body_span}, consistent with a part of each step's cost that does "
+        "not depend on the number of bodies"
+        if many_us < few_us
+        else f"rises from {per_body_span}"
+    )
     duration_lines = [
         f"| {d / 60:g} min | {s * 1e3:.3g} | {steps:.0f} |" for d, s, steps in m.durations
     ]
@@ -586,8 +596,8 @@ def document(m: Measurements) -> str:
             "Anatomical sections (`spinesim.assembly.spine_section`): lumbar = pelvis to L1, "
             "thoracolumbar = pelvis to T1, full = legs to head, at default tolerances; the "
             "uniform chain is `spinesim.peers.chain.uniform_chain`. The block-tridiagonal "
-            "algebra makes the cost per step linear in the bodies (right panel; the "
-            "per-step-and-body column stays within a factor of about 2, with no trend). The "
+            "algebra's work per step is linear in the bodies (right panel); on the uniform "
+            f"chain the per-step-and-body column {per_body_trend}. The "
             "number of steps is set by the dynamics: it barely changes across the anatomical "
             "sections, but grows with the bodies of the uniform chain (a longer chain of the "
             "same mass has slower axial modes; not analysed further), so its total cost grows "
