@@ -58,7 +58,7 @@ ANCHOR_DAMPING_RATIO = 0.5
 #: (whole-body weight times the height of its centre of mass above the ankles). Standing
 #: balance needs more than m g h (Loram & Lakie 2002 J Physiol 545:1041: the intrinsic ankle
 #: stiffness alone is 91 % of it, active control adds the rest [M]); 2 is an assumption
-#: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1320 N m/rad).
+#: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1333 N m/rad).
 FEET_TOPPLING_RATIO = 2.0
 #: Every device class (``device`` arguments are checked against them).
 DEVICE_TYPES = tuple(DEVICES.values())
@@ -429,23 +429,31 @@ def _stand_on_the_feet(
 ) -> None:
     """Where the ankle holder also serves as the feet (upright or sitting phases), make it
     stand (in place): the legs along the table axis (reference angle 0, kept when the
-    feet are put down, whatever angle the legs had lying), and a rotational stiffness of
-    at least :data:`FEET_TOPPLING_RATIO` times the toppling stiffness m g h in the pose
-    ``y``: a heavy or tall subject would otherwise fall over standing (150 kg, 2 m: m g h
-    = 1.6 kN m/rad)."""
+    feet are put down, whatever angle the legs had lying), and in upright and sitting
+    phases a rotational stiffness of at least :data:`FEET_TOPPLING_RATIO` times the
+    toppling stiffness m g h in the pose ``y`` (a heavy or tall subject would otherwise
+    fall over standing: 150 kg, 2 m: m g h = 1.6 kN m/rad), damped at
+    :data:`ANCHOR_DAMPING_RATIO` of the critical damping of the whole body turning about
+    the ankles. Device and lying phases keep the holder's own stiffness."""
+    mass = body[:, L.B_MASS]
+    x, z = y[L.S_X :: L.BLOCK], y[L.S_Y :: L.BLOCK]
     for i, hold in holds.items():
         if hold.site != "ankles" or not {"upright", "sitting"} & set(hold.kinds):
             continue
         body[i, L.B_ANCHOR_PHI] = 0.0
         body[i, L.B_ANCHOR_FIXED_ANGLE] = 1.0
         c, s = math.cos(y[i * L.BLOCK + L.S_PHI]), math.sin(y[i * L.BLOCK + L.S_PHI])
-        ankle_x = y[i * L.BLOCK + L.S_X] + c * body[i, L.B_ANCHOR_LX]
-        ankle_y = y[i * L.BLOCK + L.S_Y] + s * body[i, L.B_ANCHOR_LX]
-        mass = body[:, L.B_MASS]
-        com_x = mass @ y[L.S_X :: L.BLOCK] / mass.sum()
-        com_y = mass @ y[L.S_Y :: L.BLOCK] / mass.sum()
-        toppling = mass.sum() * gravity * math.hypot(com_x - ankle_x, com_y - ankle_y)
-        body[i, L.B_ANCHOR_K_ROT] = max(body[i, L.B_ANCHOR_K_ROT], FEET_TOPPLING_RATIO * toppling)
+        ankle_x = x[i] + c * body[i, L.B_ANCHOR_LX]
+        ankle_y = z[i] + s * body[i, L.B_ANCHOR_LX]
+        height = math.hypot(mass @ x / mass.sum() - ankle_x, mass @ z / mass.sum() - ankle_y)
+        stiffness = max(
+            hold.rotational_stiffness, FEET_TOPPLING_RATIO * mass.sum() * gravity * height
+        )
+        inertia = float(
+            np.sum(body[:, L.B_INERTIA] + mass * ((x - ankle_x) ** 2 + (z - ankle_y) ** 2))
+        )
+        body[i, L.B_FEET_K_ROT] = stiffness
+        body[i, L.B_FEET_C_ROT] = 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(stiffness * inertia)
 
 
 def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Hold]) -> None:
@@ -543,6 +551,7 @@ def spine_section(model: Model, first: str, last: str) -> Model:
     y0 = model.y0[i0 * L.BLOCK : (i1 + 1) * L.BLOCK].copy()
     if i0 > 0:
         held = [L.B_ANCHOR_K, L.B_ANCHOR_C, L.B_ANCHOR_K_ROT, L.B_ANCHOR_C_ROT]
+        held += [L.B_ANCHOR_FIXED_ANGLE, L.B_FEET_K_ROT, L.B_FEET_C_ROT]
         held += [L.B_RELEASE_DEVICE, L.B_RELEASE_UPRIGHT, L.B_RELEASE_SITTING, L.B_RELEASE_LYING]
         body[0, held] = model.body[0, held]
         body[0, [L.B_ANCHOR_LX, L.B_ANCHOR_LY]] = 0.0

@@ -231,11 +231,14 @@ def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
 @pytest.mark.parametrize(("mass_kg", "height_m"), [(70.0, 1.75), (150.0, 2.0), (250.0, 1.9)])
 def test_a_heavy_or_tall_subject_stands_upright_on_the_feet(device, mass_kg, height_m):
     """Upright, the ankle holder stands for the feet: at least 2 m g h of rotational
-    stiffness, whatever the device's holder has, so the legs stay within 3 deg of vertical
+    stiffness in upright and sitting phases, whatever the device's holder has on the
+    device, so the legs stay within 3 deg of vertical
     and the weight above L3-L4 compresses it (a 150 kg, 2 m subject once leaned by 50 deg,
     a 250 kg one hung upside down with the lumbar spine in tension)."""
     subject = spinesim.Subject(mass_kg=mass_kg, height_m=height_m)
     model = spinesim.spine_model(subject, device)
+    # on the device and lying, the holder keeps its own stiffness (a user's choice counts)
+    assert model.body[0, L.B_ANCHOR_K_ROT] == getattr(device, "ankle_rotational_stiffness", 1500.0)
     protocol = Protocol((spinesim.Phase(180.0, -90.0, -90.0, kind="upright"),))
     result = spinesim.simulate(protocol, model=model)
     assert abs(np.degrees(result.body_pose[-1, 0, 2])) < 3.0

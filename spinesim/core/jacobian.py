@@ -24,9 +24,7 @@ import numpy as np
 from spinesim._numba import jit
 from spinesim.core.layout import (
     B_ANCHOR_C,
-    B_ANCHOR_C_ROT,
     B_ANCHOR_K,
-    B_ANCHOR_K_ROT,
     B_ANCHOR_LX,
     B_ANCHOR_LY,
     B_ANCHOR_X,
@@ -105,6 +103,7 @@ from spinesim.core.mechanics import (
     muscle_activation,
     phase_kind,
     protocol_value,
+    rotational_holder,
     smooth_step,
     table_side,
 )
@@ -268,8 +267,9 @@ def anchor_gradient(y, i, cs, body, kind, point, g):
             g[0, col] = d_fx
             g[1, col] = d_fy
             g[2, col] = point[_RX, col] * fy + rx * d_fy - point[_RY, col] * fx - ry * d_fx
-    g[2, S_PHI] -= body[i, B_ANCHOR_K_ROT]
-    g[2, S_OMEGA] -= body[i, B_ANCHOR_C_ROT]
+    k_rot, c_rot = rotational_holder(body, i, kind)
+    g[2, S_PHI] -= k_rot
+    g[2, S_OMEGA] -= c_rot
 
 
 @jit

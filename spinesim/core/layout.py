@@ -56,7 +56,11 @@ B_SUPPORT_MASS = 23  # kg whose weight a support (the hands) carries off the bod
 # 1: strapping the anchor on keeps its reference angle B_ANCHOR_PHI (the feet: the legs stand
 # along the table axis, whatever angle they had lying); 0: it takes the body's angle
 B_ANCHOR_FIXED_ANGLE = 24
-NB = 25
+# Upright and sitting the holder stands for the feet: its rotational stiffness (N m/rad) and
+# damping (N m s/rad) there are these if the stiffness is larger than B_ANCHOR_K_ROT (0: none)
+B_FEET_K_ROT = 25
+B_FEET_C_ROT = 26
+NB = 27
 
 # --- joint parameter columns (all SI) ---------------------------------------------------
 J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)

@@ -30,6 +30,8 @@ from spinesim.core.layout import (
     B_C_TANGENT,
     B_CONTACT_X,
     B_CONTACT_Y,
+    B_FEET_C_ROT,
+    B_FEET_K_ROT,
     B_FREE_SLIDING,
     B_INERTIA,
     B_K_NORMAL,
@@ -82,6 +84,8 @@ from spinesim.core.layout import (
     J_SWELL_EPS,
     J_SWELL_P0,
     K_DEVICE,
+    K_SITTING,
+    K_UPRIGHT,
     P_ANGLE,
     P_BACKREST,
     P_FRICTION,
@@ -455,9 +459,20 @@ def anchor_loads(y, i, cs, body, kind):
         fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
         fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy
         torque = rx * fy - ry * fx
-    torque -= body[i, B_ANCHOR_K_ROT] * (y[b + S_PHI] - body[i, B_ANCHOR_PHI])
-    torque -= body[i, B_ANCHOR_C_ROT] * y[b + S_OMEGA]
+    k_rot, c_rot = rotational_holder(body, i, kind)
+    torque -= k_rot * (y[b + S_PHI] - body[i, B_ANCHOR_PHI])
+    torque -= c_rot * y[b + S_OMEGA]
     return fx, fy, torque
+
+
+@jit
+def rotational_holder(body, i, kind):
+    """Rotational stiffness and damping of body ``i``'s holder in a phase of kind ``kind``:
+    upright and sitting, those of the feet (``B_FEET_*``) where they are stiffer."""
+    feet = kind == K_UPRIGHT or kind == K_SITTING
+    if feet and body[i, B_FEET_K_ROT] > body[i, B_ANCHOR_K_ROT]:
+        return body[i, B_FEET_K_ROT], body[i, B_FEET_C_ROT]
+    return body[i, B_ANCHOR_K_ROT], body[i, B_ANCHOR_C_ROT]
 
 
 # -------------------------------------------------------------------------------- the RHS
