@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from spinesim.errors import ParameterError
 
@@ -102,21 +103,30 @@ def atomic_output(path: Path) -> Iterator[str]:
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) off until the block has finished, then raise the
-    :class:`KeyboardInterrupt` it would have raised: for writes that must not be cut in
-    the middle (a library's half-written chunk, its pending tasks). Only the main thread
-    receives signals; elsewhere the block runs as it is."""
-    if threading.current_thread() is not threading.main_thread():
+    """Hold Ctrl-C (SIGINT) off until the block has finished, then hand it to the handler
+    it would have reached (Python's default raises :class:`KeyboardInterrupt`; an ignored
+    SIGINT stays ignored): for writes that must not be cut in the middle (a library's
+    half-written chunk, its pending tasks). Only the main thread receives signals, and a
+    handler not installed from Python cannot be restored; there the block runs as it is."""
+    previous = signal.getsignal(signal.SIGINT)
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or previous is None
+        or previous == signal.SIG_IGN
+    ):
         yield
         return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    caught: list[tuple[int, FrameType | None]] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append((signum, frame)))
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
     if caught:
-        raise KeyboardInterrupt
+        if callable(previous):
+            previous(*caught[0])
+        else:  # SIG_DFL: what Ctrl-C does without Python's handler
+            raise KeyboardInterrupt
 
 
 def _fsync(path: str | Path) -> None:
