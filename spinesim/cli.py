@@ -310,6 +310,8 @@ def _subcommand(command, args: argparse.Namespace) -> int:
     """Run a subcommand module's ``run(args)`` and print its report."""
     try:
         print(command.run(args))
+    except BrokenPipeError:
+        raise  # main ends quietly: the reader has gone
     except OSError as exc:
         return _fail(_os_error(exc), EXIT_USAGE)
     except ParameterError as exc:

@@ -116,3 +116,21 @@ def test_sweep_command_runs_as_a_module():
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "--resume" in proc.stdout and "--scheduler" in proc.stdout
+
+
+def test_a_reader_closing_the_pipe_early_ends_a_sweep_quietly(tmp_path):
+    """``spinesim sweep ... | true``: the store is written, then the report meets a closed
+    pipe: the SIGPIPE status, no 'error: Broken pipe'."""
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "results.zarr"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spinesim", "sweep", str(spec), "--out", str(out), "--no-progress"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == cli.EXIT_BROKEN_PIPE, err.decode()
+    assert b"error" not in err
+    assert spinesim.open_sweep(out)["status"].values.tolist() == [[0, 0], [0, 0]]
