@@ -81,11 +81,17 @@ class Phase:
     def __post_init__(self) -> None:
         check_type("phase.name", self.name, str)
         check_type(f"{self.label}.session", self.session, bool)
-        check_number(f"{self.label}.duration_s", self.duration_s, 0.0, 1e7, low_open=True)
-        check_number(f"{self.label}.start_deg", self.start_deg, -90.0, 90.0)
-        check_number(f"{self.label}.end_deg", self.end_deg, -90.0, 90.0)
-        check_pull(f"{self.label}.start_pull_N", self.start_pull_N)
-        check_pull(f"{self.label}.end_pull_N", self.end_pull_N)
+        checked = {
+            "duration_s": check_number(
+                f"{self.label}.duration_s", self.duration_s, 0.0, 1e7, low_open=True
+            ),
+            "start_deg": check_number(f"{self.label}.start_deg", self.start_deg, -90.0, 90.0),
+            "end_deg": check_number(f"{self.label}.end_deg", self.end_deg, -90.0, 90.0),
+            "start_pull_N": check_pull(f"{self.label}.start_pull_N", self.start_pull_N),
+            "end_pull_N": check_pull(f"{self.label}.end_pull_N", self.end_pull_N),
+        }
+        for name, value in checked.items():  # plain floats (also from NumPy scalars)
+            object.__setattr__(self, name, value)
         if self.kind not in KINDS:
             raise ParameterError(f"{self.label}.kind = {self.kind!r} is unknown; allowed: {KINDS}")
         if self.kind != "device" and max(self.start_pull_N, self.end_pull_N) > 0.0:

@@ -446,3 +446,11 @@ def test_a_protocol_from_a_generator_keeps_its_phases():
     protocol = spinesim.Protocol(p for p in phases)
     assert protocol.phases == phases
     assert protocol.session_duration_s == 30.0
+
+
+def test_numpy_numbers_in_a_phase_become_plain_floats():
+    """A phase built from NumPy scalars (e.g. a sweep's table) simulates and saves."""
+    phase = spinesim.Phase(np.float32(30.0), np.int64(0), np.float32(0.0), kind="lying")
+    assert all(type(v) is float for v in (phase.duration_s, phase.start_deg, phase.end_deg))
+    result = spinesim.simulate(spinesim.Protocol((phase,)))
+    assert result.attrs["phases"][0][2] == 30.0
