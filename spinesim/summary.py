@@ -77,7 +77,7 @@ def key(name: str, unit: str) -> str:
 def as_dict(levels: tuple[str, ...], named: dict[str, np.ndarray]) -> dict:
     """One session's summaries :func:`in_units` as plain JSON values: ``{"levels": {level:
     {key: value}}, key: value, ...}`` (keys from :func:`key`; gap changes by side; a value
-    that does not exist, such as the rise time of a disc that never opens, is ``None``)."""
+    that is not a number, as in a failed sweep case, is ``None``)."""
 
     def plain(values: np.ndarray) -> float | dict[str, float | None] | None:
         if values.ndim:
