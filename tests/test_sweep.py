@@ -244,3 +244,12 @@ def test_a_design_without_a_seed_draws_one_and_keeps_it():
     again = spinesim.RandomSample({"angle_deg": [20.0, 80.0]}, n=3, seed=design.seed)
     np.testing.assert_array_equal(design.table()["angle_deg"], again.table()["angle_deg"])
     assert str(design.seed) in str(design.describe())
+
+
+def test_a_fixed_none_takes_the_parameter_default():
+    """``return_s=None`` spells out its default (as long as the ramp)."""
+    spelled = spinesim.sweep(
+        Table({"angle_deg": [45.0]}), fixed={**SHORT, "return_s": None}, progress=False
+    )
+    default = spinesim.sweep(Table({"angle_deg": [45.0]}), fixed=SHORT, progress=False)
+    np.testing.assert_array_equal(spelled["end_axial_force"], default["end_axial_force"])

@@ -245,16 +245,18 @@ FIXED_TYPES = (numbers.Real, str, np.bool_)
 
 
 def _fixed(fixed: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``fixed`` checked: parameter name → one number, bool or text (not a list)."""
+    """``fixed`` checked: parameter name → one number, bool or text (not a list), or None
+    (the default, e.g. ``return_s`` as long as ``ramp_s``)."""
     if fixed is None:
         return {}
     if not isinstance(fixed, Mapping):
         raise ParameterError(f"fixed = {fixed!r}; allowed: a mapping of parameter name to value")
     for name, value in fixed.items():
-        if not isinstance(value, FIXED_TYPES):
+        if value is not None and not isinstance(value, FIXED_TYPES):
             raise ParameterError(
                 f"fixed.{name} = {value!r}; allowed: one number, bool or text shared by every "
-                "case (sweep a parameter to give it several values)"
+                "case, or None for the parameter's default (sweep a parameter to give it "
+                "several values)"
             )
     return dict(fixed)
 
