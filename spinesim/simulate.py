@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 
@@ -113,7 +112,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
     attrs = {
         "baseline": f"state at the session start (t = 0 s), after {', then '.join(history)}",
         "hold_end_s": protocol.hold_end_s,
-        "phases": protocol.boundaries(),
+        "phases": [list(phase) for phase in protocol.boundaries()],  # JSON arrays, as on disk
         "solver": {"status": "success", **dataclasses.asdict(outputs.solver_stats(0))},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
         "device": {"type": model.device.name, **dataclasses.asdict(model.device)}
@@ -132,7 +131,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         time_s=times,
         levels=model.levels,
         data=data,
-        attrs=json.loads(json.dumps(attrs)),  # as a saved result reads them back
+        attrs=attrs,
         bodies=model.body_names,
         body_pose=np.ascontiguousarray(poses),
     )
