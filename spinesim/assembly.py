@@ -449,11 +449,16 @@ def _stand_on_the_feet(
         stiffness = max(
             hold.rotational_stiffness, FEET_TOPPLING_RATIO * mass.sum() * gravity * height
         )
-        inertia = float(
-            np.sum(body[:, L.B_INERTIA] + mass * ((x - ankle_x) ** 2 + (z - ankle_y) ** 2))
-        )
+        inertia = _inertia_about(body, y, ankle_x, ankle_y)
         body[i, L.B_FEET_K_ROT] = stiffness
         body[i, L.B_FEET_C_ROT] = 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(stiffness * inertia)
+
+
+def _inertia_about(body: np.ndarray, y: np.ndarray, px: float, py: float) -> float:
+    """Rotational inertia (kg m^2) of all the bodies, in the pose ``y``, about the point
+    (px, py) (m, table frame): their own inertias plus m r^2."""
+    arm2 = (y[L.S_X :: L.BLOCK] - px) ** 2 + (y[L.S_Y :: L.BLOCK] - py) ** 2
+    return float(np.sum(body[:, L.B_INERTIA] + body[:, L.B_MASS] * arm2))
 
 
 def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Hold]) -> None:
@@ -461,12 +466,11 @@ def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Ho
     of the critical damping of what turns with the held body, in the pose ``y``: the legs
     about their centre of mass (ankles), the whole body about the held body's centre of
     mass (other holds, which carry the body hanging on them)."""
-    x, z = y[L.S_X :: L.BLOCK], y[L.S_Y :: L.BLOCK]
     for i, hold in holds.items():
         inertia = body[i, L.B_INERTIA]
         if hold.site != "ankles":
-            arm2 = (x - x[i]) ** 2 + (z - z[i]) ** 2
-            inertia = float(np.sum(body[:, L.B_INERTIA] + body[:, L.B_MASS] * arm2))
+            b = i * L.BLOCK
+            inertia = _inertia_about(body, y, y[b + L.S_X], y[b + L.S_Y])
         body[i, L.B_ANCHOR_C_ROT] = (
             2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.rotational_stiffness * inertia)
         )
