@@ -14,8 +14,10 @@ stiff components.
 
 Newton starts each stage from states, not derivatives: the trapezoidal stage from the
 previous step's interpolant extrapolated to the stage time (from the step's start at a
-protocol knot, where the inputs have a kink), the BDF2 stage from the linear
-extrapolation through the step's start and the trapezoidal stage. For stiff components a
+protocol knot, where the inputs have a kink), the BDF2 stage from the quadratic through
+the previous step's start, this step's start and the trapezoidal stage (the line through
+the last two at a knot; quadratic against linear: 10-minute session at rtol 1e-6, 1828 ->
+1687 right-hand sides, 12.6 -> 11.8 ms). For stiff components a
 derivative-based predictor lands far from the solution at large steps. Newton may stop
 after its first iteration when the contraction rate last observed with the same
 iteration matrix shows that the remaining error is below its tolerance (Hairer & Wanner
@@ -208,6 +210,17 @@ def dense_output(t, t0, h, y0, y_stage, y1, out):
 
 
 @jit
+def extrapolate(h_back, tau_b, tau, y_a, y_0, y_b, out):
+    """Quadratic through ``y_a`` at ``-h_back``, ``y_0`` at 0 and ``y_b`` at ``tau_b``
+    (times relative to ``y_0``'s), evaluated at ``tau``."""
+    l_a = tau * (tau - tau_b) / (h_back * (h_back + tau_b))
+    l_0 = -(tau + h_back) * (tau - tau_b) / (h_back * tau_b)
+    l_b = (tau + h_back) * tau / ((tau_b + h_back) * tau_b)
+    for k in range(out.shape[0]):
+        out[k] = l_a * y_a[k] + l_0 * y_0[k] + l_b * y_b[k]
+
+
+@jit
 def integrate(
     y_init, body, joint, glob, protocol, save_times, rtol, atol, h_init, h_max, max_steps,
     y_out, stats,
@@ -353,7 +366,11 @@ def integrate_span(
                     y_stage[:] = z
                     for k in range(n):
                         base[k] = y[k] + W * h * (f0[k] + f1[k])
-                        z[k] = y[k] + (y_stage[k] - y[k]) / GAMMA
+                    if have_prev:
+                        extrapolate(h_prev, GAMMA * h, h, y_prev, y, y_stage, z)
+                    else:
+                        for k in range(n):
+                            z[k] = y[k] + (y_stage[k] - y[k]) / GAMMA
                     f_stage = f2
                 code = newton_stage(
                     t_stage, z, base, D * h, segment, body, joint, glob, protocol,
