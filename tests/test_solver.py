@@ -170,3 +170,26 @@ def test_a_failed_settle_says_it_was_the_settle(default_model):
     broken = dataclasses.replace(default_model, joint=joint)
     with pytest.raises(spinesim.SolverError, match=r"^settling the model lying flat .* not finite"):
         settle_models([broken])
+
+
+def test_predictors_reproduce_quadratics():
+    """Newton's starting points are exact for a quadratic solution: the BDF2 stage's
+    extrapolation through three states, and the previous step's interpolant. A wrong
+    coefficient would only cost Newton iterations, which no accuracy test sees."""
+    from spinesim.core.integrator import GAMMA, dense_output, extrapolate
+
+    coefficients = np.array([[1.0, -2.0, 0.5], [-3.0, 0.25, 4.0]])
+
+    def quadratic(t):
+        return coefficients @ np.array([1.0, t, t * t])
+
+    h_back, h = 0.3, 0.7  # the previous step and this one, from t = 0
+    out = np.empty(2)
+    extrapolate(
+        h_back, GAMMA * h, h, quadratic(-h_back), quadratic(0.0), quadratic(GAMMA * h), out
+    )
+    np.testing.assert_allclose(out, quadratic(h), rtol=1e-12)
+    t0 = -h_back
+    stage, end = quadratic(t0 + GAMMA * h_back), quadratic(0.0)
+    dense_output(GAMMA * h, t0, h_back, quadratic(t0), stage, end, out)
+    np.testing.assert_allclose(out, quadratic(GAMMA * h), rtol=1e-12)
