@@ -185,9 +185,7 @@ def test_predictors_reproduce_quadratics():
 
     h_back, h = 0.3, 0.7  # the previous step and this one, from t = 0
     out = np.empty(2)
-    extrapolate(
-        h_back, GAMMA * h, h, quadratic(-h_back), quadratic(0.0), quadratic(GAMMA * h), out
-    )
+    extrapolate(h_back, GAMMA * h, h, quadratic(-h_back), quadratic(0.0), quadratic(GAMMA * h), out)
     np.testing.assert_allclose(out, quadratic(h), rtol=1e-12)
     t0 = -h_back
     stage, end = quadratic(t0 + GAMMA * h_back), quadratic(0.0)
