@@ -21,8 +21,10 @@ from spinesim.summary import as_dict, in_units
 
 #: Default number of output intervals over a session.
 DEFAULT_OUTPUT_INTERVALS = 600
-#: Largest number of saved times (memory: 8 bytes x states x times).
-MAX_OUTPUTS = 1_000_000
+#: Largest number of saved times: each costs about 8 kB of memory (full spine, measured
+#: 2026-11-27: 40,000 saved times took 300 MB more than 2,000), so at most about 0.8 GB; a
+#: day at 1 s fits. (At 10^6 a run could need 8 GB.)
+MAX_OUTPUTS = 100_000
 
 
 #: What ``Result.attrs["tissues"]`` says of a model built by hand.
