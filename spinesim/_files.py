@@ -17,15 +17,20 @@ from spinesim.errors import ParameterError
 
 
 def check_output(
-    path: str | os.PathLike, suffixes: tuple[str, ...] | None = None, option: str = "path"
+    path: str | os.PathLike,
+    suffixes: tuple[str, ...] | None = None,
+    option: str = "path",
+    *,
+    folder: bool = False,
 ) -> Path:
     """``path`` as a :class:`Path` if it names a file (with one of ``suffixes``, if given)
     that can be written: not a folder, in a folder that exists and is writable; otherwise
-    :class:`ParameterError` naming ``option``."""
+    :class:`ParameterError` naming ``option``. With ``folder``, ``path`` names an output
+    that is a folder itself (a Zarr store), which may exist already (to be resumed)."""
     path = Path(path)
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise ParameterError(f"{option} = {str(path)!r} must end in one of {suffixes}")
-    if path.is_dir():
+    if not folder and path.is_dir():
         raise ParameterError(f"{option} = {str(path)!r} is a directory; give a file name")
     folder = path.parent
     if not folder.is_dir():

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from spinesim._files import atomic_output
+from spinesim._files import atomic_output, check_output
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 from spinesim.summary import SIDES
@@ -232,9 +232,12 @@ class Result:
 
     def to_netcdf(self, path: str | os.PathLike) -> None:
         """Write to netCDF atomically: a temporary file in the same folder is renamed onto
-        ``path`` only when complete, so an interruption never leaves a partial file."""
+        ``path`` only when complete, so an interruption never leaves a partial file. A
+        ``path`` that cannot be written (a folder, in a missing or read-only folder) is
+        refused before anything is written."""
+        path = check_output(path)
         ds = self.to_xarray()
-        with atomic_output(Path(path)) as tmp:
+        with atomic_output(path) as tmp:
             ds.to_netcdf(tmp, engine="h5netcdf")
 
     @classmethod

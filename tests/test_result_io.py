@@ -169,6 +169,22 @@ def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monke
     assert part_files(tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("no/r.nc", "folder"), ("folder", "is a directory")],
+    ids=["missing-folder", "a-folder"],
+)
+def test_a_path_that_cannot_be_written_is_refused_before_writing(tmp_path, result, name, message):
+    """The error names the argument, not the temporary file beside it."""
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / name
+    with pytest.raises(ParameterError, match=message) as info:
+        result.to_netcdf(path)
+    assert str(info.value).startswith(f"path = {str(path)!r}")
+    assert ".part" not in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
 # ------------------------------------------------------------------------- bad files
 def test_load_missing_file(tmp_path):
     path = tmp_path / "nothing.nc"

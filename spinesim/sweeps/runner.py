@@ -29,7 +29,7 @@ from spinesim.sweeps.execute import (
     run_batch,
 )
 from spinesim.sweeps.parameters import CaseInputs, case_inputs, check_names
-from spinesim.sweeps.store import SweepStore, _import_xarray
+from spinesim.sweeps.store import SweepStore, _import_xarray, check_target
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -89,6 +89,7 @@ def sweep(
     In a store, a case not run yet (an interrupted sweep) has ``status`` :data:`NOT_RUN`.
     """
     xr = _import_xarray()
+    out = None if out is None else check_target(out)  # before anything is run or written
     fixed = _fixed(fixed)
     table = _case_table(design, fixed)
     inputs = _validated_inputs(table)

@@ -29,6 +29,7 @@ import numpy as np
 
 from spinesim._files import (
     atomic_output,
+    check_output,
     interrupts_deferred,
     remove_stale_temporaries,
     temporary_prefix,
@@ -43,12 +44,24 @@ def _import_xarray():
     return import_optional("xarray", "sweep", "a sweep", "zarr")
 
 
+def check_target(out: str | os.PathLike, option: str = "out") -> Path:
+    """``out`` as a :class:`Path` if a sweep can be written there: a Zarr store (a folder,
+    which may exist to be resumed) or a ``.nc`` file (not a folder), in a writable folder
+    that exists; otherwise :class:`ParameterError` naming ``option``."""
+    return check_output(out, option=option, folder=not _is_netcdf(Path(out)))
+
+
+def _is_netcdf(target: Path) -> bool:
+    """Whether a sweep into ``target`` ends as a netCDF file (else it is a Zarr store)."""
+    return target.suffix.lower() == ".nc"
+
+
 class SweepStore:
     """The on-disk target of one sweep (see the module docstring)."""
 
     def __init__(self, target: str | os.PathLike, spec: dict[str, Any]) -> None:
         self.target = Path(target)
-        self.netcdf = self.target.suffix == ".nc"
+        self.netcdf = _is_netcdf(self.target)
         self.zarr_path = (
             self.target.with_name(self.target.name + ".partial.zarr")
             if self.netcdf
