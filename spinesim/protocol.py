@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from spinesim.core.layout import (
     P_TIME,
     P_TONE,
 )
-from spinesim.device import KINDS, Device, check_pull
+from spinesim.device import KINDS, MAX_PULL_N, Device, check_pull
 from spinesim.errors import ParameterError, check_integer, check_number, check_type
 from spinesim.properties import MuscleProperties
 
@@ -39,6 +40,32 @@ from spinesim.properties import MuscleProperties
 UPRIGHT_KINDS = ("upright", "sitting")
 #: Most repetitions of an intermittent session.
 MAX_CYCLES = 1000
+#: Longest preceding phase (h).
+MAX_PRECEDING_HOURS = 48.0
+#: Allowed range ``(low, high, low_open)`` of every real-valued argument of the protocol
+#: constructors and of the preceding phases' hours (:func:`check_argument`); a sweep checks
+#: its sampling bounds against them. ``rest_pull_N`` must also be at most ``pull_N``.
+ARGUMENT_RANGES: dict[str, tuple[float, float, bool]] = {
+    "angle_deg": (-90.0, 90.0, False),
+    "ramp_s": (0.0, 1e5, True),
+    "ramp_rate_deg_s": (0.0, 1e3, True),
+    "hold_s": (0.0, 1e7, True),
+    "return_s": (0.0, 1e5, False),
+    "release_s": (0.0, 1e5, False),
+    "rest_s": (0.0, 1e7, False),
+    "pull_N": (0.0, MAX_PULL_N, False),
+    "rest_pull_N": (0.0, MAX_PULL_N, False),
+    "lying_hours": (0.0, MAX_PRECEDING_HOURS, True),
+    "sitting_hours": (0.0, MAX_PRECEDING_HOURS, True),
+    "upright_hours": (0.0, MAX_PRECEDING_HOURS, True),
+}
+
+
+def check_argument(name: str, value: Any) -> float:
+    """Return ``value`` as float if it is a number in the allowed range of the argument
+    ``name`` (:data:`ARGUMENT_RANGES`); otherwise raise :class:`ParameterError` naming it."""
+    low, high, low_open = ARGUMENT_RANGES[name]
+    return check_number(name, value, low, high, low_open=low_open)
 
 
 def _preceding_phases(preceding: Sequence[Phase]) -> list[Phase]:
@@ -112,13 +139,13 @@ class Phase:
 
 def upright(hours: float) -> Phase:
     """Standing upright for ``hours`` before the session."""
-    check_number("upright_hours", hours, 0.0, 48.0, low_open=True)
+    check_argument("upright_hours", hours)
     return Phase(hours * 3600.0, -90.0, -90.0, kind="upright", session=False, name="upright")
 
 
 def lying(hours: float) -> Phase:
     """Lying supine for ``hours`` before the session."""
-    check_number("lying_hours", hours, 0.0, 48.0, low_open=True)
+    check_argument("lying_hours", hours)
     return Phase(hours * 3600.0, 0.0, 0.0, kind="lying", session=False, name="lying")
 
 
@@ -126,7 +153,7 @@ def sitting(hours: float) -> Phase:
     """Sitting for ``hours`` before the session: the trunk upright and balanced by the
     muscles, the pelvis on the seat and the legs' weight on the seat and floor. The lumbar
     flexion of sitting is not modelled (the spine keeps its standing shape)."""
-    check_number("sitting_hours", hours, 0.0, 48.0, low_open=True)
+    check_argument("sitting_hours", hours)
     return Phase(hours * 3600.0, -90.0, -90.0, kind="sitting", session=False, name="sitting")
 
 
@@ -187,15 +214,15 @@ class Protocol:
         """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (default 10 s) or at
         ``ramp_rate_deg_s`` (not both), hold ``hold_s``, return to horizontal in
         ``return_s`` (default: the ramp time; 0 for no return)."""
-        check_number("angle_deg", angle_deg, -90.0, 90.0)
-        check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
+        check_argument("angle_deg", angle_deg)
+        check_argument("hold_s", hold_s)
         if ramp_rate_deg_s is not None:
             if ramp_s is not None:
                 raise ParameterError("give ramp_s or ramp_rate_deg_s, not both")
-            rate = check_number("ramp_rate_deg_s", ramp_rate_deg_s, 0.0, 1e3, low_open=True)
+            rate = check_argument("ramp_rate_deg_s", ramp_rate_deg_s)
             ramp_s = max(abs(angle_deg) / rate, 1e-3)
-        ramp = check_number("ramp_s", 10.0 if ramp_s is None else ramp_s, 0.0, 1e5, low_open=True)
-        ret = ramp if return_s is None else check_number("return_s", return_s, 0.0, 1e5)
+        ramp = check_argument("ramp_s", 10.0 if ramp_s is None else ramp_s)
+        ret = ramp if return_s is None else check_argument("return_s", return_s)
         phases = [
             *_preceding_phases(preceding),
             Phase(ramp, 0.0, angle_deg, name="ramp"),
@@ -219,10 +246,10 @@ class Protocol:
         """``cycles`` repetitions of ramp up, hold at ``angle_deg``, ramp down, rest flat
         (``rest_s`` 0: none)."""
         cycles = check_integer("cycles", cycles, 1, MAX_CYCLES)
-        check_number("angle_deg", angle_deg, -90.0, 90.0)
-        check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
-        check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
-        check_number("rest_s", rest_s, 0.0, 1e7)
+        check_argument("angle_deg", angle_deg)
+        check_argument("ramp_s", ramp_s)
+        check_argument("hold_s", hold_s)
+        check_argument("rest_s", rest_s)
         phases = _preceding_phases(preceding)
         for k in range(cycles):
             phases += [
@@ -253,12 +280,12 @@ class Protocol:
         ramp time), then rests ``rest_s``; ``cycles`` > 1 gives intermittent traction
         (e.g. 60 s on, 20 s at a third of the force). Constant traction: ``cycles=1``."""
         cycles = check_integer("cycles", cycles, 1, MAX_CYCLES)
-        check_pull("pull_N", pull_N)
+        check_argument("pull_N", pull_N)
         rest = check_number("rest_pull_N", rest_pull_N, 0.0, pull_N)
-        ramp = check_number("ramp_s", ramp_s, 0.0, 1e5, low_open=True)
-        check_number("hold_s", hold_s, 0.0, 1e7, low_open=True)
-        release = ramp if release_s is None else check_number("release_s", release_s, 0.0, 1e5)
-        check_number("rest_s", rest_s, 0.0, 1e7)
+        ramp = check_argument("ramp_s", ramp_s)
+        check_argument("hold_s", hold_s)
+        release = ramp if release_s is None else check_argument("release_s", release_s)
+        check_argument("rest_s", rest_s)
         phases = _preceding_phases(preceding)
         low = 0.0
         for k in range(cycles):

@@ -59,3 +59,19 @@ def test_a_bad_confidence_is_refused_before_the_sweep_runs(confidence, monkeypat
     monkeypatch.setattr("spinesim.sweeps.sensitivity.sweep", no_sweep)
     with pytest.raises(ParameterError, match=r"confidence = .*open interval \(0, 1\)"):
         spinesim.sobol_indices({"angle_deg": [10.0, 90.0]}, 8, confidence=confidence)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "message"),
+    [
+        ({"angle_deg": [-120, 20]}, r"angle_deg low bound = -120 is not allowed: .*\[-90, 90\]"),
+        ({"angle_deg": [90, 20]}, r"angle_deg bounds = \[90, 20\]: low must be below high"),
+    ],
+)
+def test_bounds_outside_the_allowed_range_are_refused_before_sampling(bounds, message, monkeypatch):
+    def no_sample(*args, **kwargs):
+        raise AssertionError("the bounds were sampled")
+
+    monkeypatch.setattr("SALib.sample.sobol.sample", no_sample)
+    with pytest.raises(ParameterError, match=message):
+        spinesim.sobol_indices(bounds, 8, progress=False)

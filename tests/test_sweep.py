@@ -9,7 +9,9 @@ import pytest
 import spinesim
 from spinesim import Cohort, Grid, LatinHypercube, RandomSample, Table
 from spinesim.errors import ParameterError
-from spinesim.sweeps.design import STATURE, Normal
+from spinesim.protocol import ARGUMENT_RANGES
+from spinesim.sweeps.design import BMI, STATURE, Normal
+from spinesim.sweeps.parameters import PRECEDING, PROTOCOLS, _is_integer, _protocol_arguments
 
 #: Short sessions keep the sweep tests quick: 5 s ramp, 20 s hold, 5 s return.
 SHORT = {"ramp_s": 5.0, "hold_s": 20.0}
@@ -134,7 +136,10 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), fixed={"hold_s": [60, 70]}), "fixed.hold"),
         (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), fixed={"hold_s": {"a": 1}}), "one number"),
         (lambda: spinesim.sweep(Grid(angle_deg=[30.0]), fixed=[("hold_s", 5.0)]), "fixed = "),
-        (lambda: LatinHypercube({"angle_deg": [90.0, 10.0]}, n=4), "angle_deg high bound"),
+        (
+            lambda: LatinHypercube({"angle_deg": [90, 20]}, n=4),
+            r"angle_deg bounds = \[90, 20\]: low must be below high",
+        ),
         (lambda: LatinHypercube({"sex": [0, 1]}, n=4), "categorical"),
         (lambda: RandomSample({"angle_deg": [10.0, 90.0]}, n=0), "RandomSample.n"),
         (lambda: LatinHypercube({"angle_deg": [10.0, 90.0]}, n=4, seed="x"), "LatinHypercube.seed"),
@@ -159,6 +164,78 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
 def test_bad_sweeps_are_refused_before_any_work(call, message, tmp_path):
     with pytest.raises(ParameterError, match=message):
         call()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("design", "message"),
+    [
+        (
+            lambda seed: LatinHypercube({"angle_deg": [-120, 20]}, n=4, seed=seed),
+            r"angle_deg low bound = -120 is not allowed: .*allowed: a number in \[-90, 90\]",
+        ),
+        (
+            lambda seed: RandomSample({"mass_kg": [50, 400]}, n=4, seed=seed),
+            r"mass_kg high bound = 400 is not allowed: .*\[20, 300\]",
+        ),
+        (
+            lambda seed: LatinHypercube({"hold_s": [0, 60]}, n=4, seed=seed),
+            r"hold_s low bound = 0 is not allowed: .*\(0, 1e\+07\]",
+        ),
+        (
+            lambda seed: RandomSample({"friction_kinetic": [0.1, 2.5]}, n=4, seed=seed),
+            r"friction_kinetic high bound = 2.5 is not allowed: .*\[0, 2\]",
+        ),
+        (
+            lambda seed: LatinHypercube({"muscles.inverted_tone": [-1, 1]}, n=4, seed=seed),
+            r"muscles.inverted_tone low bound = -1 is not allowed",
+        ),
+        (
+            lambda seed: LatinHypercube({"upright_hours": [1, 60]}, n=4, seed=seed),
+            r"upright_hours high bound = 60 is not allowed: .*\(0, 48\]",
+        ),
+        (
+            lambda seed: LatinHypercube({"cycles": [1, 5]}, n=4, seed=seed),
+            r"'cycles' takes integers: list its values",
+        ),
+        (lambda seed: RandomSample({"angle": [1, 5]}, n=4, seed=seed), "unknown sweep parameter"),
+        (
+            lambda seed: Cohort(
+                4, seed=seed, stature={**STATURE, "male": Normal(1.7, 0.2, 0.8, 2.0)}
+            ),
+            r"Cohort.stature\['male'\] low bound = 0.8 is not allowed: height_m = 0.8",
+        ),
+        (
+            lambda seed: Cohort(4, seed=seed, bmi={**BMI, "female": Normal(30, 8, 17, 90)}),
+            r"Cohort.bmi\['female'\] x stature\^2 \(mass_kg\) high bound = 342.2.* \[20, 300\]",
+        ),
+    ],
+)
+def test_sampling_bounds_outside_the_allowed_range_are_refused_for_any_seed(design, message, seed):
+    """Refused when the design is built, whatever the seed draws (not by the case that
+    happens to fall outside)."""
+    with pytest.raises(ParameterError, match=message):
+        design(seed)
+
+
+def test_sampling_bounds_within_the_allowed_range_are_accepted():
+    bounds = {
+        "angle_deg": [-90, 90],
+        "hold_s": [1, 600],
+        "rest_pull_N": [0, 200],  # at most pull_N: checked per case
+        "pull_N": [100, 400],
+        "friction_kinetic": [0, 2],  # at most friction_static: checked per case
+        "hand_support": [0, 1],
+        "mass_kg": [20, 300],
+    }
+    assert LatinHypercube(bounds, n=4).table()["angle_deg"].size == 4
+
+
+def test_every_real_valued_protocol_argument_has_an_allowed_range():
+    for kind in PROTOCOLS:
+        for name, parameter in _protocol_arguments(kind).items():
+            assert _is_integer(parameter) or name in ARGUMENT_RANGES, (kind, name)
+    assert set(PRECEDING) <= set(ARGUMENT_RANGES)
 
 
 def test_a_refused_sweep_writes_nothing(tmp_path):

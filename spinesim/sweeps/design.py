@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from spinesim.errors import ParameterError, check_integer, check_number
-from spinesim.sweeps.parameters import CATEGORICAL
+from spinesim.errors import ParameterError, check_integer, check_number, check_type
+from spinesim.sweeps.parameters import CATEGORICAL, check_sampled, check_sampling_range
 
 #: Largest number of cases one sweep may hold (memory of the case table and results).
 MAX_CASES = 100_000_000
@@ -49,15 +49,19 @@ def _values(name: str, values: Any) -> np.ndarray:
 
 
 def _bounds(name: str, bounds: Any) -> tuple[float, float]:
-    if name in CATEGORICAL:
-        raise ParameterError(f"sweep parameter {name!r} is categorical: list its values")
+    """``(low, high)`` of a sampled parameter, checked: numbers, low below high, both within
+    the parameter's allowed range."""
+    check_sampled(name)
     if not isinstance(bounds, Sequence) or len(bounds) != 2:
         raise ParameterError(f"sweep parameter {name!r} = {bounds!r}: give [low, high]")
     largest = sys.float_info.max  # finite bounds only
-    low = check_number(f"{name} low bound", bounds[0], -largest, largest)
-    high = check_number(f"{name} high bound", bounds[1], low, largest)
-    if high == low:
-        raise ParameterError(f"sweep parameter {name!r} = {list(bounds)}: low equals high")
+    low, high = (
+        check_number(f"{name} {which} bound", value, -largest, largest)
+        for which, value in zip(("low", "high"), bounds, strict=True)
+    )
+    if not low < high:
+        raise ParameterError(f"{name} bounds = [{low:g}, {high:g}]: low must be below high")
+    check_sampling_range(name, low, high)
     return low, high
 
 
@@ -254,6 +258,19 @@ class Cohort(Design):
         for name, dist in (("stature", self.stature), ("bmi", self.bmi)):
             if set(dist) != {"male", "female"}:
                 raise ParameterError(f"Cohort.{name}: give distributions for male and female")
+            for sex, normal in dist.items():
+                check_type(f"Cohort.{name}[{sex!r}]", normal, Normal)
+        for sex in ("male", "female"):  # the supports of the truncated distributions
+            stature, bmi = self.stature[sex], self.bmi[sex]
+            check_sampling_range(
+                "height_m", stature.low, stature.high, label=f"Cohort.stature[{sex!r}]"
+            )
+            check_sampling_range(
+                "mass_kg",
+                bmi.low * stature.low**2,
+                bmi.high * stature.high**2,
+                label=f"Cohort.bmi[{sex!r}] x stature^2 (mass_kg)",
+            )
 
     def table(self) -> dict[str, np.ndarray]:
         rng = np.random.default_rng(self.seed)

@@ -28,8 +28,8 @@ from typing import Any
 from spinesim.anatomy import Subject
 from spinesim.assembly import Tissues
 from spinesim.device import DEVICES, Device, device_from_name
-from spinesim.errors import ParameterError
-from spinesim.protocol import Protocol, lying, sitting, upright
+from spinesim.errors import ParameterError, check_number
+from spinesim.protocol import ARGUMENT_RANGES, Protocol, check_argument, lying, sitting, upright
 
 #: Protocol constructors by the name of the ``protocol`` parameter.
 PROTOCOLS = {
@@ -92,6 +92,71 @@ def parameter_names() -> tuple[str, ...]:
         names += [n for n in _device_fields(device) if n not in names]
     names += list(_tissue_fields())
     return tuple(names)
+
+
+def check_sampled(name: str) -> None:
+    """Refuse sampling parameter ``name`` if it is unknown, categorical or integer."""
+    check_names([name])
+    if name in CATEGORICAL:
+        raise ParameterError(f"sweep parameter {name!r} is categorical: list its values")
+    if any(_is_integer(args[name]) for args in map(_protocol_arguments, PROTOCOLS) if name in args):
+        raise ParameterError(
+            f"sweep parameter {name!r} takes integers: list its values (Grid or Table) "
+            "instead of sampling it"
+        )
+
+
+def check_sampling_range(name: str, low: float, high: float, label: str | None = None) -> None:
+    """Refuse sampling parameter ``name`` from ``[low, high]`` unless a case may give it
+    every value there: it takes numbers (not names, nor integers such as ``cycles``), and
+    both bounds lie within its allowed range, that of the protocol argument
+    (:data:`spinesim.protocol.ARGUMENT_RANGES`), the subject, or the device (any device
+    with the field) or tissue field. Constraints between parameters (``rest_pull_N <=
+    pull_N``, ``friction_kinetic <= friction_static``, ...) are checked per case. The
+    message names ``label`` (default: ``name``), the bound and the allowed range."""
+    check_sampled(name)
+    for which, value in (("low", low), ("high", high)):
+        try:
+            _check_value(name, value)
+        except ParameterError as error:
+            raise ParameterError(
+                f"{label or name} {which} bound = {value:g} is not allowed: {error}"
+            ) from error
+
+
+def _check_value(name: str, value: float) -> None:
+    """Refuse ``value`` outside the allowed range of the numeric parameter ``name``."""
+    if name in ARGUMENT_RANGES:
+        check_argument(name, value)
+    elif name in SUBJECT_PARAMETERS:
+        Subject(**{name: value})
+    else:
+        failures = []
+        for low, high, low_open in _field_ranges(name):
+            try:
+                check_number(name, value, low, high, low_open=low_open)
+                return
+            except ParameterError as error:
+                failures.append(error)
+        if failures:
+            raise failures[0]
+
+
+@functools.cache
+def _field_ranges(name: str) -> tuple[tuple[float, float, bool], ...]:
+    """Allowed ranges of a tissue field, or of a device field on every device that has it."""
+    if name in _tissue_fields():
+        group, field_name = name.split(".", 1)
+        classes = [type(getattr(Tissues(), group))]
+    else:
+        field_name = name
+        classes = [cls for device, cls in DEVICES.items() if name in _device_fields(device)]
+    return tuple(
+        f.metadata["range"]
+        for cls in classes
+        for f in dataclasses.fields(cls)
+        if f.name == field_name and "range" in f.metadata
+    )
 
 
 def check_names(names) -> None:
@@ -188,10 +253,15 @@ def _number(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+def _is_integer(parameter: inspect.Parameter) -> bool:
+    """True if the protocol argument takes integers (e.g. ``cycles``)."""
+    return parameter.annotation in (int, "int")
+
+
 def _argument(parameter: inspect.Parameter, value: Any) -> Any:
     value = _number(value)
     integral = isinstance(value, numbers.Real) and float(value).is_integer()
-    if parameter.annotation in (int, "int") and integral and not isinstance(value, bool):
+    if _is_integer(parameter) and integral and not isinstance(value, bool):
         return int(value)
     return value
 
