@@ -76,14 +76,25 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+class InterruptedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C that came while a complete output was renamed into place: it is handed on
+    once the output is written whole (``path``), so a caller can say so."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[str]:
     """A temporary file name beside ``path`` (same folder, same suffix), renamed onto
     ``path`` with the permissions of a new file once the block completes; removed if the
     block fails or is interrupted, so neither a partial file nor a changed ``path`` is left.
     The file's data and then the rename are flushed to disk (``fsync``), so that a power
-    loss does not leave an empty or truncated file under ``path`` either. A temporary file
-    of ``path`` left by a process that was killed (SIGKILL, power loss) is removed."""
+    loss does not leave an empty or truncated file under ``path`` either. Ctrl-C during
+    the rename and its flush waits for them and is then raised as
+    :class:`InterruptedAfterWriting`. A temporary file of ``path`` left by a process that
+    was killed (SIGKILL, power loss) is removed."""
     remove_stale_temporaries(path, "part")
     folder = path.parent or Path(".")
     fd, tmp = tempfile.mkstemp(
@@ -96,11 +107,17 @@ def atomic_output(path: Path) -> Iterator[str]:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         _fsync(tmp)
-        os.replace(tmp, path)
         try:
-            _fsync(folder)
-        except OSError:  # some platforms (Windows) cannot open a folder; the file is whole
-            pass
+            with interrupts_deferred():  # no interrupt between the rename and its flush
+                os.replace(tmp, path)
+                try:
+                    _fsync(folder)
+                except OSError:  # some platforms (Windows) cannot open a folder
+                    pass
+        except KeyboardInterrupt as exc:
+            if os.path.exists(tmp):  # came before the deferral began: nothing is written
+                raise
+            raise InterruptedAfterWriting(path) from exc  # held off until the file was whole
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spinesim import __version__
-from spinesim._files import check_output
+from spinesim._files import InterruptedAfterWriting, check_output
 from spinesim.anatomy import REFERENCE_STATURE, Subject
 from spinesim.device import (
     DEVICES,
@@ -300,8 +300,11 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(f"the simulation failed: {exc}", EXIT_SOLVER)
     except OSError as exc:
         return _fail(f"cannot write {str(args.out)!r}: {exc}", EXIT_SOLVER)
+    except InterruptedAfterWriting:  # Ctrl-C held off until the file was complete
+        return _fail(f"interrupted after --out {str(args.out)!r} was written", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
-        return _fail("interrupted (--out is written whole or not at all)", EXIT_INTERRUPTED)
+        unchanged = "" if args.out is None else "; --out was not written"
+        return _fail(f"interrupted{unchanged}", EXIT_INTERRUPTED)
     _report(result, as_json=args.json)
     return EXIT_OK
 

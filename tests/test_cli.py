@@ -11,6 +11,7 @@ import pytest
 
 import spinesim
 from spinesim import cli
+from spinesim._files import InterruptedAfterWriting
 from spinesim.errors import ParameterError, SolverError
 from spinesim.protocol_file import load_protocol_file
 
@@ -274,8 +275,21 @@ def test_ctrl_c_exits_130_without_a_traceback_and_writes_nothing(tmp_path, capsy
 
     monkeypatch.setattr(cli, "simulate", interrupt)
     assert run_cli([*SHORT, "--out", str(tmp_path / "r.nc")]) == 130
-    assert "interrupted" in capsys.readouterr().err
+    assert "interrupted; --out was not written" in capsys.readouterr().err
     assert files_in(tmp_path) == set()
+
+
+def test_ctrl_c_once_out_is_renamed_says_it_was_written(tmp_path, capsys, monkeypatch):
+    """An interrupt held off until the rename is done (atomic_output) is reported as such."""
+
+    def written_then_interrupted(result, path):
+        Path(path).write_bytes(b"whole")
+        raise InterruptedAfterWriting(Path(path))
+
+    monkeypatch.setattr(cli.Result, "to_netcdf", written_then_interrupted)
+    out = tmp_path / "r.nc"
+    assert run_cli([*SHORT, "--out", str(out)]) == 130
+    assert f"interrupted after --out {str(out)!r} was written" in capsys.readouterr().err
 
 
 def test_no_command_is_a_usage_error(capsys):

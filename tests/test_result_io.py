@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import xarray as xr
 
 import spinesim
 from spinesim import ParameterError
+from spinesim import _files as files
 from spinesim.result import SIDES, VARIABLES
 
 HOLD_END_S = 25.0
@@ -183,6 +185,31 @@ def test_a_path_that_cannot_be_written_is_refused_before_writing(tmp_path, resul
     assert str(info.value).startswith(f"path = {str(path)!r}")
     assert ".part" not in str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+
+
+def test_ctrl_c_during_the_rename_is_raised_once_the_file_is_whole(tmp_path, monkeypatch, result):
+    """SIGINT right after the rename waits for the folder's flush and is then raised as
+    InterruptedAfterWriting, so a caller can say the file was written."""
+    path = tmp_path / "r.nc"
+    replace, fsync, flushed = os.replace, files._fsync, []
+
+    def replace_then_sigint(src, dst):
+        replace(src, dst)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", replace_then_sigint)
+    monkeypatch.setattr(files, "_fsync", lambda p: (fsync(p), flushed.append(Path(p))))
+    interrupt = None
+    try:
+        result.to_netcdf(path)
+    except KeyboardInterrupt as exc:  # not pytest.raises: a plain one would end the run
+        interrupt = exc
+    assert isinstance(interrupt, files.InterruptedAfterWriting)
+    assert interrupt.path == path
+    assert flushed[-1] == tmp_path  # the rename was flushed before the interrupt
+    monkeypatch.undo()
+    np.testing.assert_array_equal(spinesim.load_result(path).time_s, result.time_s)
+    assert part_files(tmp_path) == []
 
 
 # ------------------------------------------------------------------------- bad files
