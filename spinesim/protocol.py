@@ -38,6 +38,14 @@ from spinesim.properties import MuscleProperties
 
 #: Kinds whose phases stand at -90 deg (no backrest, postural control).
 UPRIGHT_KINDS = ("upright", "sitting")
+#: The angle of each posture kind (deg): its phases start and end there.
+POSTURE_ANGLES = {"upright": -90.0, "sitting": -90.0, "lying": 0.0}
+#: How a phase of each posture kind is at its angle (for messages).
+POSTURE_WORDS = {
+    "upright": "an upright phase stands",
+    "sitting": "a sitting phase sits",
+    "lying": "a lying phase lies",
+}
 #: Most repetitions of an intermittent session.
 MAX_CYCLES = 1000
 #: Longest preceding phase (h).
@@ -126,11 +134,12 @@ class Phase:
                 f"{self.label}: a pull (pull_N) acts only in device phases; "
                 f"this phase is {self.kind!r}"
             )
-        if self.kind in UPRIGHT_KINDS and (self.start_deg, self.end_deg) != (-90.0, -90.0):
-            what = "an upright phase stands" if self.kind == "upright" else "a sitting phase sits"
-            raise ParameterError(f"{self.label}: {what} at -90 deg")
-        if self.kind == "lying" and (self.start_deg, self.end_deg) != (0.0, 0.0):
-            raise ParameterError(f"{self.label}: a lying phase lies at 0 deg")
+        angle = POSTURE_ANGLES.get(self.kind)
+        if angle is not None and (self.start_deg, self.end_deg) != (angle, angle):
+            raise ParameterError(
+                f"{self.label}: {POSTURE_WORDS[self.kind]} at {angle:g} deg; got "
+                f"start_deg = {self.start_deg:g}, end_deg = {self.end_deg:g}"
+            )
 
     @property
     def label(self) -> str:

@@ -58,7 +58,7 @@ from typing import Any
 from spinesim.anatomy import Subject
 from spinesim.device import DEVICES, KINDS, Device, device_from_name
 from spinesim.errors import ParameterError
-from spinesim.protocol import Phase, Protocol, lying, sitting, upright
+from spinesim.protocol import POSTURE_ANGLES, Phase, Protocol, lying, sitting, upright
 
 TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
@@ -70,8 +70,6 @@ PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = {
     "sitting": sitting,
     "lying": lying,
 }
-#: Angle of session phases of each posture kind when the file gives none (deg).
-POSTURE_ANGLES = {"upright": -90.0, "sitting": -90.0, "lying": 0.0}
 
 
 def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Device]:
@@ -166,10 +164,11 @@ def _phase(label: str, table: Mapping[str, Any]) -> Phase:
     pulls = _start_end_keys(label, table, "pull", required=False)
     values = (table["duration_s"], table[start_key], table[end_key])
     pull_values = tuple(table.get(key, 0.0) for key in pulls)
-    # Validated unnamed first: Phase's messages then start with "phase.<field>", renamed
-    # here to this table's keys.
+    # Validated unnamed first: Phase's messages then start with "phase.<field>" or
+    # "phase: ", renamed here to this table's keys or label.
     with _renamed(
         {
+            "phase: ": f"{label}: ",
             "phase.duration_s": f"{label}.duration_s",
             "phase.start_deg": f"{label}.{start_key}",
             "phase.end_deg": f"{label}.{end_key}",

@@ -88,6 +88,19 @@ def test_phase_kind_and_angle_mismatch(kind, start, expected):
         spinesim.Phase(10.0, start, start, kind=kind, name="bad")
 
 
+@pytest.mark.parametrize(
+    ("kind", "start", "end", "expected"),
+    [
+        ("upright", 10.0, 60.0, "stands at -90 deg; got start_deg = 10, end_deg = 60"),
+        ("sitting", -90.0, -45.5, "sits at -90 deg; got start_deg = -90, end_deg = -45.5"),
+        ("lying", 0.0, 30.0, "lies at 0 deg; got start_deg = 0, end_deg = 30"),
+    ],
+)
+def test_a_posture_phase_at_another_angle_names_the_angles_given(kind, start, end, expected):
+    with raises_naming(f"phase: {'an' if kind == 'upright' else 'a'} {kind} phase {expected}"):
+        spinesim.Protocol([spinesim.Phase(10, start, end, kind=kind)])
+
+
 # ---------------------------------------------------------------------------- durations
 @pytest.mark.parametrize("value", [0.0, -5.0, NAN])
 def test_non_positive_ramp(value):

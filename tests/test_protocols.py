@@ -7,6 +7,8 @@ import pytest
 
 import spinesim
 from spinesim.core import layout as L
+from spinesim.errors import ParameterError
+from spinesim.protocol_file import protocol_from_dict
 from spinesim.solver import SolverOptions, run
 
 from .conftest import knots
@@ -133,3 +135,23 @@ def test_session_knots_start_at_zero_and_end_at_the_session_duration(sitting_sha
     gap = result["L3-L4"].gap_change[:, 1]
     assert np.all(np.isfinite(gap))
     assert abs(gap[-1] - gap[-2]) < 0.01  # mm: smooth to the very end
+
+
+# ------------------------------------------------------------------------ protocol files
+@pytest.mark.parametrize(
+    ("phase", "message"),
+    [
+        (
+            {"kind": "upright", "duration_s": 10, "angle_deg": 60},
+            "phase[1]: an upright phase stands at -90 deg; got start_deg = 60, end_deg = 60",
+        ),
+        (
+            {"kind": "lying", "duration_s": 10, "pull_N": 50},
+            "phase[1]: a pull (pull_N) acts only in device phases; this phase is 'lying'",
+        ),
+    ],
+)
+def test_a_phase_error_in_a_file_is_prefixed_once(phase, message):
+    with pytest.raises(ParameterError) as info:
+        protocol_from_dict({"phase": [phase]})
+    assert str(info.value) == message
