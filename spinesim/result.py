@@ -263,6 +263,11 @@ def load_result(path: str | os.PathLike) -> Result:
     truncated or foreign file."""
     xr = _import_xarray()
     path = Path(path)
+    if path.is_dir():
+        raise ParameterError(
+            f"path = {str(path)!r} is a folder, not a result file (a .nc file written by "
+            "Result.to_netcdf or spinesim run --out)"
+        )
     if not path.is_file():
         raise ParameterError(f"result file {str(path)!r} does not exist")
     try:

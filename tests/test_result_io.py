@@ -221,6 +221,12 @@ def test_load_missing_file(tmp_path):
     assert "does not exist" in str(info.value)
 
 
+def test_load_a_folder(tmp_path):
+    with pytest.raises(ParameterError) as info:
+        spinesim.load_result(tmp_path)
+    assert f"path = {str(tmp_path)!r} is a folder, not a result file" in str(info.value)
+
+
 @pytest.mark.parametrize("fraction", [0.5, 0.1, 0.99])
 def test_load_truncated_file(tmp_path, result, fraction):
     path = tmp_path / "r.nc"
