@@ -22,16 +22,17 @@ per level.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from spinesim.anatomy import Subject
-from spinesim.assembly import Tissues
-from spinesim.device import Device
-from spinesim.errors import ParameterError
+from spinesim.assembly import DEVICE_TYPES, Tissues
+from spinesim.device import Device, InversionTable
+from spinesim.errors import ParameterError, check_type
 from spinesim.protocol import Protocol
 from spinesim.result import Result
 from spinesim.simulate import simulate
@@ -153,20 +154,53 @@ def compare(
 
     ``cases`` maps a label to a protocol (on the default inversion table) or to a
     ``(protocol, device)`` pair, e.g. ``{"boots": (Protocol.inversion(90), GravityBoots())}``.
+    Every case is checked before any runs; an error in one names its label
+    (``cases['boots']: ...``).
     """
     if not isinstance(cases, Mapping) or not cases:
         raise ParameterError(f"cases = {cases!r}; allowed: a non-empty mapping label -> case")
+    check_type("subject", subject, Subject, optional=True)  # shared: errors name no case
+    check_type("tissues", tissues, Tissues, optional=True)
+    checked = {_label(label): _case(label, case) for label, case in cases.items()}
     results = {}
-    for label, case in cases.items():
-        if not isinstance(label, str):
-            raise ParameterError(f"cases: label {label!r} is not a string")
-        pair = case if isinstance(case, tuple) else (case, None)
-        protocol, device = pair if len(pair) == 2 else (None, None)
-        if not isinstance(protocol, Protocol):
-            raise ParameterError(
-                f"cases[{label!r}] = {case!r}; allowed: a Protocol or (Protocol, device)"
+    for label, (protocol, device) in checked.items():
+        with _naming(label):
+            results[label] = simulate(
+                protocol,
+                subject,
+                device,
+                tissues,
+                solver=solver,
+                output_interval_s=output_interval_s,
             )
-        results[label] = simulate(
-            protocol, subject, device, tissues, solver=solver, output_interval_s=output_interval_s
-        )
     return Comparison(results)
+
+
+def _label(label: Any) -> str:
+    if not isinstance(label, str):
+        raise ParameterError(f"cases: label {label!r} is not a string")
+    return label
+
+
+def _case(label: str, case: Any) -> tuple[Protocol, Device]:
+    """The protocol and device (default: the inversion table) of one case, checked before
+    any case runs: a protocol the device cannot do is refused naming the case."""
+    pair = case if isinstance(case, tuple) else (case, None)
+    protocol, device = pair if len(pair) == 2 else (None, None)
+    if not isinstance(protocol, Protocol):
+        raise ParameterError(
+            f"cases[{label!r}] = {case!r}; allowed: a Protocol or (Protocol, device)"
+        )
+    with _naming(label):
+        device = check_type("device", device, DEVICE_TYPES, optional=True) or InversionTable()
+        device.check_phases(protocol.phases)
+    return protocol, device
+
+
+@contextlib.contextmanager
+def _naming(label: str) -> Iterator[None]:
+    """Prefix a :class:`ParameterError` with the case it concerns: ``cases['label']: ...``."""
+    try:
+        yield
+    except ParameterError as exc:
+        raise ParameterError(f"cases[{label!r}]: {exc}") from exc

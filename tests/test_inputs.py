@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -469,3 +470,24 @@ def test_numpy_numbers_in_a_phase_become_plain_floats():
     assert all(type(v) is float for v in (phase.duration_s, phase.start_deg, phase.end_deg))
     result = spinesim.simulate(spinesim.Protocol((phase,)))
     assert result.attrs["phases"][0][2] == 30.0
+
+
+# ------------------------------------------------------------------------------- compare
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            (spinesim.Protocol.inversion(60), spinesim.GravityBoots()),
+            "cases['b']: phase 'hold': on device 'boots' the body hangs free at 90 deg",
+        ),
+        (spinesim.Protocol.traction(100), "cases['b']: phase 'ramp': pull_N > 0 needs a traction"),
+        ((spinesim.Protocol.inversion(60), "boots"), "cases['b']: device = 'boots' (type str)"),
+    ],
+)
+def test_compare_names_the_invalid_case_before_running_any(case, message, monkeypatch):
+    def no_simulation(*args, **kwargs):
+        raise AssertionError("a case ran")
+
+    monkeypatch.setattr(sys.modules["spinesim.compare"], "simulate", no_simulation)
+    with raises_naming(message):
+        spinesim.compare({"a": spinesim.Protocol.inversion(60), "b": case})
