@@ -33,6 +33,7 @@ from spinesim.anatomy import Subject
 from spinesim.assembly import DEVICE_TYPES, Tissues
 from spinesim.device import Device, InversionTable
 from spinesim.errors import ParameterError, check_type
+from spinesim.plots import check_levels
 from spinesim.protocol import Protocol
 from spinesim.result import Result
 from spinesim.simulate import simulate
@@ -95,13 +96,11 @@ class Comparison:
             for j, level in enumerate(self.levels)
         ]
 
-    def table_text(self, levels: Sequence[str] | None = None) -> str:
+    def table_text(self, levels: str | Sequence[str] | None = None) -> str:
         """Aligned text table: end-of-hold disc axial force (N) and middle disc-space
-        change (mm) per level (rows) and case (columns); ``levels`` default: all."""
-        levels = tuple(self.levels if levels is None else levels)
-        for level in levels:
-            if level not in self.levels:
-                raise ParameterError(f"level = {level!r} is unknown; allowed: {self.levels}")
+        change (mm) per level (rows) and case (columns); ``levels``: a level name or a list
+        of them, default: all."""
+        levels = self.levels if levels is None else check_levels(levels, self.levels)
         force = self.end_of_hold("axial_force")
         gap = self.end_of_hold("gap_change")
         width = max(12, *(len(label) + 2 for label in self.labels))

@@ -58,13 +58,22 @@ def _axes(ax: Axes | None) -> Axes:
     return ax
 
 
-def _levels(result: Result, levels: Sequence[str] | None) -> list[str]:
+def check_levels(levels: str | Sequence[str], allowed: Sequence[str]) -> list[str]:
+    """``levels`` as a list of level names, each one of ``allowed``; a single name may be
+    given as a str (``"L4-L5"``, not iterated letter by letter)."""
+    names = [levels] if isinstance(levels, str) else levels
+    if not isinstance(names, Sequence) or not all(isinstance(lv, str) for lv in names):
+        raise ParameterError(f"levels = {levels!r}; allowed: a level name or a list of them")
+    unknown = [lv for lv in names if lv not in allowed]
+    if unknown:
+        raise ParameterError(f"levels = {levels!r}: {unknown!r} unknown; allowed: {tuple(allowed)}")
+    return list(names)
+
+
+def _levels(result: Result, levels: str | Sequence[str] | None) -> list[str]:
     if levels is None:
         return [lv for lv in LUMBAR if lv in result.levels] or list(result.levels)
-    unknown = [lv for lv in levels if lv not in result.levels]
-    if unknown:
-        raise ParameterError(f"levels = {unknown!r} unknown; allowed: {result.levels}")
-    return list(levels)
+    return check_levels(levels, result.levels)
 
 
 def _side(side: str) -> int:
@@ -82,13 +91,14 @@ def _measured(ax, measured: Sequence[Measured]) -> None:
 
 def traction_vs_angle(
     result: Result,
-    levels: Sequence[str] | None = None,
+    levels: str | Sequence[str] | None = None,
     *,
     measured: Sequence[Measured] = (),
     ax: Axes | None = None,
 ) -> Axes:
     """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
-    the whole session (ramp up and back down, so a loop shows hysteresis and creep)."""
+    the whole session (ramp up and back down, so a loop shows hysteresis and creep).
+    ``levels``: a level name or a list of them (default: the lumbar levels)."""
     ax = _axes(ax)
     for level in _levels(result, levels):
         ax.plot(result.angle, result[level].axial_force, label=level)
@@ -102,14 +112,15 @@ def traction_vs_angle(
 
 def gap_vs_time(
     result: Result,
-    levels: Sequence[str] | None = None,
+    levels: str | Sequence[str] | None = None,
     *,
     side: str = "middle",
     measured: Sequence[Measured] = (),
     ax: Axes | None = None,
 ) -> Axes:
     """Disc-space change (mm, + opening, against the result's baseline) at ``side``
-    (anterior, middle or posterior) against time (s) per level."""
+    (anterior, middle or posterior) against time (s) per level. ``levels``: a level name
+    or a list of them (default: the lumbar levels)."""
     ax = _axes(ax)
     s = _side(side)
     for level in _levels(result, levels):
@@ -245,11 +256,11 @@ class ResultPlots:
     def __init__(self, result: Result) -> None:
         self._result = result
 
-    def traction_vs_angle(self, levels: Sequence[str] | None = None, **kwargs: Any) -> Axes:
+    def traction_vs_angle(self, levels: str | Sequence[str] | None = None, **kwargs: Any) -> Axes:
         """See :func:`traction_vs_angle`."""
         return traction_vs_angle(self._result, levels, **kwargs)
 
-    def gap_vs_time(self, levels: Sequence[str] | None = None, **kwargs: Any) -> Axes:
+    def gap_vs_time(self, levels: str | Sequence[str] | None = None, **kwargs: Any) -> Axes:
         """See :func:`gap_vs_time`."""
         return gap_vs_time(self._result, levels, **kwargs)
 

@@ -491,3 +491,12 @@ def test_compare_names_the_invalid_case_before_running_any(case, message, monkey
     monkeypatch.setattr(sys.modules["spinesim.compare"], "simulate", no_simulation)
     with raises_naming(message):
         spinesim.compare({"a": spinesim.Protocol.inversion(60), "b": case})
+
+
+def test_compare_table_takes_a_single_level_as_a_string(short_result):
+    comparison = spinesim.Comparison({"a": short_result, "b": short_result})
+    text = comparison.table_text(levels="L4-L5")
+    rows = [line.split()[0] for line in text.splitlines() if line.strip().startswith("L")]
+    assert rows == ["L4-L5", "L4-L5"]  # force and disc-space blocks, one row each
+    with raises_naming("levels = 'L9'", "['L9'] unknown"):
+        comparison.table_text(levels="L9")

@@ -90,6 +90,26 @@ def test_unknown_level_is_named(result):
         result.plot.gap_vs_time(["L9-L10"])
 
 
+@pytest.mark.parametrize("plot", ["gap_vs_time", "traction_vs_angle"])
+def test_a_single_level_may_be_given_as_a_string(result, plot):
+    ax = getattr(result.plot, plot)("L4-L5")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert [label for label in labels if not label.startswith("_")] == ["L4-L5"]
+
+
+@pytest.mark.parametrize(
+    ("levels", "message"),
+    [
+        ("L9", r"levels = 'L9': \['L9'\] unknown; allowed: \("),
+        (["L4-L5", "l3-l4"], r"\['l3-l4'\] unknown"),
+        (5, "a level name or a list of them"),
+    ],
+)
+def test_bad_levels_are_named(result, levels, message):
+    with pytest.raises(ParameterError, match=message):
+        result.plot.gap_vs_time(levels)
+
+
 # ---------------------------------------------------------------- sweep response surfaces
 @pytest.fixture
 def sweep() -> xr.Dataset:
