@@ -171,10 +171,16 @@ def typical_day(
 ) -> tuple[Phase, ...]:
     """Preceding phases of a typical day: ``hours_asleep`` lying in bed, then
     ``hours_upright`` on one's feet, of which the share ``sitting_share`` (0..1) seated
-    (sitting first, then standing). Use as ``preceding=typical_day()``; the session then
-    starts at the end of the day."""
+    (sitting first, then standing), together at most 24 h. Use as
+    ``preceding=typical_day()``; the session then starts at the end of the day."""
     check_number("hours_upright", hours_upright, 0.0, 24.0, low_open=True)
     check_number("hours_asleep", hours_asleep, 0.0, 24.0, low_open=True)
+    if hours_upright + hours_asleep > 24.0:
+        raise ParameterError(
+            f"hours_upright = {hours_upright!r} and hours_asleep = {hours_asleep!r} make a "
+            f"{hours_upright + hours_asleep:g}-hour day; allowed: hours_upright + hours_asleep "
+            "<= 24"
+        )
     share = check_number("sitting_share", sitting_share, 0.0, 1.0)
     phases = [lying(hours_asleep)]
     if share > 0.0:

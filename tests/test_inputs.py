@@ -136,6 +136,20 @@ def test_non_positive_preceding_hours(factory, name, hours):
         factory(hours)
 
 
+@pytest.mark.parametrize(("upright", "asleep"), [(20.0, 10.0), (16, 8.5), (24.0, 0.5)])
+def test_a_typical_day_longer_than_24_hours_is_refused(upright, asleep):
+    with raises_naming(
+        f"hours_upright = {upright!r} and hours_asleep = {asleep!r}",
+        "hours_upright + hours_asleep <= 24",
+    ):
+        spinesim.typical_day(hours_upright=upright, hours_asleep=asleep)
+
+
+def test_a_typical_day_of_24_hours_is_allowed():
+    phases = spinesim.typical_day(hours_upright=16.5, hours_asleep=7.5, sitting_share=0.5)
+    assert sum(p.duration_s for p in phases) == 24 * 3600.0
+
+
 # ------------------------------------------------------------------------------ subject
 @pytest.mark.parametrize("mass", [0.0, -70.0, 19.9, 300.1, NAN, INF])
 def test_mass_out_of_range(mass):
