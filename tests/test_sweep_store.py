@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -320,3 +321,27 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_case_runs(
     assert str(info.value).startswith(f"out = {str(out)!r}")
     assert ".creating" not in str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.nc"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("sw.toml", "cannot be read as one"),
+        ("folder.zarr", "cannot be read as one"),
+        ("foreign.nc", "holds no sweep cases"),
+        ("r.nc", "a single-session result (Result.to_netcdf); read it with spinesim.load_result"),
+    ],
+)
+def test_open_sweep_refuses_what_is_not_a_sweep_store(tmp_path, default_model, name, message):
+    (tmp_path / "sw.toml").write_text("[grid]\nangle_deg = [30.0]\n")
+    (tmp_path / "folder.zarr").mkdir()
+    xr.Dataset({"temperature": ("time", np.arange(3.0))}).to_netcdf(
+        tmp_path / "foreign.nc", engine="h5netcdf"
+    )
+    protocol = spinesim.Protocol.inversion(30, ramp_s=1, hold_s=2)
+    result = spinesim.simulate(protocol, model=default_model)
+    result.to_netcdf(tmp_path / "r.nc")
+    path = tmp_path / name
+    with pytest.raises(ParameterError, match=re.escape(message)) as info:
+        spinesim.open_sweep(path)
+    assert str(info.value).startswith(f"{str(path)!r} is not a sweep store (a Zarr folder")

@@ -125,11 +125,31 @@ class SweepStore:
         return self.target if self._finished_netcdf() else self.zarr_path
 
     def _open(self):
-        """The stored results, opened lazily (a context manager)."""
+        """The stored results, opened lazily (a context manager); :class:`ParameterError`
+        if ``target`` is not a sweep's (another file or folder, a single-session result)."""
         xr = _import_xarray()
-        if self._finished_netcdf():
-            return xr.open_dataset(self.target, engine="h5netcdf")
-        return xr.open_zarr(self.zarr_path, consolidated=False)
+        try:
+            if self._finished_netcdf():
+                ds = xr.open_dataset(self.target, engine="h5netcdf")
+            else:
+                ds = xr.open_zarr(self.zarr_path, consolidated=False)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ParameterError(self._not_a_sweep(f"cannot be read as one ({exc})")) from exc
+        if ds.attrs.get("spinesim_result") == "1":
+            why = "a single-session result (Result.to_netcdf); read it with spinesim.load_result"
+        elif "status" not in ds.data_vars:
+            why = "it holds no sweep cases"
+        else:
+            return ds
+        ds.close()
+        raise ParameterError(self._not_a_sweep(why))
+
+    def _not_a_sweep(self, why: str) -> str:
+        """Message: ``target`` is not a sweep store (and what one is), because ``why``."""
+        return (
+            f"{str(self.target)!r} is not a sweep store (a Zarr folder or .nc file written by "
+            f"spinesim.sweep(out=...) or spinesim sweep --out): {why}"
+        )
 
     def _stored_spec(self) -> str | None:
         with self._open() as ds:
