@@ -98,7 +98,16 @@ def traction_vs_angle(
 ) -> Axes:
     """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
     the whole session (ramp up and back down, so a loop shows hysteresis and creep).
-    ``levels``: a level name or a list of them (default: the lumbar levels)."""
+    ``levels``: a level name or a list of them (default: the lumbar levels). A session
+    whose angle does not change (e.g. traction, flat) is refused: plot it against time."""
+    angle = np.asarray(result.angle)
+    if angle.size and np.ptp(angle) == 0.0:
+        raise ParameterError(
+            f"traction_vs_angle: the angle does not change in this session (constant "
+            f"{angle[0]:g} deg), so every level would be a vertical line; plot against time "
+            "instead: result.plot.heatmap('axial_force') (disc axial force per level and "
+            "time) or result.plot.gap_vs_time()"
+        )
     ax = _axes(ax)
     for level in _levels(result, levels):
         ax.plot(result.angle, result[level].axial_force, label=level)

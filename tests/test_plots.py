@@ -57,6 +57,16 @@ def test_traction_vs_angle_with_measured_points_names_the_source(result):
     assert "(N)" in ax.get_ylabel() and "(deg)" in ax.get_xlabel()
 
 
+def test_traction_vs_angle_refuses_a_session_at_a_constant_angle(default_model):
+    """A flat session (as on a traction table) would draw a vertical line at 0 deg."""
+    flat = spinesim.Protocol([spinesim.Phase(5.0, 0.0, 0.0)])
+    result = spinesim.simulate(flat, model=default_model, output_interval_s=1.0)
+    message = r"angle does not change in this session \(constant 0 deg\).*heatmap\('axial_force'\)"
+    with pytest.raises(ParameterError, match=message):
+        result.plot.traction_vs_angle()
+    assert not plt.get_fignums()  # refused before a figure is made
+
+
 def test_measured_points_need_a_source():
     with pytest.raises(ParameterError, match="source"):
         Measured([1], [2], "points", "")
