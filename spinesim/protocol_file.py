@@ -28,7 +28,8 @@ complete example)::
     end_deg = 60.0          # ... to end_deg over duration_s
     # or, for a constant angle, instead of start_deg and end_deg:
     # angle_deg = 60.0
-    # (upright and sitting phases default to -90 deg, lying to 0 deg)
+    # (upright and sitting phases default to -90 deg, lying to 0 deg, and device phases
+    # on a device that works at one angle to it: traction to 0 deg)
     # traction devices: the pull on the pelvis (N), constant or from start to end:
     # pull_N = 300.0   or   start_pull_N = 0.0 and end_pull_N = 300.0
 
@@ -101,13 +102,10 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Devic
     preceding = [
         _preceding(f"preceding[{i}]", t) for i, t in enumerate(_tables(doc, "preceding"), 1)
     ]
-    phases = [_phase(f"phase[{i}]", t) for i, t in enumerate(_tables(doc, "phase"), 1)]
+    phases = [_phase(f"phase[{i}]", t, device) for i, t in enumerate(_tables(doc, "phase"), 1)]
     if not phases:
         raise ParameterError("no [[phase]] table; give at least one session phase")
-    protocol = Protocol((*preceding, *phases))
-    with _renamed({}, fallback=f"device {device.name!r}"):
-        device.check_phases(protocol.phases)
-    return protocol, subject, device
+    return Protocol((*preceding, *phases)), subject, device
 
 
 # --------------------------------------------------------------------------- sections
@@ -148,7 +146,9 @@ def _preceding(label: str, table: Mapping[str, Any]) -> Phase:
         return PRECEDING_KINDS[kind](table["hours"])
 
 
-def _phase(label: str, table: Mapping[str, Any]) -> Phase:
+def _phase(label: str, table: Mapping[str, Any], device: Device) -> Phase:
+    """One ``[[phase]]`` table on ``device``; without an angle, a posture phase is at its
+    posture's angle and a device phase at the device's only angle, if it has one."""
     _check_keys(label, table, PHASE_KEYS)
     name = table.get("name", "")
     _check_str(f"{label}.name", name)
@@ -158,14 +158,15 @@ def _phase(label: str, table: Mapping[str, Any]) -> Phase:
         raise ParameterError(f"{label}.kind = {kind!r} is unknown; allowed: {KINDS}")
     if "duration_s" not in table:
         raise ParameterError(f"{label}.duration_s is missing")
-    if kind in POSTURE_ANGLES and not {"angle_deg", "start_deg", "end_deg"} & set(table):
-        table = {**table, "angle_deg": POSTURE_ANGLES[kind]}
+    default_deg = POSTURE_ANGLES[kind] if kind in POSTURE_ANGLES else device.fixed_deg
+    if default_deg is not None and not set(START_END_KEYS["angle"]) & set(table):
+        table = {**table, "angle_deg": default_deg}
     start_key, end_key = _start_end_keys(label, table, "angle", required=True)
     pulls = _start_end_keys(label, table, "pull", required=False)
     values = (table["duration_s"], table[start_key], table[end_key])
     pull_values = tuple(table.get(key, 0.0) for key in pulls)
-    # Validated unnamed first: Phase's messages then start with "phase.<field>" or
-    # "phase: ", renamed here to this table's keys or label.
+    # Validated unnamed first, also on the device: the messages then start with
+    # "phase.<field>" or "phase: ", renamed here to this table's keys or label.
     with _renamed(
         {
             "phase: ": f"{label}: ",
@@ -177,7 +178,8 @@ def _phase(label: str, table: Mapping[str, Any]) -> Phase:
         },
         fallback=label,
     ):
-        Phase(*values, kind, start_pull_N=pull_values[0], end_pull_N=pull_values[1])
+        phase = Phase(*values, kind, start_pull_N=pull_values[0], end_pull_N=pull_values[1])
+        device.check_phases([phase])  # e.g. an angle on a traction device
     start_pull, end_pull = map(_float, pull_values)
     return Phase(
         *map(_float, values), kind, name=name, start_pull_N=start_pull, end_pull_N=end_pull

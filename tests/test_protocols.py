@@ -155,3 +155,38 @@ def test_a_phase_error_in_a_file_is_prefixed_once(phase, message):
     with pytest.raises(ParameterError) as info:
         protocol_from_dict({"phase": [phase]})
     assert str(info.value) == message
+
+
+def test_traction_phases_in_a_file_default_to_the_flat_angle():
+    doc = {
+        "device": {"type": "traction"},
+        "phase": [
+            {"duration_s": 10, "start_pull_N": 0, "end_pull_N": 200},
+            {"duration_s": 30, "pull_N": 200},
+            {"duration_s": 5, "kind": "lying"},
+        ],
+    }
+    protocol, _, device = protocol_from_dict(doc)
+    assert device.name == "traction"
+    assert [(p.start_deg, p.end_deg) for p in protocol.phases] == [(0.0, 0.0)] * 3
+    assert [p.end_pull_N for p in protocol.phases] == [200.0, 200.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (  # the angle stays required where a device takes several
+            {"phase": [{"duration_s": 10, "pull_N": 100}]},
+            "phase[1].start_deg is missing; give start_deg and end_deg, or angle_deg for a "
+            "constant angle",
+        ),
+        (  # an angle given on a traction device is still checked, naming the phase
+            {"device": {"type": "traction"}, "phase": [{"duration_s": 10, "angle_deg": 10}]},
+            "phase[1]: device 'traction' works at 0 deg; got start_deg = 10, end_deg = 10",
+        ),
+    ],
+)
+def test_phase_angles_in_a_file_outside_the_traction_default(doc, message):
+    with pytest.raises(ParameterError) as info:
+        protocol_from_dict(doc)
+    assert str(info.value) == message
