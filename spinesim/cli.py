@@ -50,13 +50,16 @@ from spinesim.device import (
 from spinesim.errors import ParameterError, SolverError
 from spinesim.protocol import Protocol, lying, sitting, upright
 from spinesim.protocol_file import load_protocol_file
-from spinesim.result import Result
+from spinesim.result import RESULT_SUFFIXES, Result
 from spinesim.simulate import simulate
 from spinesim.sweeps import command as sweep_command
+from spinesim.sweeps.store import check_target
 from spinesim.viz import command as render_command
 
 #: Subcommands other than ``run``: modules with ``add_parser(subparsers)`` and ``run(args)``.
 COMMANDS = {"render": render_command, "sweep": sweep_command}
+#: Checks of a subcommand's ``--out`` before it starts: ``check(out, option) -> Path``.
+OUTPUT_CHECKS = {"sweep": check_target}
 #: Exit statuses.
 EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -248,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="PATH",
-        help="write the full result to this netCDF file (read it with spinesim.load_result)",
+        help="write the full result to this netCDF file, ending in .nc (read it with "
+        "spinesim.load_result)",
     )
     output.add_argument(
         "--json", action="store_true", help="print the summary as JSON instead of a table"
@@ -310,8 +314,11 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _subcommand(command, args: argparse.Namespace) -> int:
-    """Run a subcommand module's ``run(args)`` and print its report."""
+    """Check its ``--out`` (if it has such a check), run a subcommand module's
+    ``run(args)`` and print its report."""
     try:
+        if args.command in OUTPUT_CHECKS:
+            OUTPUT_CHECKS[args.command](args.out, option="--out")
         print(command.run(args))
     except BrokenPipeError:
         raise  # main ends quietly: the reader has gone
@@ -412,7 +419,7 @@ def _check_output(out: Path | None) -> None:
     """Fail before the simulation if ``--out`` cannot be written."""
     if out is None:
         return
-    check_output(out, option="--out")
+    check_output(out, RESULT_SUFFIXES, option="--out")
     missing = [m for m in ("xarray", "h5netcdf") if importlib.util.find_spec(m) is None]
     if missing:
         raise ParameterError(f"--out needs {' and '.join(missing)}: pip install 'spinesim[io]'")

@@ -72,6 +72,8 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "normal_force": (("time",), "N", "backrest normal force on the body"),
     "muscle_activation": (("time",), "1", "back muscle activation (1 = resting tone lying)"),
 }
+#: Suffixes of a result file (netCDF).
+RESULT_SUFFIXES = (".nc",)
 #: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
 #: results written before they existed still load (their pictures cannot be drawn).
 POSE_VARIABLES: dict[str, tuple[str, str]] = {
@@ -233,9 +235,9 @@ class Result:
     def to_netcdf(self, path: str | os.PathLike) -> None:
         """Write to netCDF atomically: a temporary file in the same folder is renamed onto
         ``path`` only when complete, so an interruption never leaves a partial file. A
-        ``path`` that cannot be written (a folder, in a missing or read-only folder) is
-        refused before anything is written."""
-        path = check_output(path)
+        ``path`` that cannot be written (a folder, in a missing or read-only folder) or does
+        not end in ``.nc`` is refused before anything is written."""
+        path = check_output(path, RESULT_SUFFIXES)
         ds = self.to_xarray()
         with atomic_output(path) as tmp:
             ds.to_netcdf(tmp, engine="h5netcdf")

@@ -259,6 +259,14 @@ def test_out_in_a_missing_folder(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_out_not_ending_in_nc_is_refused_before_the_simulation(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "simulate", None)  # never reached
+    out = tmp_path / "a.txt"
+    assert run_cli([*SHORT, "--out", str(out)]) == 2
+    assert f"--out = {str(out)!r} must end in one of ('.nc',)" in capsys.readouterr().err
+    assert files_in(tmp_path) == set()
+
+
 def test_solver_error_exits_1_and_writes_nothing(tmp_path, capsys, monkeypatch):
     def fail(*args, **kwargs):
         raise SolverError("step size too small at t = 3 s", 3.0, -1)

@@ -110,6 +110,16 @@ def test_missing_sweep_file_and_folder(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_out_with_another_suffix_is_refused_before_the_sweep(tmp_path, capsys):
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "results.csv"
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"--out = {str(out)!r} must end in one of ('.zarr', '.nc')" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.toml"]
+
+
 def test_sweep_command_runs_as_a_module():
     proc = subprocess.run(
         [sys.executable, "-m", "spinesim", "sweep", "--help"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -173,18 +174,22 @@ def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monke
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("no/r.nc", "folder"), ("folder", "is a directory")],
-    ids=["missing-folder", "a-folder"],
+    [
+        ("no/r.nc", "folder"),
+        ("folder.nc", "is a directory"),
+        ("r.txt", "must end in one of ('.nc',)"),
+    ],
+    ids=["missing-folder", "a-folder", "not-nc"],
 )
 def test_a_path_that_cannot_be_written_is_refused_before_writing(tmp_path, result, name, message):
     """The error names the argument, not the temporary file beside it."""
-    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder.nc").mkdir()
     path = tmp_path / name
-    with pytest.raises(ParameterError, match=message) as info:
+    with pytest.raises(ParameterError, match=re.escape(message)) as info:
         result.to_netcdf(path)
     assert str(info.value).startswith(f"path = {str(path)!r}")
     assert ".part" not in str(info.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.nc"]
 
 
 def test_ctrl_c_during_the_rename_is_raised_once_the_file_is_whole(tmp_path, monkeypatch, result):

@@ -307,7 +307,12 @@ def test_a_deferred_ctrl_c_reaches_the_handler_it_would_have_reached(previous):
 
 @pytest.mark.parametrize(
     ("name", "message"),
-    [("no/r.zarr", "does not exist"), ("no/r.nc", "does not exist"), ("folder.nc", "directory")],
+    [
+        ("no/r.zarr", "does not exist"),
+        ("no/r.nc", "does not exist"),
+        ("folder.nc", "directory"),
+        ("r.csv", "must end in one of ('.zarr', '.nc')"),
+    ],
 )
 def test_an_output_that_cannot_be_written_is_refused_before_any_case_runs(
     tmp_path, monkeypatch, name, message
@@ -316,7 +321,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_any_case_runs(
     monkeypatch.setattr("spinesim.sweeps.runner.run_batch", None)  # never reached
     (tmp_path / "folder.nc").mkdir()
     out = tmp_path / name
-    with pytest.raises(ParameterError, match=message) as info:
+    with pytest.raises(ParameterError, match=re.escape(message)) as info:
         spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
     assert str(info.value).startswith(f"out = {str(out)!r}")
     assert ".creating" not in str(info.value)

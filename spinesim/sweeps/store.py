@@ -38,6 +38,8 @@ from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 
 SPEC_ATTR = "spinesim_sweep"
+#: Suffixes of a sweep's target: a Zarr store, or a netCDF file written once it is done.
+SUFFIXES = (".zarr", ".nc")
 
 
 def _import_xarray():
@@ -45,10 +47,10 @@ def _import_xarray():
 
 
 def check_target(out: str | os.PathLike, option: str = "out") -> Path:
-    """``out`` as a :class:`Path` if a sweep can be written there: a Zarr store (a folder,
-    which may exist to be resumed) or a ``.nc`` file (not a folder), in a writable folder
-    that exists; otherwise :class:`ParameterError` naming ``option``."""
-    return check_output(out, option=option, folder=not _is_netcdf(Path(out)))
+    """``out`` as a :class:`Path` if a sweep can be written there: a ``.zarr`` store (a
+    folder, which may exist to be resumed) or a ``.nc`` file (not a folder), in a writable
+    folder that exists; otherwise :class:`ParameterError` naming ``option``."""
+    return check_output(out, SUFFIXES, option, folder=not _is_netcdf(Path(out)))
 
 
 def _is_netcdf(target: Path) -> bool:
