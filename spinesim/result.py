@@ -12,7 +12,7 @@ import numpy as np
 
 from spinesim._files import atomic_output, check_output
 from spinesim._optional import import_optional
-from spinesim.errors import ParameterError
+from spinesim.errors import ParameterError, check_number
 from spinesim.summary import SIDES
 
 if TYPE_CHECKING:
@@ -157,7 +157,11 @@ class Result:
 
     # --------------------------------------------------------------- summaries
     def index_at(self, time_s: float) -> int:
-        """Index of the saved time closest to ``time_s``."""
+        """Index of the saved time closest to ``time_s`` (s), which must lie between the
+        first and the last saved time, give or take half the longest interval between saved
+        times; :class:`ParameterError` otherwise (and for NaN)."""
+        pad = 0.5 * float(np.max(np.diff(self.time_s), initial=0.0))
+        check_number("time_s", time_s, self.time_s[0] - pad, self.time_s[-1] + pad)
         return int(np.argmin(np.abs(self.time_s - time_s)))
 
     def summary(self) -> dict[str, Any]:

@@ -313,6 +313,24 @@ def test_summary_of_a_result_written_without_one_is_refused(tmp_path, result):
         spinesim.load_result(tmp_path / "old.nc").summary()
 
 
+def test_index_at_takes_the_closest_saved_time_within_half_an_interval_of_the_ends(result):
+    assert result.index_at(HOLD_END_S + 0.2) == result.index_at(HOLD_END_S)
+    assert result.index_at(-0.25) == 0  # output every 0.5 s
+    assert result.index_at(result.time_s[-1] + 0.25) == result.time_s.size - 1
+
+
+@pytest.mark.parametrize(
+    ("time_s", "message"),
+    [(1e6, "outside the allowed range"), (-0.3, "outside"), (float("nan"), "not finite")],
+)
+def test_index_at_refuses_a_time_outside_the_saved_ones(result, time_s, message):
+    with pytest.raises(ParameterError, match=message) as info:
+        result.index_at(time_s)
+    end = result.time_s[-1] + 0.25
+    assert str(info.value).startswith(f"time_s = {time_s!r}")
+    assert f"allowed: a number in [-0.25, {end:g}]" in str(info.value)
+
+
 def test_summary_values_are_physical(result):
     """60 deg head-down at the end of the hold: the lumbar discs are pulled and open."""
     summary = result.summary()

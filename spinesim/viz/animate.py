@@ -116,7 +116,7 @@ def animate_side_by_side(
     path = check_output(path, (".gif", ".mp4"))
     check_number("fps", fps, 0.1, MAX_FPS)
     times = _frame_times(results, frames)
-    indices = [[r.index_at(t) for t in times] for r in results]
+    indices = [[r.index_at(min(t, float(r.time_s[-1]))) for t in times] for r in results]
     plotter, actors, camera = _panels(results, titles, window_size, dict(options))
     try:
         _aim(plotter, actors, camera, indices)
