@@ -53,13 +53,10 @@ from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
 from spinesim.simulate import simulate
 from spinesim.sweeps import command as sweep_command
-from spinesim.sweeps.store import check_target
 from spinesim.viz import command as render_command
 
 #: Subcommands other than ``run``: modules with ``add_parser(subparsers)`` and ``run(args)``.
 COMMANDS = {"render": render_command, "sweep": sweep_command}
-#: Checks of a subcommand's ``--out`` before it starts: ``check(out, option) -> Path``.
-OUTPUT_CHECKS = {"sweep": check_target}
 #: Exit statuses.
 EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -314,11 +311,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _subcommand(command, args: argparse.Namespace) -> int:
-    """Check its ``--out`` (if it has such a check), run a subcommand module's
-    ``run(args)`` and print its report."""
+    """Run a subcommand module's ``run(args)`` and print its report."""
     try:
-        if args.command in OUTPUT_CHECKS:
-            OUTPUT_CHECKS[args.command](args.out, option="--out")
         print(command.run(args))
     except BrokenPipeError:
         raise  # main ends quietly: the reader has gone

@@ -6,8 +6,6 @@ import argparse
 import time
 from pathlib import Path
 
-from spinesim.errors import ParameterError
-
 
 def add_parser(commands) -> None:
     """Register the ``sweep`` subcommand on the CLI's subparsers."""
@@ -45,11 +43,10 @@ def run(args: argparse.Namespace) -> str:
     :class:`ParameterError` for invalid input and :class:`OSError` for unreadable files."""
     from spinesim.sweeps.runner import sweep
     from spinesim.sweeps.spec_file import load_sweep_file
+    from spinesim.sweeps.store import check_target
 
+    out = check_target(args.out, option="--out")
     spec = load_sweep_file(args.spec)
-    out = args.out
-    if not out.parent.is_dir():
-        raise ParameterError(f"--out {str(out)!r}: the folder {str(out.parent)!r} does not exist")
     start = time.perf_counter()
     ds = sweep(
         spec.design,
