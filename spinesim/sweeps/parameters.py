@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,16 +113,21 @@ def check_sampling_range(name: str, low: float, high: float, label: str | None =
     both bounds lie within its allowed range, that of the protocol argument
     (:data:`spinesim.protocol.ARGUMENT_RANGES`), the subject, or the device (any device
     with the field) or tissue field. Constraints between parameters (``rest_pull_N <=
-    pull_N``, ``friction_kinetic <= friction_static``, ...) are checked per case. The
-    message names ``label`` (default: ``name``), the bound and the allowed range."""
+    pull_N``, ``friction_kinetic <= friction_static``, ...) are checked per case. A bound
+    at an open limit (``hold_s`` from 0) is allowed: the draws lie inside it (a draw of
+    exactly that value would fail as its case). The message names ``label`` (default:
+    ``name``), the bound and the allowed range."""
     check_sampled(name)
-    for which, value in (("low", low), ("high", high)):
+    for which, value, inward in (("low", low, high), ("high", high, low)):
         try:
             _check_value(name, value)
         except ParameterError as error:
-            raise ParameterError(
-                f"{label or name} {which} bound = {value:g} is not allowed: {error}"
-            ) from error
+            try:
+                _check_value(name, math.nextafter(value, inward))
+            except ParameterError:
+                raise ParameterError(
+                    f"{label or name} {which} bound = {value:g} is not allowed: {error}"
+                ) from error
 
 
 def _check_value(name: str, value: float) -> None:
