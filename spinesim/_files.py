@@ -32,12 +32,12 @@ def check_output(
         raise ParameterError(f"{option} = {str(path)!r} must end in one of {suffixes}")
     if not folder and path.is_dir():
         raise ParameterError(f"{option} = {str(path)!r} is a directory; give a file name")
-    folder = path.parent
-    if not folder.is_dir():
-        raise ParameterError(f"{option} = {str(path)!r}: the folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK):
+    parent = path.parent
+    if not parent.is_dir():
+        raise ParameterError(f"{option} = {str(path)!r}: the folder {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
         raise ParameterError(
-            f"{option} = {str(path)!r}: the folder {str(folder)!r} is not writable"
+            f"{option} = {str(path)!r}: the folder {str(parent)!r} is not writable"
         )
     return path
 

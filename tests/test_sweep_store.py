@@ -350,3 +350,14 @@ def test_open_sweep_refuses_what_is_not_a_sweep_store(tmp_path, default_model, n
     with pytest.raises(ParameterError, match=re.escape(message)) as info:
         spinesim.open_sweep(path)
     assert str(info.value).startswith(f"{str(path)!r} is not a sweep store (a Zarr folder")
+
+
+def test_a_store_in_a_folder_without_a_suffix_still_resumes(tmp_path, reference, monkeypatch):
+    """Stores named before suffixes were required (e.g. ``results``) resume: an existing
+    folder is opened, and the store itself says whether it is a sweep store."""
+    named = tmp_path / "sweep.zarr"
+    resume_counting(named, monkeypatch)
+    renamed = named.rename(tmp_path / "results")
+    ds, runs = resume_counting(renamed, monkeypatch)
+    assert runs == 0
+    assert_same_results(ds, reference)

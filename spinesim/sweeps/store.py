@@ -49,8 +49,13 @@ def _import_xarray():
 def check_target(out: str | os.PathLike, option: str = "out") -> Path:
     """``out`` as a :class:`Path` if a sweep can be written there: a ``.zarr`` store (a
     folder, which may exist to be resumed) or a ``.nc`` file (not a folder), in a writable
-    folder that exists; otherwise :class:`ParameterError` naming ``option``."""
-    return check_output(out, SUFFIXES, option, folder=not _is_netcdf(Path(out)))
+    folder that exists; otherwise :class:`ParameterError` naming ``option``. An existing
+    folder not named ``.nc`` passes whatever its name (a store to resume, also one named
+    before suffixes were required); opening it then says whether it is a sweep store."""
+    target = Path(out)
+    if target.is_dir() and not _is_netcdf(target):
+        return target
+    return check_output(target, SUFFIXES, option, folder=not _is_netcdf(target))
 
 
 def _is_netcdf(target: Path) -> bool:
