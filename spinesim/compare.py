@@ -33,9 +33,8 @@ from spinesim.anatomy import Subject
 from spinesim.assembly import DEVICE_TYPES, Tissues
 from spinesim.device import Device, InversionTable
 from spinesim.errors import ParameterError, check_type
-from spinesim.plots import check_levels
 from spinesim.protocol import Protocol
-from spinesim.result import Result
+from spinesim.result import Result, check_levels
 from spinesim.simulate import simulate
 from spinesim.solver import SolverOptions
 

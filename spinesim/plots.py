@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinesim.errors import ParameterError
-from spinesim.result import SIDES, VARIABLES, Result
+from spinesim.result import SIDES, VARIABLES, Result, check_levels
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -56,18 +56,6 @@ def _axes(ax: Axes | None) -> Axes:
 
     _, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     return ax
-
-
-def check_levels(levels: str | Sequence[str], allowed: Sequence[str]) -> list[str]:
-    """``levels`` as a list of level names, each one of ``allowed``; a single name may be
-    given as a str (``"L4-L5"``, not iterated letter by letter)."""
-    names = [levels] if isinstance(levels, str) else levels
-    if not isinstance(names, Sequence) or not all(isinstance(lv, str) for lv in names):
-        raise ParameterError(f"levels = {levels!r}; allowed: a level name or a list of them")
-    unknown = [lv for lv in names if lv not in allowed]
-    if unknown:
-        raise ParameterError(f"levels = {levels!r}: {unknown!r} unknown; allowed: {tuple(allowed)}")
-    return list(names)
 
 
 def _levels(result: Result, levels: str | Sequence[str] | None) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +82,22 @@ POSE_VARIABLES: dict[str, tuple[str, str]] = {
     "body_y": ("m", "centre of mass normal to the backrest, anterior (table frame)"),
     "body_phi": ("rad", "angle from the table's x axis to the body's cranial axis"),
 }
+
+
+def check_levels(levels: str | Iterable[str], allowed: Sequence[str]) -> list[str]:
+    """``levels`` as a list of level names, each one of ``allowed``: a single name as a str
+    (``"L4-L5"``, not iterated letter by letter) or any iterable of names (a list, a NumPy
+    array, an xarray coordinate's values)."""
+    try:
+        names = [levels] if isinstance(levels, str) else [str(lv) for lv in levels]
+    except TypeError:
+        raise ParameterError(
+            f"levels = {levels!r}; allowed: a level name or a list of them"
+        ) from None
+    unknown = [lv for lv in names if lv not in allowed]
+    if unknown:
+        raise ParameterError(f"levels = {levels!r}: {unknown!r} unknown; allowed: {tuple(allowed)}")
+    return names
 
 
 @dataclass(frozen=True)

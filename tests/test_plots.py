@@ -101,8 +101,11 @@ def test_unknown_level_is_named(result):
 
 
 @pytest.mark.parametrize("plot", ["gap_vs_time", "traction_vs_angle"])
-def test_a_single_level_may_be_given_as_a_string(result, plot):
-    ax = getattr(result.plot, plot)("L4-L5")
+@pytest.mark.parametrize("levels", ["L4-L5", np.array(["L4-L5"]), ("L4-L5",)])
+def test_a_level_may_be_given_as_a_string_or_any_sequence(result, plot, levels):
+    """A single name is not iterated letter by letter; an array (e.g. a sweep's level
+    coordinate) works like a list."""
+    ax = getattr(result.plot, plot)(levels)
     labels = [line.get_label() for line in ax.get_lines()]
     assert [label for label in labels if not label.startswith("_")] == ["L4-L5"]
 
