@@ -177,6 +177,8 @@ class Result:
         """Index of the saved time closest to ``time_s`` (s), which must lie between the
         first and the last saved time, give or take half the longest interval between saved
         times; :class:`ParameterError` otherwise (and for NaN)."""
+        if isinstance(time_s, np.ndarray) and time_s.ndim == 0:
+            time_s = time_s.item()  # e.g. a value picked from an xarray coordinate
         pad = 0.5 * float(np.max(np.diff(self.time_s), initial=0.0))
         check_number("time_s", time_s, self.time_s[0] - pad, self.time_s[-1] + pad)
         return int(np.argmin(np.abs(self.time_s - time_s)))

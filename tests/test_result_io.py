@@ -315,6 +315,7 @@ def test_summary_of_a_result_written_without_one_is_refused(tmp_path, result):
 
 def test_index_at_takes_the_closest_saved_time_within_half_an_interval_of_the_ends(result):
     assert result.index_at(HOLD_END_S + 0.2) == result.index_at(HOLD_END_S)
+    assert result.index_at(np.array(HOLD_END_S)) == result.index_at(HOLD_END_S)
     assert result.index_at(-0.25) == 0  # output every 0.5 s
     assert result.index_at(result.time_s[-1] + 0.25) == result.time_s.size - 1
 
