@@ -322,6 +322,8 @@ def _subcommand(command, args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except ImportError as exc:  # an optional extra is missing
         return _fail(str(exc), EXIT_USAGE)
+    except InterruptedAfterWriting as exc:  # Ctrl-C held off until the file was complete
+        return _fail(f"interrupted after {str(exc.path)!r} was written", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         resumable = getattr(args, "resume", None) is not None
         hint = f"; continue with --resume --out {args.out}" if resumable else ""

@@ -144,3 +144,30 @@ def test_a_reader_closing_the_pipe_early_ends_a_sweep_quietly(tmp_path):
     assert proc.returncode == cli.EXIT_BROKEN_PIPE, err.decode()
     assert b"error" not in err
     assert spinesim.open_sweep(out)["status"].values.tolist() == [[0, 0], [0, 0]]
+
+
+def test_ctrl_c_once_the_nc_is_renamed_finishes_it_and_says_so(tmp_path, capsys, monkeypatch):
+    """An interrupt held off until the netCDF file is whole (atomic_output raises
+    InterruptedAfterWriting): the partial Zarr store is removed, as after a normal finish,
+    and the command says the file was written (not 'continue with --resume')."""
+    import contextlib
+
+    from spinesim._files import InterruptedAfterWriting
+    from spinesim.sweeps import store
+
+    real_output = store.atomic_output
+
+    @contextlib.contextmanager
+    def interrupted_once_written(path):
+        with real_output(path) as tmp:
+            yield tmp
+        raise InterruptedAfterWriting(path)
+
+    monkeypatch.setattr(store, "atomic_output", interrupted_once_written)
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "results.nc"
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 130
+    assert f"interrupted after {str(out)!r} was written" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, "sweep.toml"]
+    assert spinesim.open_sweep(out)["status"].size == 4

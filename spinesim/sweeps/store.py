@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from spinesim._files import (
+    InterruptedAfterWriting,
     atomic_output,
     check_output,
     interrupts_deferred,
@@ -196,6 +197,10 @@ class SweepStore:
         if not self.netcdf:
             return
         if not self.target.exists():
-            with atomic_output(self.target) as tmp:
-                dataset.assign_attrs({SPEC_ATTR: self.spec}).to_netcdf(tmp, engine="h5netcdf")
+            try:
+                with atomic_output(self.target) as tmp:
+                    dataset.assign_attrs({SPEC_ATTR: self.spec}).to_netcdf(tmp, engine="h5netcdf")
+            except InterruptedAfterWriting:  # Ctrl-C once the file was whole: it is done
+                shutil.rmtree(self.zarr_path, ignore_errors=True)
+                raise
         shutil.rmtree(self.zarr_path, ignore_errors=True)
