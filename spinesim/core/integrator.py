@@ -272,8 +272,8 @@ def integrate_span(
     col = np.empty(mc)
     condensed = np.empty(n_blk * mc)
     contraction = np.ones(1)
-    # the previous accepted step (size h_prev, ending at t; start and stage states) for the
-    # trapezoidal stage's predictor; none at a protocol knot
+    # the previous accepted step (size h_prev, ending at t; start and stage states) for both
+    # stages' predictors; none at a protocol knot
     y_prev = np.empty(n)
     y_stage_prev = np.empty(n)
     h_prev = 0.0

@@ -75,7 +75,8 @@ def sweep(
     batch_size
         Cases per compiled call (and per chunk on disk, and per dask task).
     out
-        Zarr store (or ``.nc`` file) written batch by batch; with ``resume=True`` an
+        Zarr store (``.zarr``) or netCDF file (``.nc``, written from a partial Zarr store
+        once every case is done), written batch by batch; with ``resume=True`` an
         interrupted sweep continues where it stopped (no case lost, none run twice), and
         a finished one is returned as it is (nothing runs).
     client
