@@ -23,7 +23,11 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("spec", type=Path, metavar="SWEEP.toml", help="sweep file")
     parser.add_argument(
-        "--out", type=Path, required=True, metavar="PATH", help="Zarr store (.zarr) or netCDF file (.nc)"
+        "--out",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="Zarr store (.zarr) or netCDF file (.nc)",
     )
     parser.add_argument(
         "--resume",
