@@ -507,6 +507,14 @@ def test_compare_names_the_invalid_case_before_running_any(case, message, monkey
         spinesim.compare({"a": spinesim.Protocol.inversion(60), "b": case})
 
 
+def test_compare_names_the_case_whose_simulation_refuses_an_input():
+    """An input refused only when a case is simulated (an output interval longer than that
+    case's session) names the case too."""
+    short = spinesim.Protocol.inversion(30, ramp_s=1, hold_s=1, return_s=0)
+    with raises_naming("cases['short']: ", "output_interval_s = 5"):
+        spinesim.compare({"short": short}, output_interval_s=5.0)
+
+
 def test_compare_table_takes_a_single_level_as_a_string(short_result):
     comparison = spinesim.Comparison({"a": short_result, "b": short_result})
     text = comparison.table_text(levels="L4-L5")
