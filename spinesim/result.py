@@ -75,6 +75,8 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 #: Suffixes of a result file (netCDF).
 RESULT_SUFFIXES = (".nc",)
+#: Attribute (and its value) that marks a dataset written by :meth:`Result.to_xarray`.
+RESULT_MARK = ("spinesim_result", "1")
 #: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
 #: results written before they existed still load (their pictures cannot be drawn).
 POSE_VARIABLES: dict[str, tuple[str, str]] = {
@@ -82,6 +84,11 @@ POSE_VARIABLES: dict[str, tuple[str, str]] = {
     "body_y": ("m", "centre of mass normal to the backrest, anterior (table frame)"),
     "body_phi": ("rad", "angle from the table's x axis to the body's cranial axis"),
 }
+
+
+def is_result_dataset(ds: Any) -> bool:
+    """Whether the xarray dataset ``ds`` holds a single-session :class:`Result`."""
+    return ds.attrs.get(RESULT_MARK[0]) == RESULT_MARK[1]
 
 
 def check_levels(levels: str | Iterable[str], allowed: Sequence[str]) -> list[str]:
@@ -252,7 +259,7 @@ class Result:
                     {"units": unit, "long_name": description},
                 )
         attrs = {k: json.dumps(v) for k, v in self.attrs.items()}
-        attrs["spinesim_result"] = "1"
+        attrs[RESULT_MARK[0]] = RESULT_MARK[1]
         return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     def to_netcdf(self, path: str | os.PathLike) -> None:
@@ -267,12 +274,12 @@ class Result:
 
     @classmethod
     def from_xarray(cls, ds: xr.Dataset) -> Result:
-        if ds.attrs.get("spinesim_result") != "1":
+        if not is_result_dataset(ds):
             raise ParameterError(
-                "the dataset is not a spinesim result (attribute spinesim_result missing)"
+                f"the dataset is not a spinesim result (attribute {RESULT_MARK[0]} missing)"
             )
         data = {name: np.asarray(ds[name].values) for name in VARIABLES}
-        attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != "spinesim_result"}
+        attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK[0]}
         levels = tuple(str(v) for v in ds["level"].values)
         poses = {}
         if "body" in ds.coords:

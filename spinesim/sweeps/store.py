@@ -37,6 +37,7 @@ from spinesim._files import (
 )
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
+from spinesim.result import is_result_dataset
 
 SPEC_ATTR = "spinesim_sweep"
 #: Suffixes of a sweep's target: a Zarr store, or a netCDF file written once it is done.
@@ -143,7 +144,7 @@ class SweepStore:
                 ds = xr.open_zarr(self.zarr_path, consolidated=False)
         except (OSError, ValueError, KeyError) as exc:
             raise ParameterError(self._not_a_sweep(f"cannot be read as one ({exc})")) from exc
-        if ds.attrs.get("spinesim_result") == "1":
+        if is_result_dataset(ds):
             why = "a single-session result (Result.to_netcdf); read it with spinesim.load_result"
         elif "status" not in ds.data_vars:
             why = "it holds no sweep cases"
