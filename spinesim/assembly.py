@@ -709,6 +709,7 @@ def disc_columns(
         "swell_p0": p0,
         "swell_eps": p.swelling_strain,
         "permeability": conductance,
+        "permeability_strain": p.permeability_strain_exponent,
         "k_axial": k_ann,
         "k_creep": k_creep,
         "c_creep": k_creep * p.creep_time_constant_s,

@@ -69,7 +69,7 @@ class DiscProperties(_Validated):
         "[V]: 0.10-0.23 MPa holds post-mortem hydration",
     )
     swelling_strain: float = bounded(
-        0.112,
+        0.115,
         0.005,
         0.5,
         low_open=True,
@@ -86,8 +86,20 @@ class DiscProperties(_Validated):
         "faster because the swelling pressure stiffens with dehydration (about 2 h under "
         "standing load; O'Connell 2011 slow component 2-5 h [M]; recovery 3-4x slower [V])",
     )
+    permeability_strain_exponent: float = bounded(
+        1.18,
+        0.0,
+        50.0,
+        doc="d ln(conductance) / d(fluid strain): the conductance is "
+        "L0 exp(M fluid_strain), lower when the disc has lost fluid (the strain-dependent "
+        "permeability of Lai & Mow 1980 Biorheology 17:111). 1.18 (+-1.30): human annulus "
+        "in confined compression, Iatridis et al. 1998 J Biomech 31:535 [V], the one "
+        "measured human value; poroelastic disc models use 10-13 (Fan et al. 2015 BMC "
+        "Musculoskelet Disord, doi:10.1186/s12891-015-0686-z, after Argoubi & Shirazi-Adl "
+        "1996) [V-sec]; docs/model.md §2.4",
+    )
     creep_stiffness_ratio: float = bounded(
-        1.16,
+        1.23,
         0.1,
         100.0,
         low_open=True,
@@ -202,7 +214,7 @@ class MuscleProperties(_Validated):
     """
 
     tone_stress_MPa: float = bounded(
-        0.095,
+        0.10,
         0.0,
         1.0,
         doc="Calibrated (jointly with DiscProperties.swelling_strain and "

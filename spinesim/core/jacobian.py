@@ -74,6 +74,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_E0,
     J_NUCLEUS_K,
     J_PERMEABILITY,
+    J_PERMEABILITY_STRAIN,
     J_POSTURE_STIFFNESS,
     J_SWELL_EPS,
     J_SWELL_P0,
@@ -98,6 +99,7 @@ from spinesim.core.mechanics import (
     body_point,
     body_trig,
     contact_loads,
+    fluid_conductance,
     joint_deformation,
     joint_loads,
     muscle_activation,
@@ -105,6 +107,7 @@ from spinesim.core.mechanics import (
     protocol_value,
     rotational_holder,
     smooth_step,
+    swelling_pressure,
     table_side,
 )
 
@@ -292,7 +295,7 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
     )
     creep = y[a + S_CREEP]
     fluid = y[a + S_FLUID]
-    _, total, shear_force, _, _, _ = joint_loads(
+    _, total, shear_force, _, pressure, _ = joint_loads(
         u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, posture, joint, j
     )
     fbx = -total * e1x + shear_force * e1y
@@ -339,10 +342,15 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
         dt_dbeta += stiffness * (extending - flexing) / lever
         dm_dbeta += stiffness * (extending + flexing)
     c_creep = joint[j, J_C_CREEP]
-    conductance = joint[j, J_PERMEABILITY]
-    swell_slope = 0.0
-    if conductance > 0.0:
-        swell_slope = swelling_slope(fluid, joint[j, J_SWELL_P0], joint[j, J_SWELL_EPS])
+    conductance, swell_slope, flow_slope = 0.0, 0.0, 0.0
+    if joint[j, J_PERMEABILITY] > 0.0:
+        exponent = joint[j, J_PERMEABILITY_STRAIN]
+        conductance = fluid_conductance(fluid, joint[j, J_PERMEABILITY], exponent)
+        p0, eps = joint[j, J_SWELL_P0], joint[j, J_SWELL_EPS]
+        swell_slope = swelling_slope(fluid, p0, eps)
+        # the conductance's own slope, d L / d fluid = M L inside the clip, times the drive
+        if abs(exponent * fluid) < _EXP_CAP:
+            flow_slope = exponent * conductance * (swelling_pressure(fluid, p0, eps) - pressure)
 
     # moment arms of the joint force about the two centres of mass
     rbx, rby = mx - y[bb + S_X], my - y[bb + S_Y]
@@ -386,7 +394,7 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
         g[2, k] = d_rbx * fby + rbx * d_fby - d_rby * fbx - rby * d_fbx - d_moment
         g[3, k] = -(d_rax * fby + rax * d_fby - d_ray * fbx - ray * d_fbx) + d_moment
         g[4, k] = (d_elastic - joint[j, J_K_CREEP] * d_creep) / c_creep if c_creep > 0.0 else 0.0
-        g[5, k] = conductance * (swell_slope * d_fluid - d_pressure)
+        g[5, k] = conductance * (swell_slope * d_fluid - d_pressure) + flow_slope * d_fluid
 
 
 @jit

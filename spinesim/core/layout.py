@@ -96,7 +96,9 @@ J_MUSCLE_Y = 31  # line of action of the back muscles, offset (negative = poster
 J_MUSCLE_FORCE = 32  # muscle tension at activation 1 (N)
 J_SPINAL = 33  # 1 if the joint counts towards spine length, else 0
 J_POSTURE_STIFFNESS = 34  # N m/rad, postural muscle control of the rest angle (upright)
-NJ = 35
+# d ln(conductance) / d(fluid strain) (-): the conductance falls as the disc dehydrates
+J_PERMEABILITY_STRAIN = 35
+NJ = 36
 
 # --- global parameters -------------------------------------------------------------------
 G_GRAVITY = 0  # m/s^2

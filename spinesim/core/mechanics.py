@@ -79,6 +79,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_E0,
     J_NUCLEUS_K,
     J_PERMEABILITY,
+    J_PERMEABILITY_STRAIN,
     J_POSTURE_STIFFNESS,
     J_REST_ANGLE,
     J_SWELL_EPS,
@@ -187,6 +188,20 @@ def swelling_pressure(fluid_strain, p0, eps):
     if x > _EXP_CAP:
         return p0 * math.exp(_EXP_CAP) * (1.0 + x - _EXP_CAP)
     return p0 * math.exp(x)
+
+
+@jit
+def fluid_conductance(fluid_strain, reference, strain_exponent):
+    """Fluid conductance (1/(Pa s)) at fluid volume strain ``fluid_strain`` (-).
+
+    Exponential in the fluid content, the strain-dependent permeability of Lai & Mow 1980
+    (``k = k0 exp(M e)``, ``e`` the dilatation of the solid matrix): dehydration narrows
+    the pores and slows the flow. ``reference`` is the conductance at the reference
+    hydration, ``strain_exponent`` is ``M``. The exponent is clipped at +-30, a guard
+    against overflow in absurd Newton trial states.
+    """
+    x = strain_exponent * fluid_strain
+    return reference * math.exp(min(max(x, -_EXP_CAP), _EXP_CAP))
 
 
 # --------------------------------------------------------------------------- protocol input
@@ -546,8 +561,10 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         c_creep = joint[j, J_C_CREEP]
         if c_creep > 0.0:
             dy[a + S_CREEP] = (elastic - joint[j, J_K_CREEP] * creep) / c_creep
-        conductance = joint[j, J_PERMEABILITY]
-        if conductance > 0.0:
+        if joint[j, J_PERMEABILITY] > 0.0:
+            conductance = fluid_conductance(
+                fluid, joint[j, J_PERMEABILITY], joint[j, J_PERMEABILITY_STRAIN]
+            )
             swell = swelling_pressure(fluid, joint[j, J_SWELL_P0], joint[j, J_SWELL_EPS])
             dy[a + S_FLUID] = conductance * (swell - pressure)
 
