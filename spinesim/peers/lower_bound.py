@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 #: A sine, cosine or exponential counted as this many floating-point operations.
 TRANSCENDENTAL_FLOPS = 20
 #: Right-hand side per body (gravity, contact with friction, anchor; 1 sin/cos, 1 exp) and
-#: per joint (kinematics, disc, 2 ligaments, muscles, force application; 2 exp), estimated.
+#: per joint (kinematics, disc, fluid flow, 2 ligaments, muscles, force application; 3 exp:
+#: nucleus, swelling pressure, conductance), estimated.
 RHS_FLOPS_PER_BODY = 90 + 3 * TRANSCENDENTAL_FLOPS
-RHS_FLOPS_PER_JOINT = 220 + 2 * TRANSCENDENTAL_FLOPS
+RHS_FLOPS_PER_JOINT = 222 + 3 * TRANSCENDENTAL_FLOPS
 #: Right-hand sides and block solves per step (see the module docstring).
 RHS_PER_STEP = 3
 SOLVES_PER_STEP = 3
