@@ -64,15 +64,15 @@ CORE_CHANGES = [
     "model's conductance already falls as the disc dehydrates, L = L0 exp(M e) (model.md "
     "§2.4), at the one measured exponent for human annulus, M = 1.18 +- 1.30 (Iatridis et "
     "al. 1998, 'Degeneration affects the anisotropic and nonlinear behaviors of human anulus "
-    "fibrosus in compression', abstract: https://scholars.duke.edu/display/pub683154); it "
-    "lowers L by about 8% at the model's daily dehydration (e = -0.07) and raises the "
-    "recovery ratio from 1.6 to 1.9, far from 3-4. The exponents of poroelastic disc models "
+    "fibrosus in compression', abstract: https://scholars.duke.edu/display/pub683154): over a "
+    "typical day L4-L5's conductance runs from 0.94 to 0.85 of L0, and the recovery ratio "
+    "rises from 1.7 (M = 0) to 1.9, far from 3-4. The exponents of poroelastic disc models "
     "(M = 10 for nucleus and endplate, Fan et al. 2015 BMC Musculoskelet Disord, after "
     "Argoubi & Shirazi-Adl 1996) would do more, but cost other rows: at the present "
     "calibration M = 5 gives 25 of 32 rows (the recovery ratio and the night regain agree, "
-    "Wilke's overnight pressure rise no longer does) and M = 10 gives 20 (Martin's diurnal "
+    "Wilke's overnight pressure rise no longer does) and M = 10 gives 19 (Martin's diurnal "
     "loss -4.5% against -7.05%); refitting the "
-    "three calibrated parameters at each gives 23 (M = 5) and 18 (M = 10), against 24 at the "
+    "three calibrated parameters at each gives 23 (M = 5) and 19 (M = 10), against 24 at the "
     "measured M. Choosing M by the number of rows would be fitting the validation rows, so "
     "the default stays at the measured value (measured with `spinesim.calibrate` on the "
     "reduced experiments; the short-term stature gains, Rodacki, Bridger and Boocock, are "
@@ -294,8 +294,10 @@ def render(results: list[ExperimentResult], fit: str, reduced: bool, seconds: fl
         "Fits with `spinesim.calibrate.calibrate` (scipy `least_squares`; standard error from "
         "the Jacobian with the half-width of each row's accepted band as an absolute 1-sigma). "
         "The defaults of the three parameters below are this fit's values, rounded; re-running "
-        "it checks that they are still the optimum of their calibration rows. The validation "
-        "rows played no part in it.",
+        "it from the defaults checks that they are still the optimum of their calibration rows "
+        "(the fit then moves each by a small fraction of its standard error: the optimum is "
+        "flat, and chasing its third digit would fit solver noise). The validation rows played "
+        "no part in it.",
         "",
         fit or "(skipped in the reduced run)",
         "",

@@ -83,8 +83,8 @@ class DiscProperties(_Validated):
         0.1,
         100.0,
         doc="Time constant of fluid exchange at the unloaded reference state; loading is "
-        "faster because the swelling pressure stiffens with dehydration (about 2 h under "
-        "standing load; O'Connell 2011 slow component 2-5 h [M]; recovery 3-4x slower [V])",
+        "faster because the swelling pressure stiffens with dehydration (half-time about 2 h "
+        "under standing load; O'Connell 2011 slow component 2-5 h [M]; recovery 3-4x slower [V])",
     )
     permeability_strain_exponent: float = bounded(
         1.18,
@@ -93,13 +93,14 @@ class DiscProperties(_Validated):
         doc="d ln(conductance) / d(fluid strain): the conductance is "
         "L0 exp(M fluid_strain), lower when the disc has lost fluid (the strain-dependent "
         "permeability of Lai & Mow 1980 Biorheology 17:111). 1.18 (+-1.30): human annulus "
-        "in confined compression, Iatridis et al. 1998 J Biomech 31:535 [V], the one "
-        "measured human value; poroelastic disc models use 10-13 (Fan et al. 2015 BMC "
+        "in confined compression, Iatridis et al. 1998 J Biomech 31:535 [V], the only "
+        "measured human value found; applying it to the whole disc's flow (mostly nucleus "
+        "and endplate) is an assumption. Poroelastic disc models use 10-12 (Fan et al. 2015 BMC "
         "Musculoskelet Disord, doi:10.1186/s12891-015-0686-z, after Argoubi & Shirazi-Adl "
         "1996) [V-sec]; docs/model.md §2.4",
     )
     creep_stiffness_ratio: float = bounded(
-        1.23,
+        1.24,
         0.1,
         100.0,
         low_open=True,

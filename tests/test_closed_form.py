@@ -268,7 +268,8 @@ def test_disc_recovers_slower_than_it_creeps(default_model):
     deficit = u[0] - rebound  # what is left to recover after the elastic rebound
     t_half_recover = times[after][np.argmax(u[after] - rebound >= 0.5 * deficit)] - t1
     assert creep[-1] < -0.3e-3  # more than 0.3 mm of creep in 4 h at 1000 N
-    assert t_half_recover > 1.4 * t_half_load
+    # 1.91 with the default conductance exponent, 1.65 without it (M = 0)
+    assert t_half_recover > 1.75 * t_half_load
 
 
 def test_fluid_flows_until_the_nucleus_pressure_equals_the_swelling_pressure():
