@@ -19,7 +19,8 @@ import xarray as xr
 import spinesim
 from spinesim import Table
 from spinesim.errors import ParameterError
-from spinesim.sweeps import execute
+from spinesim.provenance import build_fingerprint
+from spinesim.sweeps import execute, runner
 
 ANGLES = [15.0, 25.0, 35.0, 45.0, 55.0, 65.0, 75.0, 85.0]
 FIXED = {"ramp_s": 5.0, "hold_s": 20.0}
@@ -200,6 +201,20 @@ def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_p
         spinesim.sweep(
             Table({"angle_deg": [40.0]}), fixed=FIXED, out=out, resume=True, progress=False
         )
+
+
+@pytest.mark.parametrize("suffix", [".zarr", ".nc"])
+def test_a_sweep_started_by_another_build_is_not_resumed(tmp_path, monkeypatch, suffix):
+    """Resuming with changed code or data tables (same version number) would mix two
+    models in one dataset: refused, naming both builds."""
+    out = tmp_path / f"sweep{suffix}"
+    design = Table({"angle_deg": [30.0, 40.0]})
+    ds = spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, progress=False)
+    assert ds.attrs["spinesim_build"] == build_fingerprint()
+    monkeypatch.setattr(runner, "build_fingerprint", lambda: "0123456789abcdef")
+    message = f"started by another build.*{build_fingerprint()}.*0123456789abcdef"
+    with pytest.raises(ParameterError, match=message):
+        spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, resume=True, progress=False)
 
 
 def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):

@@ -16,6 +16,7 @@ import numpy as np
 from spinesim._optional import import_optional
 from spinesim.anatomy import Subject, load_anatomy
 from spinesim.errors import ParameterError, check_integer, check_number
+from spinesim.provenance import build_fingerprint
 from spinesim.result import SIDES, VARIABLES
 from spinesim.solver import SolverOptions
 from spinesim.summary import GLOBAL_SUMMARIES, LEVEL_SUMMARIES
@@ -157,8 +158,10 @@ def _run(
 def _spec(
     design: Design, fixed: dict[str, Any], settings: BatchSettings, batch_size: int
 ) -> dict[str, Any]:
-    """What a store records of its sweep (a resume must give the same)."""
+    """What a store records of its sweep (a resume must give the same, from the same
+    build of spinesim)."""
     return {
+        "build": build_fingerprint(),
         "design": design.describe(),
         "fixed": fixed,
         "samples": settings.samples,
@@ -377,6 +380,7 @@ def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping
         "fixed": json.dumps(dict(fixed), default=str),
         "design": json.dumps(design.describe(), default=str),
         "spinesim_version": version("spinesim"),
+        "spinesim_build": build_fingerprint(),
         "grid_dims": json.dumps(list(design.dims()) if design.dims() != ("case",) else []),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)

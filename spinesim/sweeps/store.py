@@ -110,7 +110,17 @@ class SweepStore:
     def open_for_resume(self, n_batch: int) -> set[int]:
         """Check the stored spec against this sweep's; return the batches already done (all
         ``n_batch`` of a finished netCDF file)."""
-        if self._stored_spec() != self.spec:
+        stored = self._stored_spec()
+        started_by = json.loads(stored).get("build", "not recorded") if stored else None
+        this_build = json.loads(self.spec).get("build")
+        if stored and started_by != this_build:
+            raise ParameterError(
+                f"out = {str(self._data_path())!r} was started by another build of spinesim "
+                f"(build {started_by}, this one {this_build}: its code or data tables "
+                "differ, so resuming would mix two models in one dataset); finish it with "
+                "the spinesim that started it or choose another output"
+            )
+        if stored != self.spec:
             raise ParameterError(
                 f"out = {str(self._data_path())!r} holds a different sweep (its "
                 "specification differs or is not recorded); resume it with the same "
