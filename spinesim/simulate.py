@@ -15,6 +15,7 @@ from spinesim.device import Device
 from spinesim.errors import ParameterError, check_number, check_type
 from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
+from spinesim.provenance import build_fingerprint
 from spinesim.result import Result
 from spinesim.solver import SolverOptions
 from spinesim.summary import as_dict, in_units
@@ -124,6 +125,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         if model.tissues
         else {"muscles": dataclasses.asdict(tissues.muscles), "note": HAND_BUILT_TISSUES},
         "geometry": drawing_geometry(model),
+        "spinesim_build": build_fingerprint(),
         "summary": as_dict(
             model.levels, in_units(outputs.level_summary[0], outputs.global_summary[0])
         ),

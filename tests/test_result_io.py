@@ -19,6 +19,7 @@ import xarray as xr
 import spinesim
 from spinesim import ParameterError
 from spinesim import _files as files
+from spinesim.provenance import build_fingerprint
 from spinesim.result import SIDES, VARIABLES
 
 HOLD_END_S = 25.0
@@ -64,6 +65,7 @@ def test_round_trip_keeps_everything(request, tmp_path, fixture):
     assert loaded.attrs == original.attrs  # JSON values in memory as on disk
     assert loaded.baseline == original.baseline != ""
     assert loaded.attrs["hold_end_s"] == original.attrs["hold_end_s"]
+    assert loaded.attrs["spinesim_build"] == build_fingerprint()  # which code computed it
     assert loaded.summary() == original.summary()
     # level views work on the loaded result
     np.testing.assert_array_equal(
