@@ -27,12 +27,16 @@ def check_output(
     that can be written: not a folder, in a folder that exists and is writable; otherwise
     :class:`ParameterError` naming ``option``. With ``folder``, ``path`` names an output
     that is a folder itself (a Zarr store), which may exist already (to be resumed)."""
+    if not str(path).strip():
+        raise ParameterError(f"{option} = {str(path)!r} is empty; give a file name")
     path = Path(path)
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise ParameterError(f"{option} = {str(path)!r} must end in one of {suffixes}")
     if not folder and path.is_dir():
         raise ParameterError(f"{option} = {str(path)!r} is a directory; give a file name")
     parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise ParameterError(f"{option} = {str(path)!r}: {str(parent)!r} is a file, not a folder")
     if not parent.is_dir():
         raise ParameterError(f"{option} = {str(path)!r}: the folder {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):

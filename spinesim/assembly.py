@@ -124,7 +124,9 @@ class Model:
         return self.body.shape[0]
 
     def level_index(self, name: str) -> int:
-        """Joint index of level ``name`` (e.g. ``"L3-L4"``)."""
+        """Row of level ``name`` (e.g. ``"L3-L4"``) in the model's ``joint`` array. Not its
+        position in a result's ``level`` dimension, which leaves out the hip bushing: use
+        ``result.levels.index(name)`` or ``result[name]`` there."""
         if name not in self.levels:
             raise ParameterError(f"level = {name!r} is unknown; allowed: {self.levels}")
         return self.joint_names.index(name)

@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Simulate one inversion session (ramp from horizontal to --angle, hold, return) "
             "or the protocol in a TOML file, and print the per-level summary: end-of-hold "
-            "and peak axial force (N, tension positive), end-of-hold disc-space change (mm), "
+            "and peak axial force (N, tension positive; the peak is the largest value, i.e. "
+            "the most tension or the least compression), end-of-hold disc-space change (mm), "
             "the change left at the session end, its rise time (s) and the fluid change (%), "
             "and the spine length change. Angles: 0 deg horizontal, "
             "+90 fully inverted head-down, -90 upright."
@@ -217,8 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME=VALUE",
         help="a device option, repeatable, e.g. hand_support=0.3 (hip_bench), level=T8 "
-        "(harness, traction), split_table=true (traction); the options of each device are "
-        "the fields of its class in spinesim.device",
+        "(harness, traction), split_table=true (traction), friction_kinetic=0.3 (table, "
+        "traction; the static one is --friction); the options of each device are the "
+        "fields of its class in spinesim.device",
     )
     session.add_argument(
         "--pull",
@@ -240,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="rest between cycles, s (flat; for traction at zero pull; default: 60 for "
-        "inversion, 0 for traction)",
+        "the inversion table, 0 for traction and for the hanging devices, which cannot "
+        "hold the body flat)",
     )
 
     output = run.add_argument_group("output")
@@ -380,7 +383,8 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Pro
     if v["cycles"] is not None or v["rest"] is not None:
         if v["return_s"] is not None:
             raise ParameterError("--return cannot be combined with --cycles or --rest")
-        rest = 60.0 if v["rest"] is None else v["rest"]
+        # a hanging device cannot hold the body flat: its cycles follow each other
+        rest = (60.0 if device.hang_deg is None else 0.0) if v["rest"] is None else v["rest"]
         return Protocol.intermittent(angle, cycles, v["ramp"], v["hold"], rest, preceding=preceding)
     return Protocol.inversion(
         angle, ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"], preceding=preceding
@@ -393,21 +397,23 @@ def _device_options(items: list[str]) -> dict[str, object]:
     options: dict[str, object] = {}
     for item in items:
         name, sep, text = item.partition("=")
+        name = name.strip()
         if not sep or not name:
             raise ParameterError(f"--option {item!r}: write NAME=VALUE, e.g. hand_support=0.3")
-        if name.strip().startswith("friction"):
+        if name in options:
+            raise ParameterError(f"--option {item!r}: {name} is given twice")
+        if name == "friction_static":
             raise ParameterError(
-                f"--option {item!r}: set the backrest friction with --friction (the kinetic "
-                f"coefficient is {KINETIC_FRICTION_RATIO:g} x the static one)"
+                f"--option {item!r}: set the static backrest friction with --friction"
             )
         lowered = text.strip().lower()
         if lowered in ("true", "false"):
-            options[name.strip()] = lowered == "true"
+            options[name] = lowered == "true"
             continue
         try:
-            options[name.strip()] = float(text)
+            options[name] = float(text)
         except ValueError:
-            options[name.strip()] = text.strip()
+            options[name] = text.strip()
     return options
 
 

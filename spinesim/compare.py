@@ -37,6 +37,7 @@ from spinesim.protocol import Protocol
 from spinesim.result import Result, check_levels
 from spinesim.simulate import simulate
 from spinesim.solver import SolverOptions
+from spinesim.summary import key
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -83,13 +84,14 @@ class Comparison:
 
     def rows(self) -> list[dict[str, str | float]]:
         """One row per case and level: ``case``, ``level`` and the end-of-hold value of
-        every column of :data:`COLUMNS`, named ``<column>_<unit>``."""
+        every column of :data:`COLUMNS`, named like a summary key (``<column>_<unit>``,
+        ``%`` as ``pct``: :func:`spinesim.summary.key`)."""
         values = {c: self.end_of_hold(c) for c, _, _ in COLUMNS}
         return [
             {
                 "case": label,
                 "level": level,
-                **{f"{c}_{u}": float(values[c][n, j]) for c, u, _ in COLUMNS},
+                **{key(c, u): float(values[c][n, j]) for c, u, _ in COLUMNS},
             }
             for n, label in enumerate(self.labels)
             for j, level in enumerate(self.levels)

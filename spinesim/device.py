@@ -26,6 +26,10 @@ from spinesim.errors import ParameterError, bounded, check_number, validate_fiel
 #: Phase kinds in the order of their codes (``K_*`` in :mod:`spinesim.core.layout`).
 KINDS = ("device", "upright", "sitting", "lying")
 
+#: Kinetic / static friction of a backrest whose kinetic coefficient is not given [D]
+#: (literature.md section 7).
+KINETIC_FRICTION_RATIO = 0.8
+
 #: Holder stiffness used where no measurement exists (N/m): the padding of a holder and the
 #: soft tissue it grips, 7 mm at a full body-weight pull (assumption, as for the ankle
 #: holder of the inversion table).
@@ -95,6 +99,11 @@ class _Device:
     friction_kinetic: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.friction_kinetic is None:  # not given: a fixed share of the static one
+            static = self.friction_static
+            real = isinstance(static, numbers.Real) and not isinstance(static, bool)
+            kinetic = KINETIC_FRICTION_RATIO * static if real else static
+            object.__setattr__(self, "friction_kinetic", kinetic)
         validate_fields(self, prefix=f"{type(self).__name__}.")
         if self.friction_kinetic > self.friction_static:
             raise ParameterError(
@@ -164,8 +173,12 @@ class InversionTable(_Device):
         doc="Clothed back on a padded backrest: dry skin typically ~0.5 (Derler & Gerhardt "
         "2012 Tribol Lett 45:1 [V]); patient on a treatment table 0.5 (Judovich rule [V-sec])",
     )
-    friction_kinetic: float = bounded(
-        0.4, 0.0, 2.0, doc="0.8 x static [D] (literature.md section 7); must not exceed static"
+    friction_kinetic: float | None = bounded(
+        None,
+        0.0,
+        2.0,
+        doc="default (None): KINETIC_FRICTION_RATIO = 0.8 x static [D] (literature.md "
+        "section 7); must not exceed static",
     )
     ankle_stiffness: float = _stiffness("padding of the ankle holder and the soft tissue it grips")
     ankle_rotational_stiffness: float = _rotational_stiffness(
@@ -285,7 +298,9 @@ class TractionTable(_ChestHarness):
     friction_static: float = bounded(
         0.5, 0.0, 2.0, doc="patient on a treatment table: 0.5 (Judovich rule [V-sec])"
     )
-    friction_kinetic: float = bounded(0.4, 0.0, 2.0, doc="0.8 x static [D]")
+    friction_kinetic: float | None = bounded(
+        None, 0.0, 2.0, doc="default (None): KINETIC_FRICTION_RATIO = 0.8 x static [D]"
+    )
     split_table: bool = False
     split_level: str = "L5-S1"
     position: str = "supine"
@@ -319,11 +334,6 @@ DEVICES: dict[str, type[Device]] = {
 }
 
 
-#: Kinetic / static friction when only the static coefficient is given [D]
-#: (the default InversionTable uses the same ratio: 0.4 / 0.5).
-KINETIC_FRICTION_RATIO = 0.8
-
-
 def device_options(name: str) -> tuple[str, ...]:
     """The options (field names) of the device called ``name``."""
     return tuple(f.name for f in fields(DEVICES[name]))
@@ -335,16 +345,15 @@ def device_from_name(
     friction_kinetic: float | None = None,
     **options: float | str | bool,
 ) -> Device:
-    """The device called ``name`` in the CLI and protocol files, with the given options;
-    ``friction_kinetic`` defaults to :data:`KINETIC_FRICTION_RATIO` x ``friction_static``.
-    Unknown names, options the device does not have (e.g. a friction on gravity boots,
-    which have no backrest) and invalid values raise :class:`ParameterError`."""
+    """The device called ``name`` in the CLI and protocol files, with the given options
+    (``friction_kinetic`` defaults, as in the device classes, to
+    :data:`KINETIC_FRICTION_RATIO` x ``friction_static``). Unknown names, options the
+    device does not have (e.g. a friction on gravity boots, which have no backrest) and
+    invalid values raise :class:`ParameterError`."""
     if name not in DEVICES:
         raise ParameterError(f"device = {name!r} is unknown; allowed: {tuple(DEVICES)}")
     if friction_static is not None:
         options["friction_static"] = friction_static
-        if friction_kinetic is None and isinstance(friction_static, numbers.Real):
-            friction_kinetic = KINETIC_FRICTION_RATIO * friction_static
     if friction_kinetic is not None:
         options["friction_kinetic"] = friction_kinetic
     allowed = device_options(name)

@@ -142,8 +142,7 @@ def heatmap(
         values = result.data[variable]
     else:
         raise ParameterError(
-            f"variable = {variable!r} is not per level; allowed: ('gap_change', "
-            f"{', '.join(map(repr, LEVEL_VARIABLES))})"
+            f"variable = {variable!r} is not per level; allowed: {LEVEL_VARIABLES}"
         )
     _, unit, description = VARIABLES[variable]
     finite = values[np.isfinite(values)]

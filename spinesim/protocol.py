@@ -76,16 +76,24 @@ def check_argument(name: str, value: Any) -> float:
     return check_number(name, value, low, high, low_open=low_open)
 
 
-def _preceding_phases(preceding: Sequence[Phase]) -> list[Phase]:
-    """``preceding`` as a list, refusing a session phase: it would silently move the
-    baseline (t = 0) to its own start."""
+def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
+    """``preceding`` (one phase or a sequence) as a list, refusing a session phase: it
+    would silently move the baseline (t = 0) to its own start."""
+    if isinstance(preceding, Phase):
+        preceding = [preceding]
+    elif not isinstance(preceding, Iterable) or isinstance(preceding, str):
+        raise ParameterError(
+            f"preceding = {preceding!r} is not a phase or a sequence of phases; build them "
+            "with upright(), sitting(), lying() or typical_day()"
+        )
+    preceding = list(preceding)
     for k, phase in enumerate(preceding):
         if not isinstance(phase, Phase) or phase.session:
             raise ParameterError(
                 f"preceding[{k}] = {phase!r} is not a preceding phase; build them with "
                 "upright(), sitting(), lying() or typical_day() (Phase(..., session=False))"
             )
-    return list(preceding)
+    return preceding
 
 
 #: Seconds spent lying down on a device after standing, without friction (see
@@ -224,7 +232,7 @@ class Protocol:
         return_s: float | None = None,
         *,
         ramp_rate_deg_s: float | None = None,
-        preceding: Sequence[Phase] = (),
+        preceding: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (default 10 s) or at
         ``ramp_rate_deg_s`` (not both), hold ``hold_s``, return to horizontal in
@@ -256,7 +264,7 @@ class Protocol:
         hold_s: float = 60.0,
         rest_s: float = 60.0,
         *,
-        preceding: Sequence[Phase] = (),
+        preceding: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """``cycles`` repetitions of ramp up, hold at ``angle_deg``, ramp down, rest flat
         (``rest_s`` 0: none)."""
@@ -287,7 +295,7 @@ class Protocol:
         cycles: int = 1,
         rest_s: float = 0.0,
         rest_pull_N: float = 0.0,
-        preceding: Sequence[Phase] = (),
+        preceding: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """Mechanical traction lying flat (for :class:`~spinesim.device.TractionTable`):
         the pull rises from ``rest_pull_N`` (first cycle: 0) to ``pull_N`` in ``ramp_s``,
@@ -328,7 +336,7 @@ class Protocol:
         times_s: Sequence[float],
         angles_deg: Sequence[float],
         *,
-        preceding: Sequence[Phase] = (),
+        preceding: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """Any angle history given as samples (linear in between); ``times_s[0]`` is the
         session start and must be 0."""

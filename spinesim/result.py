@@ -233,8 +233,9 @@ class Result:
             f"{s['final_spine_length_change_mm']:.3f} mm"
         )
         rows.append(
-            "final: middle disc-space change at the session end; rise: time to 90 % of the "
-            "end-of-hold middle change"
+            "F_peak: the largest axial force, i.e. the most tension (or the least "
+            "compression); final: middle disc-space change at the session end; rise: time to "
+            "90 % of the end-of-hold middle change"
         )
         rows.append(f"baseline: {s['baseline']}")
         return "\n".join(rows)
@@ -306,9 +307,9 @@ def load_result(path: str | os.PathLike) -> Result:
     try:
         with xr.open_dataset(path, engine="h5netcdf") as ds:
             return Result.from_xarray(ds.load())
+    except ParameterError as exc:  # readable, but not a result (e.g. a sweep's file)
+        raise ParameterError(f"{str(path)!r}: {exc}") from exc
     except (OSError, ValueError, KeyError) as exc:
-        if isinstance(exc, ParameterError):
-            raise
         raise ParameterError(f"{str(path)!r} is not a readable spinesim result: {exc}") from exc
 
 

@@ -133,6 +133,16 @@ def test_cli_options_reach_the_api():
     assert device.friction_kinetic == pytest.approx(0.32)
     assert [p.name for p in protocol.phases] == ["lying", "upright", "lie down", "ramp", "hold"]
     assert protocol.session_duration_s == pytest.approx(35.0)
+    args = cli.build_parser().parse_args([*SHORT, "--option", "friction_kinetic=0.1"])
+    assert cli._inputs(args)[2] == spinesim.InversionTable(friction_kinetic=0.1)
+
+
+@pytest.mark.parametrize("device", ["boots", "hip_bench", "harness"])
+def test_cycles_on_a_hanging_device_follow_each_other_without_a_flat_rest(device):
+    args = cli.build_parser().parse_args(["run", "--device", device, "--cycles", "2"])
+    protocol = cli._inputs(args)[0]
+    assert sum(p.name.startswith("rest") for p in protocol.phases) == 0
+    assert sum(p.name.startswith("hold") for p in protocol.phases) == 2
 
 
 def test_example_protocol_file_runs(tmp_path, capsys):
@@ -180,6 +190,8 @@ BAD_OPTIONS = [
     (["--hold", "-5"], "(option --hold)"),
     (["--device", "traction", "--pull", "100", "--return", "-1"], "(option --return)"),
     (["--option", "friction_static=0.3"], "--friction"),
+    (["--option", "split_table=true", "--option", "split_table=false"], "given twice"),
+    (["--device", "boots", "--option", "friction_kinetic=0.3"], "has no backrest"),
 ]
 
 

@@ -504,6 +504,7 @@ def test_compare_one_subject_several_devices():
     j = comparison.levels.index("L3-L4")
     assert force[1, j] > force[0, j] > 0.0
     assert rows[len(comparison.levels) + j]["axial_force_N"] == force[1, j]
+    assert "fluid_change_pct" in rows[0]  # keys follow the summaries' rule, % as pct
     text = comparison.table_text(levels=["L3-L4"])
     assert "boots" in text and f"{force[1, j]:.1f}" in text
     for result in comparison.results.values():

@@ -12,6 +12,7 @@ import pytest
 
 import spinesim
 from spinesim import ParameterError
+from spinesim.device import KINETIC_FRICTION_RATIO, device_from_name
 
 NAN = float("nan")
 INF = float("inf")
@@ -175,6 +176,16 @@ def test_kinetic_friction_above_static():
         spinesim.InversionTable(friction_static=0.5, friction_kinetic=0.6)
 
 
+@pytest.mark.parametrize("cls", [spinesim.InversionTable, spinesim.TractionTable])
+@pytest.mark.parametrize("static", [0.0, 0.3, 0.7])
+def test_kinetic_friction_defaults_to_the_same_share_of_static_everywhere(cls, static):
+    """The class, the CLI/protocol-file constructor and a sweep's device all take 0.8 x
+    static when the kinetic coefficient is not given (a static 0.3 was refused before)."""
+    device = cls(friction_static=static)
+    assert device.friction_kinetic == pytest.approx(KINETIC_FRICTION_RATIO * static)
+    assert device_from_name(cls.name, friction_static=static) == device
+
+
 def test_kinetic_friction_equal_to_static_is_allowed():
     assert (
         spinesim.InversionTable(friction_static=0.3, friction_kinetic=0.3).friction_kinetic == 0.3
@@ -298,6 +309,22 @@ def test_a_session_phase_given_as_preceding_is_refused(make):
     standing = spinesim.Phase(7200.0, -90.0, -90.0, kind="upright")  # session=True
     with raises_naming("preceding[1]", "not a preceding phase"):
         make([spinesim.lying(1.0), standing])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda pre: spinesim.Protocol.inversion(60, preceding=pre),
+        lambda pre: spinesim.Protocol.intermittent(30, 2, preceding=pre),
+        lambda pre: spinesim.Protocol.traction(200, preceding=pre),
+        lambda pre: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], preceding=pre),
+    ],
+)
+def test_one_preceding_phase_needs_no_list_and_other_values_are_named(make):
+    assert make(spinesim.upright(1.0)).phases == make([spinesim.upright(1.0)]).phases
+    for bad in (5, "upright", None):
+        with raises_naming("preceding", repr(bad), "not a phase or a sequence of phases"):
+            make(bad)
 
 
 def test_preceding_phase_after_session_phase():

@@ -177,21 +177,28 @@ def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monke
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("no/r.nc", "folder"),
+        ("no/r.nc", "the folder"),
         ("folder.nc", "is a directory"),
         ("r.txt", "must end in one of ('.nc',)"),
+        ("afile/r.nc", "afile' is a file, not a folder"),
     ],
-    ids=["missing-folder", "a-folder", "not-nc"],
+    ids=["missing-folder", "a-folder", "not-nc", "file-as-folder"],
 )
 def test_a_path_that_cannot_be_written_is_refused_before_writing(tmp_path, result, name, message):
     """The error names the argument, not the temporary file beside it."""
     (tmp_path / "folder.nc").mkdir()
+    (tmp_path / "afile").write_text("")
     path = tmp_path / name
     with pytest.raises(ParameterError, match=re.escape(message)) as info:
         result.to_netcdf(path)
     assert str(info.value).startswith(f"path = {str(path)!r}")
     assert ".part" not in str(info.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.nc"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "folder.nc"]
+
+
+def test_an_empty_path_is_refused(result):
+    with pytest.raises(ParameterError, match=re.escape("path = '' is empty")):
+        result.to_netcdf("")
 
 
 def test_ctrl_c_during_the_rename_is_raised_once_the_file_is_whole(tmp_path, monkeypatch, result):
@@ -226,6 +233,14 @@ def test_load_missing_file(tmp_path):
         spinesim.load_result(path)
     assert str(path) in str(info.value)
     assert "does not exist" in str(info.value)
+
+
+def test_load_a_sweep_file_names_it(tmp_path):
+    path = tmp_path / "sweep.nc"
+    spinesim.sweep(spinesim.Table({"angle_deg": [30.0]}), fixed={"hold_s": 5.0}, out=path)
+    with pytest.raises(ParameterError) as info:
+        spinesim.load_result(path)
+    assert str(info.value).startswith(f"{str(path)!r}: the dataset is not a spinesim result")
 
 
 def test_load_a_folder(tmp_path):
