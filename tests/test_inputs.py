@@ -295,15 +295,16 @@ def test_protocol_without_session_phase():
         spinesim.Protocol((spinesim.upright(1.0), spinesim.lying(1.0)))
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda pre: spinesim.Protocol.inversion(60, preceding=pre),
-        lambda pre: spinesim.Protocol.intermittent(30, 2, preceding=pre),
-        lambda pre: spinesim.Protocol.traction(200, preceding=pre),
-        lambda pre: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], preceding=pre),
-    ],
-)
+#: Every protocol constructor, as a function of its preceding phases.
+WITH_PRECEDING = [
+    lambda pre: spinesim.Protocol.inversion(60, preceding=pre),
+    lambda pre: spinesim.Protocol.intermittent(30, 2, preceding=pre),
+    lambda pre: spinesim.Protocol.traction(200, preceding=pre),
+    lambda pre: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], preceding=pre),
+]
+
+
+@pytest.mark.parametrize("make", WITH_PRECEDING)
 def test_a_session_phase_given_as_preceding_is_refused(make):
     """It would silently move the baseline (t = 0) to its own start."""
     standing = spinesim.Phase(7200.0, -90.0, -90.0, kind="upright")  # session=True
@@ -311,15 +312,7 @@ def test_a_session_phase_given_as_preceding_is_refused(make):
         make([spinesim.lying(1.0), standing])
 
 
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda pre: spinesim.Protocol.inversion(60, preceding=pre),
-        lambda pre: spinesim.Protocol.intermittent(30, 2, preceding=pre),
-        lambda pre: spinesim.Protocol.traction(200, preceding=pre),
-        lambda pre: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], preceding=pre),
-    ],
-)
+@pytest.mark.parametrize("make", WITH_PRECEDING)
 def test_one_preceding_phase_needs_no_list_and_other_values_are_named(make):
     assert make(spinesim.upright(1.0)).phases == make([spinesim.upright(1.0)]).phases
     for bad in (5, "upright", None):
