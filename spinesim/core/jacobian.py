@@ -160,6 +160,15 @@ def swelling_slope(fluid_strain, p0, eps):
     return -p0 * math.exp(min(-fluid_strain / eps, _EXP_CAP)) / eps
 
 
+@jit
+def conductance_slope(fluid_strain, reference, strain_exponent):
+    """Derivative of :func:`~spinesim.core.mechanics.fluid_conductance` in the fluid strain
+    (1/(Pa s)); zero where its exponent is clipped."""
+    if abs(strain_exponent * fluid_strain) >= _EXP_CAP:
+        return 0.0
+    return strain_exponent * fluid_conductance(fluid_strain, reference, strain_exponent)
+
+
 # ---------------------------------------------------------------------- local gradients
 @jit
 def point_gradient(y, i, cs, lx, ly, g, col):
@@ -344,13 +353,13 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
     c_creep = joint[j, J_C_CREEP]
     conductance, swell_slope, flow_slope = 0.0, 0.0, 0.0
     if joint[j, J_PERMEABILITY] > 0.0:
-        exponent = joint[j, J_PERMEABILITY_STRAIN]
-        conductance = fluid_conductance(fluid, joint[j, J_PERMEABILITY], exponent)
+        reference, exponent = joint[j, J_PERMEABILITY], joint[j, J_PERMEABILITY_STRAIN]
+        conductance = fluid_conductance(fluid, reference, exponent)
         p0, eps = joint[j, J_SWELL_P0], joint[j, J_SWELL_EPS]
         swell_slope = swelling_slope(fluid, p0, eps)
-        # the conductance's own slope, d L / d fluid = M L inside the clip, times the drive
-        if abs(exponent * fluid) < _EXP_CAP:
-            flow_slope = exponent * conductance * (swelling_pressure(fluid, p0, eps) - pressure)
+        # the conductance's own slope times the drive
+        drive = swelling_pressure(fluid, p0, eps) - pressure
+        flow_slope = conductance_slope(fluid, reference, exponent) * drive
 
     # moment arms of the joint force about the two centres of mass
     rbx, rby = mx - y[bb + S_X], my - y[bb + S_Y]
