@@ -39,10 +39,15 @@ def check_output(
         raise ParameterError(f"{option} = {str(path)!r}: {str(parent)!r} is a file, not a folder")
     if not parent.is_dir():
         raise ParameterError(f"{option} = {str(path)!r}: the folder {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
+    try:  # create a file there, as the writer will: permissions alone miss /proc, full disks
+        handle, probe = tempfile.mkstemp(prefix=temporary_prefix(path, "probe"), dir=parent)
+    except OSError as error:
         raise ParameterError(
-            f"{option} = {str(path)!r}: the folder {str(parent)!r} is not writable"
-        )
+            f"{option} = {str(path)!r}: the folder {str(parent)!r} is not writable "
+            f"({error.strerror})"
+        ) from None
+    os.close(handle)
+    os.unlink(probe)
     return path
 
 

@@ -279,6 +279,15 @@ def test_out_not_ending_in_nc_is_refused_before_the_simulation(tmp_path, capsys,
     assert files_in(tmp_path) == set()
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_out_in_a_folder_that_takes_no_files_is_refused_before_the_simulation(capsys, monkeypatch):
+    """/proc passes a permission check (as root too) but cannot hold a file: the check
+    creates one, as the writer will, so the error comes before the work (status 2)."""
+    monkeypatch.setattr(cli, "simulate", None)  # never reached
+    assert run_cli([*SHORT, "--out", "/proc/r.nc"]) == 2
+    assert "--out = '/proc/r.nc': the folder '/proc' is not writable" in capsys.readouterr().err
+
+
 def test_solver_error_exits_1_and_writes_nothing(tmp_path, capsys, monkeypatch):
     def fail(*args, **kwargs):
         raise SolverError("step size too small at t = 3 s", 3.0, -1)
