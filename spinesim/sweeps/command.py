@@ -47,10 +47,12 @@ def run(args: argparse.Namespace) -> str:
     :class:`ParameterError` for invalid input and :class:`OSError` for unreadable files."""
     from spinesim.sweeps.runner import sweep
     from spinesim.sweeps.spec_file import load_sweep_file
-    from spinesim.sweeps.store import check_target
+    from spinesim.sweeps.store import SweepStore, check_target
 
     out = check_target(args.out, option="--out")
     spec = load_sweep_file(args.spec)
+    stored = SweepStore(out, {})
+    finished_before = args.resume and stored.exists() and not stored.batches_left()
     start = time.perf_counter()
     ds = sweep(
         spec.design,
@@ -64,4 +66,6 @@ def run(args: argparse.Namespace) -> str:
     seconds = time.perf_counter() - start
     n = int(ds["status"].size)
     failed = int((ds["status"] != 0).sum())
+    if finished_before:
+        return f"{n} cases ({failed} failed), finished before: nothing left to run -> {out}"
     return f"{n} cases ({failed} failed) in {seconds:.1f} s -> {out}"
