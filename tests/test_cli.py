@@ -241,6 +241,7 @@ def test_bad_protocol_files(tmp_path, capsys, text, name):
     err = capsys.readouterr().err
     assert err.startswith("spinesim: error: ")
     assert name in err
+    assert "(option" not in err  # the value came from the file, not from a command-line option
     assert files_in(tmp_path) == {"protocol.toml"}
 
 
