@@ -42,7 +42,7 @@ def test_inversion_session_example_draws_the_spine_where_it_can(tmp_path):
 def test_gallery_scene_example(tmp_path):
     require_rendering()
     written = load("gallery_scene").main(str(tmp_path), size=(160, 120))
-    assert len(written) == 3
+    assert len(written) == 5
     for path, caption in written:
         assert iio.imread(path).shape[:2] == (120, 160) and caption
 

@@ -11,6 +11,7 @@ import pytest
 
 import spinesim
 from spinesim import ParameterError
+from spinesim.viz import devices
 from spinesim.viz.geometry import (
     RING_POINTS,
     magnified_poses,
@@ -130,13 +131,74 @@ def test_magnification_is_labelled(result):
 
 
 def test_devices_by_name(result):
-    """The table is drawn; a device without a drawing draws none instead of failing."""
+    """Every device is drawn; one without a drawing draws none instead of failing."""
     assert "device" in Scene(result).parts
-    for name, drawn in (("boots", True), ("hip_bench", True), ("harness", False)):
+    for name in (*spinesim.device.DEVICES, "chair"):
         attrs = {**result.attrs, "device": {**result.attrs["device"], "type": name}}
         other = dataclasses.replace(result, attrs=attrs)
-        assert ("device" in Scene(other).parts) is drawn, name
+        assert ("device" in Scene(other).parts) is (name != "chair"), name
     assert "device" not in Scene(result, device=False).parts
+
+
+@pytest.fixture(scope="module")
+def traction_results() -> dict[str, spinesim.Result]:
+    """A 300 N pull for 5 s lying supine, prone and supine on a split table."""
+    protocol = spinesim.Protocol.traction(300, ramp_s=2, hold_s=3)
+    devices = {
+        "supine": spinesim.TractionTable(),
+        "prone": spinesim.TractionTable(position="prone"),
+        "split": spinesim.TractionTable(split_table=True),
+    }
+    return {k: spinesim.simulate(protocol, device=d) for k, d in devices.items()}
+
+
+@pytest.mark.parametrize("position", ["supine", "prone"])
+def test_the_body_lies_on_the_traction_table(traction_results, position):
+    """Supine and prone alike (the model lies prone as a mirror image, the table on its
+    anterior side), the trunk's skin is drawn on the board's top, pressed into it as deep as
+    the model's deepest contact point, and the spine lies above the board."""
+    result = traction_results[position]
+    scene = Scene(result)
+    frame, skeleton = scene.frame(0), scene.skeleton
+    top = devices.PIVOT_HEIGHT  # the board's top is the model's table plane, y = 0
+    assert np.any(np.isclose(frame.points["device"][:, 2], top))
+    _, y, phi = result.body_pose[0].T
+    contact_y = y + np.sin(phi) * skeleton.contact_x + np.cos(phi) * skeleton.contact_y
+    side = -1.0 if position == "prone" else 1.0  # spinesim.core.mechanics.table_side
+    trunk = [i for i in range(1, len(skeleton.bodies) - 1)]  # pelvis to C1: not legs, head
+    pressed_in = np.max(-side * contact_y[trunk])  # m
+    skin = frame.points["outline"][np.isin(scene.parts["outline"].owner, trunk), 2].min()
+    # within 1 cm: the pelvis touches 1 cm caudal to its outline ring, at its ischia
+    np.testing.assert_allclose(skin, top - pressed_in, atol=0.01)
+    lumbar = np.isin(scene.parts["bones"].owner, [skeleton.index(f"L{k}") for k in range(1, 6)])
+    assert frame.points["bones"][lumbar, 2].min() > top
+
+
+def test_traction_belts_ride_on_the_pelvis_and_the_harness_vertebra(traction_results):
+    result = traction_results["supine"]
+    scene = Scene(result)
+    owners = set(np.unique(scene.parts["belts"].owner))
+    level = result.attrs["device"]["level"]
+    assert owners == {scene.skeleton.index("pelvis"), scene.skeleton.index(level)}
+    assert "belts" not in Scene(result, belts=False).parts
+
+
+def test_a_split_table_is_split_at_its_level(traction_results):
+    """The board is one piece under the whole body; on a split table two, with the gap at
+    the split level's joint (L5-S1 by default)."""
+
+    def sections(result):
+        skeleton = Skeleton.from_attrs(result.bodies, result.attrs["geometry"])
+        place = devices.Placement(skeleton, result.body_pose[0], result.attrs["device"])
+        return devices.board_sections(place), place
+
+    (whole,), place = sections(traction_results["supine"])
+    x = traction_results["supine"].body_pose[0, :, 0]
+    assert whole[0] < x.min() and whole[1] > x.max()
+    (caudal, cranial), place = sections(traction_results["split"])
+    split = place.joint_x(place.skeleton.joints.index("L5-S1"))
+    assert caudal[0] == whole[0] and cranial[1] == whole[1]
+    assert caudal[1] < split < cranial[0] and cranial[0] - caudal[1] < 0.05
 
 
 @pytest.mark.parametrize(

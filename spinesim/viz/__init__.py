@@ -6,6 +6,8 @@ EGL (Mesa's software renderer works; see the README's set-up).
 
 - :mod:`.geometry`: meshes that ride on the model's bodies (numpy only).
 - :mod:`.vertebra`: procedural vertebrae, pelvis and legs, scaled per level.
+- :mod:`.softparts`: discs that deform with the bodies, and the body outline.
+- :mod:`.devices`: the devices (tables, ankle holders, harness belts and their straps).
 - :mod:`.scene`: the scene (bones, discs coloured by a result variable, body outline,
   device), cameras, still pictures.
 - :mod:`.animate`: GIF and MP4 of a session, two results side by side.

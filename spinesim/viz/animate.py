@@ -96,7 +96,8 @@ def _aim(
 ) -> None:
     for i, (actor, ks) in enumerate(zip(actors, indices, strict=True)):
         plotter.subplot(0, i)
-        set_camera(plotter, actor.scene, [actor.scene.frame(k) for k in ks], camera)
+        frames = [actor.scene.frame(k) for k in ks]
+        set_camera(plotter, actor.scene, frames, camera, colour_bar=actor.scalar_bar)
 
 
 def animate_side_by_side(

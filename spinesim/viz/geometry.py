@@ -169,6 +169,15 @@ def table_points(mesh: PartMesh, poses: np.ndarray) -> np.ndarray:
     return np.column_stack([x + c * u - s * v, y + s * u + c * v, w])
 
 
+def prone_view(points: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Table-frame ``points`` of a body lying prone as one sees it. The model lies prone as
+    the mirror image (the table on its anterior side, :func:`spinesim.core.mechanics.
+    table_side`); half a turn about the table's x axis (y and lateral negated) puts the
+    points of the bodies (``owner`` >= 0) on the table, face down. The device's stay."""
+    flip = np.where(owner[:, None] == DEVICE, 1.0, np.array([1.0, -1.0, -1.0]))
+    return points * flip
+
+
 def to_room(
     points: np.ndarray, angle_deg: float, pivot: tuple[float, float], pivot_height: float
 ) -> np.ndarray:

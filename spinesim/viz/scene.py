@@ -19,7 +19,13 @@ from spinesim.errors import ParameterError, check_number
 from spinesim.result import Result
 from spinesim.viz import devices
 from spinesim.viz._pyvista import plotter as new_plotter
-from spinesim.viz.geometry import PartMesh, magnified_poses, table_points, to_room
+from spinesim.viz.geometry import (
+    PartMesh,
+    magnified_poses,
+    prone_view,
+    table_points,
+    to_room,
+)
 from spinesim.viz.softparts import discs, outline
 from spinesim.viz.vertebra import Skeleton, skeleton_bones
 
@@ -48,18 +54,25 @@ CLOSE_UP_DISTANCE = 0.75
 CLOSE_UP_DEPTH = 0.06
 #: Zoom after fitting the whole scene (VTK fits its bounding sphere, leaving wide margins).
 FIT_ZOOM = 1.2
+#: Fraction of the picture's width kept free at its right for the disc colour bar: the
+#: scene is fitted to the rest of the picture.
+COLOUR_BAR_ROOM = 0.17
+#: Opacity of the white box behind the picture's texts (the scene may run under them).
+TEXT_BOX_OPACITY = 0.7
 #: Largest displacement magnification.
 MAX_MAGNIFY = 100.0
 COLOURS = {
     "bones": "#efe6cf",
     "outline": "#c8a27a",
     "device": "#9aabbb",
+    "belts": "#3a6ea5",
     "stand": "#4a5560",
     "background": "white",
     "text": "black",
     "warning": "#b22222",
 }
-OUTLINE_OPACITY = 0.18
+#: Opacity of the body outline and of harness belts (see-through, to show the spine).
+OPACITY = {"outline": 0.18, "belts": 0.45}
 
 
 @dataclass(frozen=True)
@@ -78,8 +91,8 @@ class Scene:
 
     ``color_by`` names the disc colouring (:data:`COLOR_BY`); ``magnify`` multiplies every
     joint's displacement from t = 0 (a factor other than 1 is written on the picture);
-    ``outline_body``, ``device`` and ``stand`` switch the body outline, the device drawing
-    and the device's stand.
+    ``outline_body``, ``device``, ``stand`` and ``belts`` switch the body outline, the
+    device drawing, the device's stand and its harness belts.
     """
 
     def __init__(
@@ -91,6 +104,7 @@ class Scene:
         outline_body: bool = True,
         device: bool = True,
         stand: bool = True,
+        belts: bool = True,
     ) -> None:
         if not isinstance(result, Result):
             raise ParameterError(f"result = {type(result).__name__} is not a spinesim Result")
@@ -110,16 +124,18 @@ class Scene:
         skin = outline(skel) if outline_body else None
         if skin is not None:
             self.parts["outline"] = skin
-        base = result.body_pose[0]
-        # the pivot: under the hip at the start, in the backrest plane (drawing assumption)
-        x, _, phi = base[0]
-        hip_x = x + np.cos(phi) * skel.ax[0] - np.sin(phi) * skel.ay[0]
-        self.pivot = (float(hip_x), 0.0)
+        options = result.attrs.get("device") or {}  # none for a hand-built chain
+        self.prone = options.get("position") == "prone"
+        base = result.body_pose[0] * ([1.0, -1.0, -1.0] if self.prone else 1.0)
+        place = devices.Placement(skel, base, options)
+        self.pivot = place.pivot
         self.stand: PartMesh | None = None
         drawing = devices.DRAWINGS.get(result.device_name) if device else None
         if drawing is not None:
             draw, on_stand = drawing
-            self.parts["device"] = draw(skel, (float(hip_x), float(base[-1, 0])), self.pivot)
+            self.parts.update(draw(place))
+            if not belts:
+                self.parts.pop("belts", None)
             self.stand = devices.stand() if on_stand and stand else None
         self._values = np.asarray(result.data[color_by])
         self.clim = _colour_range(self._values, COLOR_BY[color_by][2])
@@ -133,10 +149,12 @@ class Scene:
         r = self.result
         poses = magnified_poses(r.body_pose[k], r.body_pose[0], self.magnify)
         angle = float(r.data["angle"][k])
-        points = {
-            name: to_room(table_points(part, poses), angle, self.pivot, devices.PIVOT_HEIGHT)
-            for name, part in self.parts.items()
-        }
+        points = {}
+        for name, part in self.parts.items():
+            table = table_points(part, poses)
+            if self.prone:
+                table = prone_view(table, part.owner)
+            points[name] = to_room(table, angle, self.pivot, devices.PIVOT_HEIGHT)
         if self.stand is not None:
             u, v, w = self.stand.local.T
             points["stand"] = np.column_stack([u, w, v])
@@ -183,7 +201,7 @@ class Scene:
             mask = np.isin(self.parts["bones"].owner, owners)
             pts = np.concatenate([f.points["bones"][mask] for f in frames])
         else:
-            names = [n for n in ("bones", "outline", "device") if n in self.parts]
+            names = [n for n in ("bones", "outline", "device", "belts") if n in self.parts]
             pts = np.concatenate([f.points[n] for f in frames for n in names])
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         return np.column_stack([lo, hi]).ravel()
@@ -249,11 +267,12 @@ class SceneActors:
                         "fmt": "%.2g",
                     },
                 )
-            elif name == "outline":
-                plotter.add_mesh(mesh, color=COLOURS["outline"], opacity=OUTLINE_OPACITY)
+            elif name in OPACITY:
+                plotter.add_mesh(mesh, color=COLOURS[name], opacity=OPACITY[name])
             else:
                 plotter.add_mesh(mesh, color=COLOURS[name], smooth_shading=name == "bones")
         self.title = title
+        self.scalar_bar = scalar_bar
         text = {"color": COLOURS["text"]}
         self.headline = plotter.add_text(
             self._headline(frame), position="upper_left", font_size=points, **text
@@ -261,13 +280,19 @@ class SceneActors:
         self.readout = plotter.add_text(
             frame.readout, position="lower_left", font_size=points - 1, font="courier", **text
         )
+        labels = [self.headline, self.readout]
         if scene.magnify_label:
-            plotter.add_text(
-                scene.magnify_label,
-                position="lower_right",
-                font_size=points - 1,
-                color=COLOURS["warning"],
+            labels.append(
+                plotter.add_text(
+                    scene.magnify_label,
+                    position="lower_right",
+                    font_size=points - 1,
+                    color=COLOURS["warning"],
+                )
             )
+        for label in labels:  # readable where the scene runs under them
+            label.prop.background_color = COLOURS["background"]
+            label.prop.background_opacity = TEXT_BOX_OPACITY
 
     def _headline(self, frame: Frame) -> str:
         line = self.scene.headline(frame)
@@ -282,9 +307,18 @@ class SceneActors:
         self.readout.set_text("lower_left", frame.readout)
 
 
-def set_camera(plotter: Plotter, scene: Scene, frames: list[Frame], camera: str) -> None:
+def set_camera(
+    plotter: Plotter,
+    scene: Scene,
+    frames: list[Frame],
+    camera: str,
+    *,
+    colour_bar: bool = True,
+) -> None:
     """Point the (active) camera of ``plotter`` at ``frames`` of ``scene`` from preset
-    ``camera`` (:data:`CAMERAS`)."""
+    ``camera`` (:data:`CAMERAS`); with ``colour_bar``, a view of the whole scene leaves the
+    bar's strip at the right free (:data:`COLOUR_BAR_ROOM`; a close-up is centred on the
+    lumbar spine)."""
     if camera not in CAMERAS:
         raise ParameterError(f"camera = {camera!r} is unknown; allowed: {tuple(CAMERAS)}")
     direction, close_up = CAMERAS[camera]
@@ -301,17 +335,21 @@ def set_camera(plotter: Plotter, scene: Scene, frames: list[Frame], camera: str)
     else:
         plotter.camera.position = focal + unit
         plotter.reset_camera(bounds=bounds)
+        if colour_bar:  # the scene moves left (the window centre, in -1..1 across, right)
+            plotter.camera.zoom(1.0 - COLOUR_BAR_ROOM)
+            plotter.camera.SetWindowCenter(COLOUR_BAR_ROOM, 0.0)
         plotter.camera.zoom(FIT_ZOOM)
 
 
 def scene_for(result: Result, camera: str, **options: Any) -> Scene:
     """The :class:`Scene` of ``result`` for camera preset ``camera``: a close-up leaves out
-    the body outline and the stand, which would hide the spine."""
+    the body outline, the stand and harness belts, which would hide the spine."""
     if camera not in CAMERAS:
         raise ParameterError(f"camera = {camera!r} is unknown; allowed: {tuple(CAMERAS)}")
     if CAMERAS[camera][1]:
         options["outline_body"] = False
         options["stand"] = False
+        options["belts"] = False
     return Scene(result, **options)
 
 

@@ -38,10 +38,14 @@ HEAD_FORWARD = 0.015
 LEG_RADII = (0.075, 0.048, 0.035)
 
 
-def _half_width(name: str) -> float:
+def trunk_half_width(skeleton: Skeleton, i: int) -> float:
+    """Half width of the trunk outline at body ``i`` (m, at the subject's stature)."""
+    name = skeleton.bodies[i]
     if name in ("T1", "T2", "T3"):
-        return OUTLINE_HALF_WIDTH["shoulders"]
-    return OUTLINE_HALF_WIDTH.get(name, OUTLINE_HALF_WIDTH.get(name[:1], 0.0))
+        half = OUTLINE_HALF_WIDTH["shoulders"]
+    else:
+        half = OUTLINE_HALF_WIDTH.get(name, OUTLINE_HALF_WIDTH.get(name[:1], 0.0))
+    return half * skeleton.scale
 
 
 def outline(skeleton: Skeleton) -> PartMesh | None:
@@ -50,7 +54,7 @@ def outline(skeleton: Skeleton) -> PartMesh | None:
     None for a chain without any of them."""
     s = skeleton.scale
     rings = [
-        Ring(i, (0.0, 0.0, 0.0), -skeleton.contact_y[i], _half_width(name) * s)
+        Ring(i, (0.0, 0.0, 0.0), -skeleton.contact_y[i], trunk_half_width(skeleton, i))
         for i, name in enumerate(skeleton.bodies)
         if name == "pelvis" or skeleton.is_vertebra(i)
     ]
