@@ -146,6 +146,14 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: RandomSample({"angle_deg": [10.0, 90.0]}, n=4, seed=-1), "RandomSample.seed"),
         (lambda: Cohort(4, seed=1.5), r"Cohort.seed = 1.5; allowed: an integer in \[0, "),
         (lambda: Table({"angle_deg": [1.0, 2.0], "hold_s": [1.0]}), "equal lengths"),
+        (lambda: Table({"angle_deg": [None, None]}), "every value is None"),
+        (lambda: Table({"angle_deg": [60.0, float("nan")]}), r"NaN in case\(s\) \[1\]: give None"),
+        (lambda: Table({"angle_deg": [60.0, None, "x"]}), "must be numbers"),
+        # a parameter that does not apply to a case's device: None leaves it out there
+        (
+            lambda: spinesim.sweep(Grid(device=["boots", "hip_bench"], hand_support=[0.0, 0.5])),
+            "does not apply .* None in the others",
+        ),
         (lambda: Cohort(10, female_fraction=1.5), "female_fraction"),
         (lambda: Normal(1.7, 0.0, 1.5, 2.0), "Normal.sd"),
         (lambda: Normal(1.7, 0.1, 1.8, 2.0), "Normal.low"),
@@ -327,3 +335,35 @@ def test_a_fixed_none_takes_the_parameter_default():
     )
     default = spinesim.sweep(Table({"angle_deg": [45.0]}), fixed=SHORT, progress=False)
     np.testing.assert_array_equal(spelled["end_axial_force"], default["end_axial_force"])
+
+
+def test_a_table_mixes_devices_each_case_giving_its_own_parameters(tmp_path):
+    """None leaves a parameter out of a case: an inversion table, a traction table and a
+    hip bench in one sweep give each case the numbers ``simulate`` gives it, and the stored
+    design columns hold NaN ('' for names and switches) where a case does not give them."""
+    design = Table(
+        {
+            "device": ["table", "traction", "hip_bench"],
+            "protocol": ["inversion", "traction", "inversion"],
+            "angle_deg": [60.0, None, 90.0],
+            "pull_N": [None, 300.0, None],
+            "split_table": [None, True, None],
+            "hand_support": [None, None, 0.3],
+        }
+    )
+    ds = spinesim.sweep(design, fixed={"hold_s": 20.0}, progress=False, out=tmp_path / "m.nc")
+    assert (ds["status"] == 0).all()
+    sessions = [
+        (spinesim.Protocol.inversion(60.0, hold_s=20.0), spinesim.InversionTable()),
+        (spinesim.Protocol.traction(300.0, hold_s=20.0), spinesim.TractionTable(split_table=True)),
+        (spinesim.Protocol.inversion(90.0, hold_s=20.0), spinesim.HipBench(hand_support=0.3)),
+    ]
+    for case, (protocol, device) in enumerate(sessions):
+        expected = spinesim.simulate(protocol, device=device).summary()["levels"]["L4-L5"]
+        got = ds["end_axial_force"].sel(level="L4-L5").isel(case=case)
+        assert got == pytest.approx(expected["end_axial_force_N"], rel=1e-9)
+    stored = spinesim.open_sweep(tmp_path / "m.nc")
+    np.testing.assert_array_equal(stored["angle_deg"], [60.0, np.nan, 90.0])
+    np.testing.assert_array_equal(stored["pull_N"], [np.nan, 300.0, np.nan])
+    assert stored["split_table"].values.tolist() == ["", "True", ""]
+    assert stored.attrs["design"].count("null") == 7  # JSON keeps None as null

@@ -38,13 +38,33 @@ def check_seed(name: str, seed: Any) -> int:
     return check_integer(name, seed, 0, MAX_SEED)
 
 
-def _values(name: str, values: Any) -> np.ndarray:
+def _values(name: str, values: Any, *, missing: bool = False) -> np.ndarray:
+    """``values`` as a 1-D array, checked: numbers (or names, switches for a categorical
+    parameter). With ``missing``, None marks a case the parameter is not given for (an
+    object array keeps it), as long as some case gives it."""
     array = np.asarray(values)
     if array.ndim != 1 or array.size == 0:
         raise ParameterError(f"sweep parameter {name!r}: give a non-empty 1-D list of values")
-    numeric = np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_
+    given = array
+    if missing and array.dtype == object:
+        given = np.asarray([v for v in array if v is not None])
+        if given.size == 0:
+            raise ParameterError(f"sweep parameter {name!r}: every value is None; leave it out")
+        if given.size < array.size:
+            array = np.asarray(array.tolist(), dtype=object)
+    numeric = np.issubdtype(given.dtype, np.number) and given.dtype != np.bool_
     if name not in CATEGORICAL and not numeric:
-        raise ParameterError(f"sweep parameter {name!r} = {values!r}: values must be numbers")
+        hint = " (None where it is not given)" if missing else ""
+        raise ParameterError(
+            f"sweep parameter {name!r} = {values!r}: values must be numbers{hint}"
+        )
+    if missing and numeric and np.isnan(given.astype(float)).any():
+        cases = np.flatnonzero([v is not None and v != v for v in array.tolist()]).tolist()
+        raise ParameterError(
+            f"sweep parameter {name!r} is NaN in case(s) {cases[:10]}: give None where a "
+            "case does not give it (a pandas DataFrame: df.astype(object).where(df.notna(), "
+            "None))"
+        )
     return array
 
 
@@ -120,12 +140,15 @@ class Grid(Design):
 @dataclass(frozen=True)
 class Table(Design):
     """Explicit cases: equal-length columns, one value per case (a dict of lists or a
-    pandas DataFrame)."""
+    pandas DataFrame). None leaves a parameter out of a case, which then takes its default:
+    cases on different devices or protocols can share a table, each giving only its own
+    parameters (``{"device": ["table", "traction"], "angle_deg": [60, None], "pull_N":
+    [None, 300]}``)."""
 
     columns: dict[str, np.ndarray]
 
     def __init__(self, columns: Mapping[str, Sequence]) -> None:
-        cols = {str(k): _values(str(k), v) for k, v in dict(columns).items()}
+        cols = {str(k): _values(str(k), v, missing=True) for k, v in dict(columns).items()}
         if not cols:
             raise ParameterError("Table: give at least one column")
         sizes = {k: v.size for k, v in cols.items()}

@@ -175,8 +175,10 @@ def check_names(names) -> None:
 
 def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     """The protocol, subject, device and tissues of one case (validated; defaults for the
-    parameters it does not give). Raises :class:`ParameterError` naming the parameter."""
+    parameters it does not give or gives as None). Raises :class:`ParameterError` naming
+    the parameter."""
     check_names(values)
+    values = {name: value for name, value in values.items() if value is not None}
     kind = values.get("protocol", DEFAULT_PROTOCOL)
     if kind not in PROTOCOLS:
         raise ParameterError(f"protocol = {kind!r} is unknown; allowed: {tuple(PROTOCOLS)}")
@@ -207,7 +209,8 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
         else:
             raise ParameterError(
                 f"{name} = {value!r} does not apply to protocol {kind!r} on device "
-                f"{device_name!r}; allowed: {', '.join((*arguments, *device_fields))}"
+                f"{device_name!r}; allowed: {', '.join((*arguments, *device_fields))} (a "
+                "Table gives a parameter to some cases only: None in the others)"
             )
     missing = [
         n for n, p in arguments.items() if p.default is inspect.Parameter.empty

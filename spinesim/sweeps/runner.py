@@ -400,7 +400,14 @@ def _unit_attrs(name: str) -> dict[str, str]:
 
 
 def _plain(values: np.ndarray) -> np.ndarray:
-    """Text columns as Python strings (portable in Zarr and netCDF), numbers unchanged."""
+    """A design column as stored (portable in Zarr and netCDF): text as Python strings,
+    numbers unchanged. A column with cases that do not give it (None) stores NaN there if
+    it holds numbers, else '' (and its switches as the text 'True' and 'False')."""
+    if values.dtype == object and any(v is None for v in values):
+        given = [v for v in values if v is not None]
+        if all(isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in given):
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        return np.array(["" if v is None else str(v) for v in values], dtype=object)
     return values.astype(object) if values.dtype.kind in "US" else values
 
 
