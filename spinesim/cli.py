@@ -46,6 +46,7 @@ from spinesim.device import (
     Device,
     InversionTable,
     device_from_name,
+    device_options,
 )
 from spinesim.errors import ParameterError, SolverError
 from spinesim.protocol import Protocol, lying, sitting, upright
@@ -355,7 +356,8 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
         if v[key] is not None:
             preceding.append(phase(v[key]))
     subject = Subject(mass_kg=v["mass"], height_m=v["height"], sex=v["sex"])
-    device = device_from_name(v["device"], v["friction"], **_device_options(v["options"] or []))
+    options = _device_options(v["device"], v["options"] or [])
+    device = device_from_name(v["device"], v["friction"], **options)
     return _session(device, v, angle_given, preceding), subject, device
 
 
@@ -391,8 +393,8 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Pro
     )
 
 
-def _device_options(items: list[str]) -> dict[str, object]:
-    """``NAME=VALUE`` strings as device options: true/false as booleans, numbers as
+def _device_options(device: str, items: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` strings as options of ``device``: true/false as booleans, numbers as
     floats, anything else as text (validated by the device)."""
     options: dict[str, object] = {}
     for item in items:
@@ -403,9 +405,13 @@ def _device_options(items: list[str]) -> dict[str, object]:
         if name in options:
             raise ParameterError(f"--option {item!r}: {name} is given twice")
         if name == "friction_static":
-            raise ParameterError(
-                f"--option {item!r}: set the static backrest friction with --friction"
+            where = (
+                "set the static backrest friction with --friction"
+                if DEVICES[device].has_backrest
+                else f"device {device!r} has no backrest, so no friction; its options: "
+                f"{device_options(device)}"
             )
+            raise ParameterError(f"--option {item!r}: {where}")
         lowered = text.strip().lower()
         if lowered in ("true", "false"):
             options[name] = lowered == "true"

@@ -190,6 +190,7 @@ BAD_OPTIONS = [
     (["--hold", "-5"], "(option --hold)"),
     (["--device", "traction", "--pull", "100", "--return", "-1"], "(option --return)"),
     (["--option", "friction_static=0.3"], "--friction"),
+    (["--device", "boots", "--option", "friction_static=0.3"], "'boots' has no backrest, so no"),
     (["--option", "split_table=true", "--option", "split_table=false"], "given twice"),
     (["--device", "boots", "--option", "friction_kinetic=0.3"], "has no backrest"),
 ]

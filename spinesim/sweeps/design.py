@@ -55,9 +55,7 @@ def _values(name: str, values: Any, *, missing: bool = False) -> np.ndarray:
     numeric = np.issubdtype(given.dtype, np.number) and given.dtype != np.bool_
     if name not in CATEGORICAL and not numeric:
         hint = " (None where it is not given)" if missing else ""
-        raise ParameterError(
-            f"sweep parameter {name!r} = {values!r}: values must be numbers{hint}"
-        )
+        raise ParameterError(f"sweep parameter {name!r} = {values!r}: values must be numbers{hint}")
     if missing and numeric and np.isnan(given.astype(float)).any():
         cases = np.flatnonzero([v is not None and v != v for v in array.tolist()]).tolist()
         raise ParameterError(
