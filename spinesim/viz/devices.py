@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from spinesim.device import SuspensionHarness
 from spinesim.viz.geometry import DEVICE, PartMesh, Ring, box, loft, merge
 from spinesim.viz.softparts import trunk_half_width
 from spinesim.viz.vertebra import Skeleton
@@ -46,6 +47,12 @@ class Placement:
     def head_x(self) -> float:
         """Table x of the head's centre of mass at t = 0 (m)."""
         return float(self.pose[-1, 0])
+
+    @property
+    def harness_level(self) -> str:
+        """The vertebra a chest harness holds (the device's ``level``; its default if the
+        result does not say)."""
+        return self.options.get("level", SuspensionHarness.level)
 
     def joint_x(self, j: int) -> float:
         """Table x of joint ``j`` (its attachment on the caudal body) at t = 0 (m)."""
@@ -239,7 +246,7 @@ def traction(place: Placement) -> dict[str, PartMesh]:
         straps(place, "pelvis", bar_x, pelvis_y),
         cable((bar_x, pelvis_y), (unit_x + unit[0], pelvis_y)),
     ]
-    level = place.options.get("level", "T10")
+    level = place.harness_level
     level_y = float(place.pose[skeleton.index(level), 1])
     post_x = head + 0.04
     parts += [
@@ -263,7 +270,7 @@ def harness(place: Placement) -> dict[str, PartMesh]:
     a spreader bar above the head that hangs from a rope (table frame, i.e. overhead when
     the body hangs upright)."""
     skeleton = place.skeleton
-    level = place.options.get("level", "T10")
+    level = place.harness_level
     y = float(place.pose[skeleton.index(level), 1])
     bar_x = place.head_x + HANGER["above_head"] * skeleton.scale
     device = merge([straps(place, level, bar_x, y), cable((bar_x, y), (bar_x + HANGER["rope"], y))])
