@@ -23,6 +23,7 @@ from spinesim.device import (
     ARM_BODIES,
     DEVICES,
     KINDS,
+    KINETIC_FRICTION_RATIO,
     Device,
     HipBench,
     Hold,
@@ -140,13 +141,14 @@ class ModelBuilder:
     in its rest pose, starting from the first body's pose.
     """
 
+    # the defaults (and their sources) of the inversion table, muscles and contact
     gravity: float = GRAVITY
-    friction_static: float = 0.5
-    friction_kinetic: float = 0.4
-    guard_time_constant_s: float = 90.0
-    guard_rise_s: float = 2.0
-    stribeck_velocity: float = 3e-3
-    slip_time_s: float = 0.2
+    friction_static: float = InversionTable.friction_static
+    friction_kinetic: float = KINETIC_FRICTION_RATIO * InversionTable.friction_static
+    guard_time_constant_s: float = MuscleProperties.guard_time_constant_s
+    guard_rise_s: float = MuscleProperties.guard_rise_s
+    stribeck_velocity: float = ContactProperties.stribeck_velocity
+    slip_time_s: float = ContactProperties.slip_time_s
     prone: bool = False
     _bodies: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
     _joints: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
@@ -575,8 +577,8 @@ def spine_section(model: Model, first: str, last: str) -> Model:
 
 
 # Geometry that is not in the per-level table, in m at the reference stature (scaled with
-# stature). All are assumptions from typical adult anatomy, chosen so that the chain has the
-# right shape; none has a measured source.
+# stature). All but the head's radius of gyration are assumptions from typical adult anatomy,
+# chosen so that the chain has the right shape.
 #: Pelvis: S1 endplate centre above the pelvis' centre of mass along its axis.
 PELVIS_S1_ABOVE_COM = 0.06
 #: Pelvis: hip joint centre below (-) and in front of (+) the S1 endplate level.
@@ -598,8 +600,9 @@ SLICE_DISC_SHARE = 0.01
 
 def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
     """Contact point (local, from the centre of mass, m) and moment of inertia (kg m^2) of
-    body ``i``. Vertebral slices and the pelvis are uniform slabs as deep as the trunk
-    (twice the skin depth plus the centre-of-mass offset), the legs a uniform rod."""
+    body ``i``. Vertebral slices are uniform slabs as deep as the trunk (twice the skin
+    depth plus the centre-of-mass offset), the pelvis the slab ``PELVIS_SLAB``, the legs a
+    uniform rod."""
     m = anat.mass[i]
     c = anat.com_anterior[i]
     depth = anat.posterior_depth[i]

@@ -170,8 +170,9 @@ class InversionTable(_Device):
         0.5,
         0.0,
         2.0,
-        doc="Clothed back on a padded backrest: dry skin typically ~0.5 (Derler & Gerhardt "
-        "2012 Tribol Lett 45:1 [V]); patient on a treatment table 0.5 (Judovich rule [V-sec])",
+        doc="Clothed back on a padded backrest: dry skin 0.2-1.2 (review, Derler & Gerhardt "
+        "2012 Tribol Lett 45:1: citation [V], numbers [M]); patient on a treatment table 0.5 "
+        "(Judovich rule [V-sec])",
     )
     friction_kinetic: float | None = bounded(
         None,
@@ -254,6 +255,7 @@ class _ChestHarness(_Device):
     spine is lumped into that vertebra (assumption: the lumbar loads do not depend on how
     the harness spreads its grip over the thorax, only the thoracic ones do)."""
 
+    # T10: the lower rib cage, where a chest harness or corset grips (assumption)
     level: str = "T10"
     harness_stiffness: float = _stiffness("harness padding and chest tissue")
     harness_rotational_stiffness: float = _rotational_stiffness("harness on the rib cage")
@@ -302,6 +304,8 @@ class TractionTable(_ChestHarness):
         None, 0.0, 2.0, doc="default (None): KINETIC_FRICTION_RATIO = 0.8 x static [D]"
     )
     split_table: bool = False
+    # L5-S1: the caudal section carries the pelvis and the legs (assumption: the usual split
+    # under the lumbosacral junction, Judovich 1955 [M])
     split_level: str = "L5-S1"
     position: str = "supine"
 

@@ -84,7 +84,8 @@ class DiscProperties(_Validated):
         100.0,
         doc="Time constant of fluid exchange at the unloaded reference state; loading is "
         "faster because the swelling pressure stiffens with dehydration (half-time about 2 h "
-        "under standing load; O'Connell 2011 slow component 2-5 h [M]; recovery 3-4x slower [V])",
+        "under standing load). Chosen, not measured (assumption), within O'Connell 2011's slow "
+        "component of 2-5 h [M]; recovery 3-4x slower [V]",
     )
     permeability_strain_exponent: float = bounded(
         1.18,
@@ -266,8 +267,8 @@ class MuscleProperties(_Validated):
         "the disc's bending stiffness, so that the gravitational moment is "
         "carried by muscle at its lever arm, not by ligaments (assumption: active trunk "
         "stiffness in upright stance is an order of magnitude above passive, e.g. "
-        "Moorhouse & Granata 2007 J Biomech 40:2124 [M]). At most 100: stiffer, an hour "
-        "upright exceeds the solver's step limit (300) or its smallest step (1000)",
+        "Moorhouse & Granata 2007 J Biomech 40:2124 [M]). At most 100: at 300 an hour "
+        "upright exceeded the solver's step limit, at 1000 its smallest step",
     )
     guard_rise_s: float = bounded(
         2.0, 0.1, 60.0, doc="Rise time of guarding at its onset (assumption: reflex onset)"

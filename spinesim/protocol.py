@@ -161,7 +161,8 @@ def upright(hours: float) -> Phase:
 
 
 def lying(hours: float) -> Phase:
-    """Lying supine for ``hours`` before the session."""
+    """Lying for ``hours`` before the session: supine (prone with a prone traction table,
+    on which the model lies prone in every phase)."""
     check_argument("lying_hours", hours)
     return Phase(hours * 3600.0, 0.0, 0.0, kind="lying", session=False, name="lying")
 

@@ -115,7 +115,7 @@ NG = 9
 # --- protocol table columns (one row per knot; piecewise linear in between) --------------
 P_TIME = 0  # s
 P_ANGLE = 1  # inversion angle (rad): 0 horizontal, +pi/2 head-down
-P_BACKREST = 2  # 1 backrest present, 0 absent (e.g. upright standing)
+P_BACKREST = 2  # 1 backrest present, 0 absent (upright standing); in between on ramps without one
 P_TONE = 3  # baseline muscle activation (-)
 P_GUARD = 4  # amplitude of guarding started at this knot (-), 0 for none
 P_POSTURE = 5  # 0..1, postural control by the trunk muscles: 1 upright, -sin(angle) head-up
