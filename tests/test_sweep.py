@@ -367,3 +367,23 @@ def test_a_table_mixes_devices_each_case_giving_its_own_parameters(tmp_path):
     np.testing.assert_array_equal(stored["pull_N"], [np.nan, 300.0, np.nan])
     assert stored["split_table"].values.tolist() == ["", "True", ""]
     assert stored.attrs["design"].count("null") == 7  # JSON keeps None as null
+
+
+def test_the_harness_level_is_swept_as_harness_level_and_the_disc_levels_stay():
+    """The harness' vertebra (device field ``level``) is swept as ``harness_level``: the
+    results keep their disc ``level`` dimension, and each case matches ``simulate``."""
+    ds = spinesim.sweep(
+        Grid(harness_level=["T8", "T11"]),
+        fixed={"device": "harness", "angle_deg": -90.0, "hold_s": 20.0},
+        progress=False,
+    )
+    assert ds["end_axial_force"].dims == ("harness_level", "level")
+    assert "L4-L5" in ds["level"].values
+    for level in ("T8", "T11"):
+        session = spinesim.Protocol.inversion(-90.0, hold_s=20.0)
+        result = spinesim.simulate(session, device=spinesim.SuspensionHarness(level=level))
+        expected = result.summary()["levels"]["L4-L5"]["end_axial_force_N"]
+        got = ds["end_axial_force"].sel(harness_level=level, level="L4-L5")
+        assert got == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(ParameterError, match="'level' is swept as 'harness_level'"):
+        Table({"level": ["T8", "T10"]})

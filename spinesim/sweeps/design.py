@@ -19,7 +19,12 @@ from typing import Any
 import numpy as np
 
 from spinesim.errors import ParameterError, check_integer, check_number, check_type
-from spinesim.sweeps.parameters import CATEGORICAL, check_sampled, check_sampling_range
+from spinesim.sweeps.parameters import (
+    CATEGORICAL,
+    check_names,
+    check_sampled,
+    check_sampling_range,
+)
 
 #: Largest number of cases one sweep may hold (memory of the case table and results).
 MAX_CASES = 100_000_000
@@ -42,6 +47,7 @@ def _values(name: str, values: Any, *, missing: bool = False) -> np.ndarray:
     """``values`` as a 1-D array, checked: numbers (or names, switches for a categorical
     parameter). With ``missing``, None marks a case the parameter is not given for (an
     object array keeps it), as long as some case gives it."""
+    check_names([name])
     array = np.asarray(values)
     if array.ndim != 1 or array.size == 0:
         raise ParameterError(f"sweep parameter {name!r}: give a non-empty 1-D list of values")

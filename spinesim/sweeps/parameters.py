@@ -8,7 +8,8 @@ A case is a mapping from parameter name to value. Names are:
   ``sitting_hours`` and ``upright_hours`` (in that order before the session);
 * subject: ``mass_kg``, ``height_m``, ``sex``;
 * device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
-  (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...);
+  (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...), the harness'
+  vertebra ``level`` as ``harness_level`` (:data:`SWEEP_NAMES`);
 * tissues: ``"<group>.<field>"`` with group ``disc``, ``ligaments``, ``muscles`` or
   ``contact``, e.g. ``muscles.tone_stress_MPa``.
 
@@ -45,8 +46,12 @@ DEFAULT_DEVICE = "table"
 PRECEDING = {"lying_hours": lying, "sitting_hours": sitting, "upright_hours": upright}
 SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
 TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
+#: Device fields swept under another name: ``level`` names the results' disc levels.
+SWEEP_NAMES = {"level": "harness_level"}
 #: Parameters whose values are names or switches, not numbers: listed, never sampled.
-CATEGORICAL = ("protocol", "device", "sex", "position", "split_table", "split_level", "level")
+CATEGORICAL = (
+    "protocol", "device", "sex", "position", "split_table", "split_level", "harness_level",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,9 @@ def _tissue_fields() -> dict[str, str]:
 
 
 @functools.cache
-def _device_fields(name: str) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(DEVICES[name]))
+def _device_fields(name: str) -> dict[str, str]:
+    """The sweep names of device ``name``'s fields → the fields."""
+    return {SWEEP_NAMES.get(f.name, f.name): f.name for f in dataclasses.fields(DEVICES[name])}
 
 
 @functools.cache
@@ -155,7 +161,9 @@ def _field_ranges(name: str) -> tuple[tuple[float, float, bool], ...]:
         group, field_name = name.split(".", 1)
         classes = [type(getattr(Tissues(), group))]
     else:
-        field_name = name
+        field_name = next(
+            (fields[name] for fields in map(_device_fields, DEVICES) if name in fields), name
+        )
         classes = [cls for device, cls in DEVICES.items() if name in _device_fields(device)]
     return tuple(
         f.metadata["range"]
@@ -170,7 +178,11 @@ def check_names(names) -> None:
     known = parameter_names()
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ParameterError(f"unknown sweep parameter(s) {unknown}; allowed: {', '.join(known)}")
+        renamed = [f"{n!r} is swept as {SWEEP_NAMES[n]!r}" for n in unknown if n in SWEEP_NAMES]
+        hint = f" ({'; '.join(renamed)}: 'level' names the disc levels)" if renamed else ""
+        raise ParameterError(
+            f"unknown sweep parameter(s) {unknown}{hint}; allowed: {', '.join(known)}"
+        )
 
 
 def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
@@ -203,7 +215,7 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
         elif name in SUBJECT_PARAMETERS:
             subject_args[name] = value if name == "sex" else _number(value)
         elif name in device_fields:
-            device_args[name] = _number(value)
+            device_args[device_fields[name]] = _number(value)
         elif name in tissue_fields:
             tissue_args[tissue_fields[name]][name.split(".", 1)[1]] = _number(value)
         else:
