@@ -290,12 +290,13 @@ class TractionTable(_ChestHarness):
     constant, ramped or intermittent), a thoracic harness fixed to the table head holds
     the chest (counter-traction). The body's friction on the table resists the pull; on a
     split table the section under the bodies caudal to ``split_level`` rolls freely, so
-    their friction vanishes. The pull acts at the pelvis' centre of mass along the table
-    (assumption: harness straps parallel to the table). ``position = "prone"``: lying on
-    the front, the anterior skin on the table (modelled as the mirror image, see
-    :func:`spinesim.core.mechanics.table_side`); the model then lies prone in every phase
-    on the table or in bed.
-    """
+    their friction vanishes (supine the lumbar bodies do not touch the table, so every
+    split level frees the legs and pelvis alike; prone it matters). The pull acts at the
+    pelvis' centre of mass along the table (assumption: harness straps parallel to the
+    table). ``position = "prone"``: lying on the front, the anterior skin on the table
+    (modelled as the mirror image, see :func:`spinesim.core.mechanics.table_side`); the
+    model then lies prone in every phase on the table or in bed. Prone the legs, touching
+    at one point, tilt and flex the lumbar spine (a limitation, docs/model.md §7.1)."""
 
     friction_static: float = bounded(
         0.5, 0.0, 2.0, doc="patient on a treatment table: 0.5 (Judovich rule [V-sec])"
