@@ -204,17 +204,28 @@ def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_p
 
 
 @pytest.mark.parametrize("suffix", [".zarr", ".nc"])
-def test_a_sweep_started_by_another_build_is_not_resumed(tmp_path, monkeypatch, suffix):
-    """Resuming with changed code or data tables (same version number) would mix two
-    models in one dataset: refused, naming both builds."""
+def test_a_sweep_started_by_another_build_is_resumed_only_once_finished(
+    tmp_path, reference, monkeypatch, suffix
+):
+    """Adding cases with changed code or data tables (same version number) would mix two
+    models in one dataset: an unfinished sweep is refused, naming both builds. A finished
+    one is returned as it is, nothing run, with a warning naming both builds."""
     out = tmp_path / f"sweep{suffix}"
-    design = Table({"angle_deg": [30.0, 40.0]})
-    ds = spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, progress=False)
-    assert ds.attrs["spinesim_build"] == build_fingerprint()
+    interrupt_in_batch(out, 3, monkeypatch)
+    started_by = build_fingerprint()
     monkeypatch.setattr(runner, "build_fingerprint", lambda: "0123456789abcdef")
-    message = f"started by another build.*{build_fingerprint()}.*0123456789abcdef"
+    design = Table({"angle_deg": ANGLES})
+    message = f"started by another build.*{started_by}.*0123456789abcdef"
     with pytest.raises(ParameterError, match=message):
         spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, resume=True, progress=False)
+    monkeypatch.undo()
+    spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, resume=True, progress=False)
+    monkeypatch.setattr(runner, "build_fingerprint", lambda: "0123456789abcdef")
+    with pytest.warns(UserWarning, match=f"finished; its results are from build {started_by}"):
+        ds, runs = resume_counting(out, monkeypatch)
+    assert runs == 0
+    assert ds.attrs["spinesim_build"] == started_by
+    assert_same_results(ds, reference)
 
 
 def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -109,26 +110,38 @@ class SweepStore:
 
     def open_for_resume(self, n_batch: int) -> set[int]:
         """Check the stored spec against this sweep's; return the batches already done (all
-        ``n_batch`` of a finished netCDF file)."""
+        ``n_batch`` of a finished netCDF file). A sweep started by another build of spinesim
+        is continued only if it is finished (nothing then runs; a warning says so): adding
+        cases would mix two models in one dataset."""
         stored = self._stored_spec()
-        started_by = json.loads(stored).get("build", "not recorded") if stored else None
-        this_build = json.loads(self.spec).get("build")
-        if stored and started_by != this_build:
-            raise ParameterError(
-                f"out = {str(self._data_path())!r} was started by another build of spinesim "
-                f"(build {started_by}, this one {this_build}: its code or data tables "
-                "differ, so resuming would mix two models in one dataset); finish it with "
-                "the spinesim that started it or choose another output"
-            )
-        if stored != self.spec:
+        stored_spec = json.loads(stored) if stored else {}
+        this_spec = json.loads(self.spec)
+        started_by = stored_spec.pop("build", "not recorded")
+        this_build = this_spec.pop("build", None)
+        if not stored or stored_spec != this_spec:
             raise ParameterError(
                 f"out = {str(self._data_path())!r} holds a different sweep (its "
                 "specification differs or is not recorded); resume it with the same "
                 "specification or choose another output"
             )
         if self._finished_netcdf():
-            return set(range(n_batch))
-        return {int(k) for k in np.flatnonzero(self._done_flags())}
+            done = set(range(n_batch))
+        else:
+            done = {int(k) for k in np.flatnonzero(self._done_flags())}
+        if started_by != this_build:
+            if len(done) < n_batch:
+                raise ParameterError(
+                    f"out = {str(self._data_path())!r} was started by another build of "
+                    f"spinesim (build {started_by}, this one {this_build}: its code or data "
+                    "tables differ, so resuming would mix two models in one dataset); "
+                    "finish it with the spinesim that started it or choose another output"
+                )
+            warnings.warn(
+                f"sweep {str(self._data_path())!r} is finished; its results are from build "
+                f"{started_by} of spinesim (this one is {this_build}), nothing was run",
+                stacklevel=4,
+            )
+        return done
 
     def batches_left(self) -> int:
         """How many batches are not marked done (0 for a finished sweep)."""
