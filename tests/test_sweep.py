@@ -387,3 +387,17 @@ def test_the_harness_level_is_swept_as_harness_level_and_the_disc_levels_stay():
         assert got == pytest.approx(expected, rel=1e-9)
     with pytest.raises(ParameterError, match="'level' is swept as 'harness_level'"):
         Table({"level": ["T8", "T10"]})
+
+
+def test_zero_hours_of_a_preceding_phase_leave_it_out():
+    """``upright_hours = 0`` is the session without standing before it (the phase's own
+    range starts above 0), so a grid can compare without and with."""
+    ds = spinesim.sweep(Grid(upright_hours=[0.0, 2.0]), fixed={"angle_deg": 60.0, **SHORT})
+    without = spinesim.simulate(spinesim.Protocol.inversion(60.0, **SHORT))
+    with_standing = spinesim.simulate(
+        spinesim.Protocol.inversion(60.0, **SHORT, preceding=spinesim.upright(2.0))
+    )
+    force = ds["end_axial_force"].sel(level="L4-L5")
+    for hours, result in ((0.0, without), (2.0, with_standing)):
+        expected = result.summary()["levels"]["L4-L5"]["end_axial_force_N"]
+        assert float(force.sel(upright_hours=hours)) == pytest.approx(expected, rel=1e-9)

@@ -209,7 +209,8 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
         if name in ("protocol", "device"):
             continue
         if name in PRECEDING:
-            preceding.append(PRECEDING[name](_number(value)))
+            if _number(value) != 0:  # 0 hours: no such phase (a sweep's "without" level)
+                preceding.append(PRECEDING[name](_number(value)))
         elif name in arguments:
             protocol_args[name] = _argument(arguments[name], value)
         elif name in SUBJECT_PARAMETERS:
