@@ -77,6 +77,8 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 RESULT_SUFFIXES = (".nc",)
 #: Attribute (and its value) that marks a dataset written by :meth:`Result.to_xarray`.
 RESULT_MARK = ("spinesim_result", "1")
+#: Attribute that marks a sweep's results (its specification; :mod:`spinesim.sweeps.store`).
+SWEEP_MARK = "spinesim_sweep"
 #: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
 #: results written before they existed still load (their pictures cannot be drawn).
 POSE_VARIABLES: dict[str, tuple[str, str]] = {
@@ -277,8 +279,10 @@ class Result:
     @classmethod
     def from_xarray(cls, ds: xr.Dataset) -> Result:
         if not is_result_dataset(ds):
+            sweep = SWEEP_MARK in ds.attrs or "batch_done" in ds
+            hint = "; it holds a sweep's results: open it with spinesim.open_sweep" if sweep else ""
             raise ParameterError(
-                f"the dataset is not a spinesim result (attribute {RESULT_MARK[0]} missing)"
+                f"the dataset is not a spinesim result (attribute {RESULT_MARK[0]} missing){hint}"
             )
         data = {name: np.asarray(ds[name].values) for name in VARIABLES}
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK[0]}

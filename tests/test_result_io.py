@@ -241,6 +241,7 @@ def test_load_a_sweep_file_names_it(tmp_path):
     with pytest.raises(ParameterError) as info:
         spinesim.load_result(path)
     assert str(info.value).startswith(f"{str(path)!r}: the dataset is not a spinesim result")
+    assert str(info.value).endswith("a sweep's results: open it with spinesim.open_sweep")
 
 
 def test_load_a_folder(tmp_path):

@@ -38,9 +38,9 @@ from spinesim._files import (
 )
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
-from spinesim.result import is_result_dataset
+from spinesim.result import SWEEP_MARK, is_result_dataset
 
-SPEC_ATTR = "spinesim_sweep"
+SPEC_ATTR = SWEEP_MARK
 #: Suffixes of a sweep's target: a Zarr store, or a netCDF file written once it is done.
 SUFFIXES = (".zarr", ".nc")
 

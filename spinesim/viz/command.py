@@ -35,11 +35,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--compare", type=Path, metavar="OTHER.nc", help="a second result drawn beside it"
     )
     for kind, help_text in (
-        ("png", "picture at --time"),
-        ("gif", "animation of the session"),
-        ("mp4", "animation of the session (H.264)"),
+        ("png", "a picture at --time"),
+        ("gif", "an animation of the session"),
+        ("mp4", "an animation of the session (H.264)"),
     ):
-        render.add_argument(f"--{kind}", type=Path, metavar="PATH", help=f"write a {help_text}")
+        render.add_argument(f"--{kind}", type=Path, metavar="PATH", help=f"write {help_text}")
     render.add_argument(
         "--time",
         type=float,
