@@ -348,6 +348,27 @@ def test_side_by_side_shares_the_colour_range(result, default_model):
         render_side_by_side([result] * 5)
 
 
+def test_side_by_side_panels_share_one_scale_and_name_their_session(result, traction_results):
+    """An inclined table and a flat traction table, whose scenes differ in size, are drawn
+    at one scale (the same metres across each panel's height), and each panel's title names
+    the angle or, on traction, the pull."""
+    require_rendering()
+    from spinesim.viz.animate import _aim, _half_height, _panels
+
+    traction = traction_results["supine"]
+    plotter, actors, camera = _panels([result, traction], None, (200, 150), {})
+    try:
+        _aim(plotter, actors, camera, [[0], [0]])
+        heights = []
+        for i in range(2):
+            plotter.subplot(0, i)
+            heights.append(_half_height(plotter.camera))
+    finally:
+        plotter.close()
+    assert heights[0] == pytest.approx(heights[1], rel=1e-9)
+    assert [a.title for a in actors] == ["table, 60 deg", "traction, 300 N"]
+
+
 def test_slider_moves_the_scene(result):
     require_rendering()
     from spinesim.viz.interactive import slider_plotter

@@ -53,11 +53,14 @@ def _scenes(results: Sequence[Result], camera: str, options: dict[str, Any]) -> 
 
 
 def default_title(result: Result) -> str:
-    """'table, 60 deg': the device and the angle at the end of the hold (-90 for a
-    harness, 0 for traction lying flat)."""
+    """'table, 60 deg' or 'traction, 300 N': the device and, at the end of the hold, the
+    pull if there is one, else the angle (-90 for a harness)."""
     device = result.device_name or "no device"
-    angle = float(result.data["angle"][result.index_at(result.attrs["hold_end_s"])])
-    return f"{device}, {angle:g} deg"
+    k = result.index_at(result.attrs["hold_end_s"])
+    pull = float(result.data["pull_force"][k])
+    if pull > 0.0:
+        return f"{device}, {pull:g} N"
+    return f"{device}, {float(result.data['angle'][k]):g} deg"
 
 
 def _frame_times(results: Sequence[Result], frames: int) -> np.ndarray:
@@ -94,10 +97,25 @@ def _panels(
 def _aim(
     plotter: Plotter, actors: list[SceneActors], camera: str, indices: list[list[int]]
 ) -> None:
+    """Point each panel's camera at its scene, then widen the views to one scale (the
+    widest panel's metres across its height at the focal point), so that the panels compare
+    sizes truly."""
+    half_heights = []
     for i, (actor, ks) in enumerate(zip(actors, indices, strict=True)):
         plotter.subplot(0, i)
         frames = [actor.scene.frame(k) for k in ks]
         set_camera(plotter, actor.scene, frames, camera, colour_bar=actor.scalar_bar)
+        half_heights.append(_half_height(plotter.camera))
+    widest = max(half_heights)
+    for i in range(len(actors)):
+        plotter.subplot(0, i)
+        distance = plotter.camera.distance
+        plotter.camera.view_angle = float(np.degrees(2.0 * np.arctan(widest / distance)))
+
+
+def _half_height(camera) -> float:
+    """Half the height (m) a perspective camera sees at its focal point."""
+    return camera.distance * float(np.tan(np.radians(camera.view_angle) / 2.0))
 
 
 def animate_side_by_side(

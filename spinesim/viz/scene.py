@@ -52,8 +52,9 @@ LUMBAR_BODIES = ("L1", "L2", "L3", "L4", "L5")
 CLOSE_UP_DISTANCE = 0.75
 #: Depth in front of the lumbar spine that the close-up still shows (m).
 CLOSE_UP_DEPTH = 0.06
-#: Zoom after fitting the whole scene (VTK fits its bounding sphere, leaving wide margins).
-FIT_ZOOM = 1.2
+#: Share of the picture's height (and of its width left of the colour bar) that a view of
+#: the whole scene fills: the rest is margin, and the headline's line at the top.
+FILL = 0.88
 #: Fraction of the picture's width kept free at its right for the disc colour bar: the
 #: scene is fitted to the rest of the picture.
 COLOUR_BAR_ROOM = 0.17
@@ -202,6 +203,7 @@ class Scene:
             pts = np.concatenate([f.points["bones"][mask] for f in frames])
         else:
             names = [n for n in ("bones", "outline", "device", "belts") if n in self.parts]
+            names += ["stand"] if self.stand is not None else []
             pts = np.concatenate([f.points[n] for f in frames for n in names])
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         return np.column_stack([lo, hi]).ravel()
@@ -255,7 +257,7 @@ class SceneActors:
                     smooth_shading=True,
                     show_scalar_bar=scalar_bar,
                     scalar_bar_args={
-                        "title": label,
+                        "title": f"{label}\n",  # a blank line above the top label
                         "color": COLOURS["text"],
                         "vertical": True,
                         "position_x": 0.84,
@@ -334,11 +336,35 @@ def set_camera(
         plotter.camera.clipping_range = (CLOSE_UP_DISTANCE - CLOSE_UP_DEPTH, 100.0)
     else:
         plotter.camera.position = focal + unit
-        plotter.reset_camera(bounds=bounds)
+        plotter.reset_camera(bounds=bounds)  # the distance at which the bounding sphere fits
+        width_share = 1.0 - COLOUR_BAR_ROOM if colour_bar else 1.0
+        plotter.camera.view_angle = _fitting_view_angle(plotter, bounds, width_share)
         if colour_bar:  # the scene moves left (the window centre, in -1..1 across, right)
-            plotter.camera.zoom(1.0 - COLOUR_BAR_ROOM)
             plotter.camera.SetWindowCenter(COLOUR_BAR_ROOM, 0.0)
-        plotter.camera.zoom(FIT_ZOOM)
+
+
+def _fitting_view_angle(plotter: Plotter, bounds: np.ndarray, width_share: float) -> float:
+    """View angle (deg) at which the box ``bounds`` (room, m), seen in perspective from the
+    camera's position, fills :data:`FILL` of the picture's height or of ``width_share`` of
+    its width, whichever binds."""
+    camera = plotter.camera
+    focal, position = np.asarray(camera.focal_point), np.asarray(camera.position)
+    distance = float(np.linalg.norm(focal - position))
+    view = (focal - position) / distance
+    up = np.asarray(camera.up, float)
+    up = up - (up @ view) * view
+    up /= np.linalg.norm(up)
+    right = np.cross(view, up)
+    corners = np.array(np.meshgrid(*bounds.reshape(3, 2), indexing="ij")).reshape(3, -1).T
+    offset = corners - focal
+    scale = distance / (distance + offset @ view)  # perspective: nearer looks larger
+    half_height = np.max(np.abs(offset @ up) * scale)
+    half_width = np.max(np.abs(offset @ right) * scale)
+    x0, y0, x1, y1 = plotter.renderer.GetViewport()
+    width, height = plotter.window_size
+    aspect = (x1 - x0) * width / ((y1 - y0) * height)
+    visible = max(half_height, half_width / (aspect * width_share)) / FILL
+    return float(np.degrees(2.0 * np.arctan(visible / distance)))
 
 
 def scene_for(result: Result, camera: str, **options: Any) -> Scene:
