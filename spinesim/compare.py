@@ -48,6 +48,7 @@ COLUMNS = (
     ("segment_force", "N", "motion-segment axial force, tension +"),
     ("gap_change", "mm", "middle disc-space change against the session start, opening +"),
     ("fluid_change", "%", "disc fluid change against the session start"),
+    ("pressure", "MPa", "nucleus pressure, absolute"),
 )
 
 ComparisonCase = Protocol | tuple[Protocol, Device | None]
@@ -109,7 +110,12 @@ class Comparison:
         lines = ["end-of-hold disc axial force (N, tension +)", head]
         for block, fmt in ((force, ".1f"), (gap, ".3f")):
             if block is gap:
-                lines += ["", "end-of-hold middle disc-space change (mm, opening +)", head]
+                lines += [
+                    "",
+                    "end-of-hold middle disc-space change (mm, opening +) against each case's "
+                    "session start (t = 0, after its preceding phases)",
+                    head,
+                ]
             for level in levels:
                 j = self.levels.index(level)
                 cells = "".join(f"{block[n, j]:>{width}{fmt}}" for n in range(len(self.labels)))

@@ -505,8 +505,11 @@ def test_compare_one_subject_several_devices():
     assert force[1, j] > force[0, j] > 0.0
     assert rows[len(comparison.levels) + j]["axial_force_N"] == force[1, j]
     assert "fluid_change_pct" in rows[0]  # keys follow the summaries' rule, % as pct
+    pressure = comparison.end_of_hold("pressure")  # MPa, lower where the boots pull harder
+    assert rows[j]["pressure_MPa"] == pressure[0, j] and pressure[1, j] < pressure[0, j]
     text = comparison.table_text(levels=["L3-L4"])
     assert "boots" in text and f"{force[1, j]:.1f}" in text
+    assert "against each case's session start" in text
     for result in comparison.results.values():
         assert result.attrs["subject"]["mass_kg"] == 80
 
