@@ -56,8 +56,8 @@ def _values(name: str, values: Any, *, missing: bool = False) -> np.ndarray:
         given = np.asarray([v for v in array if v is not None])
         if given.size == 0:
             raise ParameterError(f"sweep parameter {name!r}: every value is None; leave it out")
-        if given.size < array.size:
-            array = np.asarray(array.tolist(), dtype=object)
+        # None kept in an object array; a column without None gets its values' own type
+        array = np.asarray(array.tolist(), dtype=object) if given.size < array.size else given
     numeric = np.issubdtype(given.dtype, np.number) and given.dtype != np.bool_
     if name not in CATEGORICAL and not numeric:
         hint = " (None where it is not given)" if missing else ""
