@@ -174,12 +174,17 @@ def test_the_body_lies_on_the_traction_table(traction_results, position):
     assert frame.points["bones"][lumbar, 2].min() > top
 
 
-def test_traction_belts_ride_on_the_pelvis_and_the_harness_vertebra(traction_results):
-    result = traction_results["supine"]
+@pytest.mark.parametrize("position", ["supine", "prone"])
+def test_traction_belts_ride_on_the_pelvis_and_the_harness_vertebra(traction_results, position):
+    """The belts ride on their bodies and, as fastened at t = 0, run across the table (each
+    ring in a plane of constant table x), prone as supine."""
+    result = traction_results[position]
     scene = Scene(result)
-    owners = set(np.unique(scene.parts["belts"].owner))
+    belts = scene.parts["belts"]
     level = result.attrs["device"]["level"]
-    assert owners == {scene.skeleton.index("pelvis"), scene.skeleton.index(level)}
+    assert set(np.unique(belts.owner)) == {scene.skeleton.index(b) for b in ("pelvis", level)}
+    rings = scene.frame(0).points["belts"][:, 0].reshape(-1, RING_POINTS)  # room X
+    np.testing.assert_allclose(np.ptp(rings, axis=1), 0.0, atol=1e-9)
     assert "belts" not in Scene(result, belts=False).parts
 
 

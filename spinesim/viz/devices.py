@@ -23,14 +23,27 @@ from spinesim.viz.vertebra import Skeleton
 
 @dataclass(frozen=True)
 class Placement:
-    """What a drawing is fitted to: the ``skeleton``, the bodies' ``pose`` at t = 0
-    (``(n_body, 3)``: table x, y (m), phi (rad); lying prone as the physical picture, the
-    body above the table, see :func:`spinesim.viz.geometry.prone_view`) and the device's
-    parameters (``Result.attrs["device"]``)."""
+    """What a drawing is fitted to: the ``skeleton``, the bodies' ``pose`` at t = 0 as the
+    model has it (``(n_body, 3)``: table x, y (m), phi (rad); prone the mirror image, see
+    :func:`spinesim.viz.geometry.prone_view`) and the device's parameters
+    (``Result.attrs["device"]``). Parts riding on a body are drawn in its local frame, as
+    the model has it; parts on the device in the table frame as one sees it
+    (:meth:`seen_y`)."""
 
     skeleton: Skeleton
     pose: np.ndarray
     options: Mapping[str, Any]
+
+    @property
+    def prone(self) -> bool:
+        """Whether the body lies prone (mirrored in the model, turned over to be drawn)."""
+        return self.options.get("position") == "prone"
+
+    def seen_y(self, body: str) -> float:
+        """Table y (m) of ``body``'s centre of mass at t = 0 as one sees it: above the table
+        also prone."""
+        y = float(self.pose[self.skeleton.index(body), 1])
+        return -y if self.prone else y
 
     @property
     def pivot(self) -> tuple[float, float]:
@@ -238,7 +251,7 @@ def traction(place: Placement) -> dict[str, PartMesh]:
         for w in (-0.8 * half_w, 0.8 * half_w):
             parts.append(box(DEVICE, (x, -2 * t - 0.5 * leg, w), (0.025, 0.5 * leg, 0.025)))
     unit = TRACTION_TABLE["unit"]
-    pelvis_y = float(place.pose[skeleton.index("pelvis"), 1])
+    pelvis_y = place.seen_y("pelvis")
     unit_x = foot - unit[0]
     parts.append(box(DEVICE, (unit_x, pelvis_y, 0.0), unit))
     bar_x = place.pose[0, 0] + 0.6 * skeleton.anchor_lx
@@ -247,7 +260,7 @@ def traction(place: Placement) -> dict[str, PartMesh]:
         cable((bar_x, pelvis_y), (unit_x + unit[0], pelvis_y)),
     ]
     level = place.harness_level
-    level_y = float(place.pose[skeleton.index(level), 1])
+    level_y = place.seen_y(level)
     post_x = head + 0.04
     parts += [
         straps(place, level, post_x, level_y),
@@ -271,7 +284,7 @@ def harness(place: Placement) -> dict[str, PartMesh]:
     the body hangs upright)."""
     skeleton = place.skeleton
     level = place.harness_level
-    y = float(place.pose[skeleton.index(level), 1])
+    y = place.seen_y(level)
     bar_x = place.head_x + HANGER["above_head"] * skeleton.scale
     device = merge([straps(place, level, bar_x, y), cable((bar_x, y), (bar_x + HANGER["rope"], y))])
     return {"device": device, "belts": belt(place, level)}

@@ -126,9 +126,8 @@ class Scene:
         if skin is not None:
             self.parts["outline"] = skin
         options = result.attrs.get("device") or {}  # none for a hand-built chain
-        self.prone = options.get("position") == "prone"
-        base = result.body_pose[0] * ([1.0, -1.0, -1.0] if self.prone else 1.0)
-        place = devices.Placement(skel, base, options)
+        place = devices.Placement(skel, result.body_pose[0], options)
+        self.prone = place.prone
         self.pivot = place.pivot
         self.stand: PartMesh | None = None
         drawing = devices.DRAWINGS.get(result.device_name) if device else None
