@@ -39,7 +39,7 @@ def check_output(
         raise ParameterError(f"{option} = {str(path)!r}: {str(parent)!r} is a file, not a folder")
     if not parent.is_dir():
         raise ParameterError(f"{option} = {str(path)!r}: the folder {str(parent)!r} does not exist")
-    try:  # create a file there, as the writer will: permissions alone miss /proc, full disks
+    try:  # create a file there, as the writer will: a permission check alone misses /proc
         handle, probe = tempfile.mkstemp(prefix=temporary_prefix(path, "probe"), dir=parent)
     except OSError as error:
         raise ParameterError(

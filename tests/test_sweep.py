@@ -149,6 +149,8 @@ def test_a_failing_case_records_status_and_reason_and_the_sweep_goes_on():
         (lambda: Table({"angle_deg": [None, None]}), "every value is None"),
         (lambda: Table({"angle_deg": [60.0, float("nan")]}), r"NaN in case\(s\) \[1\]: give None"),
         (lambda: Table({"angle_deg": [60.0, None, "x"]}), "must be numbers"),
+        (lambda: Table({"angle_deg": [60.0, True]}), "must be numbers"),  # not 1 deg
+        (lambda: Grid(split_table=[None, True]), "None .* in a Table only"),
         # a parameter that does not apply to a case's device: None leaves it out there
         (
             lambda: spinesim.sweep(Grid(device=["boots", "hip_bench"], hand_support=[0.0, 0.5])),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -20,7 +21,7 @@ import spinesim
 from spinesim import Table
 from spinesim.errors import ParameterError
 from spinesim.provenance import build_fingerprint
-from spinesim.sweeps import execute, runner
+from spinesim.sweeps import execute, runner, store
 
 ANGLES = [15.0, 25.0, 35.0, 45.0, 55.0, 65.0, 75.0, 85.0]
 FIXED = {"ramp_s": 5.0, "hold_s": 20.0}
@@ -387,3 +388,29 @@ def test_a_store_in_a_folder_without_a_suffix_still_resumes(tmp_path, reference,
     ds, runs = resume_counting(renamed, monkeypatch)
     assert runs == 0
     assert_same_results(ds, reference)
+
+
+def test_a_netcdf_sweep_finished_by_another_build_keeps_the_build_that_ran_it(
+    tmp_path, monkeypatch
+):
+    """Every batch done but the .nc not yet written when the process died: another build
+    then only writes the file, which keeps the specification and build that ran the cases."""
+    out = tmp_path / "sweep.nc"
+    design = Table({"angle_deg": [30.0, 40.0]})
+
+    def killed(self, dataset):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(store.SweepStore, "finish", killed)
+        with pytest.raises(KeyboardInterrupt):
+            spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, progress=False)
+    assert not out.exists()
+    ran_by = build_fingerprint()
+    monkeypatch.setattr(runner, "build_fingerprint", lambda: "0123456789abcdef")
+    with pytest.warns(UserWarning, match=f"results are from build {ran_by}"):
+        spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, resume=True, progress=False)
+    written = xr.open_dataset(out, engine="h5netcdf")
+    spec = json.loads(written.attrs[store.SPEC_ATTR])
+    assert spec["build"] == ran_by and written.attrs["spinesim_build"] == ran_by
+    written.close()

@@ -497,7 +497,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
 
     The table frame is treated as inertial: gravity turns with the inversion angle, the
     fictitious forces of the tilting itself are neglected (centrifugal 1.5 m from the pivot:
-    0.15 % of g at 6 deg/s, 0.4 % at 9 deg/s; docs/model.md §2.1).
+    0.17 % of g at 6 deg/s, 0.4 % at 9 deg/s; docs/model.md §2.1).
     """
     n_body = body.shape[0]
     theta = protocol_value(protocol, segment, t, P_ANGLE)

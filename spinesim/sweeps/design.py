@@ -51,6 +51,13 @@ def _values(name: str, values: Any, *, missing: bool = False) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1 or array.size == 0:
         raise ParameterError(f"sweep parameter {name!r}: give a non-empty 1-D list of values")
+    items = values.tolist() if isinstance(values, np.ndarray) else list(values)  # as given
+    if not missing and None in items:
+        raise ParameterError(
+            f"sweep parameter {name!r} = {items!r}: None (not given) is allowed in a Table only"
+        )
+    if name not in CATEGORICAL and any(isinstance(v, bool) for v in items):
+        raise ParameterError(f"sweep parameter {name!r} = {items!r}: values must be numbers")
     given = array
     if missing and array.dtype == object:
         given = np.asarray([v for v in array if v is not None])

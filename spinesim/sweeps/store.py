@@ -216,14 +216,16 @@ class SweepStore:
         return out.drop_vars("batch_done", errors="ignore")
 
     def finish(self, dataset) -> None:
-        """For a netCDF target: write it atomically (with the spec, so that a resume can
-        check it) unless it is there, then remove the partial Zarr store."""
+        """For a netCDF target: write it atomically (with the spec the store was started
+        with, so that a resume can check it and its build stays the one that ran the
+        cases) unless it is there, then remove the partial Zarr store."""
         if not self.netcdf:
             return
         if not self.target.exists():
+            spec = self._stored_spec()
             try:
                 with atomic_output(self.target) as tmp:
-                    dataset.assign_attrs({SPEC_ATTR: self.spec}).to_netcdf(tmp, engine="h5netcdf")
+                    dataset.assign_attrs({SPEC_ATTR: spec}).to_netcdf(tmp, engine="h5netcdf")
             except InterruptedAfterWriting:  # Ctrl-C once the file was whole: it is done
                 shutil.rmtree(self.zarr_path, ignore_errors=True)
                 raise
