@@ -374,6 +374,35 @@ def test_side_by_side_panels_share_one_scale_and_name_their_session(result, trac
     assert [a.title for a in actors] == ["table, 60 deg", "traction, 300 N"]
 
 
+@pytest.mark.parametrize("camera", ["side", "oblique"])
+def test_a_view_of_the_whole_scene_keeps_it_in_the_picture(camera):
+    """Hanging 2 m tall from gravity boots, every point of the scene (boots to head) is
+    drawn inside the picture's top and bottom margins and left of the colour bar."""
+    require_rendering()
+    from spinesim.viz._pyvista import plotter as new_plotter
+    from spinesim.viz.scene import COLOUR_BAR_ROOM, SceneActors, scene_for, set_camera
+
+    session = spinesim.Protocol.inversion(90, ramp_s=2, hold_s=2)
+    boots = spinesim.simulate(session, device=spinesim.GravityBoots(), output_interval_s=1.0)
+    scene = scene_for(boots, camera)
+    frame = scene.frame(boots.time_s.size - 1)
+    plotter = new_plotter(off_screen=True, window_size=(400, 300))
+    try:
+        SceneActors(plotter, scene, boots.time_s.size - 1)
+        set_camera(plotter, scene, [frame], camera)
+        renderer = plotter.renderer
+        shown = []
+        for point in np.concatenate([frame.points[n] for n in ("bones", "outline", "device")]):
+            renderer.SetWorldPoint(*point, 1.0)
+            renderer.WorldToDisplay()
+            shown.append(renderer.GetDisplayPoint()[:2])
+    finally:
+        plotter.close()
+    x, y = np.array(shown).T / np.array([[400], [300]])  # fractions of width and height
+    assert y.min() > 0.03 and y.max() < 0.97, (y.min(), y.max())
+    assert x.min() > 0.0 and x.max() < 1.0 - COLOUR_BAR_ROOM, (x.min(), x.max())
+
+
 def test_slider_moves_the_scene(result):
     require_rendering()
     from spinesim.viz.interactive import slider_plotter
