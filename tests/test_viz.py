@@ -358,7 +358,8 @@ def test_side_by_side_panels_share_one_scale_and_name_their_session(result, trac
     at one scale (the same metres across each panel's height), and each panel's title names
     the angle or, on traction, the pull."""
     require_rendering()
-    from spinesim.viz.animate import _aim, _half_height, _panels
+    from spinesim.viz.animate import _aim, _panels
+    from spinesim.viz.scene import half_height_seen
 
     traction = traction_results["supine"]
     plotter, actors, camera = _panels([result, traction], None, (200, 150), {})
@@ -367,7 +368,7 @@ def test_side_by_side_panels_share_one_scale_and_name_their_session(result, trac
         heights = []
         for i in range(2):
             plotter.subplot(0, i)
-            heights.append(_half_height(plotter.camera))
+            heights.append(half_height_seen(plotter.camera))
     finally:
         plotter.close()
     assert heights[0] == pytest.approx(heights[1], rel=1e-9)

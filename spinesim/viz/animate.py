@@ -18,8 +18,10 @@ from spinesim.viz.scene import (
     SceneActors,
     check_window_size,
     frame_index,
+    half_height_seen,
     scene_for,
     set_camera,
+    view_angle_showing,
     write_png,
 )
 
@@ -105,17 +107,11 @@ def _aim(
         plotter.subplot(0, i)
         frames = [actor.scene.frame(k) for k in ks]
         set_camera(plotter, actor.scene, frames, camera, colour_bar=actor.scalar_bar)
-        half_heights.append(_half_height(plotter.camera))
+        half_heights.append(half_height_seen(plotter.camera))
     widest = max(half_heights)
     for i in range(len(actors)):
         plotter.subplot(0, i)
-        distance = plotter.camera.distance
-        plotter.camera.view_angle = float(np.degrees(2.0 * np.arctan(widest / distance)))
-
-
-def _half_height(camera) -> float:
-    """Half the height (m) a perspective camera sees at its focal point."""
-    return camera.distance * float(np.tan(np.radians(camera.view_angle) / 2.0))
+        plotter.camera.view_angle = view_angle_showing(widest, plotter.camera.distance)
 
 
 def animate_side_by_side(

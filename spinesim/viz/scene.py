@@ -30,7 +30,7 @@ from spinesim.viz.softparts import discs, outline
 from spinesim.viz.vertebra import Skeleton, skeleton_bones
 
 if TYPE_CHECKING:  # PyVista is imported only to draw
-    from pyvista import Plotter
+    from pyvista import Camera, Plotter
 
 #: Disc colourings: result variable -> (scalar-bar title with unit, colour map, symmetric
 #: colour range about 0).
@@ -363,7 +363,18 @@ def _fitting_view_angle(plotter: Plotter, bounds: np.ndarray, width_share: float
     width, height = plotter.window_size
     aspect = (x1 - x0) * width / ((y1 - y0) * height)
     visible = max(half_height, half_width / (aspect * width_share)) / FILL
-    return float(np.degrees(2.0 * np.arctan(visible / distance)))
+    return view_angle_showing(visible, distance)
+
+
+def view_angle_showing(half_height: float, distance: float) -> float:
+    """View angle (deg) of a perspective camera that sees ``half_height`` (m) above and
+    below its focal point ``distance`` (m) away; the inverse of :func:`half_height_seen`."""
+    return float(np.degrees(2.0 * np.arctan(half_height / distance)))
+
+
+def half_height_seen(camera: Camera) -> float:
+    """Half the height (m) a perspective ``camera`` sees at its focal point."""
+    return camera.distance * float(np.tan(np.radians(camera.view_angle) / 2.0))
 
 
 def scene_for(result: Result, camera: str, **options: Any) -> Scene:
