@@ -593,21 +593,35 @@ HEAD_CONDYLES = (-0.06, -0.01)
 HEAD_CONTACT_X = -0.02
 #: Head: radius of gyration, 0.362 x head length 0.2429 m (de Leva 1996) [V-sec].
 HEAD_GYRATION = 0.362 * 0.2429
+#: Legs lying flat: their axis (hip to ankle joint centre) rises this much towards the hip
+#: from the surface they rest on, supine (buttock ~9 cm under the hip joint centre, heel
+#: ~6 cm under the ankle's) and prone (front of the thigh ~7 cm, of the ankle ~4 cm): a
+#: tilt of about 2 deg over the legs' length. The depths at the legs' middle (bodies.csv,
+#: ANTERIOR_DEPTH) are the means of these. An assumption from typical adult anatomy.
+LEGS_FLAT_RISE = 0.03
 #: Vertebral slices: half of a ~10 mm disc on either side (10 mm in all, scaled with stature)
 #: is added to the body height for inertia (an assumption: the slice between mid-discs).
 SLICE_DISC_SHARE = 0.01
 
 
 def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
-    """Contact point (local, from the centre of mass, m) and moment of inertia (kg m^2) of
-    body ``i``. Vertebral slices are uniform slabs as deep as the trunk (twice the skin
-    depth plus the centre-of-mass offset), the pelvis the slab ``PELVIS_SLAB``, the legs a
-    uniform rod."""
+    """Contact (local, from the centre of mass, m) and moment of inertia (kg m^2) of body
+    ``i``. Vertebral slices are uniform slabs as deep as the trunk (twice the skin depth
+    plus the centre-of-mass offset), the pelvis the slab ``PELVIS_SLAB``, the legs a uniform
+    rod. The legs rest on their whole length, hip to ankle (an assumption; the contact's
+    middle is the legs' middle), tilted by ``LEGS_FLAT_RISE`` when flat; the other bodies
+    touch at a point."""
     m = anat.mass[i]
     c = anat.com_anterior[i]
     depth = anat.posterior_depth[i]
     if name == "legs":
-        return {"contact_x": 0.0, "contact_y": -depth, "inertia": m * anat.leg_length**2 / 12.0}
+        return {
+            "contact_x": (LEG_COM_FRACTION - 0.5) * anat.leg_length,
+            "contact_y": -depth,
+            "contact_length": anat.leg_length,
+            "contact_tilt": math.atan(LEGS_FLAT_RISE * s / anat.leg_length),
+            "inertia": m * anat.leg_length**2 / 12.0,
+        }
     if name == "pelvis":
         height, slab = (side * s for side in PELVIS_SLAB)
         return {
@@ -626,12 +640,13 @@ def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
     return {"contact_x": 0.0, "contact_y": -c - depth, "inertia": m * (height**2 + slab**2) / 12.0}
 
 
-#: Prone: distance from the vertebral-body centre (legs: their axis; head: its centre of
-#: mass) to the skin in front that rests on the table, in m at the reference stature, by
-#: region. Assumptions from typical adult sagittal trunk depths (chest and abdomen about
-#: 0.22 m, thigh about 0.13 m) minus the posterior depths of bodies.csv; they decide which
-#: bodies touch a flat table prone and are worth a sensitivity sweep.
-ANTERIOR_DEPTH = {"legs": 0.06, "pelvis": 0.15, "L": 0.16, "T": 0.16, "C": 0.10, "head": 0.10}
+#: Prone: distance from the vertebral-body centre (legs: their axis at their middle; head:
+#: its centre of mass) to the skin in front that rests on the table, in m at the reference
+#: stature, by region. Assumptions from typical adult sagittal trunk depths (chest and
+#: abdomen about 0.22 m) minus the posterior depths of bodies.csv, the legs' from
+#: LEGS_FLAT_RISE; they decide which bodies touch a flat table prone and are worth a
+#: sensitivity sweep.
+ANTERIOR_DEPTH = {"legs": 0.055, "pelvis": 0.15, "L": 0.16, "T": 0.16, "C": 0.10, "head": 0.10}
 
 
 def _anterior_contact_y(name: str, anat, i: int, s: float) -> float:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
+from scipy.optimize import brentq, fsolve
 
 import spinesim
 from spinesim.core import layout as L
@@ -480,3 +480,53 @@ def test_an_off_centre_contact_tilts_the_body_against_its_rotational_holder(pron
     )
     assert phi == pytest.approx(expected, rel=1e-4)
     assert math.copysign(1.0, phi) == side  # the end over the contact is pushed off the table
+
+
+@pytest.mark.parametrize("prone", [False, True])
+@pytest.mark.parametrize("holder_angle_deg", [1.0, 8.0])
+def test_a_body_lying_on_its_length_tilts_as_a_rigid_beam_on_an_elastic_foundation(
+    prone, holder_angle_deg
+):
+    """A rod resting on a contact spread over its length ``l`` (a Winkler foundation,
+    ``k_n / l`` per unit length), turned by a rotational holder towards ``phi_0``. At rest
+    the foundation carries the weight and its torque balances the holder's. The expected
+    state integrates the foundation's pressure numerically over the rod's true (rotated)
+    surface: at 1 deg the whole length touches, at 8 deg one end lifts off."""
+    m, length, stiffness = 20.0, 0.8, 300.0
+    side = -1.0 if prone else 1.0
+    ly = -side * 0.05  # the surface on the table's side of the axis
+    k_normal = m * G / 0.01
+    b = spinesim.ModelBuilder(prone=prone)
+    b.add_body(
+        "rod",
+        m,
+        m * length**2 / 12.0,
+        contact_y=ly,
+        contact_length=length,
+        k_normal=k_normal,
+        c_normal=2.0 * math.sqrt(m * k_normal),
+        anchor_k_rot=stiffness,
+        anchor_c_rot=2.0 * math.sqrt(stiffness * m * length**2 / 12.0),
+        anchor_phi=math.radians(holder_angle_deg),
+    )
+    model = b.build(y0=side * (0.05 - 0.01))
+    table = knots((0, 0, 1, 0, 0), (30, 0, 1, 0, 0))
+    state = run(model, table, np.array([30.0]), TIGHT)[0][-1]
+
+    s = np.linspace(-length / 2.0, length / 2.0, 40001)
+
+    def residuals(unknowns):
+        y, phi = unknowns
+        depth = -side * (y + np.sin(phi) * s + np.cos(phi) * ly)  # of each surface point
+        pressure = k_normal / length * np.maximum(depth, 0.0)
+        arm = s * np.cos(phi) - ly * np.sin(phi)  # x from the centre of mass
+        normal = np.trapezoid(pressure, s)
+        torque = side * np.trapezoid(arm * pressure, s)
+        return [normal - m * G, torque - stiffness * (phi - math.radians(holder_angle_deg))]
+
+    y_eq, phi_eq = fsolve(residuals, [state[L.S_Y], state[L.S_PHI]], xtol=1e-12)
+    assert np.allclose(residuals([y_eq, phi_eq]), 0.0, atol=1e-6)
+    assert state[L.S_PHI] == pytest.approx(phi_eq, rel=2e-3)
+    assert state[L.S_Y] == pytest.approx(y_eq, abs=2e-5)
+    lifted = -side * (y_eq + np.sin(phi_eq) * s + np.cos(phi_eq) * ly) < 0.0
+    assert lifted.any() == (holder_angle_deg > 4.0)

@@ -31,6 +31,7 @@ from spinesim.core.layout import (
     B_ANCHOR_Y,
     B_C_NORMAL,
     B_C_TANGENT,
+    B_CONTACT_LENGTH,
     B_CONTACT_X,
     B_CONTACT_Y,
     B_FREE_SLIDING,
@@ -99,6 +100,8 @@ from spinesim.core.mechanics import (
     body_point,
     body_trig,
     contact_loads,
+    contact_spring,
+    contact_tilt,
     fluid_conductance,
     joint_deformation,
     joint_loads,
@@ -128,6 +131,29 @@ _PX, _PY, _VX, _VY, _RX, _RY = 0, 1, 2, 3, 4, 5
 def step_slope(x, w):
     """Derivative of :func:`~spinesim.core.mechanics.smooth_step` in ``x``."""
     return 1.0 / (2.0 * w) if -w < x < w else 0.0
+
+
+@jit
+def contact_spring_slopes(depth, tilt, body, i, w):
+    """Derivatives of :func:`~spinesim.core.mechanics.contact_spring`'s force and torque in
+    the depth and the tilt: ``(force_depth, force_tilt, torque_depth, torque_tilt)``."""
+    k_n = body[i, B_K_NORMAL]
+    length = body[i, B_CONTACT_LENGTH]
+    if length == 0.0:
+        return k_n * smooth_step(depth, w), 0.0, 0.0, 0.0
+    half_span = 0.5 * length * abs(tilt)
+    if depth >= half_span:
+        return k_n, 0.0, 0.0, -k_n * length * length / 12.0
+    if depth <= -half_span:
+        return 0.0, 0.0, 0.0, 0.0
+    c = depth / abs(tilt) + 0.5 * length
+    lift = 0.5 * (length - c)  # l/2 - c/2
+    sign = math.copysign(1.0, tilt)
+    force_depth = k_n * c / length
+    force_tilt = sign * k_n * c / length * lift
+    torque_depth = -sign * k_n * c / length * lift
+    torque_tilt = -k_n * c / length * (lift * (0.5 * length - c / 3.0) + c * (c - 0.5 * length) / 6)
+    return force_depth, force_tilt, torque_depth, torque_tilt
 
 
 @jit
@@ -198,28 +224,45 @@ def point_gradient(y, i, cs, lx, ly, g, col):
 @jit
 def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g, work):
     """Gradient of :func:`~spinesim.core.mechanics.contact_loads` in body ``i``'s local
-    inputs: rows of ``g`` (5 x BODY_INPUTS) are normal force, friction, bristle rate and
-    the contact point's offset x, y; ``point`` (6, BODY_INPUTS) and ``work`` (2,
-    BODY_INPUTS) are scratch. Returns the loads' values ``(normal, friction, rx, ry)``."""
+    inputs: rows of ``g`` (6 x BODY_INPUTS) are normal force, friction, bristle rate, the
+    contact point's offset x, y and the support torque; ``point`` (6, BODY_INPUTS) and
+    ``work`` (2, BODY_INPUTS) are scratch. Returns the loads' values
+    ``(normal, friction, rx, ry)``; the support torque enters the body's torque as is."""
     g[:, :] = 0.0
     point[:, :] = 0.0
     point_gradient(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y], point, 0)
     g[3, :] = point[_RX]
     g[4, :] = point[_RY]
-    normal, friction, rate, rx, ry = contact_loads(y, i, cs, body, backrest, friction_factor, glob)
+    normal, friction, _, rate, rx, ry = contact_loads(
+        y, i, cs, body, backrest, friction_factor, glob
+    )
+    b = i * BLOCK
     _, py, vx, vy, _, _ = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
     w = glob[G_SMOOTH]
     side = table_side(glob)
     depth = -side * py
-    touching = smooth_step(depth, w) * backrest
+    tilt = contact_tilt(y, i, body, side)
+    _, _, deepest = contact_spring(depth, tilt, body, i, w)
+    force_depth, force_tilt, torque_depth, torque_tilt = contact_spring_slopes(
+        depth, tilt, body, i, w
+    )
+    touching = smooth_step(deepest, w) * backrest
+    length = body[i, B_CONTACT_LENGTH]
+    c_n = body[i, B_C_NORMAL]
+    c_rot = c_n * length * length / 12.0
     d_touching = work[0]
     for k in range(BODY_INPUTS):
         d_depth = -side * point[_PY, k]
-        d_touching[k] = backrest * step_slope(depth, w) * d_depth
+        d_tilt = 1.0 if k == S_PHI else 0.0
+        d_deepest = d_depth + 0.5 * length * math.copysign(d_tilt, tilt)
+        d_touching[k] = backrest * step_slope(deepest, w) * d_deepest
         if normal > 0.0:
-            g[0, k] = backrest * body[i, B_K_NORMAL] * smooth_step(depth, w) * d_depth - body[
-                i, B_C_NORMAL
-            ] * side * (d_touching[k] * vy + touching * point[_VY, k])
+            g[0, k] = backrest * (force_depth * d_depth + force_tilt * d_tilt) - c_n * side * (
+                d_touching[k] * vy + touching * point[_VY, k]
+            )
+        g[5, k] = backrest * (torque_depth * d_depth + torque_tilt * d_tilt) - c_rot * (
+            d_touching[k] * y[b + S_OMEGA] + (touching if k == S_OMEGA else 0.0)
+        )
     k_t = body[i, B_K_TANGENT]
     if k_t == 0.0:
         return normal, friction, rx, ry
@@ -443,7 +486,7 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
     ju[:] = 0.0
     point_a = np.empty((6, JOINT_INPUTS))
     point_b = np.empty((6, JOINT_INPUTS))
-    contact = np.empty((5, BODY_INPUTS))
+    contact = np.empty((6, BODY_INPUTS))
     contact_work = np.empty((2, BODY_INPUTS))
     anchor = np.empty((3, BODY_INPUTS))
     loads = np.empty((6, JOINT_INPUTS))
@@ -465,6 +508,7 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
             d[S_OMEGA, k] += (
                 side * (contact[3, k] * normal + rx * contact[0, k])
                 - (contact[4, k] * friction + ry * contact[1, k])
+                + contact[5, k]
                 + anchor[2, k]
             )
             d[S_BRISTLE, k] += contact[2, k]

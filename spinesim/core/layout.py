@@ -60,7 +60,12 @@ B_ANCHOR_FIXED_ANGLE = 24
 # damping (N m s/rad) there are these if the stiffness is larger than B_ANCHOR_K_ROT (0: none)
 B_FEET_K_ROT = 25
 B_FEET_C_ROT = 26
-NB = 27
+# A contact spread along the body axis (the legs lying on their length): its length (m; 0:
+# a point contact, at B_CONTACT_X/Y; spread, its middle is there) and the body's angle lying
+# flat on it (rad, + the cranial end farther from the surface; see mechanics.contact_spring)
+B_CONTACT_LENGTH = 27
+B_CONTACT_TILT = 28
+NB = 29
 
 # --- joint parameter columns (all SI) ---------------------------------------------------
 J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)

@@ -28,6 +28,8 @@ from spinesim.core.layout import (
     B_ANCHOR_Y,
     B_C_NORMAL,
     B_C_TANGENT,
+    B_CONTACT_LENGTH,
+    B_CONTACT_TILT,
     B_CONTACT_X,
     B_CONTACT_Y,
     B_FEET_C_ROT,
@@ -409,9 +411,12 @@ def table_side(glob):
 
 @jit
 def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
-    """Backrest loads on body ``i``: ``(normal, friction, bristle_rate, rx, ry)``.
+    """Backrest loads on body ``i``: ``(normal, friction, support, bristle_rate, rx, ry)``.
 
-    Normal force: unilateral spring-damper of soft tissue and padding (N, >= 0).
+    Normal force: unilateral spring-damper of soft tissue and padding (N, >= 0); its spring
+    is :func:`contact_spring`. Support: the torque (N m) of a contact spread along the body
+    (0 for a point contact), elastic (:func:`contact_spring`) plus the damping torque
+    ``-(c_normal l^2 / 12) omega``.
     Friction: skin and clothing deflect elastically (bristle deflection ``z``, stiffness
     ``k_tangent``) until the bristle force reaches the friction limit; beyond it they slip
     at a rate proportional to the excess (viscoplastic regularisation of Coulomb friction,
@@ -420,24 +425,28 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     IEEE Trans Autom Control 40:419): ``N (mu_k + (mu_s - mu_k) exp(-(v / v_s)^2))``.
     ``friction_factor`` scales the friction coefficients (0 in bed, where the body shifts
     freely); a body on a free-rolling section (``free_sliding`` 1) has none. ``rx, ry``
-    locate the contact point from the centre of mass (table frame). The normal force acts
-    along ``table_side(glob)`` x the table's y axis.
+    locate the contact point (the middle of a spread contact) from the centre of mass
+    (table frame). The normal force acts along ``table_side(glob)`` x the table's y axis.
     """
     b = i * BLOCK
     _, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
     w = glob[G_SMOOTH]
     side = table_side(glob)
     depth = -side * py
-    touching = smooth_step(depth, w) * backrest
-    normal = (
-        backrest * body[i, B_K_NORMAL] * smooth_ramp(depth, w)
-        - touching * body[i, B_C_NORMAL] * side * vy
-    )
+    tilt = contact_tilt(y, i, body, side)
+    spring, spring_torque, deepest = contact_spring(depth, tilt, body, i, w)
+    touching = smooth_step(deepest, w) * backrest
+    normal = backrest * spring - touching * body[i, B_C_NORMAL] * side * vy
     if normal < 0.0:
         normal = 0.0
+    length = body[i, B_CONTACT_LENGTH]
+    support = (
+        backrest * spring_torque
+        - touching * body[i, B_C_NORMAL] * (length * length / 12.0) * y[b + S_OMEGA]
+    )
     k = body[i, B_K_TANGENT]
     if k == 0.0:  # frictionless contact (or none)
-        return normal, 0.0, 0.0, rx, ry
+        return normal, 0.0, support, 0.0, rx, ry
     bristle = k * y[b + S_BRISTLE]
     limit = 0.0
     friction_factor *= 1.0 - body[i, B_FREE_SLIDING]
@@ -452,7 +461,47 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     excess = smooth_ramp(abs(bristle) - limit - blend, blend)
     rate = vx - math.copysign(excess, bristle) / (k * glob[G_SLIP_TIME])
     friction = -touching * (bristle + body[i, B_C_TANGENT] * rate)
-    return normal, friction, rate, rx, ry
+    return normal, friction, support, rate, rx, ry
+
+
+@jit
+def contact_tilt(y, i, body, side):
+    """Tilt (rad) of body ``i`` from lying flat on its contact: its angle less
+    ``contact_tilt``, the angle at which a spread contact touches evenly (mirrored prone)."""
+    return y[i * BLOCK + S_PHI] - side * body[i, B_CONTACT_TILT]
+
+
+@jit
+def contact_spring(depth, tilt, body, i, w):
+    """Elastic normal force (N) and torque (N m) of body ``i``'s contact, and the depth (m)
+    of its deepest point, at the depth ``depth`` of its contact point and the tilt ``tilt``.
+
+    A point contact (``contact_length`` 0) is a unilateral spring ``k_normal``, blended in
+    over the smoothing half-width ``w``; it has no torque.
+
+    A contact spread over the length ``l`` along the body (the legs on their length) is a
+    Winkler foundation under a rigid body: stiffness ``k_n / l`` per unit length, depth
+    ``depth`` at the middle and, for small tilts, ``depth - s tilt`` at ``s`` along the body
+    (mirrored prone). While the whole length touches (``depth >= a``, ``a = l |tilt| / 2``)
+    the force is ``k_n depth`` and the torque ``-(k_n l^2 / 12) tilt``. Once an end lifts
+    off (``|depth| < a``) a length ``c = depth / |tilt| + l / 2`` from the deeper end
+    carries ``k_n |tilt| c^2 / (2 l)``, its centre ``l / 2 - c / 3`` from the middle; the
+    torque is the force times that, against the tilt. The branches meet with equal
+    slopes, and the force falls to zero with zero slope as the body lifts off.
+    """
+    k_n = body[i, B_K_NORMAL]
+    length = body[i, B_CONTACT_LENGTH]
+    if length == 0.0:
+        return k_n * smooth_ramp(depth, w), 0.0, depth
+    half_span = 0.5 * length * abs(tilt)
+    if depth >= half_span:
+        return k_n * depth, -k_n * length * length / 12.0 * tilt, depth + half_span
+    if depth <= -half_span:
+        return 0.0, 0.0, depth + half_span
+    carrying = depth / abs(tilt) + 0.5 * length
+    force = k_n * abs(tilt) * carrying * carrying / (2.0 * length)
+    torque = -math.copysign(force * (0.5 * length - carrying / 3.0), tilt)
+    return force, torque, depth + half_span
 
 
 @jit
@@ -520,7 +569,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         dy[b + S_X] = y[b + S_VX]
         dy[b + S_Y] = y[b + S_VY]
         dy[b + S_PHI] = y[b + S_OMEGA]
-        normal, friction, bristle_rate, rx, ry = contact_loads(
+        normal, friction, support, bristle_rate, rx, ry = contact_loads(
             y, i, cs, body, backrest, friction_factor, glob
         )
         ax, ay, at = anchor_loads(y, i, cs, body, kind)
@@ -530,7 +579,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         fy = m_net * gy + side * normal + ay
         dy[b + S_VX] = fx
         dy[b + S_VY] = fy
-        dy[b + S_OMEGA] = rx * side * normal - ry * friction + at
+        dy[b + S_OMEGA] = rx * side * normal - ry * friction + support + at
         dy[b + S_BRISTLE] = bristle_rate
         dy[b + S_CREEP] = 0.0
         dy[b + S_FLUID] = 0.0

@@ -91,7 +91,7 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
             anchor_x += ax
         global_out[k, O_ANCHOR_X] = anchor_x
         for i in range(n_body):
-            normal, friction, _, _, _ = contact_loads(
+            normal, friction, _, _, _, _ = contact_loads(
                 y, i, cs, body, backrest, friction_factor, glob
             )
             body_out[k, i, O_NORMAL] = normal
