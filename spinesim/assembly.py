@@ -28,6 +28,7 @@ from spinesim.device import (
     HipBench,
     Hold,
     InversionTable,
+    SuspensionHarness,
     TractionTable,
     ground_holds,
 )
@@ -345,7 +346,7 @@ def spine_model(
             columns.update(disc_columns(anat, j, s, tissues, reduced_inertia))
         else:
             columns.update(_bushing_columns(anat, j, s, tissues, reduced_inertia, name))
-        builder.add_joint(name, **columns)
+        builder.add_joint(name, **columns, hangs=float(j < _hanging_below(device, anat)))
 
     model = builder.build(levels=anat.disc_levels)
     body, joint = model.body, model.joint
@@ -478,6 +479,14 @@ def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Ho
         body[i, L.B_ANCHOR_C_ROT] = (
             2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.rotational_stiffness * inertia)
         )
+
+
+def _hanging_below(device: Device, anat) -> int:
+    """The number of joints that hang below the device's holder in device phases (joints
+    ``0 .. n - 1``): those caudal to a suspension harness' vertebra; none elsewhere."""
+    if isinstance(device, SuspensionHarness):
+        return anat.body_names.index(device.level)
+    return 0
 
 
 def _device_columns(device: Device, anat) -> dict[int, dict[str, float]]:

@@ -8,6 +8,7 @@ in the segment masses.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -116,6 +117,30 @@ def test_suspension_harness_lumbar_spine_carries_the_lower_body():
     result = spinesim.simulate(Protocol.inversion(-90, hold_s=60), device=harness)
     k = result.index_at(result.attrs["hold_end_s"] - 1.0)
     assert -result.anchor_force[k] == pytest.approx(weight(model, slice(None)), rel=1e-3)
+
+
+def test_below_a_harness_the_body_hangs_without_postural_control():
+    """The chain below a chest harness hangs like a pendulum: gravity holds it on its
+    hanging line, so its joints have no postural control and the lumbar discs carry the
+    body below in traction (less the muscles' tone). Balancing it as if standing would
+    add co-contraction that compresses them (the joints above the harness keep it)."""
+    harness = SuspensionHarness(level="T10")
+    model = spinesim.spine_model(device=harness)
+    held = model.body_names.index("T10")
+    assert (model.joint[:held, L.J_HANGS] == 1.0).all()
+    assert (model.joint[held:, L.J_HANGS] == 0.0).all()
+    protocol = Protocol.inversion(-90, hold_s=300)
+    balanced = model.joint.copy()
+    balanced[:, L.J_HANGS] = 0.0
+    forces = []
+    for joint in (model.joint, balanced):
+        result = spinesim.simulate(protocol, model=dataclasses.replace(model, joint=joint))
+        k = result.index_at(protocol.hold_end_s)
+        lumbar = ("L5-S1", "L4-L5", "L3-L4", "L2-L3", "L1-L2")
+        forces.append(np.array([result[level].axial_force[k] for level in lumbar]))
+    hanging, standing = forces
+    assert (hanging > 0.0).all()
+    assert (hanging > standing + 30.0).all()
 
 
 @pytest.mark.parametrize(

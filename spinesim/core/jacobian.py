@@ -105,6 +105,7 @@ from spinesim.core.mechanics import (
     fluid_conductance,
     joint_deformation,
     joint_loads,
+    joint_posture,
     muscle_activation,
     phase_kind,
     protocol_value,
@@ -514,7 +515,10 @@ def analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju):
             d[S_BRISTLE, k] += contact[2, k]
 
     for j in range(n_body - 1):
-        joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, loads)
+        joint_gradient(
+            y, j, cs, joint, activation, joint_posture(posture, kind, joint, j), point_a,
+            point_b, loads,
+        )  # fmt: skip
         scatter_joint(jl, jd, ju, j + 1, S_VX, j, loads[0], 1.0)
         scatter_joint(jl, jd, ju, j + 1, S_VY, j, loads[1], 1.0)
         scatter_joint(jl, jd, ju, j, S_VX, j, loads[0], -1.0)

@@ -103,7 +103,10 @@ J_SPINAL = 33  # 1 if the joint counts towards spine length, else 0
 J_POSTURE_STIFFNESS = 34  # N m/rad, postural muscle control of the rest angle (upright)
 # d ln(conductance) / d(fluid strain) (-): the conductance falls as the disc dehydrates
 J_PERMEABILITY_STRAIN = 35
-NJ = 36
+# 1: the joint hangs below the device's holder (a harness) in device phases, a chain that
+# gravity keeps stable: no postural control there (mechanics.joint_posture)
+J_HANGS = 36
+NJ = 37
 
 # --- global parameters -------------------------------------------------------------------
 G_GRAVITY = 0  # m/s^2

@@ -60,6 +60,7 @@ from spinesim.core.layout import (
     J_C_BEND,
     J_C_CREEP,
     J_C_SHEAR,
+    J_HANGS,
     J_HEIGHT,
     J_K_AXIAL,
     J_K_BEND,
@@ -355,6 +356,16 @@ def disc_axial(u, creep, fluid, joint, j):
 
 
 @jit
+def joint_posture(posture, kind, joint, j):
+    """Postural control (0..1) at joint ``j``: the protocol's ``posture``, except in device
+    phases at a joint that hangs below the device's holder (``J_HANGS``): a chain hanging
+    under gravity returns to its hanging line by itself and needs no muscles to balance."""
+    if kind == K_DEVICE and joint[j, J_HANGS] > 0.0:
+        return 0.0
+    return posture
+
+
+@jit
 def joint_loads(
     u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, posture, joint, j
 ):
@@ -593,8 +604,9 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         creep = y[a + S_CREEP]
         fluid = y[a + S_FLUID]
         _, total, shear_force, moment, pressure, elastic = joint_loads(
-            u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation, posture, joint, j
-        )
+            u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, activation,
+            joint_posture(posture, kind, joint, j), joint, j,
+        )  # fmt: skip
         # force on the cranial body b at the disc centre; the caudal body gets the opposite
         fbx = -total * e1x + shear_force * e1y
         fby = -total * e1y - shear_force * e1x

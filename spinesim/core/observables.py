@@ -24,6 +24,7 @@ from spinesim.core.mechanics import (
     contact_loads,
     joint_deformation,
     joint_loads,
+    joint_posture,
     muscle_activation,
     phase_kind,
     protocol_value,
@@ -106,8 +107,9 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
             creep = y[j * BLOCK + S_CREEP]
             fluid = y[j * BLOCK + S_FLUID]
             disc, total, shear_force, moment, pressure, _ = joint_loads(
-                u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, act, posture, joint, j
-            )
+                u, beta, u_dot, shear, shear_dot, beta_dot, creep, fluid, act,
+                joint_posture(posture, kind, joint, j), joint, j,
+            )  # fmt: skip
             half = 0.5 * joint[j, J_DEPTH]
             out = joint_out[k, j]
             out[O_GAP_MIDDLE] = u
