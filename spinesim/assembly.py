@@ -350,9 +350,9 @@ def spine_model(
 
     model = builder.build(levels=anat.disc_levels)
     body, joint = model.body, model.joint
-    joint[0, L.J_REST_ANGLE] = _balanced_hip_angle(body, joint, anat)
+    joint[0, L.J_REST_ANGLE], legs_standing = _balanced_standing(body, joint, anat)
     y = rest_pose(body, joint, 0.0, 0.0, 0.0)
-    _stand_on_the_feet(body, y, holds, model.glob[L.G_GRAVITY])
+    _stand_on_the_feet(body, y, holds, legs_standing, model.glob[L.G_GRAVITY])
     _set_rotational_damping(body, y, holds)
     # lower the chain onto the backrest: the lowest contact point touches it
     contact_y = [
@@ -374,27 +374,46 @@ def spine_model(
     return settled(assembled) if settle else assembled
 
 
-def _balanced_hip_angle(body: np.ndarray, joint: np.ndarray, anat) -> float:
-    """The hip's rest angle (rad) for which the unloaded standing shape is in sagittal
-    balance: the C7 plumb line through the posterior-superior corner of S1, i.e. a sagittal
-    vertical axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077
-    [M]). Without it the trunk's weight would hang on the posterior ligaments upright."""
+def _balanced_standing(body: np.ndarray, joint: np.ndarray, anat) -> tuple[float, float]:
+    """The hip's rest angle and the legs' angle standing (rad, from the vertical) for which
+    the unloaded standing shape is in sagittal balance:
+
+    - the C7 plumb line passes through the posterior-superior corner of S1, i.e. a sagittal
+      vertical axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077
+      [M]); without it the trunk's weight would hang on the posterior ligaments upright;
+    - the whole body's centre of mass lies above the ankles, so the feet stand without a
+      torque (quiet standing keeps it within a few cm of them [M]).
+
+    The first fixes the pelvis' orientation (legs' angle plus hip angle), the second then
+    the legs' angle."""
     from scipy.optimize import brentq  # here: scipy.optimize costs ~0.5 s to import
 
     pelvis, c7 = anat.body_names.index("pelvis"), anat.body_names.index("C7")
     l5s1 = anat.joint_names.index("L5-S1")
     trial = joint.copy()
+    mass = body[:, L.B_MASS]
+    ankle = -(1.0 - LEG_COM_FRACTION) * anat.leg_length  # the legs' distal end, local x
 
-    def sva(angle: float) -> float:
-        trial[0, L.J_REST_ANGLE] = angle
-        y = rest_pose(body, trial, 0.0, 0.0, 0.0)
+    def pose(hip: float, legs: float) -> np.ndarray:
+        trial[0, L.J_REST_ANGLE] = hip
+        return rest_pose(body, trial, 0.0, 0.0, legs)
+
+    def sva(orientation: float) -> float:
+        y = pose(orientation, 0.0)
         b = pelvis * L.BLOCK
         c, s = math.cos(y[b + L.S_PHI]), math.sin(y[b + L.S_PHI])
         corner_x = trial[l5s1, L.J_AX]
         corner_y = trial[l5s1, L.J_AY] - anat.disc_depth[l5s1] / 2.0
         return y[c7 * L.BLOCK + L.S_Y] - (y[b + L.S_Y] + s * corner_x + c * corner_y)
 
-    return brentq(sva, 0.0, math.radians(80.0))
+    orientation = brentq(sva, 0.0, math.radians(80.0))
+
+    def centre_over_ankles(legs: float) -> float:
+        y = pose(orientation - legs, legs)
+        return mass @ y[L.S_Y :: L.BLOCK] / mass.sum() - math.sin(legs) * ankle
+
+    legs = brentq(centre_over_ankles, -math.radians(20.0), math.radians(20.0))
+    return orientation - legs, legs
 
 
 def _holds_by_body(device: Device, anat) -> dict[int, Hold]:
@@ -430,11 +449,11 @@ def _hold_columns(hold: Hold, anat) -> dict[str, float]:
 
 
 def _stand_on_the_feet(
-    body: np.ndarray, y: np.ndarray, holds: dict[int, Hold], gravity: float
+    body: np.ndarray, y: np.ndarray, holds: dict[int, Hold], legs_angle: float, gravity: float
 ) -> None:
     """Where the ankle holder also serves as the feet (upright or sitting phases), make it
-    stand (in place): the legs along the table axis (reference angle 0, kept when the
-    feet are put down, whatever angle the legs had lying), and in upright and sitting
+    stand (in place): the legs at ``legs_angle`` from the table axis (the reference angle,
+    kept when the feet are put down, whatever angle the legs had lying), and in upright and sitting
     phases a rotational stiffness of at least :data:`FEET_TOPPLING_RATIO` times the
     toppling stiffness m g h in the pose ``y`` (a heavy or tall subject would otherwise
     fall over standing: 150 kg, 2 m: m g h = 1.6 kN m/rad), damped at
@@ -445,7 +464,7 @@ def _stand_on_the_feet(
     for i, hold in holds.items():
         if hold.site != "ankles" or not {"upright", "sitting"} & set(hold.kinds):
             continue
-        body[i, L.B_ANCHOR_PHI] = 0.0
+        body[i, L.B_ANCHOR_PHI] = legs_angle
         body[i, L.B_ANCHOR_FIXED_ANGLE] = 1.0
         c, s = math.cos(y[i * L.BLOCK + L.S_PHI]), math.sin(y[i * L.BLOCK + L.S_PHI])
         ankle_x = x[i] + c * body[i, L.B_ANCHOR_LX]
@@ -590,8 +609,16 @@ def spine_section(model: Model, first: str, last: str) -> Model:
 # chosen so that the chain has the right shape.
 #: Pelvis: S1 endplate centre above the pelvis' centre of mass along its axis.
 PELVIS_S1_ABOVE_COM = 0.06
-#: Pelvis: hip joint centre below (-) and in front of (+) the S1 endplate level.
-PELVIS_HIP = (-0.03, 0.03)
+#: Pelvis: pelvic incidence (deg), the angle at the S1 endplate centre between the endplate's
+#: normal and the line to the hip axis. 51.7 +- 12.4 deg in 100 asymptomatic adults (UCI
+#: Vertebral Column data set, Barreto & da Mota 2011, normal class, mean +- SD computed from
+#: the data [V]); 32-74 deg (mean +- 2 SD) in 709 (Mac-Thiong et al. 2011 Eur Spine J 20
+#: Suppl 5:572 [V-sec], abstract).
+PELVIC_INCIDENCE_DEG = 52.0
+#: Pelvis: pelvic radius (m), hip axis to the posterior-superior corner of S1. 123.9 +- 9.0 mm
+#: in the same 100 adults (UCI data set [V]; the definition, Jackson et al. 1998 Spine
+#: 23:1750, is from the data set's description [M]).
+PELVIC_RADIUS = 0.124
 #: Pelvis: the buttocks' contact point along the axis, from the centre of mass.
 PELVIS_CONTACT_X = -0.01
 #: Pelvis: sides of the uniform slab used for its moment of inertia (height, depth).
@@ -677,6 +704,20 @@ def _contact_columns(m: float, contact: ContactProperties) -> dict[str, float]:
     }
 
 
+def _hip_from_s1(anat, s: float) -> tuple[float, float]:
+    """The hip joint centre from the S1 endplate centre (m), along the pelvis' axis (the
+    endplate's normal, + cranial) and anteriorly: at ``PELVIC_INCIDENCE_DEG`` from the
+    normal, at the distance ``r`` for which the posterior-superior corner of S1 (half the
+    L5-S1 disc depth ``D`` behind the centre) lies ``PELVIC_RADIUS`` from it:
+    ``r^2 + r D sin(PI) + D^2 / 4 = PR^2``."""
+    incidence = math.radians(PELVIC_INCIDENCE_DEG)
+    depth = anat.disc_depth[anat.joint_names.index("L5-S1")]
+    radius = PELVIC_RADIUS * s
+    b = depth * math.sin(incidence)
+    r = 0.5 * (-b + math.sqrt(b * b - depth * depth + 4.0 * radius * radius))
+    return -r * math.cos(incidence), r * math.sin(incidence)
+
+
 def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
     """Where joint ``j`` attaches on its caudal (a) and cranial (b) body, from their CoMs."""
     a, b = anat.body_names[j], anat.body_names[j + 1]
@@ -690,7 +731,8 @@ def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
 
     def bottom(i: int, name: str) -> tuple[float, float]:
         if name == "pelvis":
-            return PELVIS_HIP[0] * s, PELVIS_HIP[1] * s - anat.com_anterior[i]
+            along, anterior = _hip_from_s1(anat, s)
+            return PELVIS_S1_ABOVE_COM * s + along, anterior - anat.com_anterior[i]
         if name == "head":
             return HEAD_CONDYLES[0] * s, HEAD_CONDYLES[1] * s
         return -anat.body_height[i] / 2.0, -anat.com_anterior[i]

@@ -295,8 +295,9 @@ class TractionTable(_ChestHarness):
     pelvis' centre of mass along the table (assumption: harness straps parallel to the
     table). ``position = "prone"``: lying on the front, the anterior skin on the table
     (modelled as the mirror image, see :func:`spinesim.core.mechanics.table_side`); the
-    model then lies prone in every phase on the table or in bed. Prone the legs, touching
-    at one point, tilt and flex the lumbar spine (a limitation, docs/model.md §7.1)."""
+    model then lies prone in every phase on the table or in bed. Prone the abdomen carries
+    the trunk as stiffly as the back does supine and flexes the lumbar spine (a limitation,
+    docs/model.md §7.1)."""
 
     friction_static: float = bounded(
         0.5, 0.0, 2.0, doc="patient on a treatment table: 0.5 (Judovich rule [V-sec])"

@@ -69,7 +69,7 @@ class DiscProperties(_Validated):
         "[V]: 0.10-0.23 MPa holds post-mortem hydration",
     )
     swelling_strain: float = bounded(
-        0.115,
+        0.108,
         0.005,
         0.5,
         low_open=True,
@@ -101,7 +101,7 @@ class DiscProperties(_Validated):
         "1996) [V-sec]; docs/model.md §2.4",
     )
     creep_stiffness_ratio: float = bounded(
-        1.24,
+        1.29,
         0.1,
         100.0,
         low_open=True,
@@ -216,7 +216,7 @@ class MuscleProperties(_Validated):
     """
 
     tone_stress_MPa: float = bounded(
-        0.10,
+        0.097,
         0.0,
         1.0,
         doc="Calibrated (jointly with DiscProperties.swelling_strain and "

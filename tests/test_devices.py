@@ -223,10 +223,50 @@ def test_a_holder_with_either_spring_is_fastened_when_it_starts(k, k_rot):
 
 
 # ------------------------------------------------------------------------------ postures
+def test_the_hip_joint_centre_has_the_measured_pelvic_incidence_and_radius():
+    """Seen from the S1 endplate centre, the hip joint centre lies at the pelvic incidence
+    from the endplate's normal (the pelvis' axis), and the pelvic radius (to the S1
+    endplate's posterior-superior corner) has its measured length, scaled with stature."""
+    from spinesim.assembly import PELVIC_INCIDENCE_DEG, PELVIC_RADIUS
+
+    subject = spinesim.Subject(height_m=1.9)
+    model = spinesim.spine_model(subject=subject, settle=False)
+    hip = model.joint[0, [L.J_BX, L.J_BY]]
+    s1 = model.joint[1, [L.J_AX, L.J_AY]]
+    along, anterior = hip - s1
+    assert np.degrees(np.arctan2(anterior, -along)) == pytest.approx(PELVIC_INCIDENCE_DEG)
+    corner = s1 - [0.0, model.joint[1, L.J_DEPTH] / 2.0]
+    radius = PELVIC_RADIUS * subject.length_scale
+    assert np.hypot(*(hip - corner)) == pytest.approx(radius)
+
+
+@pytest.mark.parametrize("position", ["supine", "prone"])
+def test_lying_on_the_table_the_legs_rest_on_their_length(position):
+    """Lying supine or prone, the legs rest on the table along their length: neither end
+    sinks into it deeper than three times the static indentation (resting on one point they
+    tilted 12 deg prone, the feet 6 cm into the tabletop), and L4-L5 carries about the
+    same prone as supine (Wilke 1999 measured about the same pressure)."""
+    forces = {}
+    for side in ("supine", "prone"):
+        model = spinesim.spine_model(device=TractionTable(position=side))
+        y, body = model.y0, model.body
+        sign = M.table_side(model.glob)
+        _, py, *_ = M.body_point(
+            y, 0, M.body_trig(y, model.n_body), body[0, L.B_CONTACT_X], body[0, L.B_CONTACT_Y]
+        )
+        tilt = M.contact_tilt(y, 0, body, sign)
+        *_, deepest = M.contact_spring(-sign * py, tilt, body, 0, model.glob[L.G_SMOOTH])
+        if side == position:
+            assert 0.0 < deepest < 3.0 * model.tissues.contact.indentation_m
+        result = spinesim.simulate(Protocol.traction(300, hold_s=10), model=model)
+        forces[side] = result["L4-L5"].axial_force[0]
+    assert forces["prone"] == pytest.approx(forces["supine"], rel=0.15)
+
+
 def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
     """Upright at rest, the moment across a level (disc, ligaments, muscles) equals the
     moment of the weight above it about the disc centre, where the level's forces act;
-    postural control holds each level within 0.15 deg of its rest angle."""
+    postural control holds each level within 0.25 deg of its rest angle."""
     model = spinesim.spine_model()
     protocol = Protocol((spinesim.Phase(600.0, -90.0, -90.0, kind="upright"),))
     result = spinesim.simulate(protocol, model=model)
@@ -247,7 +287,7 @@ def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
         moment = result.bending_moment[-1, result.levels.index(level)]
         assert moment == pytest.approx(expected, rel=1e-4, abs=1e-3), level
         bend = pose[j + 1, 2] - pose[j, 2] - row[L.J_REST_ANGLE]
-        assert abs(np.degrees(bend)) < 0.15, level
+        assert abs(np.degrees(bend)) < 0.25, level
 
 
 @pytest.mark.parametrize(
