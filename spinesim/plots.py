@@ -87,21 +87,63 @@ def traction_vs_angle(
     """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
     the whole session (ramp up and back down, so a loop shows hysteresis and creep).
     ``levels``: a level name or a list of them (default: the lumbar levels). A session
-    whose angle does not change (e.g. traction, flat) is refused: plot it against time."""
-    angle = np.asarray(result.angle)
-    if angle.size and np.ptp(angle) == 0.0:
+    whose angle does not change (e.g. traction, flat) is refused: plot it against the pull
+    (:func:`traction_vs_pull`) or against time."""
+    return _force_against(
+        result,
+        "angle",
+        "inversion angle (deg): 0 horizontal, +90 head-down",
+        "deg",
+        levels,
+        measured,
+        ax,
+    )
+
+
+def traction_vs_pull(
+    result: Result,
+    levels: str | Sequence[str] | None = None,
+    *,
+    measured: Sequence[Measured] = (),
+    ax: Axes | None = None,
+) -> Axes:
+    """Disc axial force (N, tension +) against the traction device's pull (N) per level,
+    over the whole session (pull up, hold and release: a loop shows hysteresis, creep and
+    the friction that holds part of the pull back). ``levels`` as in
+    :func:`traction_vs_angle`. A session whose pull does not change (no traction device,
+    or a constant pull) is refused."""
+    return _force_against(
+        result, "pull_force", "pull of the traction device (N)", "N", levels, measured, ax
+    )
+
+
+def _force_against(
+    result: Result,
+    variable: str,
+    label: str,
+    unit: str,
+    levels: str | Sequence[str] | None,
+    measured: Sequence[Measured],
+    ax: Axes | None,
+) -> Axes:
+    """Disc axial force per level against the session variable ``variable`` (one value
+    per time), refused if that does not change."""
+    x = np.asarray(getattr(result, variable))
+    if x.size and np.ptp(x) == 0.0:
+        alternative = "traction_vs_pull()" if variable == "angle" else "traction_vs_angle()"
         raise ParameterError(
-            f"traction_vs_angle: the angle does not change in this session (constant "
-            f"{angle[0]:g} deg), so every level would be a vertical line; plot against time "
-            "instead: result.plot.heatmap('axial_force') (disc axial force per level and "
-            "time) or result.plot.gap_vs_time()"
+            f"{variable} does not change in this session (constant {x[0]:g} {unit}), so "
+            f"every level would be a vertical line; plot against "
+            f"{'the pull' if variable == 'angle' else 'the angle'} (result.plot.{alternative}) "
+            "or against time: result.plot.heatmap('axial_force') (disc axial force per level "
+            "and time) or result.plot.gap_vs_time()"
         )
     ax = _axes(ax)
     for level in _levels(result, levels):
-        ax.plot(result.angle, result[level].axial_force, label=level)
+        ax.plot(x, result[level].axial_force, label=level)
     _measured(ax, measured)
     ax.axhline(0.0, color="0.6", lw=0.8)
-    ax.set_xlabel("inversion angle (deg): 0 horizontal, +90 head-down")
+    ax.set_xlabel(label)
     ax.set_ylabel("disc axial force (N), tension +")
     ax.legend(fontsize=8)
     return ax
@@ -244,7 +286,8 @@ def _coordinate_label(ds, name: str) -> str:
 class ResultPlots:
     """The plots of one result: ``result.plot.<name>(...)``.
 
-    2D (matplotlib): :meth:`traction_vs_angle`, :meth:`gap_vs_time`, :meth:`heatmap`.
+    2D (matplotlib): :meth:`traction_vs_angle`, :meth:`traction_vs_pull`,
+    :meth:`gap_vs_time`, :meth:`heatmap`.
     3D (PyVista, ``viz`` extra): :meth:`scene` (a picture), :meth:`animation`,
     :meth:`interactive` (a window with a time slider).
     """
@@ -255,6 +298,10 @@ class ResultPlots:
     def traction_vs_angle(self, levels: str | Sequence[str] | None = None, **kwargs: Any) -> Axes:
         """See :func:`traction_vs_angle`."""
         return traction_vs_angle(self._result, levels, **kwargs)
+
+    def traction_vs_pull(self, levels: str | Sequence[str] | None = None, **kwargs: Any) -> Axes:
+        """See :func:`traction_vs_pull`."""
+        return traction_vs_pull(self._result, levels, **kwargs)
 
     def gap_vs_time(self, levels: str | Sequence[str] | None = None, **kwargs: Any) -> Axes:
         """See :func:`gap_vs_time`."""

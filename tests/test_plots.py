@@ -67,6 +67,29 @@ def test_traction_vs_angle_refuses_a_session_at_a_constant_angle(default_model):
     assert not plt.get_fignums()  # refused before a figure is made
 
 
+def test_traction_vs_pull_draws_the_force_against_the_pull(default_model):
+    """A traction session is drawn against its pull: up, hold and release."""
+    model = spinesim.spine_model(device=spinesim.TractionTable(split_table=True))
+    protocol = spinesim.Protocol.traction(300, ramp_s=10, hold_s=20)
+    result = spinesim.simulate(protocol, model=model, output_interval_s=1.0)
+    ax = result.plot.traction_vs_pull("L4-L5")
+    line = next(x for x in ax.get_lines() if x.get_label() == "L4-L5")
+    np.testing.assert_array_equal(line.get_xdata(), result.pull_force)
+    np.testing.assert_array_equal(line.get_ydata(), result["L4-L5"].axial_force)
+    assert line.get_xdata().max() == pytest.approx(300.0)
+    assert "(N)" in ax.get_xlabel() and "pull" in ax.get_xlabel()
+    with pytest.raises(ParameterError, match=r"angle does not change.*traction_vs_pull\(\)"):
+        result.plot.traction_vs_angle()
+    plt.close("all")
+    flat = spinesim.simulate(
+        spinesim.Protocol([spinesim.Phase(5.0, 0.0, 0.0)]), model=default_model
+    )
+    message = r"pull_force does not change in this session \(constant 0 N\).*traction_vs_angle"
+    with pytest.raises(ParameterError, match=message):
+        flat.plot.traction_vs_pull()
+    assert not plt.get_fignums()
+
+
 def test_measured_points_need_a_source():
     with pytest.raises(ParameterError, match="source"):
         Measured([1], [2], "points", "")
