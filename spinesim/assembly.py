@@ -28,7 +28,6 @@ from spinesim.device import (
     HipBench,
     Hold,
     InversionTable,
-    SuspensionHarness,
     TractionTable,
     ground_holds,
 )
@@ -392,7 +391,7 @@ def _balanced_standing(body: np.ndarray, joint: np.ndarray, anat) -> tuple[float
     l5s1 = anat.joint_names.index("L5-S1")
     trial = joint.copy()
     mass = body[:, L.B_MASS]
-    ankle = -(1.0 - LEG_COM_FRACTION) * anat.leg_length  # the legs' distal end, local x
+    ankle = _ankle_x(anat)
 
     def pose(hip: float, legs: float) -> np.ndarray:
         trial[0, L.J_REST_ANGLE] = hip
@@ -430,6 +429,11 @@ def _holds_by_body(device: Device, anat) -> dict[int, Hold]:
     return {anat.body_names.index(site_body.get(site, site)): h for site, h in merged.items()}
 
 
+def _ankle_x(anat) -> float:
+    """The ankle (the legs' distal end) along the legs' axis from their centre of mass (m)."""
+    return -(1.0 - LEG_COM_FRACTION) * anat.leg_length
+
+
 def _hold_columns(hold: Hold, anat) -> dict[str, float]:
     """Anchor columns of ``hold``; its position on the device and its rotational damping
     (:func:`_set_rotational_damping`) are set once the chain is placed. The ankles are held
@@ -441,7 +445,7 @@ def _hold_columns(hold: Hold, anat) -> dict[str, float]:
         "anchor_k": hold.stiffness,
         "anchor_c": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.stiffness * mass),
         "anchor_k_rot": hold.rotational_stiffness,
-        "anchor_lx": -(1.0 - LEG_COM_FRACTION) * anat.leg_length if hold.site == "ankles" else 0.0,
+        "anchor_lx": _ankle_x(anat) if hold.site == "ankles" else 0.0,
     }
     for kind in KINDS:
         columns[f"release_{kind}"] = 0.0 if kind in hold.kinds else 1.0
@@ -502,8 +506,9 @@ def _set_rotational_damping(body: np.ndarray, y: np.ndarray, holds: dict[int, Ho
 
 def _hanging_below(device: Device, anat) -> int:
     """The number of joints that hang below the device's holder in device phases (joints
-    ``0 .. n - 1``): those caudal to a suspension harness' vertebra; none elsewhere."""
-    if isinstance(device, SuspensionHarness):
+    ``0 .. n - 1``): those caudal to the holder's vertebra on a device the body hangs from
+    (``hangs_below_holder``: a suspension harness); none elsewhere."""
+    if device.hangs_below_holder:
         return anat.body_names.index(device.level)
     return 0
 
@@ -633,7 +638,8 @@ HEAD_GYRATION = 0.362 * 0.2429
 #: from the surface they rest on, supine (buttock ~9 cm under the hip joint centre, heel
 #: ~6 cm under the ankle's) and prone (front of the thigh ~7 cm, of the ankle ~4 cm): a
 #: tilt of about 2 deg over the legs' length. The depths at the legs' middle (bodies.csv,
-#: ANTERIOR_DEPTH) are the means of these. An assumption from typical adult anatomy.
+#: ANTERIOR_DEPTH) are the means of these. An assumption from typical adult anatomy (m, at
+#: the reference stature).
 LEGS_FLAT_RISE = 0.03
 #: Vertebral slices: half of a ~10 mm disc on either side (10 mm in all, scaled with stature)
 #: is added to the body height for inertia (an assumption: the slice between mid-discs).
@@ -655,7 +661,7 @@ def _body_geometry(name: str, anat, i: int, s: float) -> dict[str, float]:
             "contact_x": (LEG_COM_FRACTION - 0.5) * anat.leg_length,
             "contact_y": -depth,
             "contact_length": anat.leg_length,
-            "contact_tilt": math.atan(LEGS_FLAT_RISE * s / anat.leg_length),
+            "contact_flat_angle": math.atan(LEGS_FLAT_RISE * s / anat.leg_length),
             "inertia": m * anat.leg_length**2 / 12.0,
         }
     if name == "pelvis":

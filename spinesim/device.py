@@ -94,6 +94,9 @@ class _Device:
     fixed_deg: ClassVar[float | None] = None
     #: True if the device pulls on the pelvis with the protocol's pull force.
     pulls: ClassVar[bool] = False
+    #: True if, on the device, the body below its holder's vertebra hangs from it (a
+    #: suspension harness): a stable hanging chain, without postural control there.
+    hangs_below_holder: ClassVar[bool] = False
     #: Friction coefficients of the backrest (overridden by fields where there is one).
     friction_static: float = 0.0
     friction_kinetic: float = 0.0
@@ -281,6 +284,7 @@ class SuspensionHarness(_ChestHarness):
     name: ClassVar[str] = "harness"
     has_backrest: ClassVar[bool] = False
     hang_deg: ClassVar[float | None] = -90.0
+    hangs_below_holder: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)

@@ -130,13 +130,17 @@ def _force_against(
     per time), refused if that does not change."""
     x = np.asarray(getattr(result, variable))
     if x.size and np.ptp(x) == 0.0:
-        alternative = "traction_vs_pull()" if variable == "angle" else "traction_vs_angle()"
+        other, plot = (
+            ("pull_force", "traction_vs_pull")
+            if variable == "angle"
+            else ("angle", "traction_vs_angle")
+        )
+        instead = f"result.plot.{plot}() or " if np.ptp(getattr(result, other)) > 0.0 else ""
         raise ParameterError(
             f"{variable} does not change in this session (constant {x[0]:g} {unit}), so "
-            f"every level would be a vertical line; plot against "
-            f"{'the pull' if variable == 'angle' else 'the angle'} (result.plot.{alternative}) "
-            "or against time: result.plot.heatmap('axial_force') (disc axial force per level "
-            "and time) or result.plot.gap_vs_time()"
+            f"every level would be a vertical line; plot against {instead}time instead: "
+            "result.plot.heatmap('axial_force') (disc axial force per level and time) or "
+            "result.plot.gap_vs_time()"
         )
     ax = _axes(ax)
     for level in _levels(result, levels):

@@ -488,14 +488,17 @@ def test_a_body_lying_on_its_length_tilts_as_a_rigid_beam_on_an_elastic_foundati
     prone, holder_angle_deg
 ):
     """A rod resting on a contact spread over its length ``l`` (a Winkler foundation,
-    ``k_n / l`` per unit length), turned by a rotational holder towards ``phi_0``. At rest
-    the foundation carries the weight and its torque balances the holder's. The expected
-    state integrates the foundation's pressure numerically over the rod's true (rotated)
-    surface: at 1 deg the whole length touches, at 8 deg one end lifts off."""
-    m, length, stiffness = 20.0, 0.8, 300.0
+    ``k_n / l`` per unit length), turned by a rotational holder towards ``phi_0``. Its
+    surface makes the angle ``flat`` with its axis (lying flat, the rod is at ``flat``
+    supine and, mirrored, at ``-flat`` prone). At rest the foundation carries the weight
+    and its torque balances the holder's. The expected state integrates the foundation's
+    pressure numerically over the rod's true (rotated) surface: 1 deg from flat the whole
+    length touches, 8 deg from flat one end lifts off."""
+    m, length, stiffness, flat = 20.0, 0.8, 300.0, 0.05
     side = -1.0 if prone else 1.0
     ly = -side * 0.05  # the surface on the table's side of the axis
     k_normal = m * G / 0.01
+    holder = side * flat + math.radians(holder_angle_deg)
     b = spinesim.ModelBuilder(prone=prone)
     b.add_body(
         "rod",
@@ -503,30 +506,32 @@ def test_a_body_lying_on_its_length_tilts_as_a_rigid_beam_on_an_elastic_foundati
         m * length**2 / 12.0,
         contact_y=ly,
         contact_length=length,
+        contact_flat_angle=flat,
         k_normal=k_normal,
         c_normal=2.0 * math.sqrt(m * k_normal),
         anchor_k_rot=stiffness,
         anchor_c_rot=2.0 * math.sqrt(stiffness * m * length**2 / 12.0),
-        anchor_phi=math.radians(holder_angle_deg),
+        anchor_phi=holder,
     )
-    model = b.build(y0=side * (0.05 - 0.01))
+    model = b.build(y0=side * (0.05 - 0.01), phi0=side * flat)
     table = knots((0, 0, 1, 0, 0), (30, 0, 1, 0, 0))
     state = run(model, table, np.array([30.0]), TIGHT)[0][-1]
 
     s = np.linspace(-length / 2.0, length / 2.0, 40001)
+    px, py = s * math.cos(side * flat), ly - s * math.sin(side * flat)  # the surface, local
 
     def residuals(unknowns):
         y, phi = unknowns
-        depth = -side * (y + np.sin(phi) * s + np.cos(phi) * ly)  # of each surface point
+        depth = -side * (y + np.sin(phi) * px + np.cos(phi) * py)  # of each surface point
         pressure = k_normal / length * np.maximum(depth, 0.0)
-        arm = s * np.cos(phi) - ly * np.sin(phi)  # x from the centre of mass
+        arm = px * np.cos(phi) - py * np.sin(phi)  # x from the centre of mass
         normal = np.trapezoid(pressure, s)
         torque = side * np.trapezoid(arm * pressure, s)
-        return [normal - m * G, torque - stiffness * (phi - math.radians(holder_angle_deg))]
+        return [normal - m * G, torque - stiffness * (phi - holder)]
 
     y_eq, phi_eq = fsolve(residuals, [state[L.S_Y], state[L.S_PHI]], xtol=1e-12)
     assert np.allclose(residuals([y_eq, phi_eq]), 0.0, atol=1e-6)
     assert state[L.S_PHI] == pytest.approx(phi_eq, rel=2e-3)
     assert state[L.S_Y] == pytest.approx(y_eq, abs=2e-5)
-    lifted = -side * (y_eq + np.sin(phi_eq) * s + np.cos(phi_eq) * ly) < 0.0
+    lifted = -side * (y_eq + np.sin(phi_eq) * px + np.cos(phi_eq) * py) < 0.0
     assert lifted.any() == (holder_angle_deg > 4.0)

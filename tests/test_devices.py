@@ -121,9 +121,9 @@ def test_suspension_harness_lumbar_spine_carries_the_lower_body():
 
 def test_below_a_harness_the_body_hangs_without_postural_control():
     """The chain below a chest harness hangs like a pendulum: gravity holds it on its
-    hanging line, so its joints have no postural control and the lumbar discs carry the
-    body below in traction (less the muscles' tone). Balancing it as if standing would
-    add co-contraction that compresses them (the joints above the harness keep it)."""
+    hanging line, so its joints have no postural control (those above the harness keep
+    it) and the lumbar discs carry the body below in traction (less the muscles' tone).
+    Balancing it as if standing would add co-contraction that compresses them."""
     harness = SuspensionHarness(level="T10")
     model = spinesim.spine_model(device=harness)
     held = model.body_names.index("T10")
@@ -240,26 +240,27 @@ def test_the_hip_joint_centre_has_the_measured_pelvic_incidence_and_radius():
     assert np.hypot(*(hip - corner)) == pytest.approx(radius)
 
 
-@pytest.mark.parametrize("position", ["supine", "prone"])
-def test_lying_on_the_table_the_legs_rest_on_their_length(position):
-    """Lying supine or prone, the legs rest on the table along their length: neither end
-    sinks into it deeper than three times the static indentation (resting on one point they
-    tilted 12 deg prone, the feet 6 cm into the tabletop), and L4-L5 carries about the
-    same prone as supine (Wilke 1999 measured about the same pressure)."""
+def test_lying_on_the_table_the_legs_rest_on_their_length():
+    """Lying on the traction table the legs rest on the table along their length: prone
+    the whole length touches, and supine (where the buttocks carry the thighs' upper end)
+    neither end sinks deeper than three times the static indentation. Resting on one
+    point they tilted 12 deg prone, the feet 6 cm into the tabletop. At rest L4-L5 carries
+    about the same prone as supine (Wilke 1999 measured about the same pressure)."""
     forces = {}
-    for side in ("supine", "prone"):
-        model = spinesim.spine_model(device=TractionTable(position=side))
+    for position in ("supine", "prone"):
+        model = spinesim.spine_model(device=TractionTable(position=position))
         y, body = model.y0, model.body
-        sign = M.table_side(model.glob)
-        _, py, *_ = M.body_point(
-            y, 0, M.body_trig(y, model.n_body), body[0, L.B_CONTACT_X], body[0, L.B_CONTACT_Y]
-        )
-        tilt = M.contact_tilt(y, 0, body, sign)
-        *_, deepest = M.contact_spring(-sign * py, tilt, body, 0, model.glob[L.G_SMOOTH])
-        if side == position:
-            assert 0.0 < deepest < 3.0 * model.tissues.contact.indentation_m
-        result = spinesim.simulate(Protocol.traction(300, hold_s=10), model=model)
-        forces[side] = result["L4-L5"].axial_force[0]
+        side = M.table_side(model.glob)
+        cs = M.body_trig(y, model.n_body)
+        _, py, *_ = M.body_point(y, 0, cs, body[0, L.B_CONTACT_X], body[0, L.B_CONTACT_Y])
+        tilt = M.contact_tilt(y, 0, body, side)
+        *_, deepest = M.contact_spring(-side * py, tilt, body, 0, model.glob[L.G_SMOOTH])
+        lifted_end = deepest - body[0, L.B_CONTACT_LENGTH] * abs(tilt)
+        assert 0.0 < deepest < 3.0 * model.tissues.contact.indentation_m, position
+        if position == "prone":
+            assert lifted_end > 0.0  # the shallower end touches too
+        flat = Protocol((spinesim.Phase(1.0, 0.0, 0.0),))
+        forces[position] = spinesim.simulate(flat, model=model)["L4-L5"].axial_force[0]
     assert forces["prone"] == pytest.approx(forces["supine"], rel=0.15)
 
 

@@ -108,8 +108,9 @@ def test_analytic_jacobian_matches_central_differences(case):
         own_exact, own_approx = np.diag(exact), np.diag(approx)
         own = np.abs(own_exact - own_approx) / np.maximum(np.abs(own_approx), 1e-300)
         own[own_approx == 0.0] = np.abs(own_exact[own_approx == 0.0])
-        # a bristle deflection within a difference step of zero: the slip law's |z| kink
-        # lies inside the step, where differences average the slopes on its two sides
+        # a bristle deflection within a difference step of zero: the slip rate's own slope
+        # is proportional to |z| there (a kink at z = 0, where it vanishes), and the
+        # differences straddling the kink average the two sides of a near-zero entry
         kinked = np.zeros(y.size, dtype=bool)
         kinked[L.S_BRISTLE :: L.BLOCK] = True
         own[kinked & (np.abs(y) < STEP * np.maximum(np.abs(y), scale))] = 0.0

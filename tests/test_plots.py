@@ -84,9 +84,10 @@ def test_traction_vs_pull_draws_the_force_against_the_pull(default_model):
     flat = spinesim.simulate(
         spinesim.Protocol([spinesim.Phase(5.0, 0.0, 0.0)]), model=default_model
     )
-    message = r"pull_force does not change in this session \(constant 0 N\).*traction_vs_angle"
-    with pytest.raises(ParameterError, match=message):
+    message = r"pull_force does not change in this session \(constant 0 N\).*against time"
+    with pytest.raises(ParameterError, match=message) as refused:
         flat.plot.traction_vs_pull()
+    assert "traction_vs_angle" not in str(refused.value)  # the angle is constant too
     assert not plt.get_fignums()
 
 

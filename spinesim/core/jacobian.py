@@ -226,9 +226,9 @@ def point_gradient(y, i, cs, lx, ly, g, col):
 def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g, work):
     """Gradient of :func:`~spinesim.core.mechanics.contact_loads` in body ``i``'s local
     inputs: rows of ``g`` (6 x BODY_INPUTS) are normal force, friction, bristle rate, the
-    contact point's offset x, y and the support torque; ``point`` (6, BODY_INPUTS) and
-    ``work`` (2, BODY_INPUTS) are scratch. Returns the loads' values
-    ``(normal, friction, rx, ry)``; the support torque enters the body's torque as is."""
+    contact point's offset x, y and the torque of a spread contact; ``point`` (6,
+    BODY_INPUTS) and ``work`` (2, BODY_INPUTS) are scratch. Returns the loads' values
+    ``(normal, friction, rx, ry)``; the spread contact's torque enters the body's as is."""
     g[:, :] = 0.0
     point[:, :] = 0.0
     point_gradient(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y], point, 0)
@@ -261,9 +261,9 @@ def contact_gradient(y, i, cs, body, backrest, friction_factor, glob, point, g, 
             g[0, k] = backrest * (force_depth * d_depth + force_tilt * d_tilt) - c_n * side * (
                 d_touching[k] * vy + touching * point[_VY, k]
             )
-        g[5, k] = backrest * (torque_depth * d_depth + torque_tilt * d_tilt) - c_rot * (
-            d_touching[k] * y[b + S_OMEGA] + (touching if k == S_OMEGA else 0.0)
-        )
+            g[5, k] = backrest * (torque_depth * d_depth + torque_tilt * d_tilt) - c_rot * (
+                d_touching[k] * y[b + S_OMEGA] + (touching if k == S_OMEGA else 0.0)
+            )
     k_t = body[i, B_K_TANGENT]
     if k_t == 0.0:
         return normal, friction, rx, ry

@@ -64,7 +64,7 @@ B_FEET_C_ROT = 26
 # a point contact, at B_CONTACT_X/Y; spread, its middle is there) and the body's angle lying
 # flat on it (rad, + the cranial end farther from the surface; see mechanics.contact_spring)
 B_CONTACT_LENGTH = 27
-B_CONTACT_TILT = 28
+B_CONTACT_FLAT_ANGLE = 28
 NB = 29
 
 # --- joint parameter columns (all SI) ---------------------------------------------------

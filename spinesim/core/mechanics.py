@@ -28,8 +28,8 @@ from spinesim.core.layout import (
     B_ANCHOR_Y,
     B_C_NORMAL,
     B_C_TANGENT,
+    B_CONTACT_FLAT_ANGLE,
     B_CONTACT_LENGTH,
-    B_CONTACT_TILT,
     B_CONTACT_X,
     B_CONTACT_Y,
     B_FEET_C_ROT,
@@ -422,12 +422,14 @@ def table_side(glob):
 
 @jit
 def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
-    """Backrest loads on body ``i``: ``(normal, friction, support, bristle_rate, rx, ry)``.
+    """Backrest loads on body ``i``: ``(normal, friction, torque, bristle_rate, rx, ry)``.
 
     Normal force: unilateral spring-damper of soft tissue and padding (N, >= 0); its spring
-    is :func:`contact_spring`. Support: the torque (N m) of a contact spread along the body
-    (0 for a point contact), elastic (:func:`contact_spring`) plus the damping torque
-    ``-(c_normal l^2 / 12) omega``.
+    is :func:`contact_spring`. Torque: that of a contact spread along the body about its
+    middle (N m; 0 for a point contact), elastic (:func:`contact_spring`) plus the damping
+    torque ``-(c_normal l^2 / 12) omega``; none while the normal force is 0. The damping
+    acts over the whole length while any of it touches (an approximation: it only shapes
+    transients).
     Friction: skin and clothing deflect elastically (bristle deflection ``z``, stiffness
     ``k_tangent``) until the bristle force reaches the friction limit; beyond it they slip
     at a rate proportional to the excess (viscoplastic regularisation of Coulomb friction,
@@ -448,16 +450,18 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     spring, spring_torque, deepest = contact_spring(depth, tilt, body, i, w)
     touching = smooth_step(deepest, w) * backrest
     normal = backrest * spring - touching * body[i, B_C_NORMAL] * side * vy
+    torque = 0.0
     if normal < 0.0:
         normal = 0.0
-    length = body[i, B_CONTACT_LENGTH]
-    support = (
-        backrest * spring_torque
-        - touching * body[i, B_C_NORMAL] * (length * length / 12.0) * y[b + S_OMEGA]
-    )
+    else:
+        length = body[i, B_CONTACT_LENGTH]
+        torque = (
+            backrest * spring_torque
+            - touching * body[i, B_C_NORMAL] * (length * length / 12.0) * y[b + S_OMEGA]
+        )
     k = body[i, B_K_TANGENT]
     if k == 0.0:  # frictionless contact (or none)
-        return normal, 0.0, support, 0.0, rx, ry
+        return normal, 0.0, torque, 0.0, rx, ry
     bristle = k * y[b + S_BRISTLE]
     limit = 0.0
     friction_factor *= 1.0 - body[i, B_FREE_SLIDING]
@@ -472,14 +476,15 @@ def contact_loads(y, i, cs, body, backrest, friction_factor, glob):
     excess = smooth_ramp(abs(bristle) - limit - blend, blend)
     rate = vx - math.copysign(excess, bristle) / (k * glob[G_SLIP_TIME])
     friction = -touching * (bristle + body[i, B_C_TANGENT] * rate)
-    return normal, friction, support, rate, rx, ry
+    return normal, friction, torque, rate, rx, ry
 
 
 @jit
 def contact_tilt(y, i, body, side):
     """Tilt (rad) of body ``i`` from lying flat on its contact: its angle less
-    ``contact_tilt``, the angle at which a spread contact touches evenly (mirrored prone)."""
-    return y[i * BLOCK + S_PHI] - side * body[i, B_CONTACT_TILT]
+    ``contact_flat_angle``, the angle at which a spread contact touches evenly (mirrored
+    prone)."""
+    return y[i * BLOCK + S_PHI] - side * body[i, B_CONTACT_FLAT_ANGLE]
 
 
 @jit
@@ -580,7 +585,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         dy[b + S_X] = y[b + S_VX]
         dy[b + S_Y] = y[b + S_VY]
         dy[b + S_PHI] = y[b + S_OMEGA]
-        normal, friction, support, bristle_rate, rx, ry = contact_loads(
+        normal, friction, contact_torque, bristle_rate, rx, ry = contact_loads(
             y, i, cs, body, backrest, friction_factor, glob
         )
         ax, ay, at = anchor_loads(y, i, cs, body, kind)
@@ -590,7 +595,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         fy = m_net * gy + side * normal + ay
         dy[b + S_VX] = fx
         dy[b + S_VY] = fy
-        dy[b + S_OMEGA] = rx * side * normal - ry * friction + support + at
+        dy[b + S_OMEGA] = rx * side * normal - ry * friction + contact_torque + at
         dy[b + S_BRISTLE] = bristle_rate
         dy[b + S_CREEP] = 0.0
         dy[b + S_FLUID] = 0.0
