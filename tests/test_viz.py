@@ -140,6 +140,30 @@ def test_devices_by_name(result):
     assert "device" not in Scene(result, device=False).parts
 
 
+@pytest.mark.parametrize("device", [spinesim.GravityBoots(), spinesim.HipBench()])
+def test_a_guide_carries_the_body_on_the_ramps_of_a_device_without_a_backrest(device):
+    """Lying at the start a board under the whole body shows the guide (a frame or a
+    helper) that the model's backrest stands for; it fades with its share of the support
+    over the ramp (half of it at 45 deg) and is gone in the hang, while the body lies on
+    it: no body point passes through the board's surface (y = 0) at the ramp's middle."""
+    protocol = spinesim.Protocol.inversion(90, ramp_s=20, hold_s=10)
+    result = spinesim.simulate(protocol, device=device, output_interval_s=1.0)
+    scene = Scene(result)
+    assert (
+        "guide" in scene.parts
+        and "guide"
+        not in Scene(
+            spinesim.simulate(protocol, device=spinesim.InversionTable(), output_interval_s=1.0)
+        ).parts
+    )
+    shares = {t: scene.frame(result.index_at(t)).guide for t in (0.0, 10.0, 25.0)}
+    assert shares[0.0] == 1.0 and shares[25.0] == 0.0
+    assert shares[10.0] == pytest.approx(0.5, abs=0.02)
+    k = result.index_at(10.0)
+    table_y = table_points(scene.parts["outline"], result.body_pose[k])[:, 1]
+    assert np.percentile(table_y, 1) > -0.03  # the skin rests on the guide's surface
+
+
 @pytest.fixture(scope="module")
 def traction_results() -> dict[str, spinesim.Result]:
     """A 300 N pull for 5 s lying supine, prone and supine on a split table."""

@@ -147,27 +147,41 @@ def stand() -> PartMesh:
     return merge(parts)
 
 
+def board_start(skeleton: Skeleton) -> float:
+    """Table x (m) of the foot end of a board under the whole body, short of the ankles."""
+    return skeleton.anchor[0] + 2.0 * BACKREST["margin"]
+
+
+def whole_board(place: Placement) -> PartMesh:
+    """A backrest board under the whole body, from the ankles to beyond the head."""
+    return backrest(board_start(place.skeleton), place.head_x + BACKREST["margin"])
+
+
 def table(place: Placement) -> dict[str, PartMesh]:
     """Inversion table: backrest (under the legs too, up to the ankle holder), rail, ankle
     holder and pivot axle (table frame)."""
     skeleton = place.skeleton
-    start = skeleton.anchor[0] + 2.0 * BACKREST["margin"]
-    end = place.head_x + BACKREST["margin"]
-    parts = [backrest(start, end), rail(skeleton, start), ankle_holder(skeleton), axle(place.pivot)]
+    rail_part = rail(skeleton, board_start(skeleton))
+    parts = [whole_board(place), rail_part, ankle_holder(skeleton), axle(place.pivot)]
     return {"device": merge(parts)}
 
 
 def boots(place: Placement) -> dict[str, PartMesh]:
-    """Gravity boots: the ankle holder (boots on a bar); no backrest."""
-    return {"device": ankle_holder(place.skeleton)}
+    """Gravity boots: the ankle holder (boots on a bar); no backrest, but a ``guide``: what
+    guides the body into and out of the hang (a frame or a helper; the model's backrest
+    plane while its support fades, :meth:`spinesim.device.Device.support`), drawn as a
+    board under the whole body and shown as much as it still carries
+    (:func:`spinesim.viz.scene.guide_share`)."""
+    return {"device": ankle_holder(place.skeleton), "guide": whole_board(place)}
 
 
 def hip_bench(place: Placement) -> dict[str, PartMesh]:
     """Hip-supported bench: a pad from the thighs to the hip and the ankle holder on its
-    rail."""
+    rail; a ``guide`` on the ramps, as for :func:`boots`."""
     skeleton, hip = place.skeleton, place.hip_x
     pad = backrest(0.5 * (skeleton.anchor[0] + hip), hip + 0.1)
-    return {"device": merge([pad, rail(skeleton, hip), ankle_holder(skeleton)])}
+    device = merge([pad, rail(skeleton, hip), ankle_holder(skeleton)])
+    return {"device": device, "guide": whole_board(place)}
 
 
 #: Harness belts: width along the body and how far they stand off the body outline (m);

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinesim._files import atomic_output, check_output
+from spinesim.device import DEVICES
 from spinesim.errors import ParameterError, check_number
 from spinesim.result import Result
 from spinesim.viz import devices
@@ -66,14 +67,17 @@ COLOURS = {
     "bones": "#efe6cf",
     "outline": "#c8a27a",
     "device": "#9aabbb",
+    "guide": "#9aabbb",
     "belts": "#3a6ea5",
     "stand": "#4a5560",
     "background": "white",
     "text": "black",
     "warning": "#b22222",
 }
-#: Opacity of the body outline and of harness belts (see-through, to show the spine).
-OPACITY = {"outline": 0.18, "belts": 0.45}
+#: Opacity of the body outline and of harness belts (see-through, to show the spine), and
+#: of the guide of a device without a backrest while it carries the whole body (it fades
+#: with its share, :func:`guide_share`).
+OPACITY = {"outline": 0.18, "belts": 0.45, "guide": 0.35}
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,8 @@ class Frame:
     points: dict[str, np.ndarray]
     disc_values: np.ndarray
     readout: str
+    #: The share of the backrest a device without one still has (its guide, 0..1).
+    guide: float = 0.0
 
 
 class Scene:
@@ -130,6 +136,8 @@ class Scene:
         self.prone = place.prone
         self.pivot = place.pivot
         self.stand: PartMesh | None = None
+        device_class = DEVICES.get(result.device_name or "")
+        self.hang_deg = device_class.hang_deg if device_class is not None else None
         drawing = devices.DRAWINGS.get(result.device_name) if device else None
         if drawing is not None:
             draw, on_stand = drawing
@@ -158,7 +166,10 @@ class Scene:
         if self.stand is not None:
             u, v, w = self.stand.local.T
             points["stand"] = np.column_stack([u, w, v])
-        return Frame(float(r.time_s[k]), angle, points, self._disc_values(k), self._readout(k))
+        guide = guide_share(angle, self.hang_deg) if "guide" in self.parts else 0.0
+        return Frame(
+            float(r.time_s[k]), angle, points, self._disc_values(k), self._readout(k), guide
+        )
 
     def _disc_values(self, k: int) -> np.ndarray:
         values = self._values[k]
@@ -206,6 +217,16 @@ class Scene:
             pts = np.concatenate([f.points[n] for f in frames for n in names])
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         return np.column_stack([lo, hi]).ravel()
+
+
+def guide_share(angle_deg: float, hang_deg: float | None) -> float:
+    """The share (0..1) of the backrest that guides the body at ``angle_deg`` on a device
+    that hangs at ``hang_deg``: the model fades it linearly in time over a ramp from lying
+    (0 deg) into the hang and back (:meth:`spinesim.device.Device.support`), i.e. with the
+    angle, ``1 - angle / hang``; 1 without a hanging angle."""
+    if not hang_deg:
+        return 1.0
+    return float(np.clip(1.0 - angle_deg / hang_deg, 0.0, 1.0))
 
 
 def _colour_range(values: np.ndarray, symmetric: bool) -> tuple[float, float]:
@@ -269,7 +290,10 @@ class SceneActors:
                     },
                 )
             elif name in OPACITY:
-                plotter.add_mesh(mesh, color=COLOURS[name], opacity=OPACITY[name])
+                opacity = OPACITY[name] * (frame.guide if name == "guide" else 1.0)
+                actor = plotter.add_mesh(mesh, color=COLOURS[name], opacity=opacity)
+                if name == "guide":
+                    self._guide = actor
             else:
                 plotter.add_mesh(mesh, color=COLOURS[name], smooth_shading=name == "bones")
         self.title = title
@@ -304,6 +328,8 @@ class SceneActors:
         for name, mesh in self.meshes.items():
             mesh.points = frame.points[name]
         self.meshes["discs"].point_data[self._label] = frame.disc_values
+        if "guide" in self.meshes:
+            self._guide.prop.opacity = OPACITY["guide"] * frame.guide
         self.headline.set_text("upper_left", self._headline(frame))
         self.readout.set_text("lower_left", frame.readout)
 
