@@ -610,15 +610,15 @@ def spine_section(model: Model, first: str, last: str) -> Model:
 
 
 # Geometry that is not in the per-level table, in m at the reference stature (scaled with
-# stature). All but the head's radius of gyration are assumptions from typical adult anatomy,
-# chosen so that the chain has the right shape.
+# stature). All but the pelvic incidence and radius and the head's radius of gyration are
+# assumptions from typical adult anatomy, chosen so that the chain has the right shape.
 #: Pelvis: S1 endplate centre above the pelvis' centre of mass along its axis.
 PELVIS_S1_ABOVE_COM = 0.06
 #: Pelvis: pelvic incidence (deg), the angle at the S1 endplate centre between the endplate's
 #: normal and the line to the hip axis. 51.7 +- 12.4 deg in 100 asymptomatic adults (UCI
-#: Vertebral Column data set, Barreto & da Mota 2011, normal class, mean +- SD computed from
-#: the data [V]); 32-74 deg (mean +- 2 SD) in 709 (Mac-Thiong et al. 2011 Eur Spine J 20
-#: Suppl 5:572 [V-sec], abstract).
+#: Vertebral Column data set, Barreto & Rocha Neto 2011, doi:10.24432/C5K89B, data of
+#: H. da Mota, Lyon; normal class, mean +- SD computed from the data [V]); 32-74 deg
+#: (mean +- 2 SD) in 709 (Mac-Thiong et al. 2011 Eur Spine J 20 Suppl 5:572 [V-sec]).
 PELVIC_INCIDENCE_DEG = 52.0
 #: Pelvis: pelvic radius (m), hip axis to the posterior-superior corner of S1. 123.9 +- 9.0 mm
 #: in the same 100 adults (UCI data set [V]; the definition, Jackson et al. 1998 Spine
