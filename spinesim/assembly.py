@@ -320,18 +320,17 @@ def spine_model(
     )
     holds = _holds_by_body(device, anat)
     device_columns = _device_columns(device, anat)
-    inertia = []
     for i, name in enumerate(anat.body_names):
         m = anat.mass[i]
         geo = _body_geometry(name, anat, i, s)
         if device.prone:
             geo["contact_y"] = _anterior_contact_y(name, anat, i, s)
-        inertia.append(geo.pop("inertia"))
+        inertia = geo.pop("inertia")
         anchor = _hold_columns(holds[i], anat) if i in holds else {}
         builder.add_body(
             name,
             m,
-            inertia[-1],
+            inertia,
             **_contact_columns(m, tissues.contact),
             **geo,
             **anchor,
@@ -339,18 +338,18 @@ def spine_model(
         )
 
     for j, name in enumerate(anat.joint_names):
-        reduced_inertia = inertia[j] * inertia[j + 1] / (inertia[j] + inertia[j + 1])
         columns = _joint_attachments(anat, j, s)
         if anat.joint_kind[j] == "disc":
-            columns.update(disc_columns(anat, j, s, tissues, reduced_inertia))
+            columns.update(disc_columns(anat, j, s, tissues))
         else:
-            columns.update(_bushing_columns(anat, j, s, tissues, reduced_inertia, name))
+            columns.update(_bushing_columns(anat, j, s, tissues, name))
         builder.add_joint(name, **columns, hangs=float(j < _hanging_below(device, anat)))
 
     model = builder.build(levels=anat.disc_levels)
     body, joint = model.body, model.joint
     joint[0, L.J_REST_ANGLE], legs_standing = _balanced_standing(body, joint, anat)
     y = rest_pose(body, joint, 0.0, 0.0, 0.0)
+    set_bending_damping(body, joint, y, tissues.disc.bending_damping_ratio)
     _stand_on_the_feet(body, y, holds, legs_standing, model.glob[L.G_GRAVITY])
     _set_rotational_damping(body, y, holds)
     # lower the chain onto the backrest: the lowest contact point touches it
@@ -371,6 +370,26 @@ def spine_model(
         model, body=body, joint=joint, y0=y, subject=subject, device=device, tissues=tissues
     )
     return settled(assembled) if settle else assembled
+
+
+def set_bending_damping(body: np.ndarray, joint: np.ndarray, y: np.ndarray, ratio: float) -> None:
+    """Every joint's bending damping (``J_C_BEND``, N m s/rad; in place): the damping ratio
+    ``ratio`` for the parts of the chain on either side turning against each other about the
+    joint in the pose ``y``, ``c = 2 ratio sqrt(k_bend I)`` with ``I = I_a I_b / (I_a + I_b)``,
+    ``I_a`` and ``I_b`` the inertias of the bodies caudal and cranial of the joint about its
+    centre. The ratio is that of whole-body vibration modes (Kitazaki & Griffin 1997), so
+    it is given to the motions of the whole chain, not to those of two vertebrae alone:
+    the lower body swinging from a harness would otherwise sway for minutes."""
+    mass, inertia = body[:, L.B_MASS], body[:, L.B_INERTIA]
+    x, z = y[L.S_X :: L.BLOCK], y[L.S_Y :: L.BLOCK]
+    for j in range(joint.shape[0]):
+        c, s = math.cos(y[j * L.BLOCK + L.S_PHI]), math.sin(y[j * L.BLOCK + L.S_PHI])
+        cx = x[j] + c * joint[j, L.J_AX] - s * joint[j, L.J_AY]
+        cz = z[j] + s * joint[j, L.J_AX] + c * joint[j, L.J_AY]
+        about = inertia + mass * ((x - cx) ** 2 + (z - cz) ** 2)
+        caudal, cranial = about[: j + 1].sum(), about[j + 1 :].sum()
+        swing = caudal * cranial / (caudal + cranial)
+        joint[j, L.J_C_BEND] = 2.0 * ratio * math.sqrt(joint[j, L.J_K_BEND] * swing)
 
 
 def _balanced_standing(body: np.ndarray, joint: np.ndarray, anat) -> tuple[float, float]:
@@ -748,10 +767,9 @@ def _joint_attachments(anat, j: int, s: float) -> dict[str, float]:
     return {"ax": ax, "ay": ay, "bx": bx, "by": by, "rest_angle": anat.rest_angle[j]}
 
 
-def disc_columns(
-    anat: Anatomy, j: int, s: float, tissues: Tissues, reduced_inertia: float
-) -> dict[str, float]:
-    """Disc parameters at level ``j``, scaled from the reference level (see properties)."""
+def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str, float]:
+    """Disc parameters at level ``j``, scaled from the reference level (see properties);
+    the bending damping is set on the assembled chain (:func:`set_bending_damping`)."""
     p = tissues.disc
     k_ref = anat.axial_stiffness[j]
     ratio = k_ref / REFERENCE_AXIAL_STIFFNESS
@@ -794,7 +812,6 @@ def disc_columns(
         "k_shear": p.shear_stiffness * ratio,
         "c_shear": p.axial_damping,
         "k_bend": k_bend,
-        "c_bend": 2.0 * p.bending_damping_ratio * math.sqrt(k_bend * reduced_inertia),
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area,
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
@@ -809,9 +826,7 @@ def disc_columns(
     return columns
 
 
-def _bushing_columns(
-    anat, j: int, s: float, tissues: Tissues, reduced_inertia: float, name: str
-) -> dict[str, float]:
+def _bushing_columns(anat, j: int, s: float, tissues: Tissues, name: str) -> dict[str, float]:
     """Joints without a disc (hip, head-C1, C1-C2): linear viscoelastic bushings. Upright,
     the hip's extensors and flexors (lever arm: the back muscles', an assumption) balance
     the trunk like the spine's muscles do."""
@@ -828,7 +843,6 @@ def _bushing_columns(
         "k_shear": k,
         "c_shear": p.axial_damping,
         "k_bend": k_bend,
-        "c_bend": 2.0 * p.bending_damping_ratio * math.sqrt(k_bend * reduced_inertia),
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
         "spinal": 0.0 if name == "hip" else 1.0,

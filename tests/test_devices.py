@@ -143,6 +143,18 @@ def test_below_a_harness_the_body_hangs_without_postural_control():
     assert (hanging > standing + 30.0).all()
 
 
+def test_the_lower_body_hanging_from_a_harness_comes_to_rest():
+    """Strapped in and lowered into the hang, the legs and pelvis swing below the harness
+    at about 0.7 Hz; the joints' bending damping, given the whole-body damping ratio for
+    the chain's own motions (``assembly.set_bending_damping``), stills the swing within a
+    minute (with the damping of two vertebrae alone it still swung 0.26 deg after two)."""
+    protocol = Protocol.inversion(-90, ramp_s=10, hold_s=120)
+    result = spinesim.simulate(protocol, device=SuspensionHarness(), output_interval_s=0.05)
+    t, legs = result.time_s, np.degrees(result.body_pose[:, 0, 2])
+    assert legs[(t >= 10) & (t < 15)].std() > 0.3  # it does swing at first
+    assert legs[(t >= 60) & (t < 120)].std() < 0.01
+
+
 @pytest.mark.parametrize(
     ("device", "angle"),
     [(GravityBoots(), 90.0), (HipBench(), 90.0), (SuspensionHarness(), -90.0)],

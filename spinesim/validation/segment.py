@@ -14,7 +14,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from spinesim.anatomy import Subject, load_anatomy
-from spinesim.assembly import GRAVITY, Model, ModelBuilder, Tissues, disc_columns
+from spinesim.assembly import (
+    GRAVITY,
+    Model,
+    ModelBuilder,
+    Tissues,
+    disc_columns,
+    set_bending_damping,
+)
 from spinesim.core import layout as L
 from spinesim.solver import SolverOptions, run
 
@@ -42,7 +49,7 @@ def motion_segment(
     tissues = tissues or Tissues()
     anat = load_anatomy(subject)
     j = anat.joint_names.index(level)
-    columns = disc_columns(anat, j, subject.length_scale, tissues, reduced_inertia=1.0)
+    columns = disc_columns(anat, j, subject.length_scale, tissues)
     columns.update(_PLATENS, muscle_force=0.0, posture_stiffness=0.0)
     if not ligaments:
         columns.update(lig_ant_len=0.0, lig_post_len=0.0)
@@ -50,7 +57,9 @@ def motion_segment(
     builder.add_body("caudal", 1.0, 0.01, **_ANCHOR)
     builder.add_body("cranial", load_N / GRAVITY, 1.0)
     builder.add_joint(level, ax=ARM, bx=-ARM, **columns)
-    return builder.build()
+    model = builder.build()
+    set_bending_damping(model.body, model.joint, model.y0, tissues.disc.bending_damping_ratio)
+    return model
 
 
 def axial_opening(model: Model, states: np.ndarray) -> np.ndarray:
