@@ -119,6 +119,26 @@ def test_cheaper_tolerance_keeps_a_tighter_setting_only_if_it_is_faster():
     assert match.setting == 1e-3
 
 
+def test_cheaper_tolerance_times_the_timed_run_and_measures_the_error_of_run():
+    """The error comes from ``run`` (e.g. finely sampled output), the time from
+    ``timed_run`` (the session's usual output)."""
+    measured = []
+
+    def run(tol):
+        measured.append(tol)
+        return tol
+
+    def slow(tol):
+        time.sleep(0.02)
+
+    loose = loosest_tolerance(lambda tol: 0.3 * tol, 1e-3, tolerances=(1e-3, 1e-4))
+    match, timing = cheaper_tolerance(
+        run, lambda tol: 0.3 * tol, loose, 1e-3, 2, 0, (1e-3, 1e-4), timed_run=slow
+    )
+    assert measured == [1e-4]  # the tighter candidate's error; none of the timed runs
+    assert timing.best_s >= 0.02 and match.setting in (1e-3, 1e-4)
+
+
 def test_sizes_are_sections_of_the_spine(default_model):
     model = default_model
     lumbar = spine_section(model, *C.SIZES["lumbar"])

@@ -57,21 +57,25 @@ def cheaper_tolerance(
     repeats: int = 5,
     warmup: int = 1,
     tolerances=TOLERANCES,
+    timed_run: Callable[[float], object] | None = None,
 ) -> tuple[Match, Timing]:
     """The faster of ``match`` (the loosest tolerance meeting ``target_m``) and the next
     tighter tolerance, if that meets the target too, with its timing.
 
     The loosest tolerance is usually, not always, the cheapest: an implicit method can do
     more Newton work or take more rejected steps at a looser one. ``run(tol)`` runs the
-    engine; ``error_of`` measures its result (m).
+    engine; ``error_of`` measures its result (m). ``timed_run(tol)`` (default ``run``) is
+    what is timed, e.g. the same engine with the session's usual output where ``run``
+    samples more finely to measure the error.
     """
+    timed_run = run if timed_run is None else timed_run
     candidates = [match]
     k = tolerances.index(match.setting)
     if k + 1 < len(tolerances):
         error = error_of(run(tolerances[k + 1]))
         if error <= target_m:
             candidates.append(Match(tolerances[k + 1], error))
-    timings = [timed(lambda c=c: run(c.setting), repeats, warmup) for c in candidates]
+    timings = [timed(lambda c=c: timed_run(c.setting), repeats, warmup) for c in candidates]
     best = min(range(len(candidates)), key=lambda i: timings[i].best_s)
     return candidates[best], timings[best]
 
