@@ -323,8 +323,9 @@ def fine_sampling(m: Measurements) -> list[str]:
     fastest = fastest_scipy(fine)
     return [
         "The errors above are the largest at the saved times, once a second. Between them, "
-        "in the transients that follow the protocol's knots (the ramps' ends: friction "
-        "turns from slip to stick along the backrest), every engine errs more at its "
+        "in the transients that follow the protocol's knots (at a ramp's end the body, "
+        "which slid along the backrest at about 1 mm/s while the angle changed, slows down "
+        "over a few seconds in a damped oscillation), every engine errs more at its "
         f"setting. With the error sampled every {FINE_S * 1e3:g} ms over the "
         f"{FINE_AFTER_S:g} s after each knot as well as at the saved times, each engine "
         "needs a tighter setting to stay below "
