@@ -12,8 +12,8 @@ import pytest
 
 import spinesim
 from spinesim.core import layout as L
-from spinesim.core.jacobian import analytic, contact_spring_slopes
-from spinesim.core.mechanics import contact_spring, rhs
+from spinesim.core.jacobian import analytic, contact_spring_slopes, nucleus_slope
+from spinesim.core.mechanics import contact_spring, nucleus_pressure_rise, rhs
 from spinesim.device import GravityBoots, HipBench, SuspensionHarness, TractionTable
 from spinesim.protocol import typical_day
 from spinesim.solver import SolverOptions, run
@@ -44,6 +44,10 @@ CASES = {
     "traction, prone, split": (
         TractionTable(position="prone", split_table=True),
         Protocol.traction(300, hold_s=30),
+    ),
+    "traction, prone, split, 700 N: the nucleus cavitates": (
+        TractionTable(position="prone", split_table=True),
+        Protocol.traction(700, hold_s=60),
     ),
     "a day: upright, sitting, lying": (
         None,
@@ -139,3 +143,13 @@ def test_spread_contact_slopes_match_central_differences(depth, tilt):
     )
     np.testing.assert_allclose([force_depth, torque_depth], by_depth, rtol=1e-6, atol=1e-3)
     np.testing.assert_allclose([force_tilt, torque_tilt], by_tilt, rtol=1e-6, atol=1e-3)
+
+
+@pytest.mark.parametrize("e", [-0.2, -0.037, -0.035, -0.03, -0.01, 0.0, 0.01, 0.05])
+def test_nucleus_slope_matches_central_differences(e):
+    """The nucleus law's slope in tension, through the blend into the cavitation floor
+    (here from e = -0.036 to -0.029), on it, and in compression."""
+    k0, e0, limit = 8e6, 0.04, 2.6e5
+    h = 1e-7
+    by_e = nucleus_pressure_rise(e + h, k0, e0, limit) - nucleus_pressure_rise(e - h, k0, e0, limit)
+    assert nucleus_slope(e, k0, e0, limit) == pytest.approx(by_e / (2 * h), rel=1e-6, abs=1e-3)

@@ -94,6 +94,8 @@ from spinesim.core.layout import (
 )
 from spinesim.core.mechanics import (
     _EXP_CAP,
+    ATMOSPHERIC_PRESSURE,
+    CAVITATION_BLEND,
     FRICTION_FLOOR,
     POSTURE_BLEND,
     SLIP_BLEND,
@@ -173,9 +175,12 @@ def ligament_slope(strain, ea_toe, ea_linear, strain_transition):
 
 
 @jit
-def nucleus_slope(e, k0, e0):
+def nucleus_slope(e, k0, e0, suction_limit):
     """Derivative of :func:`~spinesim.core.mechanics.nucleus_pressure_rise` in ``e`` (Pa)."""
-    if e <= 0.0 or e0 <= 0.0:
+    if e <= 0.0:
+        blend = CAVITATION_BLEND * suction_limit
+        return k0 * smooth_step(k0 * e + suction_limit, blend)
+    if e0 <= 0.0:
         return k0
     return k0 * math.exp(min(e / e0, _EXP_CAP))
 
@@ -365,8 +370,9 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
     dp_du, dp_dfluid = 0.0, 0.0  # nucleus pressure
     if area > 0.0:
         k_nucleus = nucleus_slope(
-            fluid - (u - creep) / height, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0]
-        )
+            fluid - (u - creep) / height, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0],
+            joint[j, J_SWELL_P0] + ATMOSPHERIC_PRESSURE,
+        )  # fmt: skip
         de_du += area * k_nucleus / height
         de_dfluid = -area * k_nucleus
         dp_du = -k_nucleus / height

@@ -114,6 +114,13 @@ from spinesim.core.layout import (
 #: so an absurd trial state in a Newton iteration cannot overflow to inf.
 _EXP_CAP = 30.0
 
+#: Atmospheric pressure (Pa): the nucleus pressure (gauge) cannot fall below its negative,
+#: where the fluid's absolute pressure is zero and it cavitates (:func:`nucleus_pressure_rise`).
+ATMOSPHERIC_PRESSURE = 101325.0
+#: Half-width of the blend into that floor, as a fraction of the suction the nucleus can
+#: take (reference pressure + atmospheric); keeps the law C1 for Newton.
+CAVITATION_BLEND = 0.1
+
 #: Guarding older than this many relaxation time constants is neglected (e^-40 ~ 4e-18).
 GUARD_HORIZON = 40.0
 #: Blend (rad) over which postural control engages at the rest angle.
@@ -162,15 +169,21 @@ def ligament_tension(strain, ea_toe, ea_linear, strain_transition):
 
 
 @jit
-def nucleus_pressure_rise(e, k0, e0):
+def nucleus_pressure_rise(e, k0, e0, suction_limit):
     """Nucleus pressure above its reference value (Pa) for volumetric mismatch ``e`` (-).
 
     ``e`` = fluid volume strain minus axial strain of the disc solid: positive when the disc
     holds more fluid than its height makes room for (compression), negative under suction.
     In compression the stiffness grows exponentially with scale ``e0`` (the preload
-    stiffening of Gardner-Morse & Stokes 2004); in tension it stays at the toe value ``k0``.
+    stiffening of Gardner-Morse & Stokes 2004). Under suction it stays at the toe value
+    ``k0`` down to ``-suction_limit``, where the fluid cavitates and the pressure stops
+    falling (blended over ``CAVITATION_BLEND * suction_limit``; the annulus carries the
+    rest of the load).
     """
-    if e <= 0.0 or e0 <= 0.0:
+    if e <= 0.0:
+        blend = CAVITATION_BLEND * suction_limit
+        return smooth_ramp(k0 * e + suction_limit, blend) - suction_limit
+    if e0 <= 0.0:
         return k0 * e
     x = e / e0
     if x < _EXP_CAP:
@@ -347,11 +360,13 @@ def disc_axial(u, creep, fluid, joint, j):
     pressure = 0.0
     area_n = joint[j, J_NUCLEUS_AREA]
     if area_n > 0.0:
+        p0 = joint[j, J_SWELL_P0]
         rise = nucleus_pressure_rise(
-            fluid - u_solid / h, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0]
-        )
+            fluid - u_solid / h, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0],
+            p0 + ATMOSPHERIC_PRESSURE,
+        )  # fmt: skip
         force -= area_n * rise
-        pressure = joint[j, J_SWELL_P0] + rise
+        pressure = p0 + rise
     return force, pressure
 
 
