@@ -31,7 +31,9 @@ def check_output(
         raise ParameterError(f"{option} = {str(path)!r} is empty; give a file name")
     path = Path(path)
     if suffixes is not None and path.suffix.lower() not in suffixes:
-        raise ParameterError(f"{option} = {str(path)!r} must end in one of {suffixes}")
+        raise ParameterError(
+            f"{option} = {str(path)!r} must name a file ending in one of {suffixes}"
+        )
     if not folder and path.is_dir():
         raise ParameterError(f"{option} = {str(path)!r} is a directory; give a file name")
     parent = path.parent

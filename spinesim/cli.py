@@ -199,19 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--lying-hours",
         type=float,
         metavar="H",
-        help="lie supine for H hours before the session (first of the preceding phases)",
+        help="lie supine for H hours before the session (first of the preceding phases; 0: none)",
     )
     session.add_argument(
         "--sitting-hours",
         type=float,
         metavar="H",
-        help="sit for H hours before the session (after any --lying-hours)",
+        help="sit for H hours before the session (after any --lying-hours; 0: none)",
     )
     session.add_argument(
         "--upright-hours",
         type=float,
         metavar="H",
-        help="stand upright for H hours before the session (last of the preceding phases)",
+        help="stand upright for H hours before the session (last of the preceding phases; 0: none)",
     )
     session.add_argument(
         "--option",
@@ -236,13 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--cycles",
         type=int,
         metavar="N",
-        help="intermittent session: N cycles of ramp, hold, return and --rest (default: 1)",
+        help="intermittent session: N cycles of ramp, hold, return and --rest (default: 1, one "
+        "session without a rest)",
     )
     session.add_argument(
         "--rest",
         type=float,
         metavar="S",
-        help="rest between cycles, s (flat; for traction at zero pull; default: 60 for "
+        help="rest after each cycle, the last one too, s (flat; for traction at zero pull; "
+        "default with --cycles above 1: 60 for "
         "the inversion table, 0 for traction and for the hanging devices, which cannot "
         "hold the body flat)",
     )
@@ -353,7 +355,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
         ("sitting_hours", sitting),
         ("upright_hours", upright),
     ):
-        if v[key] is not None:
+        if v[key] is not None and v[key] != 0.0:  # 0 leaves the phase out, as in sweeps
             preceding.append(phase(v[key]))
     subject = Subject(mass_kg=v["mass"], height_m=v["height"], sex=v["sex"])
     options = _device_options(v["device"], v["options"] or [])
@@ -382,9 +384,9 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Pro
             f"(allowed: --device {' or '.join(pulling)})"
         )
     angle = v["angle"] if angle_given or device.hang_deg is None else device.hang_deg
-    if v["cycles"] is not None or v["rest"] is not None:
+    if cycles > 1 or v["rest"] is not None:
         if v["return_s"] is not None:
-            raise ParameterError("--return cannot be combined with --cycles or --rest")
+            raise ParameterError("--return cannot be combined with --rest or --cycles above 1")
         # a hanging device cannot hold the body flat: its cycles follow each other
         rest = (60.0 if device.hang_deg is None else 0.0) if v["rest"] is None else v["rest"]
         return Protocol.intermittent(angle, cycles, v["ramp"], v["hold"], rest, preceding=preceding)

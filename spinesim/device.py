@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
+import numpy as np
+
 from spinesim.errors import ParameterError, bounded, check_number, validate_fields
 
 #: Phase kinds in the order of their codes (``K_*`` in :mod:`spinesim.core.layout`).
@@ -321,10 +323,11 @@ class TractionTable(_ChestHarness):
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
-        if not isinstance(self.split_table, bool):
+        if not isinstance(self.split_table, bool | np.bool_):
             raise ParameterError(
                 f"{owner}.split_table = {self.split_table!r}; allowed: true or false"
             )
+        object.__setattr__(self, "split_table", bool(self.split_table))  # also NumPy's
         _check_choice(owner, "split_level", self.split_level, SPLIT_LEVELS)
         _check_choice(owner, "position", self.position, POSITIONS)
         super().__post_init__()

@@ -44,9 +44,9 @@ def check_number(
         raise ParameterError(f"{name} = {value!r} is not a number; allowed: {allowed}")
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and x != high):
-        raise ParameterError(f"{name} = {value!r} is not finite; allowed: {allowed}")
+        raise ParameterError(f"{name} = {x!r} is not finite; allowed: {allowed}")
     if x < low or x > high or (low_open and x == low):
-        raise ParameterError(f"{name} = {value!r} is outside the allowed range; allowed: {allowed}")
+        raise ParameterError(f"{name} = {x!r} is outside the allowed range; allowed: {allowed}")
     return x
 
 

@@ -18,15 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinesim.errors import ParameterError
-from spinesim.result import SIDES, VARIABLES, Result, check_levels
+from spinesim.result import LEVEL_VARIABLES, SIDES, VARIABLES, Result, check_levels
 
 if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.axes import Axes
 
 LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
-#: Per-level variables a heat map can show (the disc-space change at one side).
-LEVEL_VARIABLES = tuple(n for n, (dims, _, _) in VARIABLES.items() if dims[:2] == ("time", "level"))
 
 
 @dataclass(frozen=True)

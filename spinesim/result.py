@@ -79,6 +79,8 @@ RESULT_SUFFIXES = (".nc",)
 RESULT_MARK = ("spinesim_result", "1")
 #: Attribute that marks a sweep's results (its specification; :mod:`spinesim.sweeps.store`).
 SWEEP_MARK = "spinesim_sweep"
+#: The variables with a value per level (and time).
+LEVEL_VARIABLES = tuple(n for n, (dims, _, _) in VARIABLES.items() if dims[:2] == ("time", "level"))
 #: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
 #: results written before they existed still load (their pictures cannot be drawn).
 POSE_VARIABLES: dict[str, tuple[str, str]] = {
@@ -111,13 +113,17 @@ def check_levels(levels: str | Iterable[str], allowed: Sequence[str]) -> list[st
 
 @dataclass(frozen=True)
 class LevelResult:
-    """Time series of one level (views into the :class:`Result` arrays)."""
+    """Time series of one level (views into the :class:`Result` arrays): every per-level
+    variable of :data:`VARIABLES`, in its units."""
 
     name: str
     time_s: np.ndarray
     axial_force: np.ndarray
     segment_force: np.ndarray
     gap_change: np.ndarray  # (n_time, 3): anterior, middle, posterior (mm)
+    shear_force: np.ndarray
+    bending_moment: np.ndarray
+    disc_height: np.ndarray
     pressure: np.ndarray
     fluid_change: np.ndarray
 
@@ -152,15 +158,8 @@ class Result:
         if level not in self.levels:
             raise ParameterError(f"level = {level!r} is unknown; allowed: {self.levels}")
         j = self.levels.index(level)
-        d = self.data
         return LevelResult(
-            name=level,
-            time_s=self.time_s,
-            axial_force=d["axial_force"][:, j],
-            segment_force=d["segment_force"][:, j],
-            gap_change=d["gap_change"][:, j, :],
-            pressure=d["pressure"][:, j],
-            fluid_change=d["fluid_change"][:, j],
+            name=level, time_s=self.time_s, **{n: self.data[n][:, j] for n in LEVEL_VARIABLES}
         )
 
     @property

@@ -137,6 +137,19 @@ def test_cli_options_reach_the_api():
     assert cli._inputs(args)[2] == spinesim.InversionTable(friction_kinetic=0.1)
 
 
+@pytest.mark.parametrize(
+    "default",
+    [["--cycles", "1"], ["--upright-hours", "0"], ["--lying-hours", "0", "--sitting-hours", "0"]],
+)
+def test_an_option_at_its_default_or_zero_hours_changes_nothing(default):
+    """``--cycles 1`` is the default single session (no trailing rest); 0 hours of a
+    preceding phase leave it out, as in sweeps."""
+    parse = cli.build_parser().parse_args
+    base = ["run", "--angle", "60", "--hold", "30", "--return", "5"]
+    plain = cli._inputs(parse(base))[0]
+    assert cli._inputs(parse([*base, *default]))[0] == plain
+
+
 @pytest.mark.parametrize("device", ["boots", "hip_bench", "harness"])
 def test_cycles_on_a_hanging_device_follow_each_other_without_a_flat_rest(device):
     args = cli.build_parser().parse_args(["run", "--device", device, "--cycles", "2"])
@@ -277,7 +290,8 @@ def test_out_not_ending_in_nc_is_refused_before_the_simulation(tmp_path, capsys,
     monkeypatch.setattr(cli, "simulate", None)  # never reached
     out = tmp_path / "a.txt"
     assert run_cli([*SHORT, "--out", str(out)]) == 2
-    assert f"--out = {str(out)!r} must end in one of ('.nc',)" in capsys.readouterr().err
+    expected = f"--out = {str(out)!r} must name a file ending in one of ('.nc',)"
+    assert expected in capsys.readouterr().err
     assert files_in(tmp_path) == set()
 
 

@@ -401,6 +401,12 @@ def test_device_options_refused_with_names(name, options, fragments):
         device_from_name(name, **options)
 
 
+def test_numpy_booleans_are_booleans():
+    """NumPy's booleans (from arrays and tables) are accepted, and kept as Python's."""
+    table = TractionTable(split_table=np.True_)
+    assert table.split_table is True and table == TractionTable(split_table=True)
+
+
 @pytest.mark.parametrize(
     ("device", "protocol", "fragments"),
     [

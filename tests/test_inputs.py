@@ -66,7 +66,8 @@ def test_nan_angle_in_inversion():
 
 
 def test_nan_angle_in_samples():
-    with raises_naming("sample 1", "end_deg", "nan"):
+    """NumPy's numbers are named as plain numbers (not ``np.float64(nan)``)."""
+    with raises_naming("sample 1", "end_deg = nan is not finite"):
         spinesim.Protocol.from_samples([0.0, 5.0, 10.0], [0.0, 30.0, NAN])
 
 
@@ -275,7 +276,12 @@ def test_unknown_level_in_result(short_result, level):
 
 
 def test_known_level_in_result(short_result):
-    assert short_result["L3-L4"].name == "L3-L4"
+    """A level's view holds every per-level variable, the result's own column."""
+    level = short_result["L3-L4"]
+    assert level.name == "L3-L4"
+    j = short_result.levels.index("L3-L4")
+    for name in ("axial_force", "shear_force", "bending_moment", "disc_height", "gap_change"):
+        np.testing.assert_array_equal(getattr(level, name), short_result.data[name][:, j])
 
 
 def test_unknown_level_in_model(default_model):

@@ -179,7 +179,7 @@ def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monke
     [
         ("no/r.nc", "the folder"),
         ("folder.nc", "is a directory"),
-        ("r.txt", "must end in one of ('.nc',)"),
+        ("r.txt", "must name a file ending in one of ('.nc',)"),
         ("afile/r.nc", "afile' is a file, not a folder"),
     ],
     ids=["missing-folder", "a-folder", "not-nc", "file-as-folder"],
