@@ -159,14 +159,14 @@ def tolerance_row(
     return row
 
 
-def scipy_rows(model, knots, times, error_of, repeats: int, timed_times=None) -> list[Row]:
+def scipy_rows(model, knots, times, error_of, repeats: int, output_times=None) -> list[Row]:
     """scipy's methods at matched accuracy; their errors at ``times``, their times with the
-    output at ``timed_times`` (default ``times``)."""
-    timed_times = times if timed_times is None else timed_times
+    output at ``output_times`` (default ``times``)."""
+    output_times = times if output_times is None else output_times
     return [
         tolerance_row(
             f"scipy {method}", compare.scipy_states(model, knots, times, method), error_of,
-            repeats, timed_states=compare.scipy_states(model, knots, timed_times, method),
+            repeats, timed_states=compare.scipy_states(model, knots, output_times, method),
         )
         for method in scipy_reference.METHODS
     ]  # fmt: skip
@@ -248,10 +248,23 @@ def spine_comparison(model, repeats: int) -> tuple[list[Row], SolverStats, float
     knots, times = C.inversion_session(SESSION_S)
     error_of = compare.spine_error(model, knots, times)
     check = reference_check(model, knots, times, error_of)
-    spinesim_states = compare.spinesim_states(model, knots, times)
-    rows = [tolerance_row("spinesim TR-BDF2", spinesim_states, error_of, repeats)]
+    rows = spine_rows(model, knots, times, error_of, times, repeats)
     stats = run(model, knots, times, compare.spinesim_options(rows[0].value))[1]
-    return rows + scipy_rows(model, knots, times, error_of, max(1, repeats // 2)), stats, check
+    return rows, stats, check
+
+
+def spine_rows(model, knots, error_times, error_of, output_times, repeats: int) -> list[Row]:
+    """spinesim and scipy on the full spine at matched accuracy: their errors at
+    ``error_times``, their times with the output at ``output_times``."""
+    spinesim_row = tolerance_row(
+        "spinesim TR-BDF2", compare.spinesim_states(model, knots, error_times), error_of,
+        repeats, timed_states=compare.spinesim_states(model, knots, output_times),
+    )  # fmt: skip
+    scipy_repeats = max(1, repeats // 2)
+    return [
+        spinesim_row,
+        *scipy_rows(model, knots, error_times, error_of, scipy_repeats, output_times),
+    ]
 
 
 #: Finer sampling for the errors between the saved times: every FINE_S seconds over the
@@ -268,13 +281,7 @@ def between_samples(model, repeats: int) -> list[Row]:
     fine = [np.arange(t, min(t + FINE_AFTER_S, SESSION_S), FINE_S) for t in knots[:, 0]]
     fine_times = np.unique(np.concatenate([times, *fine]))
     error_of = compare.spine_error(model, knots, fine_times)
-    rows = [
-        tolerance_row(
-            "spinesim TR-BDF2", compare.spinesim_states(model, knots, fine_times), error_of,
-            repeats, timed_states=compare.spinesim_states(model, knots, times),
-        )
-    ]  # fmt: skip
-    return rows + scipy_rows(model, knots, fine_times, error_of, max(1, repeats // 2), times)
+    return spine_rows(model, knots, fine_times, error_of, times, repeats)
 
 
 def work_precision(model, repeats: int) -> dict[str, list[tuple[float, float, float]]]:
@@ -324,8 +331,8 @@ def fine_sampling(m: Measurements) -> list[str]:
     return [
         "The errors above are the largest at the saved times, once a second. Between them, "
         "in the transients that follow the protocol's knots (at a ramp's end the body, "
-        "which slid along the backrest at about 1 mm/s while the angle changed, slows down "
-        "over a few seconds in a damped oscillation), every engine errs more at its "
+        "which slid along the backrest at up to about 1 mm/s while the angle changed, slows "
+        "down over a few seconds), every engine errs more at its "
         f"setting. With the error sampled every {FINE_S * 1e3:g} ms over the "
         f"{FINE_AFTER_S:g} s after each knot as well as at the saved times, each engine "
         "needs a tighter setting to stay below "

@@ -32,7 +32,8 @@ def check_output(
     path = Path(path)
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise ParameterError(
-            f"{option} = {str(path)!r} must name a file ending in one of {suffixes}"
+            f"{option} = {str(path)!r} must name a {'path' if folder else 'file'} ending in one "
+            f"of {suffixes}"
         )
     if not folder and path.is_dir():
         raise ParameterError(f"{option} = {str(path)!r} is a directory; give a file name")

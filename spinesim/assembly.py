@@ -205,6 +205,11 @@ class ModelBuilder:
                 raise ParameterError(
                     f"joint {name!r}: a nucleus (nucleus_area > 0) needs height > 0"
                 )
+            if row[L.J_NUCLEUS_AREA] > 0.0 and row[L.J_SWELL_P0] < 0.0:
+                raise ParameterError(
+                    f"joint {name!r}: swell_p0 = {row[L.J_SWELL_P0]:g} Pa; allowed: >= 0 with a "
+                    "nucleus (a reference pressure below zero has no swelling to hold it)"
+                )
             if row[L.J_PERMEABILITY] > 0.0 and (
                 row[L.J_NUCLEUS_AREA] <= 0.0 or row[L.J_SWELL_EPS] <= 0.0
             ):

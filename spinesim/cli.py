@@ -48,8 +48,8 @@ from spinesim.device import (
     device_from_name,
     device_options,
 )
-from spinesim.errors import ParameterError, SolverError
-from spinesim.protocol import Protocol, lying, sitting, upright
+from spinesim.errors import ParameterError, SolverError, check_integer
+from spinesim.protocol import MAX_CYCLES, Protocol, lying, sitting, upright
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
 from spinesim.simulate import simulate
@@ -365,7 +365,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
 
 def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Protocol:
     """The single session the options describe on ``device``."""
-    cycles = 1 if v["cycles"] is None else v["cycles"]
+    cycles = 1 if v["cycles"] is None else check_integer("--cycles", v["cycles"], 1, MAX_CYCLES)
     if device.pulls:
         if angle_given:
             raise ParameterError(

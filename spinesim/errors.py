@@ -7,6 +7,8 @@ import math
 import numbers
 from typing import Any
 
+import numpy as np
+
 
 class ParameterError(ValueError):
     """An input is outside what spinesim accepts; the message names it, its value and the range."""
@@ -19,6 +21,11 @@ class SolverError(RuntimeError):
         super().__init__(message)
         self.time_s = time_s
         self.status = status
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python's, so that a message reads ``nan``, not ``np.float64(nan)``."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_type(
@@ -41,12 +48,14 @@ def check_number(
     lo = "(" if low_open else "["
     allowed = f"a number in {lo}{low:g}, {high:g}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ParameterError(f"{name} = {value!r} is not a number; allowed: {allowed}")
+        raise ParameterError(f"{name} = {_plain(value)!r} is not a number; allowed: {allowed}")
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and x != high):
-        raise ParameterError(f"{name} = {x!r} is not finite; allowed: {allowed}")
+        raise ParameterError(f"{name} = {_plain(value)!r} is not finite; allowed: {allowed}")
     if x < low or x > high or (low_open and x == low):
-        raise ParameterError(f"{name} = {x!r} is outside the allowed range; allowed: {allowed}")
+        raise ParameterError(
+            f"{name} = {_plain(value)!r} is outside the allowed range; allowed: {allowed}"
+        )
     return x
 
 
@@ -58,7 +67,7 @@ def check_integer(name: str, value: Any, low: int, high: int) -> int:
         or not isinstance(value, numbers.Integral)
         or not low <= value <= high
     ):
-        raise ParameterError(f"{name} = {value!r}; allowed: an integer in [{low}, {high}]")
+        raise ParameterError(f"{name} = {_plain(value)!r}; allowed: an integer in [{low}, {high}]")
     return int(value)
 
 

@@ -196,6 +196,8 @@ BAD_OPTIONS = [
     (["--hold", "0"], "hold"),
     (["--friction", "3"], "friction"),
     (["--upright-hours", "-1"], "upright"),
+    (["--cycles", "0"], "--cycles = 0"),
+    (["--cycles", "-3", "--return", "5"], "--cycles = -3"),
     (["--output-interval", "1e9"], "output-interval"),
     (["--device", "chair"], "device"),
     (["--sex", "other"], "sex"),

@@ -118,7 +118,7 @@ def test_out_with_another_suffix_is_refused_before_the_sweep(tmp_path, capsys):
     out = tmp_path / "results.csv"
     assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert f"--out = {str(out)!r} must name a file ending in one of ('.zarr', '.nc')" in err
+    assert f"--out = {str(out)!r} must name a path ending in one of ('.zarr', '.nc')" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.toml"]
 
 

@@ -279,8 +279,10 @@ def test_known_level_in_result(short_result):
     """A level's view holds every per-level variable, the result's own column."""
     level = short_result["L3-L4"]
     assert level.name == "L3-L4"
+    fields = {f.name for f in dataclasses.fields(level)}
+    assert fields == {"name", "time_s", *spinesim.result.LEVEL_VARIABLES}
     j = short_result.levels.index("L3-L4")
-    for name in ("axial_force", "shear_force", "bending_moment", "disc_height", "gap_change"):
+    for name in spinesim.result.LEVEL_VARIABLES:
         np.testing.assert_array_equal(getattr(level, name), short_result.data[name][:, j])
 
 
@@ -385,6 +387,16 @@ def test_builder_joint_column_must_be_finite():
     builder.add_body("b", 1.0, 0.1)
     with raises_naming("'disc'", "k_axial", "nan"):
         builder.add_joint("disc", k_axial=NAN)
+
+
+def test_builder_nucleus_needs_a_reference_pressure_of_zero_or_more():
+    """Below zero the nucleus law's cavitation floor (p0 + 1 atm) would not be a floor."""
+    builder = spinesim.ModelBuilder()
+    builder.add_body("a", 1.0, 0.1)
+    builder.add_body("b", 1.0, 0.1)
+    builder.add_joint("disc", height=0.01, nucleus_area=1e-3, nucleus_k=8e6, swell_p0=-2e5)
+    with raises_naming("'disc'", "swell_p0 = -200000"):
+        builder.build()
 
 
 @pytest.mark.parametrize(("mass", "inertia"), [(0.0, 1.0), (-1.0, 1.0), (1.0, 0.0)])

@@ -338,7 +338,7 @@ def test_a_deferred_ctrl_c_reaches_the_handler_it_would_have_reached(previous):
         ("no/r.zarr", "does not exist"),
         ("no/r.nc", "does not exist"),
         ("folder.nc", "directory"),
-        ("r.csv", "must name a file ending in one of ('.zarr', '.nc')"),
+        ("r.csv", "must name a path ending in one of ('.zarr', '.nc')"),
     ],
 )
 def test_an_output_that_cannot_be_written_is_refused_before_any_case_runs(

@@ -66,7 +66,8 @@ def cheaper_tolerance(
     more Newton work or take more rejected steps at a looser one. ``run(tol)`` runs the
     engine; ``error_of`` measures its result (m). ``timed_run(tol)`` (default ``run``) is
     what is timed, e.g. the same engine with the session's usual output where ``run``
-    samples more finely to measure the error.
+    samples more finely to measure the error: it must take the same steps as ``run`` (as
+    engines whose output is interpolated between their steps do).
     """
     timed_run = run if timed_run is None else timed_run
     candidates = [match]
