@@ -204,3 +204,27 @@ def test_step_sizes_do_not_oscillate_on_a_long_lightly_damped_chain():
     model = C.build_model(C.uniform_chain(192))
     _, stats = run(model, session.knots(), session.sample_times(), SolverOptions())
     assert stats.steps < 600 and stats.rejected < 0.5 * stats.steps
+
+
+def test_step_size_prediction_does_not_cross_a_knot():
+    """Standing up after a night in bed (a jump at t = 0) with a slightly changed creep
+    stiffness: the predictive controller once weighed the first step after the jump
+    against the night's last step (4,650 s) and shrank the next below the smallest
+    allowed step. The prediction now starts afresh in every segment."""
+    import dataclasses
+
+    hour = 3600.0
+    tissues = spinesim.Tissues(
+        disc=dataclasses.replace(spinesim.DiscProperties(), creep_stiffness_ratio=1.29129)
+    )
+    protocol = spinesim.Protocol(
+        (
+            spinesim.upright(16.0),
+            spinesim.lying(8.0),
+            spinesim.Phase(16 * hour, -90.0, -90.0, kind="upright", name="day"),
+            spinesim.Phase(7 * hour, 0.0, 0.0, kind="lying", name="night"),
+        )
+    )
+    model = spinesim.spine_model(tissues=tissues)
+    result = spinesim.simulate(protocol, model=model, output_interval_s=300.0)
+    assert result.attrs["solver"]["status"] == "success"

@@ -44,7 +44,8 @@ day with an inversion: 22 -> 6 Newton failures).
 
 After an accepted step the next one grows by the smaller of the error-per-step factor and
 Gustafsson's predictive factor (Gustafsson 1994, ACM TOMS 20:496; Hairer & Wanner 1996,
-sec. IV.8), which also weighs how the error changed with the last change of step size:
+sec. IV.8; within a protocol segment), which also weighs how the error changed with the
+last change of step size:
 without it a long, lightly damped chain (192 bodies, 10-minute hang) had its every growth
 rejected through the hold, 6,324 steps instead of 358.
 """
@@ -296,7 +297,7 @@ def integrate_span(
 
     h = max(h_init, 10.0 * min_step(t))
     h_newton = np.inf
-    h_accepted = 0.0
+    h_accepted = 0.0  # the last accepted step not cut to a knot (0: none in this segment)
     error_accepted = 1.0
     have_jac = False
     jac_current = False
@@ -316,6 +317,7 @@ def integrate_span(
             stats[STAT_T_FAIL] = t
             return NONFINITE
         have_prev = False
+        h_accepted = 0.0  # no step-size prediction across a knot
         if segment > 0 and knot[P_TIME] == protocol[segment - 1, P_TIME]:
             # the protocol jumps here (support, posture or anchors change): what was learnt
             # about the old equations (Jacobian, Newton's rate, step size) does not carry over
@@ -432,7 +434,7 @@ def integrate_span(
                 # Gustafsson's predictive controller (Hairer & Wanner IV.8): the smaller
                 # of its factor and the error-per-step one
                 predicted = grow * (h / h_accepted) * (error_accepted / error) ** (1.0 / 3.0)
-                grow = min(grow, predicted)
+                grow = max(min(grow, predicted), SHRINK_MIN)
             h_accepted = 0.0 if clipped else h
             error_accepted = max(error, 1e-4)
             if grow > 1.2 or grow < 1.0:
