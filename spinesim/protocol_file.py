@@ -18,7 +18,7 @@ complete example)::
 
     [[preceding]]           # any number, in order, before the session
     kind = "upright"        # "upright" (standing), "sitting" or "lying" (supine in bed)
-    hours = 2.0
+    hours = 2.0             # 0 leaves the phase out (as in the CLI and sweeps)
 
     [[phase]]               # at least one, in order: the session
     name = "tilt down"      # optional
@@ -105,7 +105,7 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Devic
     phases = [_phase(f"phase[{i}]", t, device) for i, t in enumerate(_tables(doc, "phase"), 1)]
     if not phases:
         raise ParameterError("no [[phase]] table; give at least one session phase")
-    return Protocol((*preceding, *phases)), subject, device
+    return Protocol((*(p for p in preceding if p is not None), *phases)), subject, device
 
 
 # --------------------------------------------------------------------------- sections
@@ -131,7 +131,8 @@ def _device(table: Mapping[str, Any]) -> Device:
     return device_from_name(kind, **{k: _float(v) for k, v in options.items()})
 
 
-def _preceding(label: str, table: Mapping[str, Any]) -> Phase:
+def _preceding(label: str, table: Mapping[str, Any]) -> Phase | None:
+    """One ``[[preceding]]`` table; None for 0 hours, which leaves the phase out."""
     _check_keys(label, table, PRECEDING_KEYS)
     for key in PRECEDING_KEYS:
         if key not in table:
@@ -142,8 +143,11 @@ def _preceding(label: str, table: Mapping[str, Any]) -> Phase:
         raise ParameterError(
             f"{label}.kind = {kind!r} is unknown; allowed: {tuple(PRECEDING_KINDS)}"
         )
+    hours = table["hours"]
+    if isinstance(hours, int | float) and not isinstance(hours, bool) and hours == 0:
+        return None
     with _renamed({f"{kind}_hours": f"{label}.hours"}, fallback=label):
-        return PRECEDING_KINDS[kind](table["hours"])
+        return PRECEDING_KINDS[kind](hours)
 
 
 def _phase(label: str, table: Mapping[str, Any], device: Device) -> Phase:

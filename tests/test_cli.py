@@ -172,6 +172,13 @@ def test_example_protocol_file_runs(tmp_path, capsys):
     assert spinesim.load_result(out).attrs["hold_end_s"] == pytest.approx(protocol.hold_end_s)
 
 
+def test_zero_hours_in_a_protocol_file_leave_the_phase_out(tmp_path):
+    """As in the CLI and sweeps: 0 hours of a preceding phase is none of it."""
+    zero = '[[preceding]]\nkind = "upright"\nhours = 0\n'
+    with_zero = load_protocol_file(write(tmp_path, zero + GOOD_PHASE))[0]
+    assert with_zero == load_protocol_file(write(tmp_path, GOOD_PHASE))[0]
+
+
 def test_protocol_file_defaults_and_constant_angle(tmp_path):
     path = write(
         tmp_path,
@@ -240,7 +247,9 @@ BAD_FILES = [
     ('[device]\ntype = "chair"\n' + GOOD_PHASE, "device.type"),
     ("[device]\nfriction_static = 0.3\nfriction_kinetic = 0.5\n" + GOOD_PHASE, "friction_kinetic"),
     ('[[preceding]]\nkind = "kneeling"\nhours = 2\n' + GOOD_PHASE, "preceding[1].kind"),
-    ('[[preceding]]\nkind = "upright"\nhours = 0\n' + GOOD_PHASE, "preceding[1].hours"),
+    ('[[preceding]]\nkind = "upright"\nhours = -1\n' + GOOD_PHASE, "preceding[1].hours"),
+    ('[[preceding]]\nkind = "upright"\nhours = false\n' + GOOD_PHASE, "preceding[1].hours"),
+    ('[[preceding]]\nkind = "kneeling"\nhours = 0\n' + GOOD_PHASE, "preceding[1].kind"),
     ('[[preceding]]\nkind = "upright"\nhours = 1\n', "[[phase]]"),
     ("[phase]\nduration_s = 20\nangle_deg = 30\n", "[[phase]]"),
 ]
