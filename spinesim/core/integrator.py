@@ -42,12 +42,12 @@ one time: the support, posture or anchors change) the Jacobian is re-evaluated a
 restarts from at most ``h_init`` (or ten times the smallest step at that time; a typical
 day with an inversion: 22 -> 6 Newton failures).
 
-After an accepted step the next one grows by the smaller of the error-per-step factor and
-Gustafsson's predictive factor (Gustafsson 1994, ACM TOMS 20:496; Hairer & Wanner 1996,
-sec. IV.8; within a protocol segment), which also weighs how the error changed with the
-last change of step size:
-without it a long, lightly damped chain (192 bodies, 10-minute hang) had its every growth
-rejected through the hold, 6,324 steps instead of 358.
+After an accepted step the next one changes by the smaller of the error-per-step factor
+and Gustafsson's predictive factor (Gustafsson 1994, ACM TOMS 20:496; Hairer & Wanner
+1996, sec. IV.8), which also weighs how the error changed with the last change of step
+size (within a protocol segment, and by at least ``SHRINK_MIN``): without it a long,
+lightly damped chain (192 bodies, 10-minute hang) had its every growth rejected through
+the hold, 6,324 steps instead of 358.
 """
 
 from __future__ import annotations
@@ -436,7 +436,7 @@ def integrate_span(
                 predicted = grow * (h / h_accepted) * (error_accepted / error) ** (1.0 / 3.0)
                 grow = max(min(grow, predicted), SHRINK_MIN)
             h_accepted = 0.0 if clipped else h
-            error_accepted = max(error, 1e-4)
+            error_accepted = max(error, 1e-4)  # a near-exact step predicts no runaway growth
             if grow > 1.2 or grow < 1.0:
                 h *= grow
             if last:
