@@ -384,7 +384,14 @@ def set_bending_damping(body: np.ndarray, joint: np.ndarray, y: np.ndarray, rati
     ``I_a`` and ``I_b`` the inertias of the bodies caudal and cranial of the joint about its
     centre. The ratio is that of whole-body vibration modes (Kitazaki & Griffin 1997), so
     it is given to the motions of the whole chain, not to those of two vertebrae alone:
-    the lower body swinging from a harness would otherwise sway for minutes."""
+    the lower body swinging from a harness would otherwise sway for minutes.
+
+    Postural control (``J_POSTURE_STIFFNESS``) adds its damping (``J_POSTURE_DAMPING``):
+    with control on, the joint is damped at ``ratio`` for its bending plus postural
+    stiffness, ``2 ratio sqrt((k_bend + k_posture) I)`` in all (muscles resist the rate of
+    a joint's motion as well as its size: the derivative gain of postural control models,
+    e.g. Peterka 2002 J Neurophysiol 88:1097 [M]); otherwise the upright trunk, 11 times
+    stiffer, would ring at about 0.3 / sqrt(11) of critical."""
     mass, inertia = body[:, L.B_MASS], body[:, L.B_INERTIA]
     x, z = y[L.S_X :: L.BLOCK], y[L.S_Y :: L.BLOCK]
     for j in range(joint.shape[0]):
@@ -394,7 +401,10 @@ def set_bending_damping(body: np.ndarray, joint: np.ndarray, y: np.ndarray, rati
         about = inertia + mass * ((x - cx) ** 2 + (z - cz) ** 2)
         caudal, cranial = about[: j + 1].sum(), about[j + 1 :].sum()
         swing = caudal * cranial / (caudal + cranial)
-        joint[j, L.J_C_BEND] = 2.0 * ratio * math.sqrt(joint[j, L.J_K_BEND] * swing)
+        k_bend, k_posture = joint[j, L.J_K_BEND], joint[j, L.J_POSTURE_STIFFNESS]
+        joint[j, L.J_C_BEND] = 2.0 * ratio * math.sqrt(k_bend * swing)
+        controlled = 2.0 * ratio * math.sqrt((k_bend + k_posture) * swing)
+        joint[j, L.J_POSTURE_DAMPING] = controlled - joint[j, L.J_C_BEND]
 
 
 def _balanced_standing(body: np.ndarray, joint: np.ndarray, anat) -> tuple[float, float]:

@@ -76,6 +76,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_K,
     J_PERMEABILITY,
     J_PERMEABILITY_STRAIN,
+    J_POSTURE_DAMPING,
     J_POSTURE_STIFFNESS,
     J_SWELL_EPS,
     J_SWELL_P0,
@@ -394,12 +395,14 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
             dm_du -= yl * slope
             dm_dbeta += yl * yl * slope
     lever = -joint[j, J_MUSCLE_Y]
+    dm_dbeta_dot = joint[j, J_C_BEND]
     if posture > 0.0 and lever > 0.0:
         stiffness = posture * joint[j, J_POSTURE_STIFFNESS]
         extending = smooth_step(beta, POSTURE_BLEND)
         flexing = smooth_step(-beta, POSTURE_BLEND)
         dt_dbeta += stiffness * (extending - flexing) / lever
         dm_dbeta += stiffness * (extending + flexing)
+        dm_dbeta_dot += posture * joint[j, J_POSTURE_DAMPING]
     c_creep = joint[j, J_C_CREEP]
     conductance, swell_slope, flow_slope = 0.0, 0.0, 0.0
     if joint[j, J_PERMEABILITY] > 0.0:
@@ -439,7 +442,7 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
             d_elastic + (dt_du - de_du) * d_s + dt_dbeta * d_beta + joint[j, J_C_AXIAL] * d_s_dot
         )
         d_shear = joint[j, J_K_SHEAR] * d_t + joint[j, J_C_SHEAR] * d_t_dot
-        d_moment = dm_du * d_s + dm_dbeta * d_beta + joint[j, J_C_BEND] * d_beta_dot
+        d_moment = dm_du * d_s + dm_dbeta * d_beta + dm_dbeta_dot * d_beta_dot
         d_fbx = -e1x * d_total - total * d_e1x + e1y * d_shear + shear_force * d_e1y
         d_fby = -e1y * d_total - total * d_e1y - e1x * d_shear - shear_force * d_e1x
         d_mx = 0.5 * (point_a[_PX, k] + point_b[_PX, k])

@@ -106,7 +106,10 @@ J_PERMEABILITY_STRAIN = 35
 # 1: the joint hangs below the device's holder (a harness) in device phases, a chain that
 # gravity keeps stable: no postural control there (mechanics.joint_posture)
 J_HANGS = 36
-NJ = 37
+# N m s/rad, damping of the postural control (upright): with it, the joint's bending
+# damping is that of its bending stiffness plus the postural stiffness (assembly)
+J_POSTURE_DAMPING = 37
+NJ = 38
 
 # --- global parameters -------------------------------------------------------------------
 G_GRAVITY = 0  # m/s^2

@@ -83,6 +83,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_K,
     J_PERMEABILITY,
     J_PERMEABILITY_STRAIN,
+    J_POSTURE_DAMPING,
     J_POSTURE_STIFFNESS,
     J_REST_ANGLE,
     J_SWELL_EPS,
@@ -421,7 +422,7 @@ def joint_loads(
         extensors = stiffness * smooth_ramp(beta, POSTURE_BLEND) / lever
         flexors = stiffness * smooth_ramp(-beta, POSTURE_BLEND) / lever
         total += extensors + flexors
-        moment += lever * (extensors - flexors)
+        moment += lever * (extensors - flexors) + posture * joint[j, J_POSTURE_DAMPING] * beta_dot
     shear_force = joint[j, J_K_SHEAR] * shear + joint[j, J_C_SHEAR] * shear_dot
     return disc, total, shear_force, moment, pressure, elastic
 
