@@ -95,7 +95,6 @@ from spinesim.core.layout import (
 )
 from spinesim.core.mechanics import (
     _EXP_CAP,
-    ATMOSPHERIC_PRESSURE,
     CAVITATION_BLEND,
     FRICTION_FLOOR,
     POSTURE_BLEND,
@@ -110,6 +109,7 @@ from spinesim.core.mechanics import (
     joint_loads,
     joint_posture,
     muscle_activation,
+    nucleus_suction_limit,
     phase_kind,
     protocol_value,
     rotational_holder,
@@ -372,7 +372,7 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
     if area > 0.0:
         k_nucleus = nucleus_slope(
             fluid - (u - creep) / height, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0],
-            joint[j, J_SWELL_P0] + ATMOSPHERIC_PRESSURE,
+            nucleus_suction_limit(joint, j),
         )  # fmt: skip
         de_du += area * k_nucleus / height
         de_dfluid = -area * k_nucleus

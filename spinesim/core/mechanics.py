@@ -194,6 +194,13 @@ def nucleus_pressure_rise(e, k0, e0, suction_limit):
 
 
 @jit
+def nucleus_suction_limit(joint, j):
+    """Most suction (Pa) the nucleus of joint ``j`` adds to its tension: its reference
+    pressure plus one atmosphere, where its fluid's absolute pressure reaches zero."""
+    return joint[j, J_SWELL_P0] + ATMOSPHERIC_PRESSURE
+
+
+@jit
 def swelling_pressure(fluid_strain, p0, eps):
     """Osmotic swelling pressure (Pa) at fluid volume strain ``fluid_strain`` (-).
 
@@ -361,13 +368,12 @@ def disc_axial(u, creep, fluid, joint, j):
     pressure = 0.0
     area_n = joint[j, J_NUCLEUS_AREA]
     if area_n > 0.0:
-        p0 = joint[j, J_SWELL_P0]
         rise = nucleus_pressure_rise(
             fluid - u_solid / h, joint[j, J_NUCLEUS_K], joint[j, J_NUCLEUS_E0],
-            p0 + ATMOSPHERIC_PRESSURE,
+            nucleus_suction_limit(joint, j),
         )  # fmt: skip
         force -= area_n * rise
-        pressure = p0 + rise
+        pressure = joint[j, J_SWELL_P0] + rise
     return force, pressure
 
 
