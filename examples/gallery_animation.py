@@ -3,8 +3,8 @@
 Needs the ``viz`` extra and OpenGL. Run: ``python examples/gallery_animation.py [folder]``.
 The same from the command line, for saved results::
 
-    spinesim run --angle 30 --hold 60 --out a30.nc
-    spinesim run --angle 60 --hold 60 --out a60.nc
+    spinesim run --angle 30 --hold 30 --out a30.nc
+    spinesim run --angle 60 --hold 30 --out a60.nc
     spinesim render a30.nc --compare a60.nc --gif compare.gif --mp4 compare.mp4 --magnify 10
 """
 

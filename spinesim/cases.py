@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spinesim._numba import threads_for
 from spinesim.core import batch as B
 from spinesim.core import layout as L
 from spinesim.core import observables as O
@@ -118,27 +119,28 @@ def run_cases(
         status=np.zeros(n_case, dtype=np.int64),
         stats=np.zeros((n_case, L.NSTAT)),
     )
-    B.run_cases(
-        np.stack([m.y0 for m in models]),
-        np.stack([m.body for m in models]),
-        np.stack([m.joint for m in models]),
-        np.stack([m.glob for m in models]),
-        np.array([c.model for c in ordered], dtype=np.int64),
-        np.concatenate(knots),
-        _offsets(knots),
-        np.concatenate(times),
-        _offsets(times),
-        np.array([c.hold_index for c in ordered], dtype=np.int64),
-        np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
-        first.joint[:, L.J_SPINAL] > 0,
-        solver.rtol,
-        solver.absolute_tolerances(first.n_body),
-        solver.initial_step_s,
-        solver.max_step_s,
-        solver.max_steps,
-        np.ascontiguousarray(series_index[order]),
-        *_arrays(shuffled),
-    )
+    with threads_for(n_case):
+        B.run_cases(
+            np.stack([m.y0 for m in models]),
+            np.stack([m.body for m in models]),
+            np.stack([m.joint for m in models]),
+            np.stack([m.glob for m in models]),
+            np.array([c.model for c in ordered], dtype=np.int64),
+            np.concatenate(knots),
+            _offsets(knots),
+            np.concatenate(times),
+            _offsets(times),
+            np.array([c.hold_index for c in ordered], dtype=np.int64),
+            np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
+            first.joint[:, L.J_SPINAL] > 0,
+            solver.rtol,
+            solver.absolute_tolerances(first.n_body),
+            solver.initial_step_s,
+            solver.max_step_s,
+            solver.max_steps,
+            np.ascontiguousarray(series_index[order]),
+            *_arrays(shuffled),
+        )
     back = np.argsort(order)
     out = CaseOutputs(*(array[back] for array in _arrays(shuffled)))
     return out

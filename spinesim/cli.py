@@ -264,7 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output-interval",
         type=float,
         metavar="S",
-        help="spacing of the saved times, s (default: the session in 600 intervals)",
+        help="spacing of the saved times, s (default: the session in 600 intervals); the "
+        "summary's peaks, lowest pressure and rise times are read at the saved times, so a "
+        "coarse spacing can miss a transient",
     )
     for command in COMMANDS.values():
         command.add_parser(commands)
