@@ -228,10 +228,33 @@ def test_a_holder_with_either_spring_is_fastened_when_it_starts(k, k_rot):
     knots[:, L.P_KIND] = L.K_DEVICE
     mask = np.zeros(1, dtype=np.bool_)
     assert starting_holders(body, knots, 0, mask) and mask[0]
+    body[0, L.B_ANCHOR_LX], body[0, L.B_ANCHOR_LY] = -0.4, 0.05  # the anchor off the axis
+    body[0, L.B_ANCHOR_C] = 30.0
     y = np.zeros(L.BLOCK)
-    y[L.S_PHI] = 0.3
+    y[[L.S_X, L.S_Y, L.S_PHI]] = 0.7, -0.2, 0.3
     strap_on(body, y, mask)
     assert body[0, L.B_ANCHOR_PHI] == 0.3
+    # fastened where the body is: the holder neither pushes nor turns it
+    cs = M.body_trig(y, 1)
+    force_x, force_y, torque = M.anchor_loads(y, 0, cs, body, L.K_DEVICE)
+    assert max(abs(force_x), abs(force_y), abs(torque)) < 1e-9
+    # moved by 1 mm along the table, the body is pulled back by k x 1 mm
+    y[L.S_X] += 1e-3
+    assert M.anchor_loads(y, 0, cs, body, L.K_DEVICE)[0] == pytest.approx(-k * 1e-3)
+
+
+def test_a_holder_with_a_fixed_angle_keeps_it_when_it_starts():
+    """A holder whose angle is fixed by the device (``B_ANCHOR_FIXED_ANGLE``, e.g. the
+    feet on the floor) is strapped on at the body's position but keeps its angle."""
+    from spinesim.core.holders import strap_on
+
+    body = np.zeros((1, L.NB))
+    body[0, L.B_ANCHOR_K_ROT], body[0, L.B_ANCHOR_FIXED_ANGLE] = 50.0, 1.0
+    body[0, L.B_ANCHOR_PHI] = 0.05
+    y = np.zeros(L.BLOCK)
+    y[L.S_PHI] = 0.3
+    strap_on(body, y, np.ones(1, dtype=np.bool_))
+    assert body[0, L.B_ANCHOR_PHI] == 0.05
 
 
 # ------------------------------------------------------------------------------ postures
@@ -365,6 +388,22 @@ def test_spine_length_counts_every_disc_space_from_the_sacrum_to_the_head():
     counted = [n for n, s in zip(model.joint_names, model.joint[:, L.J_SPINAL], strict=True) if s]
     assert counted == [n for n in model.joint_names if n != "hip"]
     assert counted[0] == "L5-S1" and counted[-1] == "head-C1"
+    # the sum itself, on made-up middle gaps that change by a known amount at every joint
+    from spinesim.outputs import time_series
+
+    n_joint = model.n_body - 1
+    joint_out = np.zeros((2, n_joint, O.N_JOINT_OUT))
+    joint_out[1, :, O.O_GAP_MIDDLE] = 1e-4 * (1.0 + np.arange(n_joint))  # m
+    joint_out[1, :, O.O_GAP_ANTERIOR] = 1.0  # anterior and posterior gaps do not count
+    joint_out[1, :, O.O_GAP_POSTERIOR] = -1.0
+    series = time_series(
+        model, joint_out, np.zeros((2, model.n_body, O.N_BODY_OUT)), np.zeros((2, O.N_GLOBAL_OUT))
+    )
+    expected = 1e3 * sum(
+        joint_out[1, j, O.O_GAP_MIDDLE] for j, n in enumerate(model.joint_names) if n in counted
+    )
+    assert series["spine_length_change"][1] == pytest.approx(expected, rel=1e-12)
+    assert series["spine_length_change"][0] == 0.0
 
 
 def test_sitting_spine_carries_the_weight_above_and_the_seat_the_pelvis():

@@ -2,7 +2,9 @@
 
 States come from simulations on every device and posture, at times spread over the
 session (ramps, holds, returns; contact sticking and sliding, ligaments slack and taut,
-postural control, guarding), so that every element law's derivative is exercised.
+postural control; guarding, whose activation depends on time only and adds no term of
+its own but shifts the states sampled), so that every element law's derivative is
+exercised.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def test_analytic_jacobian_matches_central_differences(case):
     device, protocol, *tissues = CASES[case]
     model = spinesim.spine_model(device=device, tissues=tissues[0] if tissues else None)
     knots = protocol.knots(model.tissues.muscles, model.device)
-    if tissues:  # the case exercises guarding
+    if tissues:  # the case samples states under guarding
         assert knots[:, L.P_GUARD].max() > 0.0
     times = np.linspace(knots[0, 0], knots[-1, 0], 12)[1:-1]
     states, _ = run(model, knots, times, SolverOptions())

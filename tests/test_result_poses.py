@@ -25,6 +25,29 @@ def test_poses_are_the_simulated_states(result, default_model):
     assert result.device_name == "table"
 
 
+def test_later_poses_give_the_reported_disc_space_changes(result, default_model):
+    """Through the session the poses are the states the outputs came from: the middle
+    disc-space change computed from them (the joints' kinematics) is the reported one."""
+    from spinesim.core.mechanics import body_trig, joint_deformation
+
+    model = default_model
+    k = result.index_at(result.attrs["hold_end_s"])
+    openings = []
+    for index in (0, k):
+        y = np.zeros(model.y0.size)
+        blocks = y.reshape(model.n_body, L.BLOCK)
+        blocks[:, [L.S_X, L.S_Y, L.S_PHI]] = result.body_pose[index]
+        cs = body_trig(y, model.n_body)
+        openings.append(
+            [joint_deformation(y, j, cs, model.joint)[0] for j in range(model.n_body - 1)]
+        )
+    change_mm = 1e3 * (np.array(openings[1]) - np.array(openings[0]))
+    for j, level in enumerate(result.levels):
+        expected = change_mm[model.level_index(level)]
+        assert result.gap_change[k, j, 1] == pytest.approx(expected, abs=1e-9)
+    assert np.abs(change_mm).max() > 0.05  # the session did move the spine (mm)
+
+
 def test_geometry_is_the_models(result, default_model):
     g = result.attrs["geometry"]
     np.testing.assert_array_equal(g["height"], default_model.joint[:, L.J_HEIGHT])

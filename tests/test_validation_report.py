@@ -57,6 +57,32 @@ def test_simulated_value_within_tolerance_unless_known_mismatch(report, measurem
         assert c.agrees, f"{measurement_id}: {c.simulated:.4g} outside [{low:g}, {high:g}]"
 
 
+#: The reduced report's values of the rows known not to match (their ``known_mismatch``
+#: text explains each): a row outside its band can still get worse, so each is held to
+#: its recorded value. When the model changes, update these and the texts together.
+RECORDED_MISMATCHES = {
+    "tyrrell_circadian_loss": -13.42,  # mm
+    "tyrrell_first_hour": 43.83,  # %
+    "tyrrell_night_regain": 80.83,  # %
+    "botsford_volume_loss": -6.834,  # %
+    "oconnell_recovery_ratio": 1.929,  # -
+    "rodacki_lying_42min": 3.506,  # mm
+    "bridger_traction_25min": 3.217,  # mm
+    "tekeoglu_suspension_distraction": 1.035,  # mm
+}
+
+
+def test_known_mismatches_stay_at_their_recorded_values(report):
+    known = {i for i, m in MEASUREMENTS.items() if m.known_mismatch}
+    assert set(RECORDED_MISMATCHES) == known
+    for measurement_id, recorded in RECORDED_MISMATCHES.items():
+        simulated = report[2][measurement_id].simulated
+        assert simulated == pytest.approx(recorded, rel=0.01), (
+            f"{measurement_id}: {simulated:.4g} against {recorded:.4g} recorded; update "
+            "RECORDED_MISMATCHES and its known_mismatch text in measurements.csv"
+        )
+
+
 def test_report_has_a_section_table_and_figure_per_experiment(report):
     out, results, _ = report
     text = (out / "validation.md").read_text()
