@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import glob
 import os
 import shutil
@@ -14,6 +15,14 @@ from pathlib import Path
 from types import FrameType
 
 from spinesim.errors import ParameterError
+
+
+def path_argument(text: str) -> Path:
+    """A command-line path (``argparse`` type): an empty one is refused, where ``Path("")``
+    would silently name the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is empty; give a path")
+    return Path(text)
 
 
 def check_output(

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from spinesim import __version__
-from spinesim._files import InterruptedAfterWriting, check_output
+from spinesim._files import InterruptedAfterWriting, check_output, path_argument
 from spinesim.anatomy import REFERENCE_STATURE, Subject
 from spinesim.device import (
     DEVICES,
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     output = run.add_argument_group("output")
     output.add_argument(
         "--out",
-        type=Path,
+        type=path_argument,
         metavar="PATH",
         help="write the full result to this netCDF file, ending in .nc (read it with "
         "spinesim.load_result)",

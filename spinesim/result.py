@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +127,13 @@ class LevelResult:
     pressure: np.ndarray
     fluid_change: np.ndarray
 
+    def __repr__(self) -> str:
+        names = ", ".join(f.name for f in fields(self)[2:])
+        return (
+            f"LevelResult({self.name!r}, {self.time_s.size} times from {self.time_s[0]:g} to "
+            f"{self.time_s[-1]:g} s; {names})"
+        )
+
 
 @dataclass(frozen=True)
 class Result:
@@ -146,6 +153,14 @@ class Result:
     attrs: dict[str, Any] = field(default_factory=dict)
     bodies: tuple[str, ...] = ()
     body_pose: np.ndarray | None = None
+
+    def __repr__(self) -> str:
+        levels = self.levels
+        span = f"{len(levels)} levels {levels[0]} to {levels[-1]}" if levels else "no levels"
+        return (
+            f"Result({self.time_s.size} times from {self.time_s[0]:g} to {self.time_s[-1]:g} "
+            f"s, {span}, device {self.device_name!r}; {', '.join(self.data)})"
+        )
 
     def __getattr__(self, name: str) -> np.ndarray:
         data = self.__dict__.get("data", {})

@@ -306,6 +306,21 @@ def test_out_not_ending_in_nc_is_refused_before_the_simulation(tmp_path, capsys,
     assert files_in(tmp_path) == set()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--hold", "10", "--out", ""],
+        ["sweep", " ", "--out", "s.zarr"],
+        ["sweep", "examples/sweep.toml", "--out", ""],
+        ["render", "", "--png", "a.png"],
+    ],
+)
+def test_an_empty_path_is_refused_not_taken_as_the_current_folder(argv, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "simulate", None)  # never reached
+    assert run_cli(argv) == 2
+    assert "is empty; give a path" in capsys.readouterr().err
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 def test_out_in_a_folder_that_takes_no_files_is_refused_before_the_simulation(capsys, monkeypatch):
     """/proc passes a permission check (as root too) but cannot hold a file: the check

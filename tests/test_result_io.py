@@ -388,3 +388,15 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(t
         path.write_bytes(b"half")
     result.to_netcdf(tmp_path / "r.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["r.nc", live.name, other.name])
+
+
+def test_repr_summarises_instead_of_printing_the_arrays(result):
+    """``print(result)`` and ``print(result["L4-L5"])`` say what is inside in one line."""
+    text = repr(result)
+    assert text.startswith("Result(61 times from 0 to 30 s, ") and "device 'table'" in text
+    assert all(name in text for name in result.data) and "\n" not in text
+    level = repr(result["L4-L5"])
+    assert level.startswith("LevelResult('L4-L5', 61 times from 0 to 30 s; axial_force, ")
+    assert "pressure" in level and "\n" not in level
+    empty = dataclasses.replace(result, levels=())
+    assert "no levels" in repr(empty)

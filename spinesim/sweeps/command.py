@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
+
+from spinesim._files import path_argument
 
 
 def add_parser(commands) -> None:
@@ -21,10 +22,10 @@ def add_parser(commands) -> None:
         ),
         epilog="Invalid input exits with status 2 before any case runs; nothing is written.",
     )
-    parser.add_argument("spec", type=Path, metavar="SWEEP.toml", help="sweep file")
+    parser.add_argument("spec", type=path_argument, metavar="SWEEP.toml", help="sweep file")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=path_argument,
         required=True,
         metavar="PATH",
         help="Zarr store (.zarr) or netCDF file (.nc)",

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spinesim._files import atomic_output, check_output
+from spinesim._files import atomic_output, check_output, path_argument
 from spinesim.errors import ParameterError, check_integer, check_number
 
 if TYPE_CHECKING:
@@ -30,16 +30,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "and write nothing; files are written whole or not at all."
         ),
     )
-    render.add_argument("result", type=Path, metavar="RESULT.nc", help="result file")
+    render.add_argument("result", type=path_argument, metavar="RESULT.nc", help="result file")
     render.add_argument(
-        "--compare", type=Path, metavar="OTHER.nc", help="a second result drawn beside it"
+        "--compare", type=path_argument, metavar="OTHER.nc", help="a second result drawn beside it"
     )
     for kind, help_text in (
         ("png", "a picture at --time"),
         ("gif", "an animation of the session"),
         ("mp4", "an animation of the session (H.264)"),
     ):
-        render.add_argument(f"--{kind}", type=Path, metavar="PATH", help=f"write {help_text}")
+        render.add_argument(
+            f"--{kind}", type=path_argument, metavar="PATH", help=f"write {help_text}"
+        )
     render.add_argument(
         "--time",
         type=float,
