@@ -64,6 +64,7 @@ RECORDED_MISMATCHES = {
     "tyrrell_circadian_loss": -13.42,  # mm
     "tyrrell_first_hour": 43.83,  # %
     "tyrrell_night_regain": 80.83,  # %
+    "wilby_female_circadian_loss": -11.30,  # mm
     "botsford_volume_loss": -6.834,  # %
     "oconnell_recovery_ratio": 1.929,  # -
     "rodacki_lying_42min": 3.506,  # mm

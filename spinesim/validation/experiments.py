@@ -165,26 +165,48 @@ def wilke_pressure(ctx: Context) -> Outcome:
 
 
 # ------------------------------------------------- Tyrrell, Martin, Botsford: a day upright
-def diurnal(ctx: Context) -> Outcome:
-    """Stature over a day and a night (Tyrrell 1985), disc height and volume between a
-    morning and an afternoon scan (Martin 2022) and after 6 h supine vs 7 h upright
-    (Botsford 1994)."""
-    step = 60.0
-    day_night = Protocol(
+def _day_and_night(model: Model, day_h: float, step: float) -> Result:
+    """A periodic day (``day_h`` upright) and night (lying the rest of 24 h), after one
+    such day and night; output every ``step`` s."""
+    night_h = 24.0 - day_h
+    protocol = Protocol(
         (
-            upright(16.0),
-            lying(8.0),
-            Phase(16 * HOUR, -90.0, -90.0, kind="upright", name="day"),
-            Phase(8 * HOUR, 0.0, 0.0, kind="lying", name="night"),
+            upright(day_h),
+            lying(night_h),
+            Phase(day_h * HOUR, -90.0, -90.0, kind="upright", name="day"),
+            Phase(night_h * HOUR, 0.0, 0.0, kind="lying", name="night"),
         )
     )
-    r = simulate(day_night, model=ctx.model, output_interval_s=step)
+    return simulate(protocol, model=model, output_interval_s=step)
+
+
+def _daily_loss(r: Result, day_h: float, step: float) -> float:
+    """Stature change (mm) from ``step`` s after rising to the end of the day."""
+    length = r.spine_length_change
+    return float(length[r.index_at(day_h * HOUR)] - length[r.index_at(step)])
+
+
+#: Wilby et al.'s ten women (abstract): stature 1.674 m (their 15.4 mm are 0.92 % of it),
+#: 7 h of sleep; body mass not in the abstract (assumption: 60 kg, BMI 21).
+FEMALE_SUBJECT = Subject(mass_kg=60.0, height_m=1.674, sex="female")
+FEMALE_DAY_H = 17.0
+
+
+def diurnal(ctx: Context) -> Outcome:
+    """Stature over a day and a night (Tyrrell 1985, Leatt 1986; women: Wilby 1987), disc
+    height and volume between a morning and an afternoon scan (Martin 2022) and after 6 h
+    supine vs 7 h upright (Botsford 1994)."""
+    step = 60.0
+    r = _day_and_night(ctx.model, 16.0, step)
     length = r.spine_length_change
 
     def at(t: float) -> float:
         return float(length[r.index_at(t)])
 
-    loss = at(16 * HOUR) - at(step)
+    loss = _daily_loss(r, 16.0, step)
+    female_loss = _daily_loss(
+        _day_and_night(ctx.model_for(FEMALE_SUBJECT), FEMALE_DAY_H, step), FEMALE_DAY_H, step
+    )
     first_hour = 100.0 * (at(HOUR) - at(step)) / loss
     night0 = 16 * HOUR + step
     night_share = 100.0 * (at(20 * HOUR) - at(night0)) / (at(24 * HOUR) - at(night0))
@@ -217,6 +239,8 @@ def diurnal(ctx: Context) -> Outcome:
     out = Outcome(
         values={
             "tyrrell_circadian_loss": loss,
+            "leatt_circadian_variation": loss,
+            "wilby_female_circadian_loss": female_loss,
             "tyrrell_first_hour": first_hour,
             "tyrrell_night_regain": night_share,
             "martin_height_loss": martin_height,
@@ -229,7 +253,11 @@ def diurnal(ctx: Context) -> Outcome:
         "disc-space changes head-C1 to L5-S1): it leaves out curvature, vertebrae and legs.",
         "Tyrrell: a periodic day (16 h upright) and night (8 h lying); the day's loss from "
         "1 min standing after rising to the end of the day (stadiometer readings are "
-        "standing); the night's regain from 1 min lying.",
+        "standing); the night's regain from 1 min lying. Leatt: the same day's loss "
+        "(the peak-to-trough of the circadian variation).",
+        f"Wilby: the same for a woman of {FEMALE_SUBJECT.height_m:g} m and "
+        f"{FEMALE_SUBJECT.mass_kg:g} kg (mass: assumption, not in the abstract) with 7 h of "
+        f"sleep ({FEMALE_DAY_H:g} h upright).",
         "Martin: both MRI scans lying; the morning scan at the end of the night, the "
         "afternoon scan after 8 h upright (assumption: hours not in the excerpt) and "
         "10 min lying; L4-L5 middle `disc_height` and `fluid_change` (the model's disc "
@@ -247,6 +275,7 @@ def diurnal(ctx: Context) -> Outcome:
             (
                 Series("simulated", hours, length - at(step)),
                 measured_points("Tyrrell 1985", [16.0], _rows("tyrrell_circadian_loss")),
+                measured_points("Leatt 1986", [16.0], _rows("leatt_circadian_variation")),
             ),
         ),
         Panel(
@@ -430,13 +459,23 @@ def stature_regain(ctx: Context) -> Outcome:
     return out
 
 
-def _regain(model: Model, rest: tuple[Phase, ...]) -> tuple[Result, float]:
+def _regain(
+    model: Model,
+    rest: tuple[Phase, ...],
+    preceding: tuple[Phase, ...] = (),
+    standing_after_s: float = 60.0,
+) -> tuple[Result, float]:
+    """A standing reading, ``rest``, standing ``standing_after_s`` with a reading
+    :data:`STADIOMETER_S` into it; the stature gained between the readings (mm). Before:
+    ``preceding`` (default ``upright(PRECEDING_UPRIGHT_H)``)."""
     stand = Phase(60.0, -90.0, -90.0, kind="upright", name="stadiometer")
-    protocol = Protocol((upright(PRECEDING_UPRIGHT_H), stand, *rest, stand))
+    after = Phase(standing_after_s, -90.0, -90.0, kind="upright", name="stadiometer")
+    protocol = Protocol((*(preceding or (upright(PRECEDING_UPRIGHT_H),)), stand, *rest, after))
     r = simulate(protocol, model=model, output_interval_s=STADIOMETER_S)
-    before = r.spine_length_change[r.index_at(STADIOMETER_S)]
-    after = r.spine_length_change[r.index_at(protocol.session_duration_s - 60.0 + STADIOMETER_S)]
-    return r, float(after - before)
+    length = r.spine_length_change
+    before = length[r.index_at(STADIOMETER_S)]
+    reading = protocol.session_duration_s - standing_after_s + STADIOMETER_S
+    return r, float(length[r.index_at(reading)] - before)
 
 
 # ------------------------------------------ Nosse 1978, Cholewicki 2009: muscle activation
@@ -502,8 +541,14 @@ def muscle_activation(ctx: Context) -> Outcome:
 #: Minutes inverted or hanging where the abstract gives none (assumption: the middle of
 #: Gianakopoulos' sessions of up to 20 min).
 UNSTATED_HOLD_MIN = 10.0
-#: Minutes of Boocock's post-exercise inversion (from the abstract).
+#: Minutes of Boocock's post-exercise inversion and of the standing monitored after it
+#: (from the abstract).
 BOOCOCK_MIN = 20.0
+BOOCOCK_STANDING_MIN = 40.0
+#: Boocock's subjects were tested at 14:00 (abstract): a night in bed, then the morning
+#: on their feet (assumption: rising at 07:30, their 30 min standing before the jumps
+#: included).
+BOOCOCK_PRECEDING = (lying(8.0), upright(6.5))
 #: Minutes of Tekeoglu's hanging (assumption: not in the abstract; Gianakopoulos' longest
 #: session).
 TEKEOGLU_MIN = 20.0
@@ -525,7 +570,8 @@ def _gaps_from_standing(r: Result, levels: tuple[str, ...]) -> np.ndarray:
 def inversion(ctx: Context) -> Outcome:
     """Spinal length after 1 min inverted against sitting (Nosse), the lumbar disc spaces
     after 10 min fully inverted (Kane), the lower lumbar spaces inverted against a standing
-    radiograph (Gianakopoulos) and the stature gained by 20 min of inversion (Boocock)."""
+    radiograph (Gianakopoulos), and the stature gained by 20 min of inversion and lost
+    over the 40 min standing after it (Boocock)."""
     sit = Phase(60.0, -90.0, -90.0, kind="sitting", name="sitting erect")
     nosse = Protocol((sit, Phase(10.0, 0.0, 90.0), Phase(60.0, 90.0, 90.0)))
     r = simulate(nosse, model=ctx.model, output_interval_s=STADIOMETER_S)
@@ -538,13 +584,18 @@ def inversion(ctx: Context) -> Outcome:
     rg, _ = _regain(ctx.model, _tilt(90.0, UNSTATED_HOLD_MIN))
     lower = _gaps_from_standing(rg, LOWER_LUMBAR)
     boots = spine_model(Subject(), GravityBoots(), ctx.tissues)
-    rb, boocock = _regain(boots, _tilt(90.0, BOOCOCK_MIN))
+    standing_s = BOOCOCK_STANDING_MIN * 60.0
+    rb, boocock = _regain(boots, _tilt(90.0, BOOCOCK_MIN), BOOCOCK_PRECEDING, standing_s)
+    boocock_length = rb.spine_length_change
+    boocock_loss = boocock_length[rb.index_at(rb.time_s[-1] - standing_s + STADIOMETER_S)]
+    boocock_loss -= boocock_length[-1]
     out = Outcome(
         values={
             "nosse_spinal_length": float(gain),
             "kane_lumbar_separation": float(gaps.min()),
             "gianakopoulos_lower_lumbar_distraction": float(lower.mean()),
             "boocock_inversion_stature": boocock,
+            "boocock_standing_loss": float(boocock_loss),
         }
     )
     out.inputs = [
@@ -561,10 +612,12 @@ def inversion(ctx: Context) -> Outcome:
         + " and ".join(LOWER_LUMBAR)
         + " at the end of the hold against the standing radiograph. Per level (mm): "
         + ", ".join(f"{n} {g:+.2f}" for n, g in zip(LOWER_LUMBAR, lower, strict=True)),
-        f"Boocock: as for the stature experiment (`upright({PRECEDING_UPRIGHT_H:g})`, the "
-        "drop jumps not modelled), then gravity boots at 90 deg (assumption: 'gravity "
-        f"inversion', angle not in the abstract) for {BOOCOCK_MIN:g} min in all, then the "
-        "second standing reading.",
+        "Boocock: tested at 14:00, so `lying(8)`, `upright(6.5)` before (assumption: "
+        "rising at 07:30; the drop jumps are not modelled), 1 min standing (the first "
+        "reading), gravity boots at 90 deg (assumption: 'gravity inversion', angle not in "
+        f"the abstract) for {BOOCOCK_MIN:g} min in all, then {BOOCOCK_STANDING_MIN:g} min "
+        f"standing: the second reading {STADIOMETER_S:g} s into it, the loss from there to "
+        "its end.",
     ]
     out.panels = [
         Panel(
@@ -574,7 +627,8 @@ def inversion(ctx: Context) -> Outcome:
             (Series("simulated", r.time_s, r.spine_length_change - upright_reading),),
         ),
         Panel(
-            f"Standing, {BOOCOCK_MIN:g} min in gravity boots, standing (Boocock protocol)",
+            f"Standing, {BOOCOCK_MIN:g} min in gravity boots, {BOOCOCK_STANDING_MIN:g} min "
+            "standing (Boocock protocol)",
             "time (min)",
             "spine length change (mm)",
             (Series("simulated", rb.time_s / 60.0, rb.spine_length_change),),
