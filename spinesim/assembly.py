@@ -554,7 +554,11 @@ def _device_columns(device: Device, anat) -> dict[int, dict[str, float]]:
     names = anat.body_names
     columns: dict[int, dict[str, float]] = {}
     if isinstance(device, TractionTable):
-        columns[names.index("pelvis")] = {"pull_share": -1.0}
+        angle = math.radians(device.pull_angle_deg)
+        columns[names.index("pelvis")] = {
+            "pull_share": -math.cos(angle),
+            "pull_lift": math.sin(angle),
+        }
         if device.split_table:
             split = anat.joint_names.index(device.split_level)
             for i in range(split + 1):  # joint j links bodies j and j + 1

@@ -51,6 +51,9 @@ ARM_BODIES = ("T1", "T2", "T3", "T4")
 #: Largest pull of a traction device (N); clinical lumbar traction uses up to about body
 #: weight (Judovich 1955; Pellecchia 1994 [M]).
 MAX_PULL_N = 3000.0
+#: Steepest pull above the table (deg) a TractionTable accepts (assumption: a traction
+#: machine's pulley stands at most this high over the pelvis).
+MAX_PULL_ANGLE_DEG = 60.0
 
 
 @dataclass(frozen=True)
@@ -298,8 +301,11 @@ class TractionTable(_ChestHarness):
     split table the section under the bodies caudal to ``split_level`` rolls freely, so
     their friction vanishes (supine the lumbar bodies do not touch the table, so every
     split level frees the legs and pelvis alike; prone it matters). The pull acts at the
-    pelvis' centre of mass along the table (assumption: harness straps parallel to the
-    table). ``position = "prone"``: lying on the front, the anterior skin on the table
+    pelvis' centre of mass, ``pull_angle_deg`` above the table plane (default 0: the
+    harness straps parallel to the table); an angled pull also lifts the pelvis off the
+    table, which lowers its friction (Lee & Evans 2001); through the centre of mass it
+    adds no moment (the flexion moment of clinical set-ups is not modelled, docs/model.md
+    §7.1). ``position = "prone"``: lying on the front, the anterior skin on the table
     (modelled as the mirror image, see :func:`spinesim.core.mechanics.table_side`); the
     model then lies prone in every phase on the table or in bed. Prone the abdomen carries
     the trunk as stiffly as the back does supine and flexes the lumbar spine (a limitation,
@@ -316,6 +322,13 @@ class TractionTable(_ChestHarness):
     # under the lumbosacral junction, Judovich 1955 [M])
     split_level: str = "L5-S1"
     position: str = "supine"
+    pull_angle_deg: float = bounded(
+        0.0,
+        0.0,
+        MAX_PULL_ANGLE_DEG,
+        doc="angle of the pull above the table plane (deg; 0: along the table; the machine "
+        "or pulley above the table lifts the pelvis as it pulls)",
+    )
 
     name: ClassVar[str] = "traction"
     fixed_deg: ClassVar[float | None] = 0.0

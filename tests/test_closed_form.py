@@ -469,6 +469,59 @@ def test_the_lumped_ligaments_lie_on_their_anatomical_sides(default_model):
     assert (discs[:, L.J_LIG_POST_Y] < -0.02).all()  # the spinous processes are far behind
 
 
+def pulled_block(angle_deg: float, prone: bool) -> spinesim.Model:
+    """The sliding block (mu_s 0.5, mu_k 0.4), pulled towards -x at ``angle_deg`` above the
+    table plane (the pull's shares along the table and away from it)."""
+    b = spinesim.ModelBuilder(friction_static=0.5, friction_kinetic=0.4, prone=prone)
+    side = -1.0 if prone else 1.0
+    m = 5.0
+    angle = math.radians(angle_deg)
+    b.add_body(
+        "block",
+        m,
+        0.02,
+        contact_y=-side * 0.05,
+        k_normal=m * G / 0.01,
+        c_normal=2 * math.sqrt(m * m * G / 0.01),
+        k_tangent=0.5 * m * G / 0.002,
+        c_tangent=2 * 0.5 * math.sqrt(m * 0.5 * m * G / 0.002),
+        anchor_k_rot=1e4,
+        anchor_c_rot=50.0,
+        pull_share=-math.cos(angle),
+        pull_lift=math.sin(angle),
+    )
+    return b.build(y0=side * (0.05 - 0.01))
+
+
+@pytest.mark.parametrize("prone", [False, True])
+def test_a_pull_above_the_table_lifts_the_body_and_lowers_its_friction(prone):
+    """A pull P at angle a above the table: the table carries m g - P sin(a), friction holds
+    P cos(a) while that is below mu_s times it (the skin deflects P cos(a) / k_t), and the
+    lift lets a pull that sticks along the table slide the body (Lee & Evans 2001)."""
+    m, pull, a = 5.0, 20.0, 30.0
+    side = -1.0 if prone else 1.0
+    table = knots((0, 0, 1, 0, 0), (5, 0, 1, 0, 0), (20, 0, 1, 0, 0))
+    table[1:, L.P_PULL] = pull  # ramped on over 5 s: a step would overshoot into slip
+    along, lift = pull * math.cos(math.radians(a)), pull * math.sin(math.radians(a))
+    assert along < 0.5 * (m * G - lift)  # sticks
+    model = pulled_block(a, prone)
+    state = run(model, table, np.array([20.0]), TIGHT)[0][-1]
+    depth = 0.05 - side * state[L.S_Y]  # the contact point's indentation
+    assert depth * model.body[0, L.B_K_NORMAL] == pytest.approx(m * G - lift, rel=1e-4)
+    shift = model.y0[L.S_X] - state[L.S_X]
+    assert shift == pytest.approx(along / model.body[0, L.B_K_TANGENT], rel=0.02)
+    # 24 N along the table sticks lying flat (below mu_s m g = 24.5 N) ...
+    strong = knots((0, 0, 1, 0, 0), (5, 0, 1, 0, 0), (20, 0, 1, 0, 0))
+    strong[1:, L.P_PULL] = 24.0
+    flat = run(pulled_block(0.0, prone), strong, np.array([10.0, 20.0]), TIGHT)[0]
+    assert abs(flat[1, L.S_X] - flat[0, L.S_X]) < 1e-6
+    # ... and slides pulled at atan(mu_s) above it, the angle at which the least pull slides
+    # it: 21.5 N along the table against a limit of 0.5 (m g - 10.7 N) = 19.2 N
+    steepest = math.degrees(math.atan(0.5))
+    lifted = run(pulled_block(steepest, prone), strong, np.array([10.0, 20.0]), TIGHT)[0]
+    assert lifted[0, L.S_X] - lifted[1, L.S_X] > 1e-3
+
+
 @pytest.mark.parametrize("prone", [False, True])
 def test_an_off_centre_contact_tilts_the_body_against_its_rotational_holder(prone):
     """A body lying flat on a frictionless backrest that touches it ``lx`` cranial of its

@@ -170,10 +170,14 @@ def test_the_holders_damp_the_hang(device, angle):
 
 
 # ------------------------------------------------------------------------------ traction
-def test_split_table_passes_the_whole_pull_to_the_lumbosacral_level():
-    """On a split table the pelvis and legs roll freely: the pull reaches L5-S1 in full."""
-    model, result, k = at_rest(TractionTable(split_table=True), Protocol.traction(400))
-    assert joint_force_x(model, result, k, "L5-S1") == pytest.approx(400.0, abs=1.0)
+@pytest.mark.parametrize("pull_angle_deg", [0.0, 30.0])
+def test_split_table_passes_the_whole_pull_to_the_lumbosacral_level(pull_angle_deg):
+    """On a split table the pelvis and legs roll freely: the pull's component along the
+    table reaches L5-S1 in full."""
+    table = TractionTable(split_table=True, pull_angle_deg=pull_angle_deg)
+    model, result, k = at_rest(table, Protocol.traction(400))
+    along = 400.0 * np.cos(np.radians(pull_angle_deg))
+    assert joint_force_x(model, result, k, "L5-S1") == pytest.approx(along, abs=1.0)
 
 
 def test_traction_without_split_loses_the_friction_of_the_lower_body():
@@ -189,13 +193,22 @@ def test_traction_without_split_loses_the_friction_of_the_lower_body():
     assert 0.45 < normal / weight(model, slice(None)) < 0.7
 
 
-def test_traction_force_balance():
-    """The pull is balanced by the thoracic harness and the friction on the table."""
-    result = spinesim.simulate(Protocol.traction(300, hold_s=60), device=TractionTable())
+@pytest.mark.parametrize("pull_angle_deg", [0.0, 30.0])
+def test_traction_force_balance(pull_angle_deg):
+    """Along the table the pull is balanced by the thoracic harness and the friction on
+    the table; pulled above the table, the pelvis is lifted and the table carries less."""
+    table = TractionTable(pull_angle_deg=pull_angle_deg)
+    result = spinesim.simulate(Protocol.traction(300, hold_s=60), device=table)
     k = result.index_at(result.attrs["hold_end_s"] - 1.0)
     assert result.pull_force[k] == pytest.approx(300.0)
-    balance = -result.anchor_force[k] + result.friction_force[k] - result.pull_force[k]
+    along = result.pull_force[k] * np.cos(np.radians(pull_angle_deg))
+    balance = -result.anchor_force[k] + result.friction_force[k] - along
     assert abs(balance) < 0.5
+    if pull_angle_deg > 0.0:
+        flat = spinesim.simulate(Protocol.traction(300, hold_s=60), device=TractionTable())
+        lift = 300.0 * np.sin(np.radians(pull_angle_deg))
+        relief = flat.normal_force[k] - result.normal_force[k]
+        assert 0.5 * lift < relief <= lift  # the chest harness holds the rest down
 
 
 def test_intermittent_traction_follows_the_pull_profile():

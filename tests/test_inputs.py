@@ -205,6 +205,12 @@ def test_device_out_of_range(field, value):
         spinesim.InversionTable(**kwargs)
 
 
+@pytest.mark.parametrize("value", [-5.0, 61.0, NAN, True])
+def test_traction_pull_angle_out_of_range(value):
+    with raises_naming("TractionTable.pull_angle_deg", repr(value), "[0, 60]"):
+        spinesim.TractionTable(pull_angle_deg=value)
+
+
 # ---------------------------------------------------------------------------- tissues
 TISSUE_CLASSES = [
     spinesim.DiscProperties,

@@ -65,7 +65,10 @@ B_FEET_C_ROT = 26
 # flat on it (rad, + the cranial end farther from the surface; see mechanics.contact_spring)
 B_CONTACT_LENGTH = 27
 B_CONTACT_FLAT_ANGLE = 28
-NB = 29
+# share of the protocol's pull acting on the body away from the table (-): a pull angled
+# above the table lifts as well as pulls (B_PULL_SHARE is the share along table x)
+B_PULL_LIFT = 29
+NB = 30
 
 # --- joint parameter columns (all SI) ---------------------------------------------------
 J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)

@@ -39,6 +39,7 @@ from spinesim.core.layout import (
     B_K_NORMAL,
     B_K_TANGENT,
     B_MASS,
+    B_PULL_LIFT,
     B_PULL_SHARE,
     B_RELEASE_DEVICE,
     B_SUPPORT_MASS,
@@ -614,7 +615,7 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
         # the support (hands) carries the weight of support_mass off the body on a device
         m_net = m - on_device * body[i, B_SUPPORT_MASS]
         fx = m_net * gx + friction + ax + body[i, B_PULL_SHARE] * pull
-        fy = m_net * gy + side * normal + ay
+        fy = m_net * gy + side * (normal + body[i, B_PULL_LIFT] * pull) + ay
         dy[b + S_VX] = fx
         dy[b + S_VY] = fy
         dy[b + S_OMEGA] = rx * side * normal - ry * friction + contact_torque + at
