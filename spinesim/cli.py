@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "protocol_file",
         nargs="?",
+        type=path_argument,
         metavar="PROTOCOL.toml",
         help="multi-phase protocol file (schema: spinesim/protocol_file.py, example: "
         "examples/protocol.toml); it sets the subject, device and phases, so the session "

@@ -303,13 +303,14 @@ class TractionTable(_ChestHarness):
     split level frees the legs and pelvis alike; prone it matters). The pull acts at the
     pelvis' centre of mass, ``pull_angle_deg`` above the table plane (default 0: the
     harness straps parallel to the table); an angled pull also lifts the pelvis off the
-    table, which lowers its friction (Lee & Evans 2001); through the centre of mass it
-    adds no moment (the flexion moment of clinical set-ups is not modelled, docs/model.md
-    §7.1). ``position = "prone"``: lying on the front, the anterior skin on the table
-    (modelled as the mirror image, see :func:`spinesim.core.mechanics.table_side`); the
-    model then lies prone in every phase on the table or in bed. Prone the abdomen carries
-    the trunk as stiffly as the back does supine and flexes the lumbar spine (a limitation,
-    docs/model.md §7.1)."""
+    table, which lowers its friction (Lee & Evans 2001). Through the centre of mass the
+    lift extends the lumbar spine supine and flexes it prone; the flexion moment that
+    clinical set-ups add with the hips flexed and the harness's line of pull is not
+    modelled (docs/model.md §7.1). ``position = "prone"``: lying on the front, the
+    anterior skin on the table (modelled as the mirror image, see
+    :func:`spinesim.core.mechanics.table_side`); the model then lies prone in every phase
+    on the table or in bed. Prone the abdomen carries the trunk as stiffly as the back
+    does supine and flexes the lumbar spine (a limitation, docs/model.md §7.1)."""
 
     friction_static: float = bounded(
         0.5, 0.0, 2.0, doc="patient on a treatment table: 0.5 (Judovich rule [V-sec])"

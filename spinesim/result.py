@@ -128,7 +128,7 @@ class LevelResult:
     fluid_change: np.ndarray
 
     def __repr__(self) -> str:
-        names = ", ".join(f.name for f in fields(self)[2:])
+        names = ", ".join(f.name for f in fields(self) if f.name not in ("name", "time_s"))
         return (
             f"LevelResult({self.name!r}, {self.time_s.size} times from {self.time_s[0]:g} to "
             f"{self.time_s[-1]:g} s; {names})"

@@ -310,6 +310,7 @@ def test_out_not_ending_in_nc_is_refused_before_the_simulation(tmp_path, capsys,
     "argv",
     [
         ["run", "--hold", "10", "--out", ""],
+        ["run", ""],
         ["sweep", " ", "--out", "s.zarr"],
         ["sweep", "examples/sweep.toml", "--out", ""],
         ["render", "", "--png", "a.png"],

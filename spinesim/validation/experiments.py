@@ -424,7 +424,7 @@ def stature_regain(ctx: Context) -> Outcome:
     curves = []
     for mid, (subject, minutes) in LYING_RUNS.items():
         rest = (Phase(minutes * 60, 0.0, 0.0, kind="lying"),)
-        r, gain = _regain(ctx.model_for(subject), rest)
+        r, gain, _ = _regain(ctx.model_for(subject), rest)
         out.values[mid] = gain
         curves.append(Series(f"{mid} ({minutes:g} min)", r.time_s / 60.0, r.spine_length_change))
     for mid, (subject, minutes, fraction) in TRACTION_RUNS.items():
@@ -434,7 +434,7 @@ def stature_regain(ctx: Context) -> Outcome:
             Phase(minutes * 60 - TRACTION_RAMP_S, 0.0, 0.0, start_pull_N=pull, end_pull_N=pull),
         )
         model = spine_model(subject, TractionTable(), ctx.tissues)
-        _, out.values[mid] = _regain(model, rest)
+        _, out.values[mid], _ = _regain(model, rest)
     out.inputs = [
         f"Protocol: `upright({PRECEDING_UPRIGHT_H:g})` before (assumption: the preceding "
         "loading (weightlifting, loaded walking) is not modelled); then 1 min standing, "
@@ -462,20 +462,22 @@ def stature_regain(ctx: Context) -> Outcome:
 def _regain(
     model: Model,
     rest: tuple[Phase, ...],
-    preceding: tuple[Phase, ...] = (),
+    preceding: tuple[Phase, ...] | None = None,
     standing_after_s: float = 60.0,
-) -> tuple[Result, float]:
-    """A standing reading, ``rest``, standing ``standing_after_s`` with a reading
-    :data:`STADIOMETER_S` into it; the stature gained between the readings (mm). Before:
-    ``preceding`` (default ``upright(PRECEDING_UPRIGHT_H)``)."""
+) -> tuple[Result, float, int]:
+    """A standing reading, ``rest``, standing ``standing_after_s`` with the second reading
+    :data:`STADIOMETER_S` into it: the result, the stature gained between the readings
+    (mm) and the index of the second reading. Before: ``preceding`` (default
+    ``upright(PRECEDING_UPRIGHT_H)``; ``()``: none)."""
+    if preceding is None:
+        preceding = (upright(PRECEDING_UPRIGHT_H),)
     stand = Phase(60.0, -90.0, -90.0, kind="upright", name="stadiometer")
     after = Phase(standing_after_s, -90.0, -90.0, kind="upright", name="stadiometer")
-    protocol = Protocol((*(preceding or (upright(PRECEDING_UPRIGHT_H),)), stand, *rest, after))
+    protocol = Protocol((*preceding, stand, *rest, after))
     r = simulate(protocol, model=model, output_interval_s=STADIOMETER_S)
     length = r.spine_length_change
-    before = length[r.index_at(STADIOMETER_S)]
-    reading = protocol.session_duration_s - standing_after_s + STADIOMETER_S
-    return r, float(length[r.index_at(reading)] - before)
+    second = r.index_at(protocol.session_duration_s - standing_after_s + STADIOMETER_S)
+    return r, float(length[second] - length[r.index_at(STADIOMETER_S)]), second
 
 
 # ------------------------------------------ Nosse 1978, Cholewicki 2009: muscle activation
@@ -581,14 +583,13 @@ def inversion(ctx: Context) -> Outcome:
     rk = simulate(kane, model=ctx.model, output_interval_s=10.0)
     lumbar = [rk.levels.index(n) for n in LUMBAR]
     gaps = rk.gap_change[-1, lumbar, 1]  # the post-inversion radiograph, after the return
-    rg, _ = _regain(ctx.model, _tilt(90.0, UNSTATED_HOLD_MIN))
+    rg, _, _ = _regain(ctx.model, _tilt(90.0, UNSTATED_HOLD_MIN))
     lower = _gaps_from_standing(rg, LOWER_LUMBAR)
     boots = spine_model(Subject(), GravityBoots(), ctx.tissues)
-    standing_s = BOOCOCK_STANDING_MIN * 60.0
-    rb, boocock = _regain(boots, _tilt(90.0, BOOCOCK_MIN), BOOCOCK_PRECEDING, standing_s)
-    boocock_length = rb.spine_length_change
-    boocock_loss = boocock_length[rb.index_at(rb.time_s[-1] - standing_s + STADIOMETER_S)]
-    boocock_loss -= boocock_length[-1]
+    rb, boocock, reading = _regain(
+        boots, _tilt(90.0, BOOCOCK_MIN), BOOCOCK_PRECEDING, BOOCOCK_STANDING_MIN * 60.0
+    )
+    boocock_loss = rb.spine_length_change[reading] - rb.spine_length_change[-1]
     out = Outcome(
         values={
             "nosse_spinal_length": float(gain),
@@ -643,7 +644,7 @@ def suspension(ctx: Context) -> Outcome:
     radiograph (Tekeoglu)."""
     harness = spine_model(Subject(), SuspensionHarness(), ctx.tissues)
     hang = (Phase(TEKEOGLU_MIN * 60.0, -90.0, -90.0, name="hanging"),)
-    r, _ = _regain(harness, hang)
+    r, _, _ = _regain(harness, hang)
     gaps = _gaps_from_standing(r, LUMBAR[1:])
     out = Outcome(values={"tekeoglu_suspension_distraction": float(gaps.min())})
     out.inputs = [
