@@ -9,16 +9,20 @@ Set the environment variable ``NUMBA_DISABLE_JIT=1`` to run every kernel as plai
 (for debugging or line coverage); results agree, only slower, except that a float
 division by zero then raises ``ZeroDivisionError`` where compiled code gives inf or NaN.
 
-Developers: Numba checks only the cached function's own source file, so after editing
-``core/mechanics.py`` the cached ``core/integrator.py`` kernels would still inline the old
-physics. Delete the cache after editing a kernel module:
-``find spinesim -name '*.nb[ic]' -delete``.
+Numba checks a cached kernel only against its own source file, so a kernel that inlines
+functions of another module (the batch kernel inlines the right-hand side of
+``core/mechanics.py``) would load stale machine code after that module changed (an edit, a
+``git pull``). :func:`refresh_stale_caches` therefore runs at import: when any compiling
+module's source differs from the last import's, it makes Numba recompile them all.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import numba
 
@@ -49,3 +53,46 @@ def threads_for(n_tasks: int) -> Iterator[None]:
         yield
     finally:
         numba.set_num_threads(before)
+
+
+#: What marks a module that compiles kernels (it imports this module's decorators).
+_COMPILING = "from spinesim._numba import"
+
+
+def _kernel_sources(package: Path) -> list[Path]:
+    """The modules whose source a compiled kernel depends on: those that compile kernels
+    and ``core/`` (kernels inline its functions and freeze its constants, e.g. the column
+    indices of ``core/layout.py``)."""
+    return sorted(
+        p
+        for p in package.rglob("*.py")
+        if p.parent == package / "core" or _COMPILING in p.read_text("utf-8")
+    )
+
+
+def refresh_stale_caches(package: Path, record: Path) -> bool:
+    """Make Numba recompile every kernel of ``package`` if any source a kernel depends on
+    (:func:`_kernel_sources`) changed since the digest kept in ``record``: touch them all
+    (Numba compares a cached kernel with its own file's modification time) and record the
+    new digest. True if it did. Where the package cannot be written (an installed wheel,
+    whose files all change together on an upgrade) nothing is done."""
+    modules = _kernel_sources(package)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in modules)).hexdigest()
+    try:
+        if record.read_text("utf-8").strip() == digest:
+            return False
+    except OSError:
+        pass  # no record yet
+    try:
+        for path in modules:
+            os.utime(path)
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(digest, "utf-8")
+    except OSError:
+        return False
+    return True
+
+
+refresh_stale_caches(
+    Path(__file__).parent, Path(__file__).parent / "__pycache__" / "kernels.sha256"
+)
