@@ -12,19 +12,19 @@ division by zero then raises ``ZeroDivisionError`` where compiled code gives inf
 Numba checks a cached kernel only against its own source file, so a kernel that inlines
 functions of another module (the batch kernel inlines the right-hand side of
 ``core/mechanics.py``) would load stale machine code after that module changed (an edit, a
-``git pull``). :func:`refresh_stale_caches` therefore runs at import: when any compiling
-module's source differs from the last import's, it makes Numba recompile them all.
+``git pull``). :func:`refresh_stale_caches` therefore runs at import: when a source any
+kernel depends on differs from the last import's, it deletes every cached kernel.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import numba
+from numba.core import caching
 
 _OPTIONS = {"cache": True, "fastmath": False, "error_model": "numpy", "nogil": True}
 
@@ -70,12 +70,24 @@ def _kernel_sources(package: Path) -> list[Path]:
     )
 
 
+def _cache_files(module: Path) -> list[Path]:
+    """Numba's cache files of ``module``'s kernels: in ``__pycache__`` next to it and, if
+    ``NUMBA_CACHE_DIR`` is set, in the folder mirroring its path there."""
+    folders = [module.parent / "__pycache__"]
+    locator = getattr(caching, "UserProvidedCacheLocator", None)
+    if numba.config.CACHE_DIR and locator is not None:
+        subpath = locator.get_suitable_cache_subpath(str(module))
+        folders.append(Path(numba.config.CACHE_DIR) / subpath)
+    return [p for folder in folders for p in folder.glob(f"{module.stem}.*.nb[ic]")]
+
+
 def refresh_stale_caches(package: Path, record: Path) -> bool:
-    """Make Numba recompile every kernel of ``package`` if any source a kernel depends on
-    (:func:`_kernel_sources`) changed since the digest kept in ``record``: touch them all
-    (Numba compares a cached kernel with its own file's modification time) and record the
-    new digest. True if it did. Where the package cannot be written (an installed wheel,
-    whose files all change together on an upgrade) nothing is done."""
+    """Delete the cached kernels of ``package`` if any source a kernel depends on
+    (:func:`_kernel_sources`) changed since the digest kept in ``record``, and record the
+    new digest: Numba checks a cached kernel only against its own file, so after a change
+    elsewhere it would load the old machine code. True if it did; False if nothing changed
+    or the cache cannot be written (then it tries again at the next import; an installed
+    wheel's files change together on an upgrade, and Numba sees each change)."""
     modules = _kernel_sources(package)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in modules)).hexdigest()
     try:
@@ -85,7 +97,8 @@ def refresh_stale_caches(package: Path, record: Path) -> bool:
         pass  # no record yet
     try:
         for path in modules:
-            os.utime(path)
+            for cached in _cache_files(path):
+                cached.unlink(missing_ok=True)
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(digest, "utf-8")
     except OSError:

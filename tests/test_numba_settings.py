@@ -3,14 +3,11 @@ recompiling every kernel when a source they depend on changed."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numba
 
 from spinesim._numba import refresh_stale_caches, threads_for
-
-OLD_NS = 1_000_000_000_000_000_000  # a modification time long past (ns)
 
 
 def test_threads_for_caps_the_threads_at_the_tasks_and_restores_them():
@@ -35,46 +32,48 @@ def test_threads_for_restores_the_threads_after_an_error():
 
 
 def fake_package(root: Path) -> Path:
-    """A package with a ``core`` module, a module that compiles kernels and one that
-    does not, all last modified long ago."""
+    """A package with a ``core`` module, a module that compiles kernels and one that does
+    not, each with a cached kernel in its ``__pycache__``."""
     package = root / "pkg"
     (package / "core").mkdir(parents=True)
     (package / "core" / "layout.py").write_text("X = 1\n")
     (package / "kernels.py").write_text("from spinesim._numba import jit\n")
     (package / "cli.py").write_text("print('no kernels here')\n")
-    age(package)
+    cache(package)
     return package
 
 
-def age(package: Path) -> None:
-    for path in package.rglob("*.py"):
-        os.utime(path, ns=(OLD_NS, OLD_NS))
+def cache(package: Path) -> None:
+    for module in package.rglob("*.py"):
+        folder = module.parent / "__pycache__"
+        folder.mkdir(exist_ok=True)
+        for suffix in ("nbi", "1.nbc"):
+            (folder / f"{module.stem}.kernel-1.py311.{suffix}").write_text("")
 
 
-def touched(package: Path) -> set[str]:
-    return {p.name for p in package.rglob("*.py") if p.stat().st_mtime_ns != OLD_NS}
+def cached(package: Path) -> set[str]:
+    return {p.name.split(".")[0] for p in package.rglob("*.nb[ic]")}
 
 
-def test_a_changed_kernel_source_makes_every_kernel_module_recompile(tmp_path):
+def test_a_changed_kernel_source_deletes_every_cached_kernel(tmp_path):
     """Numba checks a cached kernel only against its own file, so a change in any source
-    a kernel depends on must touch every such file (a kernel inlines other modules)."""
+    a kernel depends on must drop every cached kernel (a kernel inlines other modules)."""
     package, record = fake_package(tmp_path), tmp_path / "cache" / "kernels.sha256"
     assert refresh_stale_caches(package, record)  # nothing recorded yet
-    assert touched(package) == {"layout.py", "kernels.py"}
-    age(package)
-    assert not refresh_stale_caches(package, record)  # unchanged: caches stay valid
+    assert cached(package) == {"cli"}
+    cache(package)
+    assert not refresh_stale_caches(package, record)  # unchanged: the caches stay
     (package / "cli.py").write_text("print('changed, but no kernel depends on it')\n")
-    age(package)
     assert not refresh_stale_caches(package, record)
-    assert touched(package) == set()
+    assert cached(package) == {"cli", "layout", "kernels"}
     (package / "core" / "layout.py").write_text("X = 2\n")  # e.g. a new column index
-    age(package)
     assert refresh_stale_caches(package, record)
-    assert touched(package) == {"layout.py", "kernels.py"}
+    assert cached(package) == {"cli"}
 
 
-def test_a_package_that_cannot_record_is_left_alone(tmp_path):
+def test_a_cache_that_cannot_be_recorded_is_retried(tmp_path):
     package = fake_package(tmp_path)
     blocker = tmp_path / "a_file"
     blocker.write_text("")
     assert not refresh_stale_caches(package, blocker / "kernels.sha256")
+    assert refresh_stale_caches(package, tmp_path / "kernels.sha256")  # not recorded before
