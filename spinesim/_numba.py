@@ -56,18 +56,16 @@ def threads_for(n_tasks: int) -> Iterator[None]:
 
 
 #: What marks a module that compiles kernels (it imports this module's decorators).
-_COMPILING = "from spinesim._numba import"
+_COMPILING = b"from spinesim._numba import"
 
 
-def _kernel_sources(package: Path) -> list[Path]:
-    """The modules whose source a compiled kernel depends on: those that compile kernels
-    and ``core/`` (kernels inline its functions and freeze its constants, e.g. the column
-    indices of ``core/layout.py``)."""
-    return sorted(
-        p
-        for p in package.rglob("*.py")
-        if p.parent == package / "core" or _COMPILING in p.read_text("utf-8")
-    )
+def _kernel_sources(package: Path) -> dict[Path, bytes]:
+    """The modules whose source a compiled kernel depends on, with their sources: those
+    that compile kernels and ``core/`` (kernels inline its functions and freeze its
+    constants, e.g. the column indices of ``core/layout.py``)."""
+    sources = {p: p.read_bytes() for p in sorted(package.rglob("*.py"))}
+    core = package / "core"
+    return {p: text for p, text in sources.items() if p.parent == core or _COMPILING in text}
 
 
 def _cache_files(module: Path) -> list[Path]:
@@ -89,7 +87,7 @@ def refresh_stale_caches(package: Path, record: Path) -> bool:
     or the cache cannot be written (then it tries again at the next import; an installed
     wheel's files change together on an upgrade, and Numba sees each change)."""
     modules = _kernel_sources(package)
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in modules)).hexdigest()
+    digest = hashlib.sha256(b"".join(modules.values())).hexdigest()
     try:
         if record.read_text("utf-8").strip() == digest:
             return False
