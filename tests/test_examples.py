@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from pathlib import Path
 
 import imageio.v3 as iio
@@ -77,3 +78,21 @@ def test_compare_devices_example_tables_and_figure(tmp_path):
     assert (comparison.end_of_hold("gap_change")[:, lumbar] > 0.0).all()
     # boots hang the whole upper body from the lumbar spine: more than the table at 60 deg
     assert (force[1, lumbar] > force[0, lumbar]).all()
+
+
+def test_traction_pull_angle_example_lifts_the_pelvis_and_lowers_the_friction(tmp_path):
+    """Pulled above the table, the table carries less and (without a split) its friction
+    holds less of the pull; through the pelvis' centre of mass the lift extends L5-S1."""
+    example = load("traction_pull_angle")
+    tables = example.main(str(tmp_path))
+    assert (tmp_path / "traction_pull_angle.png").stat().st_size > 10_000
+    for split, rows in tables.items():
+        load_n = [row["table_N"] for row in rows.values()]
+        assert all(a > b for a, b in itertools.pairwise(load_n))
+        opening = [row["L5-S1_anterior_mm"] - row["L5-S1_posterior_mm"] for row in rows.values()]
+        assert all(a < b for a, b in itertools.pairwise(opening))  # extension
+        if not split:
+            friction = [row["friction_N"] for row in rows.values()]
+            assert all(a > b for a, b in itertools.pairwise(friction))
+    plain, split = tables[False], tables[True]
+    assert split[0.0]["friction_N"] < 0.6 * plain[0.0]["friction_N"]  # no friction below
