@@ -56,16 +56,17 @@ def threads_for(n_tasks: int) -> Iterator[None]:
 
 
 #: What marks a module that compiles kernels (it imports this module's decorators).
-_COMPILING = b"from spinesim._numba import"
+_COMPILING = b"from spinesim._numba import jit"
 
 
 def _kernel_sources(package: Path) -> dict[Path, bytes]:
-    """The modules whose source a compiled kernel depends on, with their sources: those
-    that compile kernels and ``core/`` (kernels inline its functions and freeze its
-    constants, e.g. the column indices of ``core/layout.py``)."""
+    """The modules whose source a compiled kernel depends on, with their sources: this
+    one (the compile options), those that compile kernels and ``core/`` (kernels inline
+    its functions and freeze its constants, e.g. the column indices of
+    ``core/layout.py``)."""
     sources = {p: p.read_bytes() for p in sorted(package.rglob("*.py"))}
-    core = package / "core"
-    return {p: text for p, text in sources.items() if p.parent == core or _COMPILING in text}
+    fixed = {package / "_numba.py", *(package / "core").glob("*.py")}
+    return {p: text for p, text in sources.items() if p in fixed or _COMPILING in text}
 
 
 def _cache_files(module: Path) -> list[Path]:
