@@ -49,7 +49,7 @@ from spinesim.device import (
     device_options,
 )
 from spinesim.errors import ParameterError, SolverError, check_integer
-from spinesim.protocol import MAX_CYCLES, Protocol, lying, sitting, upright
+from spinesim.protocol import MAX_CYCLES, Protocol, check_argument, lying, sitting, upright
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
 from spinesim.simulate import simulate
@@ -88,6 +88,7 @@ SESSION_OPTIONS = {
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
     "sitting_hours": "--sitting-hours",
+    "after_upright_hours": "--after-upright-hours",
     "options": "--option",
     "pull": "--pull",
     "cycles": "--cycles",
@@ -109,6 +110,7 @@ _API_NAMES = {
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
     "sitting_hours": "--sitting-hours",
+    "after_upright_hours": "--after-upright-hours",
     "pull_N": "--pull",
     "cycles": "--cycles",
     "rest_s": "--rest",
@@ -213,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="H",
         help="stand upright for H hours before the session (last of the preceding phases; 0: none)",
+    )
+    session.add_argument(
+        "--after-upright-hours",
+        type=float,
+        metavar="H",
+        help="stand upright for H hours after getting off the device, as part of the session: "
+        "how long its effect lasts (half_life in the summary; 0: none)",
     )
     session.add_argument(
         "--option",
@@ -360,14 +369,18 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     ):
         if v[key] is not None and v[key] != 0.0:  # 0 leaves the phase out, as in sweeps
             preceding.append(phase(v[key]))
+    after = []
+    if v["after_upright_hours"] is not None and v["after_upright_hours"] != 0.0:
+        after.append(upright(check_argument("after_upright_hours", v["after_upright_hours"])))
     subject = Subject(mass_kg=v["mass"], height_m=v["height"], sex=v["sex"])
     options = _device_options(v["device"], v["options"] or [])
     device = device_from_name(v["device"], v["friction"], **options)
-    return _session(device, v, angle_given, preceding), subject, device
+    return _session(device, v, angle_given, preceding, after), subject, device
 
 
-def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Protocol:
-    """The single session the options describe on ``device``."""
+def _session(device: Device, v: dict, angle_given: bool, preceding: list, after: list) -> Protocol:
+    """The single session the options describe on ``device``, between the ``preceding``
+    phases and those ``after`` it."""
     cycles = 1 if v["cycles"] is None else check_integer("--cycles", v["cycles"], 1, MAX_CYCLES)
     if device.pulls:
         if angle_given:
@@ -378,7 +391,7 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Pro
             raise ParameterError(f"device {device.name!r} needs --pull (the traction force, N)")
         return Protocol.traction(
             v["pull"], v["ramp"], v["hold"], v["return_s"], cycles=cycles,
-            rest_s=0.0 if v["rest"] is None else v["rest"], preceding=preceding,
+            rest_s=0.0 if v["rest"] is None else v["rest"], preceding=preceding, after=after,
         )  # fmt: skip
     if v["pull"] is not None:
         pulling = tuple(n for n, c in DEVICES.items() if c.pulls)
@@ -392,10 +405,13 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list) -> Pro
             raise ParameterError("--return cannot be combined with --rest or --cycles above 1")
         # a hanging device cannot hold the body flat: its cycles follow each other
         rest = (60.0 if device.hang_deg is None else 0.0) if v["rest"] is None else v["rest"]
-        return Protocol.intermittent(angle, cycles, v["ramp"], v["hold"], rest, preceding=preceding)
+        return Protocol.intermittent(
+            angle, cycles, v["ramp"], v["hold"], rest, preceding=preceding, after=after
+        )
     return Protocol.inversion(
-        angle, ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"], preceding=preceding
-    )
+        angle, ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"],
+        preceding=preceding, after=after,
+    )  # fmt: skip
 
 
 def _device_options(device: str, items: list[str]) -> dict[str, object]:

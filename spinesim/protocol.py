@@ -14,6 +14,7 @@ Angles are in degrees from horizontal: 0 lying flat, +90 fully inverted head-dow
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +67,7 @@ ARGUMENT_RANGES: dict[str, tuple[float, float, bool]] = {
     "lying_hours": (0.0, MAX_PRECEDING_HOURS, True),
     "sitting_hours": (0.0, MAX_PRECEDING_HOURS, True),
     "upright_hours": (0.0, MAX_PRECEDING_HOURS, True),
+    "after_upright_hours": (0.0, MAX_PRECEDING_HOURS, True),
 }
 
 
@@ -76,24 +78,51 @@ def check_argument(name: str, value: Any) -> float:
     return check_number(name, value, low, high, low_open=low_open)
 
 
-def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
-    """``preceding`` (one phase or a sequence) as a list, refusing a session phase: it
-    would silently move the baseline (t = 0) to its own start."""
-    if isinstance(preceding, Phase):
-        preceding = [preceding]
-    elif not isinstance(preceding, Iterable) or isinstance(preceding, str):
+def _phase_list(name: str, phases: Phase | Sequence[Phase]) -> list[Phase]:
+    """``phases`` (one phase or a sequence of them) as a list; refuses anything else,
+    naming the argument ``name``."""
+    if isinstance(phases, Phase):
+        return [phases]
+    if not isinstance(phases, Iterable) or isinstance(phases, str):
         raise ParameterError(
-            f"preceding = {preceding!r} is not a phase or a sequence of phases; build them "
+            f"{name} = {phases!r} is not a phase or a sequence of phases; build them "
             "with upright(), sitting(), lying() or typical_day()"
         )
-    preceding = list(preceding)
-    for k, phase in enumerate(preceding):
-        if not isinstance(phase, Phase) or phase.session:
+    phases = list(phases)
+    for k, phase in enumerate(phases):
+        if not isinstance(phase, Phase):
+            raise ParameterError(
+                f"{name}[{k}] = {phase!r} is not a phase; build them with upright(), "
+                "sitting(), lying() or typical_day()"
+            )
+    return phases
+
+
+def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
+    """``preceding`` as a list, refusing a session phase: it would silently move the
+    baseline (t = 0) to its own start."""
+    phases = _phase_list("preceding", preceding)
+    for k, phase in enumerate(phases):
+        if phase.session:
             raise ParameterError(
                 f"preceding[{k}] = {phase!r} is not a preceding phase; build them with "
                 "upright(), sitting(), lying() or typical_day() (Phase(..., session=False))"
             )
-    return preceding
+    return phases
+
+
+def _after_phases(after: Phase | Sequence[Phase]) -> list[Phase]:
+    """``after`` (off the device: upright, sitting or lying phases) as session phases that
+    follow the device phases, so that the summaries follow the change after the session
+    (its half-life) against the same baseline."""
+    phases = _phase_list("after", after)
+    for k, phase in enumerate(phases):
+        if phase.kind not in POSTURE_ANGLES:
+            raise ParameterError(
+                f"after[{k}] = {phase!r} is on the device; the phases after a session are "
+                f"off it: one of the kinds {tuple(POSTURE_ANGLES)}, e.g. upright(0.5)"
+            )
+    return [dataclasses.replace(phase, session=True) for phase in phases]
 
 
 #: Seconds spent lying down on a device after standing, without friction (see
@@ -201,7 +230,15 @@ def typical_day(
 
 @dataclass(frozen=True)
 class Protocol:
-    """A sequence of phases; build one with the class methods or from a list of phases."""
+    """A sequence of phases; build one with the class methods or from a list of phases.
+
+    Every class method takes ``preceding``, the phases before the session (e.g.
+    ``upright(2.0)`` or ``typical_day()``: they set the state it starts from), and
+    ``after``, phases off the device after it (``upright(0.5)``, ``sitting(...)``,
+    ``lying(...)``, in order): they belong to the session, so its changes are followed
+    against the same baseline while the person stands, sits or lies after getting off
+    the device, e.g. how long the opening lasts (the summaries' ``half_life``).
+    """
 
     phases: tuple[Phase, ...]
 
@@ -234,6 +271,7 @@ class Protocol:
         *,
         ramp_rate_deg_s: float | None = None,
         preceding: Phase | Sequence[Phase] = (),
+        after: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (default 10 s) or at
         ``ramp_rate_deg_s`` (not both), hold ``hold_s``, return to horizontal in
@@ -254,7 +292,7 @@ class Protocol:
         ]
         if ret > 0:
             phases.append(Phase(ret, angle_deg, 0.0, name="return"))
-        return cls(tuple(phases))
+        return cls((*phases, *_after_phases(after)))
 
     @classmethod
     def intermittent(
@@ -266,6 +304,7 @@ class Protocol:
         rest_s: float = 60.0,
         *,
         preceding: Phase | Sequence[Phase] = (),
+        after: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """``cycles`` repetitions of ramp up, hold at ``angle_deg``, ramp down, rest flat
         (``rest_s`` 0: none)."""
@@ -283,7 +322,7 @@ class Protocol:
             ]
             if rest_s > 0.0:
                 phases.append(Phase(rest_s, 0.0, 0.0, name=f"rest {k + 1}"))
-        return cls(tuple(phases))
+        return cls((*phases, *_after_phases(after)))
 
     @classmethod
     def traction(
@@ -297,6 +336,7 @@ class Protocol:
         rest_s: float = 0.0,
         rest_pull_N: float = 0.0,
         preceding: Phase | Sequence[Phase] = (),
+        after: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """Mechanical traction lying flat (for :class:`~spinesim.device.TractionTable`):
         the pull rises from ``rest_pull_N`` (first cycle: 0) to ``pull_N`` in ``ramp_s``,
@@ -329,7 +369,7 @@ class Protocol:
                 phases.append(
                     Phase(rest_s, 0.0, 0.0, name=f"rest{n}", start_pull_N=low, end_pull_N=low)
                 )
-        return cls(tuple(phases))
+        return cls((*phases, *_after_phases(after)))
 
     @classmethod
     def from_samples(
@@ -338,6 +378,7 @@ class Protocol:
         angles_deg: Sequence[float],
         *,
         preceding: Phase | Sequence[Phase] = (),
+        after: Phase | Sequence[Phase] = (),
     ) -> Protocol:
         """Any angle history given as samples (linear in between); ``times_s[0]`` is the
         session start and must be 0."""
@@ -353,7 +394,7 @@ class Protocol:
         phases = _preceding_phases(preceding)
         for k in range(t.size - 1):
             phases.append(Phase(t[k + 1] - t[k], a[k], a[k + 1], name=f"sample {k}"))
-        return cls(tuple(phases))
+        return cls((*phases, *_after_phases(after)))
 
     # ---------------------------------------------------------------- properties
     @property
@@ -370,16 +411,19 @@ class Protocol:
     def hold_end_s(self) -> float:
         """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
         device at a constant angle and pull, the last one if several: where "end-of-hold"
-        summaries are taken. The session end if there is none."""
-        best, end = (0.0, 0.0), self.session_duration_s
+        summaries are taken. If there is none, the end of the last session phase on the
+        device (the session end if there is none of those either)."""
+        best, end = (0.0, 0.0), None
+        last_on_device = self.session_duration_s
         for p, (_, t) in zip(self.phases, self._phase_times(), strict=True):
-            if not p.session:
+            if not p.session or p.kind != "device":
                 continue
+            last_on_device = t
             load = (abs(p.start_deg), p.start_pull_N)
             constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
-            if p.kind == "device" and constant and load > (0.0, 0.0) and load >= best:
+            if constant and load > (0.0, 0.0) and load >= best:
                 best, end = load, t
-        return end
+        return last_on_device if end is None else end
 
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""

@@ -25,6 +25,7 @@ SUMMARY_KEYS = {
     "end_spine_length_change_mm",
     "peak_spine_length_change_mm",
     "final_spine_length_change_mm",
+    "spine_length_half_life_s",
     "solver",
 }
 LEVEL_KEYS = {
@@ -35,6 +36,7 @@ LEVEL_KEYS = {
     "peak_gap_change_mm",
     "final_gap_change_mm",
     "rise_time_s",
+    "half_life_s",
     "end_pressure_MPa",
     "min_pressure_MPa",
     "end_fluid_change_pct",
@@ -135,11 +137,20 @@ def test_cli_options_reach_the_api():
     assert protocol.session_duration_s == pytest.approx(35.0)
     args = cli.build_parser().parse_args([*SHORT, "--option", "friction_kinetic=0.1"])
     assert cli._inputs(args)[2] == spinesim.InversionTable(friction_kinetic=0.1)
+    for device in (["--device", "table"], ["--device", "traction", "--pull", "300"]):
+        args = cli.build_parser().parse_args([*SHORT[:1], *device, "--after-upright-hours", "0.5"])
+        last = cli._inputs(args)[0].phases[-1]
+        assert (last.kind, last.session, last.duration_s) == ("upright", True, 1800.0)
 
 
 @pytest.mark.parametrize(
     "default",
-    [["--cycles", "1"], ["--upright-hours", "0"], ["--lying-hours", "0", "--sitting-hours", "0"]],
+    [
+        ["--cycles", "1"],
+        ["--upright-hours", "0"],
+        ["--lying-hours", "0", "--sitting-hours", "0"],
+        ["--after-upright-hours", "0"],
+    ],
 )
 def test_an_option_at_its_default_or_zero_hours_changes_nothing(default):
     """``--cycles 1`` is the default single session (no trailing rest); 0 hours of a
@@ -203,6 +214,7 @@ BAD_OPTIONS = [
     (["--hold", "0"], "hold"),
     (["--friction", "3"], "friction"),
     (["--upright-hours", "-1"], "upright"),
+    (["--after-upright-hours", "inf"], "(option --after-upright-hours)"),
     (["--cycles", "0"], "--cycles = 0"),
     (["--cycles", "-3", "--return", "5"], "--cycles = -3"),
     (["--output-interval", "1e9"], "output-interval"),

@@ -309,29 +309,39 @@ def test_protocol_without_session_phase():
         spinesim.Protocol((spinesim.upright(1.0), spinesim.lying(1.0)))
 
 
-#: Every protocol constructor, as a function of its preceding phases.
-WITH_PRECEDING = [
-    lambda pre: spinesim.Protocol.inversion(60, preceding=pre),
-    lambda pre: spinesim.Protocol.intermittent(30, 2, preceding=pre),
-    lambda pre: spinesim.Protocol.traction(200, preceding=pre),
-    lambda pre: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], preceding=pre),
+#: Every protocol constructor, as a function of its keyword arguments (the phases
+#: ``preceding`` and ``after`` the session).
+CONSTRUCTORS = [
+    lambda **phases: spinesim.Protocol.inversion(60, **phases),
+    lambda **phases: spinesim.Protocol.intermittent(30, 2, **phases),
+    lambda **phases: spinesim.Protocol.traction(200, **phases),
+    lambda **phases: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], **phases),
 ]
 
 
-@pytest.mark.parametrize("make", WITH_PRECEDING)
+@pytest.mark.parametrize("make", CONSTRUCTORS)
 def test_a_session_phase_given_as_preceding_is_refused(make):
     """It would silently move the baseline (t = 0) to its own start."""
     standing = spinesim.Phase(7200.0, -90.0, -90.0, kind="upright")  # session=True
     with raises_naming("preceding[1]", "not a preceding phase"):
-        make([spinesim.lying(1.0), standing])
+        make(preceding=[spinesim.lying(1.0), standing])
 
 
-@pytest.mark.parametrize("make", WITH_PRECEDING)
-def test_one_preceding_phase_needs_no_list_and_other_values_are_named(make):
-    assert make(spinesim.upright(1.0)).phases == make([spinesim.upright(1.0)]).phases
+@pytest.mark.parametrize("make", CONSTRUCTORS)
+def test_a_device_phase_given_as_after_is_refused(make):
+    """The phases after a session are off the device."""
+    with raises_naming("after[1]", "on the device", "upright"):
+        make(after=[spinesim.lying(0.5), spinesim.Phase(60.0, 30.0, 30.0)])
+
+
+@pytest.mark.parametrize("argument", ["preceding", "after"])
+@pytest.mark.parametrize("make", CONSTRUCTORS)
+def test_one_phase_needs_no_list_and_other_values_are_named(make, argument):
+    one = make(**{argument: spinesim.upright(1.0)})
+    assert one.phases == make(**{argument: [spinesim.upright(1.0)]}).phases
     for bad in (5, "upright", None):
-        with raises_naming("preceding", repr(bad), "not a phase or a sequence of phases"):
-            make(bad)
+        with raises_naming(argument, repr(bad), "not a phase or a sequence of phases"):
+            make(**{argument: bad})
 
 
 def test_preceding_phase_after_session_phase():

@@ -66,6 +66,26 @@ def test_hold_end_is_the_steepest_hold_head_up_or_down():
     assert spinesim.Protocol.inversion(45, ramp_s=5, hold_s=20).hold_end_s == pytest.approx(25.0)
 
 
+def test_phases_after_a_session_join_it_and_leave_the_hold_where_it_was():
+    """``after=`` appends session phases (the baseline stays at the ramp's start); the
+    end of the hold stays that of the device, also where the device has no hold."""
+    alone = spinesim.Protocol.inversion(45, ramp_s=5, hold_s=20, preceding=spinesim.upright(1))
+    after = spinesim.Protocol.inversion(
+        45, ramp_s=5, hold_s=20, preceding=spinesim.upright(1),
+        after=[spinesim.upright(0.5), spinesim.lying(0.25)],
+    )  # fmt: skip
+    assert after.phases[: len(alone.phases)] == alone.phases
+    assert [(p.kind, p.session) for p in after.phases[len(alone.phases) :]] == [
+        ("upright", True),
+        ("lying", True),
+    ]
+    assert after.preceding_duration_s == alone.preceding_duration_s
+    assert after.session_duration_s == pytest.approx(alone.session_duration_s + 2700.0)
+    assert after.hold_end_s == alone.hold_end_s == pytest.approx(25.0)
+    ramp_only = spinesim.Protocol.from_samples([0, 10], [0, 30], after=spinesim.upright(0.1))
+    assert ramp_only.hold_end_s == pytest.approx(10.0)  # the end of the device, not of standing
+
+
 def test_intermittent_sessions_without_rest_go_straight_into_the_next_cycle():
     for protocol in (
         spinesim.Protocol.intermittent(30, 2, ramp_s=5, hold_s=10, rest_s=0),

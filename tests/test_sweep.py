@@ -11,7 +11,13 @@ from spinesim import Cohort, Grid, LatinHypercube, RandomSample, Table
 from spinesim.errors import ParameterError
 from spinesim.protocol import ARGUMENT_RANGES
 from spinesim.sweeps.design import BMI, STATURE, Normal
-from spinesim.sweeps.parameters import PRECEDING, PROTOCOLS, _is_integer, _protocol_arguments
+from spinesim.sweeps.parameters import (
+    AFTER,
+    PRECEDING,
+    PROTOCOLS,
+    _is_integer,
+    _protocol_arguments,
+)
 
 #: Short sessions keep the sweep tests quick: 5 s ramp, 20 s hold, 5 s return.
 SHORT = {"ramp_s": 5.0, "hold_s": 20.0}
@@ -242,7 +248,7 @@ def test_every_real_valued_protocol_argument_has_an_allowed_range():
     for kind in PROTOCOLS:
         for name, parameter in _protocol_arguments(kind).items():
             assert _is_integer(parameter) or name in ARGUMENT_RANGES, (kind, name)
-    assert set(PRECEDING) <= set(ARGUMENT_RANGES)
+    assert set(PRECEDING) | set(AFTER) <= set(ARGUMENT_RANGES)
 
 
 def test_a_refused_sweep_writes_nothing(tmp_path):
@@ -389,6 +395,32 @@ def test_the_harness_level_is_swept_as_harness_level_and_the_disc_levels_stay():
         assert got == pytest.approx(expected, rel=1e-9)
     with pytest.raises(ParameterError, match="'level' is swept as 'harness_level'"):
         Table({"level": ["T8", "T10"]})
+
+
+def test_standing_after_the_session_is_swept_as_simulate_runs_it():
+    """``after_upright_hours``: 0 is the session alone; otherwise standing follows it and
+    its half-life and final change are those of ``simulate`` with ``after=``."""
+    ds = spinesim.sweep(
+        Grid(after_upright_hours=[0.0, 0.1]),
+        fixed={"angle_deg": 60.0, "upright_hours": 2.0, **SHORT},
+        progress=False,
+    )
+    for hours in (0.0, 0.1):
+        after = spinesim.upright(hours) if hours else ()
+        protocol = spinesim.Protocol.inversion(
+            60.0, **SHORT, preceding=spinesim.upright(2.0), after=after
+        )
+        expected = spinesim.simulate(protocol).summary()
+        case = ds.sel(after_upright_hours=hours)
+        assert float(case["final_spine_length_change"]) == pytest.approx(
+            expected["final_spine_length_change_mm"], rel=1e-9
+        )
+        # interpolated between the saved times, which differ from simulate's default
+        assert float(case["spine_length_half_life"]) == pytest.approx(
+            expected["spine_length_half_life_s"], abs=0.05
+        )
+    with pytest.raises(ParameterError, match=r"after_upright_hours = -1"):
+        spinesim.sweep(Table({"after_upright_hours": [-1.0]}), fixed=SHORT, progress=False)
 
 
 def test_zero_hours_of_a_preceding_phase_leave_it_out():

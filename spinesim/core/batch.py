@@ -59,16 +59,53 @@ S_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-ho
 S_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
 S_PRESSURE_MIN = 10  # Pa, lowest nucleus pressure over the session
 S_FLUID_END = 11  # -, fluid volume change / disc volume at the end of the hold
-N_SUMMARY = 12
+S_HALF_LIFE = 12  # s, from the end of the hold until the middle change has halved
+N_SUMMARY = 13
 
 # global summary columns
 SG_LENGTH_END = 0  # m, spine length change at the end of the hold
 SG_LENGTH_PEAK = 1  # m, largest spine length change over the session
 SG_LENGTH_FINAL = 2  # m, spine length change at the session end
-N_GLOBAL_SUMMARY = 3
+SG_LENGTH_HALF_LIFE = 3  # s, from the end of the hold until the length change has halved
+N_GLOBAL_SUMMARY = 4
 
 #: Fraction of the end-of-hold change that defines the rise time.
 RISE_FRACTION = 0.9
+#: Fraction of the end-of-hold change left at the end of the half-life.
+HALF_LIFE_FRACTION = 0.5
+
+
+@jit
+def crossing_time(times, values, first, target, sense):
+    """The first time from ``times[first]`` on at which ``values`` reaches ``target``
+    from below (``sense`` +1: ``values >= target``) or from above (-1), interpolated
+    linearly from the saved time before; ``inf`` if it does not by the last one."""
+    for k in range(first, times.shape[0]):
+        if sense * (values[k] - target) >= 0.0:
+            if k == 0 or values[k] == values[k - 1]:
+                return times[k]
+            s = (target - values[k - 1]) / (values[k] - values[k - 1])
+            return times[k - 1] + s * (times[k] - times[k - 1])
+    return np.inf
+
+
+@jit
+def rise_time(times, change, hold):
+    """Time (s) from ``times[0]`` until ``change`` first reaches :data:`RISE_FRACTION` of
+    its value at ``hold`` (away from zero, whatever its sign)."""
+    target = RISE_FRACTION * change[hold]
+    sense = 1.0 if target >= 0.0 else -1.0
+    return crossing_time(times[: hold + 1], change, 0, target, sense) - times[0]
+
+
+@jit
+def half_life(times, change, hold):
+    """Time (s) from ``times[hold]`` until ``change`` has fallen to
+    :data:`HALF_LIFE_FRACTION` of its value there (towards zero, whatever its sign);
+    ``inf`` if it has not by the last of ``times``."""
+    target = HALF_LIFE_FRACTION * change[hold]
+    sense = -1.0 if target >= 0.0 else 1.0
+    return crossing_time(times, change, hold + 1, target, sense) - times[hold]
 
 
 @jit
@@ -77,6 +114,7 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
     summaries from the observables of one case; ``hold`` indexes the end of the hold."""
     n_t = times.shape[0]
     last = n_t - 1
+    change = np.empty(n_t)
     for q in range(levels.shape[0]):
         j = levels[q]
         out = level_summary[q]
@@ -91,38 +129,25 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
         out[S_PRESSURE_END] = end[O_PRESSURE]
         out[S_FLUID_END] = end[O_FLUID] - base[O_FLUID]
         force_peak = -np.inf
-        gap_peak = -np.inf
         pressure_min = np.inf
         for k in range(n_t):
             force_peak = max(force_peak, joint_out[k, j, O_DISC_FORCE])
-            gap_peak = max(gap_peak, joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE])
             pressure_min = min(pressure_min, joint_out[k, j, O_PRESSURE])
+            change[k] = joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
         out[S_FORCE_PEAK] = force_peak
-        out[S_GAP_PEAK] = gap_peak
+        out[S_GAP_PEAK] = change.max()
         out[S_PRESSURE_MIN] = pressure_min
-        target = RISE_FRACTION * out[S_GAP_MIDDLE_END]
-        out[S_RISE_TIME] = np.nan
-        for k in range(hold + 1):
-            change = joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
-            if (target >= 0.0 and change >= target) or (target < 0.0 and change <= target):
-                out[S_RISE_TIME] = times[k] - times[0]
-                break
-    length_end = 0.0
-    length_final = 0.0
-    length_peak = -np.inf
-    for j in range(spinal.shape[0]):
-        if spinal[j]:
-            length_end += joint_out[hold, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
-            length_final += joint_out[last, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
+        out[S_RISE_TIME] = rise_time(times, change, hold)
+        out[S_HALF_LIFE] = half_life(times, change, hold)
+    length = np.zeros(n_t)
     for k in range(n_t):
-        length = 0.0
         for j in range(spinal.shape[0]):
             if spinal[j]:
-                length += joint_out[k, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
-        length_peak = max(length_peak, length)
-    global_summary[SG_LENGTH_END] = length_end
-    global_summary[SG_LENGTH_PEAK] = length_peak
-    global_summary[SG_LENGTH_FINAL] = length_final
+                length[k] += joint_out[k, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
+    global_summary[SG_LENGTH_END] = length[hold]
+    global_summary[SG_LENGTH_PEAK] = length.max()
+    global_summary[SG_LENGTH_FINAL] = length[last]
+    global_summary[SG_LENGTH_HALF_LIFE] = half_life(times, length, hold)
 
 
 @jit

@@ -5,7 +5,9 @@ A case is a mapping from parameter name to value. Names are:
 * protocol: ``protocol`` (``"inversion"``, ``"intermittent"`` or ``"traction"``) and the
   arguments of that constructor (``angle_deg``, ``ramp_s``, ``hold_s``, ``return_s``,
   ``cycles``, ``pull_N``, ...), plus the preceding phases ``lying_hours``,
-  ``sitting_hours`` and ``upright_hours`` (in that order before the session);
+  ``sitting_hours`` and ``upright_hours`` (in that order before the session) and
+  ``after_upright_hours``, standing after the session as part of it (how long its
+  effect lasts: the ``half_life`` variables);
 * subject: ``mass_kg``, ``height_m``, ``sex``;
 * device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
   (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...), the harness'
@@ -44,6 +46,9 @@ DEFAULT_DEVICE = "table"
 #: Preceding phases by parameter name (hours before the session), in the order they come:
 #: a night lying, then sitting, then on one's feet (as :func:`spinesim.typical_day`).
 PRECEDING = {"lying_hours": lying, "sitting_hours": sitting, "upright_hours": upright}
+#: Phases after the session, off the device, by parameter name (hours; ``after=`` of the
+#: protocol constructors).
+AFTER = {"after_upright_hours": upright}
 SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
 TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
 #: Device fields swept under another name: ``level`` names the results' disc levels.
@@ -71,7 +76,7 @@ class CaseInputs:
 @functools.cache
 def _protocol_arguments(kind: str) -> dict[str, inspect.Parameter]:
     params = inspect.signature(PROTOCOLS[kind]).parameters
-    return {name: p for name, p in params.items() if name != "preceding"}
+    return {name: p for name, p in params.items() if name not in ("preceding", "after")}
 
 
 @functools.cache
@@ -92,7 +97,7 @@ def _device_fields(name: str) -> dict[str, str]:
 @functools.cache
 def parameter_names() -> tuple[str, ...]:
     """Every name a sweep accepts (for any protocol kind and device)."""
-    names = ["protocol", "device", *PRECEDING, *SUBJECT_PARAMETERS]
+    names = ["protocol", "device", *PRECEDING, *AFTER, *SUBJECT_PARAMETERS]
     for kind in PROTOCOLS:
         names += [n for n in _protocol_arguments(kind) if n not in names]
     for device in DEVICES:
@@ -204,13 +209,16 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     subject_args: dict[str, Any] = {}
     device_args: dict[str, Any] = {}
     tissue_args: dict[str, dict[str, Any]] = {group: {} for group in TISSUE_GROUPS}
-    preceding = []
+    preceding, after = [], []
     for name, value in values.items():
         if name in ("protocol", "device"):
             continue
         if name in PRECEDING:
             if _number(value) != 0:  # 0 hours: no such phase (a sweep's "without" level)
                 preceding.append(PRECEDING[name](_number(value)))
+        elif name in AFTER:
+            if _number(value) != 0:
+                after.append(AFTER[name](check_argument(name, _number(value))))
         elif name in arguments:
             protocol_args[name] = _argument(arguments[name], value)
         elif name in SUBJECT_PARAMETERS:
@@ -232,7 +240,7 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     if missing:
         raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
     inputs = CaseInputs(
-        protocol=_protocol(kind, _key(protocol_args), tuple(preceding)),
+        protocol=_protocol(kind, _key(protocol_args), tuple(preceding), tuple(after)),
         subject=_cached(Subject, _key(subject_args)),
         device=_cached(device_from_name, (device_name, *_key(device_args))),
         tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
@@ -255,8 +263,8 @@ def _cached(build, key: tuple) -> Any:
 
 
 @functools.lru_cache(maxsize=65536)
-def _protocol(kind: str, args: tuple, preceding: tuple) -> Protocol:
-    return PROTOCOLS[kind](**dict(args), preceding=_ordered(list(preceding)))
+def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple) -> Protocol:
+    return PROTOCOLS[kind](**dict(args), preceding=_ordered(list(preceding)), after=after)
 
 
 @functools.lru_cache(maxsize=65536)
