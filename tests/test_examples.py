@@ -7,6 +7,7 @@ import itertools
 from pathlib import Path
 
 import imageio.v3 as iio
+import numpy as np
 
 import spinesim
 from tests._rendering import drawn_fraction, require_rendering
@@ -96,3 +97,21 @@ def test_traction_pull_angle_example_lifts_the_pelvis_and_lowers_the_friction(tm
             assert all(a > b for a, b in itertools.pairwise(friction))
     plain, split = tables[False], tables[True]
     assert split[0.0]["friction_N"] < 0.6 * plain[0.0]["friction_N"]  # no friction below
+
+
+def test_how_long_it_lasts_example(tmp_path):
+    """What a 60-degree session leaves over a control that skips it: longer at getting off,
+    about half of it lost at once when the table's friction lets go, the rest fading within
+    the hour, standing and lying alike (both sessions stand, or lie, the same)."""
+    runs = load("how_long_it_lasts").main(str(tmp_path))
+    assert (tmp_path / "how_long_it_lasts.png").stat().st_size > 10_000
+    for r in runs.values():
+        minutes, effect = r["minutes"], r["effect_mm"]
+        settled = effect[minutes >= 10.0 / 60.0][0]
+        assert 1.5 < effect[0] < 3.0  # on the table, at the end of the return
+        assert 0.35 * effect[0] < settled < 0.7 * effect[0]
+        assert np.all(np.diff(effect[minutes >= 10.0 / 60.0]) <= 1e-9)  # fading, never back
+        assert 0.0 < effect[-1] < 0.25 * settled
+        assert 5.0 < r["half_life_min"] < 30.0
+    standing, lying = runs["standing"], runs["lying"]
+    assert standing["inverted_mm"][-1] < lying["inverted_mm"][-1] - 5.0  # standing shortens
