@@ -8,8 +8,9 @@ Prints the spine length change and that difference at times after getting off th
 with the half-life of the difference, and writes the figure.
 
 In the model the spine is 2.2 mm longer than the control's at the end of the return, still
-on the table; about half of that springs back at once when the person gets off (the
-table's friction held it stretched), standing or lying. What is left, mostly fluid the
+on the table; about half of that goes within seconds of getting off, standing or lying:
+the table's friction held the inverted spine stretched and the control's short, and lets
+go of both. What is left, mostly fluid the
 discs took up, halves in about 10 min and is down to 0.2 mm after the hour. Standing
 itself shortens the spine by several millimetres in both sessions (Boocock 1990 measured
 4.07 mm over 40 min standing after inversion; docs/validation.md).

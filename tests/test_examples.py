@@ -101,7 +101,7 @@ def test_traction_pull_angle_example_lifts_the_pelvis_and_lowers_the_friction(tm
 
 def test_how_long_it_lasts_example(tmp_path):
     """What a 60-degree session leaves over a control that skips it: longer at getting off,
-    about half of it lost at once when the table's friction lets go, the rest fading within
+    about half of it lost within seconds as the table's friction lets go, the rest fading within
     the hour, standing and lying alike (both sessions stand, or lie, the same)."""
     runs = load("how_long_it_lasts").main(str(tmp_path))
     assert (tmp_path / "how_long_it_lasts.png").stat().st_size > 10_000
