@@ -10,8 +10,8 @@ with the half-life of the difference, and writes the figure.
 In the model the spine is 2.2 mm longer than the control's at the end of the return, still
 on the table; about half of that goes within seconds of getting off, standing or lying:
 the table's friction held the inverted spine stretched and the control's short, and lets
-go of both. What is left, mostly fluid the
-discs took up, halves in about 10 min and is down to 0.2 mm after the hour. Standing
+go of both. What is left 10 s after getting off, mostly fluid the discs took up, halves
+in about 12.5 min and is down to 0.2 mm after the hour. Standing
 itself shortens the spine by several millimetres in both sessions (Boocock 1990 measured
 4.07 mm over 40 min standing after inversion; docs/validation.md).
 
@@ -49,13 +49,17 @@ def session(angle_deg: float, after: spinesim.Phase) -> spinesim.Result:
 
 def effect_half_life(minutes: np.ndarray, effect: np.ndarray) -> float:
     """Minutes from :data:`SETTLE_S` after getting off until ``effect`` has fallen to half
-    its value there, interpolated linearly between the saved times; inf if it does not."""
+    its value there, interpolated linearly between the saved times; inf if it does not by
+    the end, NaN if nothing is left to halve."""
     start = int(np.searchsorted(minutes, SETTLE_S / 60.0))
-    below = start + np.flatnonzero(effect[start:] <= 0.5 * effect[start])
+    left = effect[start]
+    if not left > 0.0:
+        return np.nan
+    below = start + 1 + np.flatnonzero(effect[start + 1 :] <= 0.5 * left)
     if below.size == 0:
         return np.inf
     k = below[0]
-    share = (0.5 * effect[start] - effect[k - 1]) / (effect[k] - effect[k - 1])
+    share = (0.5 * left - effect[k - 1]) / (effect[k] - effect[k - 1])
     return float(minutes[k - 1] + share * (minutes[k] - minutes[k - 1]) - minutes[start])
 
 

@@ -220,8 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--after-upright-hours",
         type=float,
         metavar="H",
-        help="stand upright for H hours after getting off the device, as part of the session: "
-        "how long its effect lasts (half_life in the summary; 0: none)",
+        help="stand upright for H hours after getting off the device, as part of the session "
+        "(its changes stay against the session start; 0: none)",
     )
     session.add_argument(
         "--option",

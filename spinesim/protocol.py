@@ -113,8 +113,8 @@ def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
 
 def _after_phases(after: Phase | Sequence[Phase]) -> list[Phase]:
     """``after`` (off the device: upright, sitting or lying phases) as session phases that
-    follow the device phases, so that the summaries follow the change after the session
-    (its half-life) against the same baseline."""
+    follow the device phases, so that the change after the session is followed against
+    the same baseline."""
     phases = _phase_list("after", after)
     for k, phase in enumerate(phases):
         if phase.kind not in POSTURE_ANGLES:
@@ -237,7 +237,7 @@ class Protocol:
     ``after``, phases off the device after it (``upright(0.5)``, ``sitting(...)``,
     ``lying(...)``, in order): they belong to the session, so its changes are followed
     against the same baseline while the person stands, sits or lies after getting off
-    the device, e.g. how long the opening lasts (the summaries' ``half_life``).
+    the device (``examples/how_long_it_lasts.py`` compares that with a control).
     """
 
     phases: tuple[Phase, ...]

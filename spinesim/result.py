@@ -229,30 +229,29 @@ class Result:
         s = self.summary()
         head = (
             f"{'level':>8} {'F_end':>8} {'F_peak':>8} {'ant':>7} {'mid':>7} {'post':>7} "
-            f"{'final':>7} {'rise':>7} {'half':>7} {'fluid':>7}\n"
-            f"{'':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'mm':>7} {'s':>7} "
-            f"{'s':>7} {'%':>7}"
+            f"{'final':>7} {'rise':>7} {'fluid':>7}\n"
+            f"{'':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'mm':>7} {'s':>7} {'%':>7}"
         )
         rows = [head]
         for name, v in s["levels"].items():
             g = v["end_gap_change_mm"]
+            rise = v["rise_time_s"]
             rows.append(
                 f"{name:>8} {v['end_axial_force_N']:8.1f} {v['peak_axial_force_N']:8.1f} "
                 f"{g['anterior']:7.3f} {g['middle']:7.3f} {g['posterior']:7.3f} "
-                f"{v['final_gap_change_mm']:7.3f} {_seconds(v['rise_time_s']):>7} "
-                f"{_seconds(v['half_life_s']):>7} {v['end_fluid_change_pct']:7.3f}"
+                f"{v['final_gap_change_mm']:7.3f} "
+                f"{'-' if rise is None else f'{rise:.1f}':>7} "
+                f"{v['end_fluid_change_pct']:7.3f}"
             )
         rows.append(
             f"spine length change at end of hold ({s['end_of_hold_s']:.1f} s): "
             f"{s['end_spine_length_change_mm']:.3f} mm; at the session end: "
-            f"{s['final_spine_length_change_mm']:.3f} mm; half-life: "
-            f"{_seconds(s['spine_length_half_life_s'])} s"
+            f"{s['final_spine_length_change_mm']:.3f} mm"
         )
         rows.append(
             "F_peak: the largest axial force, i.e. the most tension (or the least "
             "compression); final: middle disc-space change at the session end; rise: time to "
-            "90 % of the end-of-hold middle change; half: time from the end of the hold until "
-            "it has halved ('-': not by the session end; add time after it with after=)"
+            "90 % of the end-of-hold middle change"
         )
         rows.append(f"baseline: {s['baseline']}")
         return "\n".join(rows)
@@ -334,8 +333,3 @@ def load_result(path: str | os.PathLike) -> Result:
 
 def _import_xarray():
     return import_optional("xarray", "io", "saving results", "h5netcdf")
-
-
-def _seconds(value: float | None) -> str:
-    """A summary time (s) for :meth:`Result.summary_table`; ``-`` for none (not reached)."""
-    return "-" if value is None else f"{value:.1f}"

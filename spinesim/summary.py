@@ -1,14 +1,9 @@
 """What a session comes down to: per level and for the whole spine, the end-of-hold, peak
-and final values, the rise time ("how fast") and the half-life ("how long it lasts"), as
-computed by the kernel (:func:`spinesim.core.batch.summarize`).
+and final values, the rise time, as computed by the kernel (:func:`spinesim.core.batch.summarize`).
 
 One definition serves ``simulate`` (``Result.summary()``) and sweeps (their variables):
-changes are against the session start (t = 0), "end" is the end of the hold, peaks, the
-rise time and the half-life are taken over the saved times. The half-life counts from the
-end of the hold (the return is part of it): to see how long an opening lasts once the
-person is off the device, add the time after it to the session (``after=`` of the
-:class:`~spinesim.Protocol` constructors); ``inf`` if the change has not halved by the
-session end.
+changes are against the session start (t = 0), "end" is the end of the hold, peaks and the
+rise time are taken over the saved times.
 """
 
 from __future__ import annotations
@@ -40,11 +35,6 @@ LEVEL_SUMMARIES = {
     "rise_time": (
         B.S_RISE_TIME, 1.0, "s", "time to 90 % of the end-of-hold middle disc-space change",
     ),
-    "half_life": (
-        B.S_HALF_LIFE, 1.0, "s",
-        "time from the end of the hold until the middle disc-space change has halved "
-        "(inf: not within the session)",
-    ),
     "end_pressure": (B.S_PRESSURE_END, 1e-6, "MPa", "nucleus pressure at the end of the hold"),
     "min_pressure": (B.S_PRESSURE_MIN, 1e-6, "MPa", "lowest nucleus pressure"),
     "end_fluid_change": (
@@ -57,11 +47,6 @@ GLOBAL_SUMMARIES = {
     "peak_spine_length_change": (B.SG_LENGTH_PEAK, 1e3, "mm", "largest spine length change"),
     "final_spine_length_change": (
         B.SG_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",
-    ),
-    "spine_length_half_life": (
-        B.SG_LENGTH_HALF_LIFE, 1.0, "s",
-        "time from the end of the hold until the spine length change has halved "
-        "(inf: not within the session)",
     ),
 }  # fmt: skip
 
@@ -92,14 +77,13 @@ def key(name: str, unit: str) -> str:
 def as_dict(levels: tuple[str, ...], named: dict[str, np.ndarray]) -> dict:
     """One session's summaries :func:`in_units` as plain JSON values: ``{"levels": {level:
     {key: value}}, key: value, ...}`` (keys from :func:`key`; gap changes by side; a value
-    that is not a finite number, as in a failed sweep case or a half-life longer than the
-    session, is ``None``)."""
+    that is not a number, as in a failed sweep case, is ``None``)."""
 
     def plain(values: np.ndarray) -> float | dict[str, float | None] | None:
         if values.ndim:
             return dict(zip(SIDES, map(plain, values), strict=True))
         value = float(values)
-        return value if math.isfinite(value) else None
+        return None if math.isnan(value) else value
 
     per_level = {
         level: {

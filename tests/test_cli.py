@@ -25,7 +25,6 @@ SUMMARY_KEYS = {
     "end_spine_length_change_mm",
     "peak_spine_length_change_mm",
     "final_spine_length_change_mm",
-    "spine_length_half_life_s",
     "solver",
 }
 LEVEL_KEYS = {
@@ -36,7 +35,6 @@ LEVEL_KEYS = {
     "peak_gap_change_mm",
     "final_gap_change_mm",
     "rise_time_s",
-    "half_life_s",
     "end_pressure_MPa",
     "min_pressure_MPa",
     "end_fluid_change_pct",

@@ -75,15 +75,3 @@ def test_bounds_outside_the_allowed_range_are_refused_before_sampling(bounds, me
     monkeypatch.setattr("SALib.sample.sobol.sample", no_sample)
     with pytest.raises(ParameterError, match=message):
         spinesim.sobol_indices(bounds, 8, progress=False)
-
-
-def test_an_output_that_is_not_finite_in_some_case_is_refused_with_the_reason():
-    """Without a return the hold ends the session: no half-life (inf) in any case."""
-    with pytest.raises(ParameterError, match=r"half_life at .* not finite in 6 of 6 cases"):
-        spinesim.sobol_indices(
-            {"angle_deg": [20.0, 60.0]},
-            2,
-            outputs=("half_life",),
-            fixed={"ramp_s": 5.0, "hold_s": 10.0, "return_s": 0.0},
-            progress=False,
-        )

@@ -59,53 +59,32 @@ S_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-ho
 S_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
 S_PRESSURE_MIN = 10  # Pa, lowest nucleus pressure over the session
 S_FLUID_END = 11  # -, fluid volume change / disc volume at the end of the hold
-S_HALF_LIFE = 12  # s, from the end of the hold until the middle change has halved
-N_SUMMARY = 13
+N_SUMMARY = 12
 
 # global summary columns
 SG_LENGTH_END = 0  # m, spine length change at the end of the hold
 SG_LENGTH_PEAK = 1  # m, largest spine length change over the session
 SG_LENGTH_FINAL = 2  # m, spine length change at the session end
-SG_LENGTH_HALF_LIFE = 3  # s, from the end of the hold until the length change has halved
-N_GLOBAL_SUMMARY = 4
+N_GLOBAL_SUMMARY = 3
 
 #: Fraction of the end-of-hold change that defines the rise time.
 RISE_FRACTION = 0.9
-#: Fraction of the end-of-hold change left at the end of the half-life.
-HALF_LIFE_FRACTION = 0.5
-
-
-@jit
-def crossing_time(times, values, first, target, sense):
-    """The first time from ``times[first]`` on at which ``values`` reaches ``target``
-    from below (``sense`` +1: ``values >= target``) or from above (-1), interpolated
-    linearly from the saved time before; ``inf`` if it does not by the last one."""
-    for k in range(first, times.shape[0]):
-        if sense * (values[k] - target) >= 0.0:
-            if k == 0 or values[k] == values[k - 1]:
-                return times[k]
-            s = (target - values[k - 1]) / (values[k] - values[k - 1])
-            return times[k - 1] + s * (times[k] - times[k - 1])
-    return np.inf
 
 
 @jit
 def rise_time(times, change, hold):
     """Time (s) from ``times[0]`` until ``change`` first reaches :data:`RISE_FRACTION` of
-    its value at ``hold`` (away from zero, whatever its sign)."""
+    its value at ``hold`` (away from zero, whatever its sign; ``hold`` itself meets it),
+    interpolated linearly from the saved time before."""
     target = RISE_FRACTION * change[hold]
     sense = 1.0 if target >= 0.0 else -1.0
-    return crossing_time(times[: hold + 1], change, 0, target, sense) - times[0]
-
-
-@jit
-def half_life(times, change, hold):
-    """Time (s) from ``times[hold]`` until ``change`` has fallen to
-    :data:`HALF_LIFE_FRACTION` of its value there (towards zero, whatever its sign);
-    ``inf`` if it has not by the last of ``times``."""
-    target = HALF_LIFE_FRACTION * change[hold]
-    sense = -1.0 if target >= 0.0 else 1.0
-    return crossing_time(times, change, hold + 1, target, sense) - times[hold]
+    for k in range(hold + 1):
+        if sense * (change[k] - target) >= 0.0:
+            if k == 0:
+                return 0.0
+            share = (target - change[k - 1]) / (change[k] - change[k - 1])
+            return times[k - 1] + share * (times[k] - times[k - 1]) - times[0]
+    return np.nan  # not reached: only for a change that is not finite
 
 
 @jit
@@ -138,7 +117,6 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
         out[S_GAP_PEAK] = change.max()
         out[S_PRESSURE_MIN] = pressure_min
         out[S_RISE_TIME] = rise_time(times, change, hold)
-        out[S_HALF_LIFE] = half_life(times, change, hold)
     length = np.zeros(n_t)
     for k in range(n_t):
         for j in range(spinal.shape[0]):
@@ -147,7 +125,6 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
     global_summary[SG_LENGTH_END] = length[hold]
     global_summary[SG_LENGTH_PEAK] = length.max()
     global_summary[SG_LENGTH_FINAL] = length[last]
-    global_summary[SG_LENGTH_HALF_LIFE] = half_life(times, length, hold)
 
 
 @jit

@@ -6,8 +6,7 @@ A case is a mapping from parameter name to value. Names are:
   arguments of that constructor (``angle_deg``, ``ramp_s``, ``hold_s``, ``return_s``,
   ``cycles``, ``pull_N``, ...), plus the preceding phases ``lying_hours``,
   ``sitting_hours`` and ``upright_hours`` (in that order before the session) and
-  ``after_upright_hours``, standing after the session as part of it (how long its
-  effect lasts: the ``half_life`` variables);
+  ``after_upright_hours``, standing after the session as part of it (``after=``);
 * subject: ``mass_kg``, ``height_m``, ``sex``;
 * device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
   (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...), the harness'

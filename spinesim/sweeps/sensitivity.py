@@ -87,13 +87,6 @@ def sobol_indices(
             values = values.sel(side=SIDE)
         for j, level in enumerate(levels):
             y = np.asarray(values.sel(level=level).values, dtype=float)
-            if not np.all(np.isfinite(y)):
-                raise ParameterError(
-                    f"outputs: {output} at {level} is not finite in "
-                    f"{int(np.sum(~np.isfinite(y)))} of {y.size} cases (a half-life is inf "
-                    "when the change has not halved by the session end: add time after it, "
-                    "after_upright_hours); Sobol' indices need finite values"
-                )
             result = analyze.analyze(
                 problem, y, calc_second_order=False, conf_level=confidence, seed=seed
             )
