@@ -425,6 +425,15 @@ class Protocol:
                 best, end = load, t
         return last_on_device if end is None else end
 
+    @property
+    def phase_ends_s(self) -> tuple[float, ...]:
+        """End of every session phase (s from the session start), the end of the hold
+        among them: output times include them, so that summaries see every change of
+        phase however coarsely the rest is saved."""
+        return tuple(
+            end for p, (_, end) in zip(self.phases, self._phase_times(), strict=True) if p.session
+        )
+
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""
         return [

@@ -10,6 +10,7 @@ from spinesim.core import layout as L
 from spinesim.errors import ParameterError
 from spinesim.protocol_file import protocol_from_dict
 from spinesim.solver import SolverOptions, run
+from spinesim.sweeps.execute import BatchSettings, output_times
 
 from .conftest import knots
 
@@ -84,6 +85,21 @@ def test_phases_after_a_session_join_it_and_leave_the_hold_where_it_was():
     assert after.hold_end_s == alone.hold_end_s == pytest.approx(25.0)
     ramp_only = spinesim.Protocol.from_samples([0, 10], [0, 30], after=spinesim.upright(0.1))
     assert ramp_only.hold_end_s == pytest.approx(10.0)  # the end of the device, not of standing
+
+
+def test_the_end_of_every_session_phase_is_saved_however_coarse_the_output():
+    """Summaries see every change of phase: the end of the ramp, the hold, the return and
+    the standing after, in ``simulate`` and in sweeps."""
+    protocol = spinesim.Protocol.inversion(
+        60, ramp_s=7, hold_s=33, preceding=spinesim.upright(1), after=spinesim.upright(0.25)
+    )
+    assert protocol.phase_ends_s == pytest.approx((7.0, 40.0, 47.0, 947.0))
+    result = spinesim.simulate(protocol, output_interval_s=100.0)
+    assert set(protocol.phase_ends_s) <= set(result.time_s)
+    assert result.time_s[1] == 7.0 and result.time_s[-1] == 947.0
+    settings = BatchSettings(SolverOptions(), samples=3, series_times_s=())
+    times, hold, _ = output_times(protocol, settings)
+    assert set(protocol.phase_ends_s) <= set(times) and times[hold] == protocol.hold_end_s
 
 
 def test_intermittent_sessions_without_rest_go_straight_into_the_next_cycle():

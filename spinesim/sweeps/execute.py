@@ -41,8 +41,9 @@ class BatchSettings:
     """How every case of a sweep is run and sampled.
 
     ``samples`` is the number of output intervals over each session on which peaks and the
-    rise time are taken (plus the end of the hold); ``series_times_s`` the common time grid
-    of the requested time series (from 0), empty for none.
+    rise time are taken (plus the end of every session phase, the hold's among them);
+    ``series_times_s`` the common time grid of the requested time series (from 0), empty
+    for none.
     """
 
     solver: SolverOptions
@@ -100,7 +101,7 @@ def output_times(protocol, settings: BatchSettings) -> tuple[np.ndarray, int, np
     inside = grid[grid <= duration]
     times = np.unique(
         np.concatenate(
-            [np.linspace(0.0, duration, settings.samples + 1), [protocol.hold_end_s], inside]
+            [np.linspace(0.0, duration, settings.samples + 1), protocol.phase_ends_s, inside]
         )
     )
     series = np.full(grid.size, -1, dtype=np.int64)
