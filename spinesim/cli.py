@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import json
 import os
 import sys
@@ -67,8 +68,6 @@ _TABLE = InversionTable()
 DEFAULTS = {
     "device": "table",
     "angle": 60.0,
-    "ramp": 10.0,
-    "hold": 300.0,
     "mass": _SUBJECT.mass_kg,
     "height": _SUBJECT.height_m,
     "sex": _SUBJECT.sex,
@@ -168,10 +167,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--ramp",
         type=float,
         metavar="S",
-        help=f"ramp from horizontal to the angle, s (default: {d['ramp']:g})",
+        help="ramp from horizontal to the angle, or of a traction pull, s (default: the API's, "
+        f"{_default(Protocol.inversion, 'ramp_s', 10.0):g} s tilting, "
+        f"{_default(Protocol.traction, 'ramp_s'):g} s traction)",
     )
     session.add_argument(
-        "--hold", type=float, metavar="S", help=f"hold at the angle, s (default: {d['hold']:g})"
+        "--hold",
+        type=float,
+        metavar="S",
+        help="hold at the angle or the pull, s (default: the API's, "
+        f"{_default(Protocol.inversion, 'hold_s'):g} s; "
+        f"{_default(Protocol.intermittent, 'hold_s'):g} s per cycle with --cycles or --rest; "
+        f"{_default(Protocol.traction, 'hold_s'):g} s traction)",
     )
     session.add_argument(
         "--return",
@@ -238,9 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="N",
         help="traction force on the pelvis, N (device traction only; it works flat, so no "
-        "--angle); ramped in --ramp, held --hold, released in --return (defaults 10 s, "
-        "300 s and the ramp time, as for inversion; Protocol.traction's own are 30 s and "
-        "600 s)",
+        "--angle); ramped in --ramp, held --hold, released in --return (defaults those of "
+        f"Protocol.traction: {_default(Protocol.traction, 'ramp_s'):g} s, "
+        f"{_default(Protocol.traction, 'hold_s'):g} s and the ramp time)",
     )
     session.add_argument(
         "--cycles",
@@ -390,8 +397,9 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list, after:
         if v["pull"] is None:
             raise ParameterError(f"device {device.name!r} needs --pull (the traction force, N)")
         return Protocol.traction(
-            v["pull"], v["ramp"], v["hold"], v["return_s"], cycles=cycles,
-            rest_s=0.0 if v["rest"] is None else v["rest"], preceding=preceding, after=after,
+            v["pull"], **_given(v, ramp_s="ramp", hold_s="hold", release_s="return_s"),
+            cycles=cycles, rest_s=0.0 if v["rest"] is None else v["rest"],
+            preceding=preceding, after=after,
         )  # fmt: skip
     if v["pull"] is not None:
         pulling = tuple(n for n, c in DEVICES.items() if c.pulls)
@@ -406,12 +414,26 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list, after:
         # a hanging device cannot hold the body flat: its cycles follow each other
         rest = (60.0 if device.hang_deg is None else 0.0) if v["rest"] is None else v["rest"]
         return Protocol.intermittent(
-            angle, cycles, v["ramp"], v["hold"], rest, preceding=preceding, after=after
-        )
+            angle, cycles, **_given(v, ramp_s="ramp", hold_s="hold"), rest_s=rest,
+            preceding=preceding, after=after,
+        )  # fmt: skip
     return Protocol.inversion(
-        angle, ramp_s=v["ramp"], hold_s=v["hold"], return_s=v["return_s"],
+        angle, **_given(v, ramp_s="ramp", hold_s="hold", return_s="return_s"),
         preceding=preceding, after=after,
     )  # fmt: skip
+
+
+def _given(v: dict, **arguments: str) -> dict[str, float]:
+    """The protocol constructor's ``arguments`` whose options (``v[option]``) were given:
+    the others keep the constructor's defaults."""
+    return {name: v[option] for name, option in arguments.items() if v[option] is not None}
+
+
+def _default(constructor, argument: str, fallback: float | None = None) -> float:
+    """Default of ``argument`` of a :class:`Protocol` constructor (``fallback`` where the
+    constructor's default is None and means a value it computes)."""
+    default = inspect.signature(constructor).parameters[argument].default
+    return fallback if default is None else default
 
 
 def _device_options(device: str, items: list[str]) -> dict[str, object]:

@@ -78,22 +78,21 @@ def check_argument(name: str, value: Any) -> float:
     return check_number(name, value, low, high, low_open=low_open)
 
 
-def _phase_list(name: str, phases: Phase | Sequence[Phase]) -> list[Phase]:
+def _phase_list(name: str, phases: Phase | Sequence[Phase], builders: str) -> list[Phase]:
     """``phases`` (one phase or a sequence of them) as a list; refuses anything else,
-    naming the argument ``name``."""
+    naming the argument ``name`` and the functions that build its phases, ``builders``."""
     if isinstance(phases, Phase):
         return [phases]
     if not isinstance(phases, Iterable) or isinstance(phases, str):
         raise ParameterError(
             f"{name} = {phases!r} is not a phase or a sequence of phases; build them "
-            "with upright(), sitting(), lying() or typical_day()"
+            f"with {builders}"
         )
     phases = list(phases)
     for k, phase in enumerate(phases):
         if not isinstance(phase, Phase):
             raise ParameterError(
-                f"{name}[{k}] = {phase!r} is not a phase; build them with upright(), "
-                "sitting(), lying() or typical_day()"
+                f"{name}[{k}] = {phase!r} is not a phase; build them with {builders}"
             )
     return phases
 
@@ -101,7 +100,7 @@ def _phase_list(name: str, phases: Phase | Sequence[Phase]) -> list[Phase]:
 def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
     """``preceding`` as a list, refusing a session phase: it would silently move the
     baseline (t = 0) to its own start."""
-    phases = _phase_list("preceding", preceding)
+    phases = _phase_list("preceding", preceding, "upright(), sitting(), lying() or typical_day()")
     for k, phase in enumerate(phases):
         if phase.session:
             raise ParameterError(
@@ -115,7 +114,7 @@ def _after_phases(after: Phase | Sequence[Phase]) -> list[Phase]:
     """``after`` (off the device: upright, sitting or lying phases) as session phases that
     follow the device phases, so that the change after the session is followed against
     the same baseline."""
-    phases = _phase_list("after", after)
+    phases = _phase_list("after", after, "upright(), sitting() or lying()")
     for k, phase in enumerate(phases):
         if phase.kind not in POSTURE_ANGLES:
             raise ParameterError(
@@ -184,22 +183,25 @@ class Phase:
 
 
 def upright(hours: float) -> Phase:
-    """Standing upright for ``hours`` before the session."""
+    """Standing upright for ``hours``: before the session (``preceding=``) or after it
+    (``after=``)."""
     check_argument("upright_hours", hours)
     return Phase(hours * 3600.0, -90.0, -90.0, kind="upright", session=False, name="upright")
 
 
 def lying(hours: float) -> Phase:
-    """Lying for ``hours`` before the session: supine (prone with a prone traction table,
-    on which the model lies prone in every phase)."""
+    """Lying for ``hours`` before the session (``preceding=``) or after it (``after=``):
+    supine (prone with a prone traction table, on which the model lies prone in every
+    phase)."""
     check_argument("lying_hours", hours)
     return Phase(hours * 3600.0, 0.0, 0.0, kind="lying", session=False, name="lying")
 
 
 def sitting(hours: float) -> Phase:
-    """Sitting for ``hours`` before the session: the trunk upright and balanced by the
-    muscles, the pelvis on the seat and the legs' weight on the seat and floor. The lumbar
-    flexion of sitting is not modelled (the spine keeps its standing shape)."""
+    """Sitting for ``hours`` before the session (``preceding=``) or after it (``after=``):
+    the trunk upright and balanced by the muscles, the pelvis on the seat and the legs'
+    weight on the seat and floor. The lumbar flexion of sitting is not modelled (the spine
+    keeps its standing shape)."""
     check_argument("sitting_hours", hours)
     return Phase(hours * 3600.0, -90.0, -90.0, kind="sitting", session=False, name="sitting")
 
@@ -408,31 +410,31 @@ class Protocol:
         return 0.0 - self._phase_times()[0][0]  # 0.0, not -0.0, without preceding phases
 
     @property
+    def device_end_s(self) -> float:
+        """End of the last session phase on the device (s from the session start): when
+        the person gets off it; the session end if no session phase is on the device."""
+        ends = [end for p, end in self._session_ends() if p.kind == "device"]
+        return ends[-1] if ends else self.session_duration_s
+
+    @property
     def hold_end_s(self) -> float:
         """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
         device at a constant angle and pull, the last one if several: where "end-of-hold"
-        summaries are taken. If there is none, the end of the last session phase on the
-        device (the session end if there is none of those either)."""
-        best, end = (0.0, 0.0), None
-        last_on_device = self.session_duration_s
-        for p, (_, t) in zip(self.phases, self._phase_times(), strict=True):
-            if not p.session or p.kind != "device":
-                continue
-            last_on_device = t
+        summaries are taken. If there is none, :attr:`device_end_s`."""
+        best, end = (0.0, 0.0), self.device_end_s
+        for p, t in self._session_ends():
             load = (abs(p.start_deg), p.start_pull_N)
             constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
-            if constant and load > (0.0, 0.0) and load >= best:
+            if p.kind == "device" and constant and load > (0.0, 0.0) and load >= best:
                 best, end = load, t
-        return last_on_device if end is None else end
+        return end
 
     @property
     def phase_ends_s(self) -> tuple[float, ...]:
         """End of every session phase (s from the session start), the end of the hold
         among them: output times include them, so that summaries see every change of
         phase however coarsely the rest is saved."""
-        return tuple(
-            end for p, (_, end) in zip(self.phases, self._phase_times(), strict=True) if p.session
-        )
+        return tuple(end for _, end in self._session_ends())
 
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""
@@ -440,6 +442,11 @@ class Protocol:
             (p.name or p.kind, start, end)
             for p, (start, end) in zip(self.phases, self._phase_times(), strict=True)
         ]
+
+    def _session_ends(self) -> list[tuple[Phase, float]]:
+        """``(phase, end_s)`` of every session phase, in order."""
+        times = self._phase_times()
+        return [(p, end) for p, (_, end) in zip(self.phases, times, strict=True) if p.session]
 
     def _phase_times(self) -> list[tuple[float, float]]:
         """``(start_s, end_s)`` of every phase from the session start: session phases

@@ -30,7 +30,8 @@ LEVEL_SUMMARIES = {
     ),
     "peak_gap_change": (B.S_GAP_PEAK, 1e3, "mm", "largest middle disc-space change"),
     "final_gap_change": (
-        B.S_GAP_FINAL, 1e3, "mm", "middle disc-space change at the session end (what persists)",
+        B.S_GAP_FINAL, 1e3, "mm",
+        "middle disc-space change at the session end (after the return and any time after it)",
     ),
     "rise_time": (
         B.S_RISE_TIME, 1.0, "s", "time to 90 % of the end-of-hold middle disc-space change",

@@ -142,6 +142,21 @@ def test_cli_options_reach_the_api():
 
 
 @pytest.mark.parametrize(
+    ("options", "protocol"),
+    [
+        (["--device", "traction", "--pull", "300"], spinesim.Protocol.traction(300)),
+        (["--cycles", "3"], spinesim.Protocol.intermittent(60, 3)),
+        (["--angle", "45"], spinesim.Protocol.inversion(45)),
+    ],
+)
+def test_timings_not_given_are_those_of_the_api(options, protocol):
+    """The same session from the command line and from Python: the ramp, hold and return
+    the options leave out are the protocol constructor's defaults."""
+    args = cli.build_parser().parse_args(["run", *options])
+    assert cli._inputs(args)[0] == protocol
+
+
+@pytest.mark.parametrize(
     "default",
     [
         ["--cycles", "1"],

@@ -83,8 +83,9 @@ def test_phases_after_a_session_join_it_and_leave_the_hold_where_it_was():
     assert after.preceding_duration_s == alone.preceding_duration_s
     assert after.session_duration_s == pytest.approx(alone.session_duration_s + 2700.0)
     assert after.hold_end_s == alone.hold_end_s == pytest.approx(25.0)
+    assert after.device_end_s == alone.device_end_s == alone.session_duration_s
     ramp_only = spinesim.Protocol.from_samples([0, 10], [0, 30], after=spinesim.upright(0.1))
-    assert ramp_only.hold_end_s == pytest.approx(10.0)  # the end of the device, not of standing
+    assert ramp_only.hold_end_s == ramp_only.device_end_s == pytest.approx(10.0)  # not standing
 
 
 def test_the_end_of_every_session_phase_is_saved_however_coarse_the_output():
