@@ -1,19 +1,20 @@
-"""How long an inversion session's effect lasts once the person is off the table.
+"""How long a session's effect lasts once the person is off the device.
 
 A 70 kg, 1.75 m man after 4 h on his feet spends 10 min at 60 deg on the inversion table
-(10 s ramps), then 1 h on his feet, or lying. The control is the same man lying flat on
-the table for the same 10 min 20 s, then the same hour: what the inversion did is the
-difference between the two (both against their own session start, lying on the table).
-Prints the spine length change and that difference at times after getting off the table,
-with the half-life of the difference, and writes the figure.
+(10 s ramps) or 10 min under a 300 N pelvic traction lying supine (30 s ramps), then 3 h
+on his feet, or lying. The control is the same man on the same device for the same time
+without the load (the table flat, no pull), then the same 3 h: what the session did is
+the difference between the two, both against their own session start. Prints that
+difference at times after getting off, with how fast it fades, and writes the figure.
 
-In the model the spine is 2.2 mm longer than the control's at the end of the return, still
-on the table; about half of that goes within seconds of getting off, standing or lying:
-the table's friction held the inverted spine stretched and the control's short, and lets
-go of both. What is left 10 s after getting off, mostly fluid the discs took up, halves
-in about 12.5 min and is down to 0.2 mm after the hour. Standing
-itself shortens the spine by several millimetres in both sessions (Boocock 1990 measured
-4.07 mm over 40 min standing after inversion; docs/validation.md).
+In the model the inverted spine is 2.2 mm longer than the control's at the end of the
+return, still on the table. About half of that goes within seconds of getting off,
+standing or lying: the table's friction held the inverted spine stretched and the
+control's short, and lets go of both. Most of the rest, the discs' series creep (time
+constant 12 min), goes over the next half hour; the last 0.2 mm, fluid the discs took up,
+fades over hours. Traction leaves about half as much. Standing itself shortens the spine
+by several millimetres in both sessions (Boocock 1990 measured 4.07 mm over 40 min
+standing after inversion; docs/validation.md).
 
 Run: ``python examples/how_long_it_lasts.py [output folder]`` (default ``out/``).
 """
@@ -27,24 +28,31 @@ import numpy as np
 
 import spinesim
 
-ANGLE_DEG = 60.0
-RAMP_S = 10.0
 HOLD_S = 600.0
-AFTER_H = 1.0
-#: Minutes after getting off the table at which the table is printed.
-MINUTES = (0, 1, 5, 10, 20, 30, 60)
-OUTPUT_INTERVAL_S = 5.0
+AFTER_H = 3.0
+#: The sessions: name, protocol at a load (the angle in deg, or the pull in N; 0 for the
+#: control) with time ``after`` it, the device, the load.
+SESSIONS = {
+    "60 deg, then standing": ("inversion", spinesim.InversionTable(), 60.0, "upright"),
+    "60 deg, then lying": ("inversion", spinesim.InversionTable(), 60.0, "lying"),
+    "300 N traction, then standing": ("traction", spinesim.TractionTable(), 300.0, "upright"),
+}
+AFTERWARDS = {"upright": spinesim.upright, "lying": spinesim.lying}
+#: Minutes after getting off the device at which the table is printed.
+MINUTES = (0.0, 1 / 6, 1.0, 10.0, 30.0, 60.0, 120.0, 180.0)
+OUTPUT_INTERVAL_S = 10.0
 #: Seconds after getting off from which the half-life is counted: the spine springs back
 #: and the step of standing up rings within them (docs/model.md §6).
 SETTLE_S = 10.0
 
 
-def session(angle_deg: float, after: spinesim.Phase) -> spinesim.Result:
-    """The session at ``angle_deg`` (0: lying flat, the control), then ``after``."""
-    protocol = spinesim.Protocol.inversion(
-        angle_deg, ramp_s=RAMP_S, hold_s=HOLD_S, preceding=spinesim.upright(4.0), after=after
-    )
-    return spinesim.simulate(protocol, output_interval_s=OUTPUT_INTERVAL_S)
+def protocol(kind: str, load: float, after: str) -> spinesim.Protocol:
+    """The session of ``kind`` at ``load`` (0: the control) after 4 h upright, then
+    :data:`AFTER_H` hours ``after`` ("upright" or "lying")."""
+    phases = {"preceding": spinesim.upright(4.0), "after": AFTERWARDS[after](AFTER_H)}
+    if kind == "inversion":
+        return spinesim.Protocol.inversion(load, ramp_s=10.0, hold_s=HOLD_S, **phases)
+    return spinesim.Protocol.traction(load, ramp_s=30.0, hold_s=HOLD_S, **phases)
 
 
 def effect_half_life(minutes: np.ndarray, effect: np.ndarray) -> float:
@@ -64,21 +72,26 @@ def effect_half_life(minutes: np.ndarray, effect: np.ndarray) -> float:
 
 
 def run() -> dict[str, dict[str, np.ndarray | float]]:
-    """Per way of spending the hour after: the minutes after getting off the table, the
-    spine length change (mm) of the inversion and of the control, their difference and the
-    difference's half-life (min, from :data:`SETTLE_S` after getting off)."""
-    off_s = 2 * RAMP_S + HOLD_S
+    """Per session of :data:`SESSIONS`: the minutes after getting off the device, the spine
+    length change (mm, against the session start) with the load and of the control, their
+    difference (the effect) and its half-life (min, from :data:`SETTLE_S` after getting
+    off)."""
     out = {}
-    afterwards = {"standing": spinesim.upright(AFTER_H), "lying": spinesim.lying(AFTER_H)}
-    for name, after in afterwards.items():
-        inverted, control = session(ANGLE_DEG, after), session(0.0, after)
-        assert np.array_equal(inverted.time_s, control.time_s)  # same saved times
-        keep = inverted.time_s >= off_s
-        minutes = (inverted.time_s[keep] - off_s) / 60.0
-        effect = inverted.spine_length_change[keep] - control.spine_length_change[keep]
+    for name, (kind, device, load, after) in SESSIONS.items():
+        loaded, control = (
+            spinesim.simulate(
+                protocol(kind, value, after), device=device, output_interval_s=OUTPUT_INTERVAL_S
+            )
+            for value in (load, 0.0)
+        )
+        assert np.array_equal(loaded.time_s, control.time_s)  # same saved times
+        off_s = protocol(kind, load, after).device_end_s
+        keep = loaded.time_s >= off_s
+        minutes = (loaded.time_s[keep] - off_s) / 60.0
+        effect = loaded.spine_length_change[keep] - control.spine_length_change[keep]
         out[name] = {
             "minutes": minutes,
-            "inverted_mm": inverted.spine_length_change[keep],
+            "loaded_mm": loaded.spine_length_change[keep],
             "control_mm": control.spine_length_change[keep],
             "effect_mm": effect,
             "half_life_min": effect_half_life(minutes, effect),
@@ -94,33 +107,32 @@ def main(out: str = "out") -> dict[str, dict[str, np.ndarray | float]]:
 
     runs = run()
     print(
-        f"{HOLD_S / 60:g} min at {ANGLE_DEG:g} deg after 4 h upright, then {AFTER_H:g} h off the "
-        "table; spine length change (mm) against the session start"
+        f"{HOLD_S / 60:g} min on the device after 4 h upright, then {AFTER_H:g} h off it: the "
+        "spine length with the load minus the control's (mm)"
     )
-    print(f"{'after':>9} {'min':>4} {'inverted':>9} {'control':>8} {'effect':>7}")
+    print(f"{'minutes after getting off':>31}" + "".join(f"{m:>7.3g}" for m in MINUTES))
     for name, r in runs.items():
-        for m in MINUTES:
-            k = int(np.argmin(np.abs(r["minutes"] - m)))
-            print(
-                f"{name:>9} {m:>4} {r['inverted_mm'][k]:>9.2f} {r['control_mm'][k]:>8.2f} "
-                f"{r['effect_mm'][k]:>7.2f}"
-            )
+        at = [r["effect_mm"][int(np.argmin(np.abs(r["minutes"] - m)))] for m in MINUTES]
+        print(f"{name:>31}" + "".join(f"{value:>7.2f}" for value in at))
+    for name, r in runs.items():
         print(
-            f"{name:>9}: the effect left {SETTLE_S:g} s after getting off halves in "
-            f"{r['half_life_min']:.1f} min"
+            f"{name}: the effect left {SETTLE_S:g} s after getting off halves in "
+            f"{r['half_life_min']:.1f} min; the control's spine changes by "
+            f"{r['control_mm'][-1] - r['control_mm'][0]:.1f} mm over the {AFTER_H:g} h"
         )
     fig, (length, effect) = plt.subplots(1, 2, figsize=(9, 3.6))
-    for colour, (name, r) in zip(("C0", "C1"), runs.items(), strict=True):
-        length.plot(r["minutes"], r["inverted_mm"], "-", color=colour, label=f"{name}: inverted")
-        length.plot(r["minutes"], r["control_mm"], "--", color=colour, label=f"{name}: control")
+    for colour, (name, r) in zip(("C0", "C1", "C2"), runs.items(), strict=True):
+        if name.startswith("60"):
+            length.plot(r["minutes"], r["loaded_mm"], "-", color=colour, label=f"{name}")
+            length.plot(r["minutes"], r["control_mm"], "--", color=colour, label="its control")
         effect.plot(r["minutes"], r["effect_mm"], "-", color=colour, label=name)
-    length.set(xlabel="minutes after getting off the table", ylabel="spine length change (mm)")
-    effect.set(xlabel="minutes after getting off the table", ylabel="inverted - control (mm)")
+    length.set(xlabel="minutes after getting off", ylabel="spine length change (mm)")
+    effect.set(xlabel="minutes after getting off", ylabel="with the load - control (mm)")
     effect.set_ylim(bottom=0.0)
     for axes in (length, effect):
         axes.grid(alpha=0.3)
-        axes.legend(fontsize=8)
-    fig.suptitle(f"{HOLD_S / 60:g} min at {ANGLE_DEG:g} deg: what is left after getting off")
+        axes.legend(fontsize=7)
+    fig.suptitle(f"{HOLD_S / 60:g} min on the device: what is left after getting off")
     fig.tight_layout()
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
