@@ -50,7 +50,7 @@ from spinesim.device import (
     device_options,
 )
 from spinesim.errors import ParameterError, SolverError, check_integer
-from spinesim.protocol import MAX_CYCLES, Protocol, check_argument, lying, sitting, upright
+from spinesim.protocol import MAX_CYCLES, Protocol, posture_phases
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
 from spinesim.simulate import simulate
@@ -87,6 +87,8 @@ SESSION_OPTIONS = {
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
     "sitting_hours": "--sitting-hours",
+    "after_lying_hours": "--after-lying-hours",
+    "after_sitting_hours": "--after-sitting-hours",
     "after_upright_hours": "--after-upright-hours",
     "options": "--option",
     "pull": "--pull",
@@ -109,6 +111,8 @@ _API_NAMES = {
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
     "sitting_hours": "--sitting-hours",
+    "after_lying_hours": "--after-lying-hours",
+    "after_sitting_hours": "--after-sitting-hours",
     "after_upright_hours": "--after-upright-hours",
     "pull_N": "--pull",
     "cycles": "--cycles",
@@ -223,13 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="H",
         help="stand upright for H hours before the session (last of the preceding phases; 0: none)",
     )
-    session.add_argument(
-        "--after-upright-hours",
-        type=float,
-        metavar="H",
-        help="stand upright for H hours after getting off the device, as part of the session "
-        "(its changes stay against the session start; 0: none)",
-    )
+    for posture, doing in (("lying", "lie"), ("sitting", "sit"), ("upright", "stand")):
+        session.add_argument(
+            f"--after-{posture}-hours",
+            type=float,
+            metavar="H",
+            help=f"{doing} for H hours after getting off the device, as part of the session "
+            "(its changes stay against the session start; lying, sitting, then standing; "
+            "0: none)",
+        )
     session.add_argument(
         "--option",
         dest="options",
@@ -368,17 +374,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     v = {k: getattr(args, k) for k in SESSION_OPTIONS}
     angle_given = v["angle"] is not None
     v.update({k: default for k, default in DEFAULTS.items() if v[k] is None and k != "friction"})
-    preceding = []
-    for key, phase in (
-        ("lying_hours", lying),
-        ("sitting_hours", sitting),
-        ("upright_hours", upright),
-    ):
-        if v[key] is not None and v[key] != 0.0:  # 0 leaves the phase out, as in sweeps
-            preceding.append(phase(v[key]))
-    after = []
-    if v["after_upright_hours"] is not None and v["after_upright_hours"] != 0.0:
-        after.append(upright(check_argument("after_upright_hours", v["after_upright_hours"])))
+    preceding, after = posture_phases(v), posture_phases(v, "after_")
     subject = Subject(mass_kg=v["mass"], height_m=v["height"], sex=v["sex"])
     options = _device_options(v["device"], v["options"] or [])
     device = device_from_name(v["device"], v["friction"], **options)

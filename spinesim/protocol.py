@@ -15,7 +15,8 @@ Angles are in degrees from horizontal: 0 lying flat, +90 fully inverted head-dow
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,8 @@ ARGUMENT_RANGES: dict[str, tuple[float, float, bool]] = {
     "lying_hours": (0.0, MAX_PRECEDING_HOURS, True),
     "sitting_hours": (0.0, MAX_PRECEDING_HOURS, True),
     "upright_hours": (0.0, MAX_PRECEDING_HOURS, True),
+    "after_lying_hours": (0.0, MAX_PRECEDING_HOURS, True),
+    "after_sitting_hours": (0.0, MAX_PRECEDING_HOURS, True),
     "after_upright_hours": (0.0, MAX_PRECEDING_HOURS, True),
 }
 
@@ -204,6 +207,25 @@ def sitting(hours: float) -> Phase:
     keeps its standing shape)."""
     check_argument("sitting_hours", hours)
     return Phase(hours * 3600.0, -90.0, -90.0, kind="sitting", session=False, name="sitting")
+
+
+#: The posture phases' builders, in the order a sequence of them comes: before a session
+#: a night lying, then sitting, then on one's feet; after it lying, sitting up, standing.
+POSTURE_BUILDERS = {"lying": lying, "sitting": sitting, "upright": upright}
+
+
+def posture_phases(hours: Mapping[str, Any], prefix: str = "") -> list[Phase]:
+    """Phases of the postures given in ``hours`` (``{"<prefix><kind>_hours": h}`` for the
+    kinds of :data:`POSTURE_BUILDERS`, in their order; a missing key, None or 0 leaves the
+    posture out), e.g. the CLI's and sweeps' ``upright_hours`` before a session and
+    ``after_upright_hours`` after it. A value out of range is refused naming its key."""
+    phases = []
+    for kind, build in POSTURE_BUILDERS.items():
+        name = f"{prefix}{kind}_hours"
+        value = hours.get(name)
+        if value is not None and not (isinstance(value, numbers.Real) and value == 0):
+            phases.append(build(check_argument(name, value)))
+    return phases
 
 
 def typical_day(

@@ -59,18 +59,14 @@ from typing import Any
 from spinesim.anatomy import Subject
 from spinesim.device import DEVICES, KINDS, Device, device_from_name
 from spinesim.errors import ParameterError
-from spinesim.protocol import POSTURE_ANGLES, Phase, Protocol, lying, sitting, upright
+from spinesim.protocol import POSTURE_ANGLES, POSTURE_BUILDERS, Phase, Protocol
 
 TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
 PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
 PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
 #: Builders of the preceding phases by ``kind``.
-PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = {
-    "upright": upright,
-    "sitting": sitting,
-    "lying": lying,
-}
+PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = POSTURE_BUILDERS
 
 
 def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Device]:

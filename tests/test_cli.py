@@ -136,9 +136,11 @@ def test_cli_options_reach_the_api():
     args = cli.build_parser().parse_args([*SHORT, "--option", "friction_kinetic=0.1"])
     assert cli._inputs(args)[2] == spinesim.InversionTable(friction_kinetic=0.1)
     for device in (["--device", "table"], ["--device", "traction", "--pull", "300"]):
-        args = cli.build_parser().parse_args([*SHORT[:1], *device, "--after-upright-hours", "0.5"])
-        last = cli._inputs(args)[0].phases[-1]
-        assert (last.kind, last.session, last.duration_s) == ("upright", True, 1800.0)
+        after = ["--after-upright-hours", "0.5", "--after-lying-hours", "0.1"]
+        args = cli.build_parser().parse_args([*SHORT[:1], *device, *after])
+        lie, stand = cli._inputs(args)[0].phases[-2:]  # lying first, whatever the order given
+        assert (lie.kind, lie.session, lie.duration_s) == ("lying", True, 360.0)
+        assert (stand.kind, stand.session, stand.duration_s) == ("upright", True, 1800.0)
 
 
 @pytest.mark.parametrize(
@@ -228,6 +230,7 @@ BAD_OPTIONS = [
     (["--friction", "3"], "friction"),
     (["--upright-hours", "-1"], "upright"),
     (["--after-upright-hours", "inf"], "(option --after-upright-hours)"),
+    (["--after-sitting-hours", "-2"], "(option --after-sitting-hours)"),
     (["--cycles", "0"], "--cycles = 0"),
     (["--cycles", "-3", "--return", "5"], "--cycles = -3"),
     (["--output-interval", "1e9"], "output-interval"),

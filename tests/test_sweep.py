@@ -17,6 +17,7 @@ from spinesim.sweeps.parameters import (
     PROTOCOLS,
     _is_integer,
     _protocol_arguments,
+    case_inputs,
 )
 
 #: Short sessions keep the sweep tests quick: 5 s ramp, 20 s hold, 5 s return.
@@ -418,6 +419,8 @@ def test_standing_after_the_session_is_swept_as_simulate_runs_it():
     assert float(final.sel(after_upright_hours=0.1)) < float(final.sel(after_upright_hours=0.0))
     with pytest.raises(ParameterError, match=r"after_upright_hours = -1"):
         spinesim.sweep(Table({"after_upright_hours": [-1.0]}), fixed=SHORT, progress=False)
+    case = case_inputs({"angle_deg": 60.0, "after_upright_hours": 0.5, "after_lying_hours": 0.1})
+    assert [p.kind for p in case.protocol.phases[-2:]] == ["lying", "upright"]  # in that order
 
 
 def test_zero_hours_of_a_preceding_phase_leave_it_out():

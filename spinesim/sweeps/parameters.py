@@ -5,8 +5,9 @@ A case is a mapping from parameter name to value. Names are:
 * protocol: ``protocol`` (``"inversion"``, ``"intermittent"`` or ``"traction"``) and the
   arguments of that constructor (``angle_deg``, ``ramp_s``, ``hold_s``, ``return_s``,
   ``cycles``, ``pull_N``, ...), plus the preceding phases ``lying_hours``,
-  ``sitting_hours`` and ``upright_hours`` (in that order before the session) and
-  ``after_upright_hours``, standing after the session as part of it (``after=``);
+  ``sitting_hours`` and ``upright_hours`` (in that order before the session) and the
+  phases after it, as part of it (``after=``), ``after_lying_hours``,
+  ``after_sitting_hours`` and ``after_upright_hours`` (in that order);
 * subject: ``mass_kg``, ``height_m``, ``sex``;
 * device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
   (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...), the harness'
@@ -32,7 +33,13 @@ from spinesim.anatomy import Subject
 from spinesim.assembly import Tissues
 from spinesim.device import DEVICES, Device, device_from_name
 from spinesim.errors import ParameterError, check_number
-from spinesim.protocol import ARGUMENT_RANGES, Protocol, check_argument, lying, sitting, upright
+from spinesim.protocol import (
+    ARGUMENT_RANGES,
+    POSTURE_BUILDERS,
+    Protocol,
+    check_argument,
+    posture_phases,
+)
 
 #: Protocol constructors by the name of the ``protocol`` parameter.
 PROTOCOLS = {
@@ -44,10 +51,10 @@ DEFAULT_PROTOCOL = "inversion"
 DEFAULT_DEVICE = "table"
 #: Preceding phases by parameter name (hours before the session), in the order they come:
 #: a night lying, then sitting, then on one's feet (as :func:`spinesim.typical_day`).
-PRECEDING = {"lying_hours": lying, "sitting_hours": sitting, "upright_hours": upright}
-#: Phases after the session, off the device, by parameter name (hours; ``after=`` of the
-#: protocol constructors).
-AFTER = {"after_upright_hours": upright}
+PRECEDING = tuple(f"{kind}_hours" for kind in POSTURE_BUILDERS)
+#: Phases after the session, off the device (hours; ``after=`` of the protocol
+#: constructors), in the order they come.
+AFTER = tuple(f"after_{kind}_hours" for kind in POSTURE_BUILDERS)
 SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
 TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
 #: Device fields swept under another name: ``level`` names the results' disc levels.
@@ -208,16 +215,12 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     subject_args: dict[str, Any] = {}
     device_args: dict[str, Any] = {}
     tissue_args: dict[str, dict[str, Any]] = {group: {} for group in TISSUE_GROUPS}
-    preceding, after = [], []
+    postures: dict[str, Any] = {}  # hours before and after (0: no such phase, a "without" level)
     for name, value in values.items():
         if name in ("protocol", "device"):
             continue
-        if name in PRECEDING:
-            if _number(value) != 0:  # 0 hours: no such phase (a sweep's "without" level)
-                preceding.append(PRECEDING[name](_number(value)))
-        elif name in AFTER:
-            if _number(value) != 0:
-                after.append(AFTER[name](check_argument(name, _number(value))))
+        if name in PRECEDING or name in AFTER:
+            postures[name] = _number(value)
         elif name in arguments:
             protocol_args[name] = _argument(arguments[name], value)
         elif name in SUBJECT_PARAMETERS:
@@ -232,6 +235,8 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
                 f"{device_name!r}; allowed: {', '.join((*arguments, *device_fields))} (a "
                 "Table gives a parameter to some cases only: None in the others)"
             )
+    preceding = tuple(posture_phases(postures))
+    after = tuple(posture_phases(postures, "after_"))
     missing = [
         n for n, p in arguments.items() if p.default is inspect.Parameter.empty
         and n not in protocol_args
@@ -239,7 +244,7 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     if missing:
         raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
     inputs = CaseInputs(
-        protocol=_protocol(kind, _key(protocol_args), tuple(preceding), tuple(after)),
+        protocol=_protocol(kind, _key(protocol_args), preceding, after),
         subject=_cached(Subject, _key(subject_args)),
         device=_cached(device_from_name, (device_name, *_key(device_args))),
         tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
@@ -263,7 +268,7 @@ def _cached(build, key: tuple) -> Any:
 
 @functools.lru_cache(maxsize=65536)
 def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple) -> Protocol:
-    return PROTOCOLS[kind](**dict(args), preceding=_ordered(list(preceding)), after=after)
+    return PROTOCOLS[kind](**dict(args), preceding=preceding, after=after)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -293,9 +298,3 @@ def _argument(parameter: inspect.Parameter, value: Any) -> Any:
     if _is_integer(parameter) and integral and not isinstance(value, bool):
         return int(value)
     return value
-
-
-def _ordered(preceding: list) -> list:
-    """Preceding phases in the order of :data:`PRECEDING`."""
-    order = list(PRECEDING)
-    return sorted(preceding, key=lambda phase: order.index(f"{phase.name}_hours"))
