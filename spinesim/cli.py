@@ -50,7 +50,7 @@ from spinesim.device import (
     device_options,
 )
 from spinesim.errors import ParameterError, SolverError, check_integer
-from spinesim.protocol import MAX_CYCLES, Protocol, posture_phases
+from spinesim.protocol import MAX_CYCLES, TILT_RAMP_S, Protocol, posture_phases
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
 from spinesim.simulate import simulate
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="ramp from horizontal to the angle, or of a traction pull, s (default: the API's, "
-        f"{_default(Protocol.inversion, 'ramp_s', 10.0):g} s tilting, "
+        f"{TILT_RAMP_S:g} s tilting, "
         f"{_default(Protocol.traction, 'ramp_s'):g} s traction)",
     )
     session.add_argument(
@@ -425,11 +425,9 @@ def _given(v: dict, **arguments: str) -> dict[str, float]:
     return {name: v[option] for name, option in arguments.items() if v[option] is not None}
 
 
-def _default(constructor, argument: str, fallback: float | None = None) -> float:
-    """Default of ``argument`` of a :class:`Protocol` constructor (``fallback`` where the
-    constructor's default is None and means a value it computes)."""
-    default = inspect.signature(constructor).parameters[argument].default
-    return fallback if default is None else default
+def _default(constructor, argument: str) -> float:
+    """Default of ``argument`` of a :class:`Protocol` constructor."""
+    return inspect.signature(constructor).parameters[argument].default
 
 
 def _device_options(device: str, items: list[str]) -> dict[str, object]:

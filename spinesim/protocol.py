@@ -48,6 +48,8 @@ POSTURE_WORDS = {
     "sitting": "a sitting phase sits",
     "lying": "a lying phase lies",
 }
+#: Default ramp of a tilt from horizontal to the session's angle (s).
+TILT_RAMP_S = 10.0
 #: Most repetitions of an intermittent session.
 MAX_CYCLES = 1000
 #: Longest preceding phase (h).
@@ -307,7 +309,7 @@ class Protocol:
                 raise ParameterError("give ramp_s or ramp_rate_deg_s, not both")
             rate = check_argument("ramp_rate_deg_s", ramp_rate_deg_s)
             ramp_s = max(abs(angle_deg) / rate, 1e-3)
-        ramp = check_argument("ramp_s", 10.0 if ramp_s is None else ramp_s)
+        ramp = check_argument("ramp_s", TILT_RAMP_S if ramp_s is None else ramp_s)
         ret = ramp if return_s is None else check_argument("return_s", return_s)
         phases = [
             *_preceding_phases(preceding),
@@ -323,7 +325,7 @@ class Protocol:
         cls,
         angle_deg: float,
         cycles: int,
-        ramp_s: float = 10.0,
+        ramp_s: float = TILT_RAMP_S,
         hold_s: float = 60.0,
         rest_s: float = 60.0,
         *,

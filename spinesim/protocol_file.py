@@ -53,7 +53,7 @@ import dataclasses
 import difflib
 import os
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from spinesim.anatomy import Subject
@@ -65,8 +65,6 @@ TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
 PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
 PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
-#: Builders of the preceding phases by ``kind``.
-PRECEDING_KINDS: dict[str, Callable[[float], Phase]] = POSTURE_BUILDERS
 
 
 def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Device]:
@@ -135,15 +133,15 @@ def _preceding(label: str, table: Mapping[str, Any]) -> Phase | None:
             raise ParameterError(f"{label}.{key} is missing")
     kind = table["kind"]
     _check_str(f"{label}.kind", kind)
-    if kind not in PRECEDING_KINDS:
+    if kind not in POSTURE_BUILDERS:
         raise ParameterError(
-            f"{label}.kind = {kind!r} is unknown; allowed: {tuple(PRECEDING_KINDS)}"
+            f"{label}.kind = {kind!r} is unknown; allowed: {tuple(POSTURE_BUILDERS)}"
         )
     hours = table["hours"]
     if isinstance(hours, int | float) and not isinstance(hours, bool) and hours == 0:
         return None
     with _renamed({f"{kind}_hours": f"{label}.hours"}, fallback=label):
-        return PRECEDING_KINDS[kind](hours)
+        return POSTURE_BUILDERS[kind](hours)
 
 
 def _phase(label: str, table: Mapping[str, Any], device: Device) -> Phase:
