@@ -2,9 +2,10 @@
 
 A 70 kg, 1.75 m man after 4 h on his feet spends 10 min at 60 deg on the inversion table
 (10 s ramps) or 10 min under a 300 N pelvic traction lying supine (30 s ramps), then 3 h
-on his feet, or lying. The control is the same man on the same device for the same time
-without the load (the table flat, no pull), then the same 3 h: what the session did is
-the difference between the two, both against their own session start. Prints that
+on his feet, or lying. The control is the session's sham (``Protocol.sham()``): the same
+man on the same device for the same time without the load (the table flat, no pull), then
+the same 3 h. What the session did is the difference between the two, both against their
+own session start. Prints that
 difference at times after getting off, with how fast it fades, and writes the figure.
 
 In the model the inverted spine is 2.2 mm longer than the control's at the end of the
@@ -30,8 +31,8 @@ import spinesim
 
 HOLD_S = 600.0
 AFTER_H = 3.0
-#: The sessions: name, protocol at a load (the angle in deg, or the pull in N; 0 for the
-#: control) with time ``after`` it, the device, the load.
+#: The sessions: name, protocol kind, device, load (the angle in deg or the pull in N) and
+#: the posture after it.
 SESSIONS = {
     "60 deg, then standing": ("inversion", spinesim.InversionTable(), 60.0, "upright"),
     "60 deg, then lying": ("inversion", spinesim.InversionTable(), 60.0, "lying"),
@@ -47,8 +48,8 @@ SETTLE_S = 10.0
 
 
 def protocol(kind: str, load: float, after: str) -> spinesim.Protocol:
-    """The session of ``kind`` at ``load`` (0: the control) after 4 h upright, then
-    :data:`AFTER_H` hours ``after`` ("upright" or "lying")."""
+    """The session of ``kind`` at ``load`` after 4 h upright, then :data:`AFTER_H` hours
+    ``after`` ("upright" or "lying")."""
     phases = {"preceding": spinesim.upright(4.0), "after": AFTERWARDS[after](AFTER_H)}
     if kind == "inversion":
         return spinesim.Protocol.inversion(load, ramp_s=10.0, hold_s=HOLD_S, **phases)
@@ -78,14 +79,13 @@ def run() -> dict[str, dict[str, np.ndarray | float]]:
     off)."""
     out = {}
     for name, (kind, device, load, after) in SESSIONS.items():
+        session = protocol(kind, load, after)
         loaded, control = (
-            spinesim.simulate(
-                protocol(kind, value, after), device=device, output_interval_s=OUTPUT_INTERVAL_S
-            )
-            for value in (load, 0.0)
+            spinesim.simulate(p, device=device, output_interval_s=OUTPUT_INTERVAL_S)
+            for p in (session, session.sham())
         )
         assert np.array_equal(loaded.time_s, control.time_s)  # same saved times
-        off_s = protocol(kind, load, after).device_end_s
+        off_s = session.device_end_s
         keep = loaded.time_s >= off_s
         minutes = (loaded.time_s[keep] - off_s) / 60.0
         effect = loaded.spine_length_change[keep] - control.spine_length_change[keep]

@@ -422,6 +422,28 @@ class Protocol:
             phases.append(Phase(t[k + 1] - t[k], a[k], a[k + 1], name=f"sample {k}"))
         return cls((*phases, *_after_phases(after)))
 
+    def sham(self) -> Protocol:
+        """The control for what this session does: the same phases and times with every
+        device phase flat (0 deg) and without a pull, so the person lies on the device as
+        long and has the same history before and after. A session's effect is its change
+        minus the sham's at the same times (``examples/how_long_it_lasts.py``). Devices
+        that hold the body at one angle (gravity boots, hip bench, harness) refuse it when
+        it is simulated; a session that starts standing on the device (at -90 deg) has
+        none, since lying on it would add a lie-down and move every later time."""
+        flat = tuple(
+            dataclasses.replace(p, start_deg=0.0, end_deg=0.0, start_pull_N=0.0, end_pull_N=0.0)
+            if p.kind == "device"
+            else p
+            for p in self.phases
+        )
+        sham = Protocol(flat)
+        if len(sham.phases) != len(self.phases):
+            raise ParameterError(
+                "this protocol has no sham: a device phase starts standing (-90 deg) after "
+                "an upright or sitting one, and lying flat there would add a lie-down"
+            )
+        return sham
+
     # ---------------------------------------------------------------- properties
     @property
     def session_duration_s(self) -> float:

@@ -88,6 +88,25 @@ def test_phases_after_a_session_join_it_and_leave_the_hold_where_it_was():
     assert ramp_only.hold_end_s == ramp_only.device_end_s == pytest.approx(10.0)  # not standing
 
 
+def test_a_sham_keeps_the_phases_and_times_and_drops_the_load():
+    """The control of a session: the device flat and without a pull, everything else
+    (history before and after, every phase's times) as it was."""
+    for session in (
+        spinesim.Protocol.inversion(60, preceding=spinesim.upright(2), after=spinesim.upright(1)),
+        spinesim.Protocol.traction(300, cycles=2, rest_s=20, rest_pull_N=100),
+    ):
+        sham = session.sham()
+        assert sham.boundaries() == session.boundaries()
+        for real, flat in zip(session.phases, sham.phases, strict=True):
+            load = (flat.start_deg, flat.end_deg, flat.start_pull_N, flat.end_pull_N)
+            assert load == (0.0,) * 4 if real.kind == "device" else flat == real
+    standing_start = spinesim.Protocol((spinesim.upright(1), spinesim.Phase(60, -90, -90)))
+    with pytest.raises(ParameterError, match="no sham"):
+        standing_start.sham()
+    with pytest.raises(ParameterError, match="boots"):
+        spinesim.simulate(spinesim.Protocol.inversion(90).sham(), device=spinesim.GravityBoots())
+
+
 def test_the_end_of_every_session_phase_is_saved_however_coarse_the_output():
     """Summaries see every change of phase: the end of the ramp, the hold, the return and
     the standing after, in ``simulate`` and in sweeps."""
