@@ -12,7 +12,7 @@ another device, with its options (``--option NAME=VALUE``, see ``spinesim.DEVICE
     spinesim run --device hip_bench --option hand_support=0.3
     spinesim run --device harness --option level=T8         # hangs upright at -90 deg
     spinesim run --device traction --pull 300 --hold 600 --option split_table=true
-    spinesim run --device traction --pull 300 --cycles 5 --hold 60 --rest 20
+    spinesim run --device traction --pull 300 --cycles 5 --ramp 10 --hold 60 --rest 20
 
 or a multi-phase protocol from a TOML file (schema: :mod:`spinesim.protocol_file`)::
 
@@ -180,9 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="hold at the angle or the pull, s (default: the API's, "
-        f"{_default(Protocol.inversion, 'hold_s'):g} s; "
-        f"{_default(Protocol.intermittent, 'hold_s'):g} s per cycle with --cycles or --rest; "
-        f"{_default(Protocol.traction, 'hold_s'):g} s traction)",
+        f"{_default(Protocol.inversion, 'hold_s'):g} s for one tilt; "
+        f"{_default(Protocol.intermittent, 'hold_s'):g} s per cycle for an intermittent tilt "
+        f"(--cycles above 1 or --rest); {_default(Protocol.traction, 'hold_s'):g} s per "
+        "traction cycle)",
     )
     session.add_argument(
         "--return",

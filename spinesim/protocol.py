@@ -225,7 +225,8 @@ def posture_phases(hours: Mapping[str, Any], prefix: str = "") -> list[Phase]:
     for kind, build in POSTURE_BUILDERS.items():
         name = f"{prefix}{kind}_hours"
         value = hours.get(name)
-        if value is not None and not (isinstance(value, numbers.Real) and value == 0):
+        left_out = isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0
+        if value is not None and not left_out:
             phases.append(build(check_argument(name, value)))
     return phases
 
@@ -426,7 +427,9 @@ class Protocol:
         """The control for what this session does: the same phases and times with every
         device phase flat (0 deg) and without a pull, so the person lies on the device as
         long and has the same history before and after. A session's effect is its change
-        minus the sham's at the same times (``examples/how_long_it_lasts.py``). Devices
+        minus the sham's at the same times (``examples/how_long_it_lasts.py``); not its
+        summaries, whose end of the hold falls elsewhere (the sham has no loaded hold:
+        :attr:`hold_end_s` is its :attr:`device_end_s`). Devices
         that hold the body at one angle (gravity boots, hip bench, harness) refuse it when
         it is simulated; a session that starts standing on the device (at -90 deg) has
         none, since lying on it would add a lie-down and move every later time."""
@@ -481,6 +484,18 @@ class Protocol:
         among them: output times include them, so that summaries see every change of
         phase however coarsely the rest is saved."""
         return tuple(end for _, end in self._session_ends())
+
+    def output_times(self, grid: np.ndarray) -> np.ndarray:
+        """Saved times (s, sorted): ``grid`` (within the session) and every end of a
+        session phase (:attr:`phase_ends_s`; a :meth:`from_samples` protocol saves every
+        sample). A grid point a rounding error (1e-9 of the session) from a phase end is
+        left out, so that no two saved times are almost equal."""
+        ends = np.asarray(self.phase_ends_s)
+        grid = np.asarray(grid, dtype=float)
+        k = np.searchsorted(ends, grid)
+        below, above = ends[np.maximum(k - 1, 0)], ends[np.minimum(k, ends.size - 1)]
+        gap = np.minimum(np.abs(grid - below), np.abs(grid - above))
+        return np.union1d(grid[gap > 1e-9 * self.session_duration_s], ends)
 
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""

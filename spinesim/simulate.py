@@ -66,7 +66,7 @@ def simulate(
         Integrator accuracy and limits.
     output_interval_s
         Spacing of the saved times (s); default: the session in 600 intervals. The end of
-        every session phase is saved too (``Protocol.phase_ends_s``). The integrator's own
+        every session phase is saved too (``Protocol.output_times``). The integrator's own
         steps are independent of it (outputs are interpolated).
 
     The baseline of every change is the state at the session start (t = 0), after the
@@ -92,9 +92,7 @@ def simulate(
     check_number(
         "output_interval_s", output_interval_s, duration / MAX_OUTPUTS, duration, low_open=True
     )
-    times = np.unique(
-        np.concatenate([np.arange(0.0, duration, output_interval_s), protocol.phase_ends_s])
-    )
+    times = protocol.output_times(np.arange(0.0, duration, output_interval_s))
     knots = protocol.knots(tissues.muscles, model.device)
     case = Case(0, knots, times, int(np.searchsorted(times, protocol.hold_end_s)))
     outputs = run_cases([model], [case], solver, series_index=np.arange(times.size)[None, :])

@@ -344,6 +344,15 @@ def test_one_phase_needs_no_list_and_other_values_are_named(make, argument):
             make(**{argument: bad})
 
 
+@pytest.mark.parametrize("hours", [False, True, "0", float("nan"), -1.0])
+def test_posture_hours_take_numbers_only(hours):
+    """0 (a number) leaves a posture out; anything else that is not hours is refused."""
+    phases = spinesim.protocol.posture_phases
+    with raises_naming("after_upright_hours"):
+        phases({"after_upright_hours": hours}, "after_")
+    assert phases({"after_upright_hours": np.float64(0.0)}, "after_") == []
+
+
 def test_preceding_phase_after_session_phase():
     with raises_naming("Protocol", "preceding", "before the session"):
         spinesim.Protocol((spinesim.Phase(10.0, 0.0, 30.0), spinesim.upright(1.0)))

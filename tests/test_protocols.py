@@ -120,6 +120,12 @@ def test_the_end_of_every_session_phase_is_saved_however_coarse_the_output():
     settings = BatchSettings(SolverOptions(), samples=3, series_times_s=())
     times, hold, _ = output_times(protocol, settings)
     assert set(protocol.phase_ends_s) <= set(times) and times[hold] == protocol.hold_end_s
+    # a grid point a rounding error from a phase end (0.3 x 2 against 0.1 + 0.2 + 0.3) is
+    # left out rather than saved twice
+    short = spinesim.Protocol.intermittent(60, 3, ramp_s=0.1, hold_s=0.2, rest_s=0.3)
+    saved = spinesim.simulate(short, output_interval_s=0.3).time_s
+    assert set(short.phase_ends_s) <= set(saved)
+    assert np.diff(saved).min() > 0.09
 
 
 def test_intermittent_sessions_without_rest_go_straight_into_the_next_cycle():

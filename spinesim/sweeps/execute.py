@@ -99,11 +99,8 @@ def output_times(protocol, settings: BatchSettings) -> tuple[np.ndarray, int, np
     duration = protocol.session_duration_s
     grid = np.asarray(settings.series_times_s, dtype=float)
     inside = grid[grid <= duration]
-    times = np.unique(
-        np.concatenate(
-            [np.linspace(0.0, duration, settings.samples + 1), protocol.phase_ends_s, inside]
-        )
-    )
+    samples = protocol.output_times(np.linspace(0.0, duration, settings.samples + 1))
+    times = np.union1d(samples, inside)  # the series' times exactly
     series = np.full(grid.size, -1, dtype=np.int64)
     series[: inside.size] = np.searchsorted(times, inside)
     return times, int(np.searchsorted(times, protocol.hold_end_s)), series
