@@ -50,6 +50,9 @@ POSTURE_WORDS = {
 }
 #: Default ramp of a tilt from horizontal to the session's angle (s).
 TILT_RAMP_S = 10.0
+#: Saved times closer than this share of the session's duration count as one (-): a grid
+#: point that a phase end repeats up to rounding (numerical, not physical).
+SAVED_TIME_MERGE = 1e-9
 #: Most repetitions of an intermittent session.
 MAX_CYCLES = 1000
 #: Longest preceding phase (h).
@@ -429,10 +432,10 @@ class Protocol:
         long and has the same history before and after. A session's effect is its change
         minus the sham's at the same times (``examples/how_long_it_lasts.py``); not its
         summaries, whose end of the hold falls elsewhere (the sham has no loaded hold:
-        :attr:`hold_end_s` is its :attr:`device_end_s`). Devices
-        that hold the body at one angle (gravity boots, hip bench, harness) refuse it when
-        it is simulated; a session that starts standing on the device (at -90 deg) has
-        none, since lying on it would add a lie-down and move every later time."""
+        :attr:`hold_end_s` is its :attr:`device_end_s`). Devices that hold the body at one
+        angle (gravity boots, hip bench, harness) refuse it when it is simulated; a session
+        that starts standing on the device (at -90 deg) has none, since lying on it would
+        add a lie-down and move every later time."""
         flat = tuple(
             dataclasses.replace(p, start_deg=0.0, end_deg=0.0, start_pull_N=0.0, end_pull_N=0.0)
             if p.kind == "device"
@@ -488,14 +491,15 @@ class Protocol:
     def output_times(self, grid: np.ndarray) -> np.ndarray:
         """Saved times (s, sorted): ``grid`` (within the session) and every end of a
         session phase (:attr:`phase_ends_s`; a :meth:`from_samples` protocol saves every
-        sample). A grid point a rounding error (1e-9 of the session) from a phase end is
-        left out, so that no two saved times are almost equal."""
+        sample). A grid point within :data:`SAVED_TIME_MERGE` of the session's duration of a
+        phase end (a rounding error) is left out, so that no two saved times are almost
+        equal."""
         ends = np.asarray(self.phase_ends_s)
         grid = np.asarray(grid, dtype=float)
         k = np.searchsorted(ends, grid)
         below, above = ends[np.maximum(k - 1, 0)], ends[np.minimum(k, ends.size - 1)]
         gap = np.minimum(np.abs(grid - below), np.abs(grid - above))
-        return np.union1d(grid[gap > 1e-9 * self.session_duration_s], ends)
+        return np.union1d(grid[gap > SAVED_TIME_MERGE * self.session_duration_s], ends)
 
     def boundaries(self) -> list[tuple[str, float, float]]:
         """``(name, start_s, end_s)`` of every phase, times from the session start."""
