@@ -292,6 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
         "summary's peaks, lowest pressure and rise times are read at the saved times, so a "
         "coarse spacing can miss a transient",
     )
+    run.add_argument(
+        "--sham",
+        action="store_true",
+        help="run the session's control instead (also of a protocol file): the same phases "
+        "and times with the device flat and no pull (Protocol.sham); the session's effect is "
+        "its result minus this one (table and traction only: the hanging devices hold the "
+        "body at one angle)",
+    )
     for command in COMMANDS.values():
         command.add_parser(commands)
     return parser
@@ -364,6 +372,18 @@ def _subcommand(command, args: argparse.Namespace) -> int:
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
+    protocol, subject, device = _session_inputs(args)
+    if args.sham:
+        if device.hang_deg is not None:
+            raise ParameterError(
+                f"--sham: device {device.name!r} holds the body at {device.hang_deg:g} deg, so "
+                "it has no sham (a control lying flat on it); use --device table or traction"
+            )
+        protocol = protocol.sham()
+    return protocol, subject, device
+
+
+def _session_inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     if args.protocol_file is not None:
         given = [opt for dest, opt in SESSION_OPTIONS.items() if getattr(args, dest) is not None]
         if given:

@@ -430,9 +430,10 @@ class Protocol:
         """The control for what this session does: the same phases and times with every
         device phase flat (0 deg) and without a pull, so the person lies on the device as
         long and has the same history before and after. A session's effect is its change
-        minus the sham's at the same times (``examples/how_long_it_lasts.py``); not its
-        summaries, whose end of the hold falls elsewhere (the sham has no loaded hold:
-        :attr:`hold_end_s` is its :attr:`device_end_s`). Devices that hold the body at one
+        minus the sham's at the same times (``examples/how_long_it_lasts.py``; in sweeps the
+        parameter ``sham``, on the command line ``run --sham``); not its summaries, whose
+        end of the hold falls elsewhere (the sham has no loaded hold: :attr:`hold_end_s` is
+        its :attr:`device_end_s`). Devices that hold the body at one
         angle (gravity boots, hip bench, harness) refuse it when it is simulated; a session
         that starts standing on the device (at -90 deg) has none, since lying on it would
         add a lie-down and move every later time."""

@@ -159,6 +159,25 @@ def test_timings_not_given_are_those_of_the_api(options, protocol):
 
 
 @pytest.mark.parametrize(
+    ("options", "protocol"),
+    [
+        (["--device", "traction", "--pull", "300"], spinesim.Protocol.traction(300)),
+        (["--angle", "60", "--after-upright-hours", "1"], spinesim.Protocol.inversion(60)),
+        ([str(EXAMPLE)], load_protocol_file(EXAMPLE)[0]),
+    ],
+)
+def test_sham_runs_the_sessions_control(options, protocol):
+    """``--sham`` is ``Protocol.sham()`` of the session the other options (or the file)
+    describe."""
+    args = cli.build_parser().parse_args(["run", *options, "--sham"])
+    got = cli._inputs(args)[0]
+    if "--after-upright-hours" in options:
+        protocol = spinesim.Protocol.inversion(60, after=spinesim.upright(1.0))
+    assert got == protocol.sham()
+    assert got != protocol
+
+
+@pytest.mark.parametrize(
     "default",
     [
         ["--cycles", "1"],
@@ -243,6 +262,7 @@ BAD_OPTIONS = [
     (["--device", "boots", "--option", "friction_static=0.3"], "'boots' has no backrest, so no"),
     (["--option", "split_table=true", "--option", "split_table=false"], "given twice"),
     (["--device", "boots", "--option", "friction_kinetic=0.3"], "has no backrest"),
+    (["--device", "harness", "--sham"], "--sham: device 'harness' holds the body at -90 deg"),
 ]
 
 

@@ -423,6 +423,44 @@ def test_standing_after_the_session_is_swept_as_simulate_runs_it():
     assert [p.kind for p in case.protocol.phases[-2:]] == ["lying", "upright"]  # in that order
 
 
+def test_a_sham_grid_gives_each_session_and_its_control_as_simulate_runs_them():
+    """``sham=True`` runs ``Protocol.sham()``: the same phases and saved times, so the
+    difference of the two is the session's effect, also after it."""
+    times = np.arange(0.0, 391.0, 15.0)  # 30 s on the device, then 6 min standing
+    ds = spinesim.sweep(
+        Grid(sham=[False, True]),
+        fixed={"angle_deg": 60.0, "upright_hours": 1.0, "after_upright_hours": 0.1, **SHORT},
+        series_times_s=times,
+        progress=False,
+    )
+    session = spinesim.Protocol.inversion(
+        60.0, **SHORT, preceding=spinesim.upright(1.0), after=spinesim.upright(0.1)
+    )
+    for sham, protocol in ((False, session), (True, session.sham())):
+        result = spinesim.simulate(protocol, output_interval_s=15.0)
+        case = ds.sel(sham=sham)
+        expected = result.summary()
+        assert float(case["final_spine_length_change"]) == pytest.approx(
+            expected["final_spine_length_change_mm"], rel=1e-9
+        )
+        at = np.searchsorted(result.time_s, times)  # it also saves at the phase ends
+        np.testing.assert_allclose(result.time_s[at], times)
+        np.testing.assert_allclose(
+            case["series_spine_length_change"], result.spine_length_change[at], atol=1e-12
+        )
+    effect = ds["series_spine_length_change"].sel(sham=False) - ds[
+        "series_spine_length_change"
+    ].sel(sham=True)
+    assert float(effect.sel(time=15.0)) > 1.0  # mm, in the hold: inverted against flat
+    assert 0.0 < float(effect.sel(time=390.0)) < float(effect.sel(time=60.0))  # fading
+    with pytest.raises(ParameterError, match=r"sham = 1 is not allowed: True or False"):
+        case_inputs({"angle_deg": 60.0, "sham": 1})
+    with pytest.raises(ParameterError, match=r"sham = True on device 'boots'"):
+        case_inputs({"device": "boots", "angle_deg": 90.0, "sham": True})
+    with pytest.raises(ParameterError, match="'sham' is categorical"):
+        LatinHypercube({"sham": [0.0, 1.0]}, n=4, seed=0)
+
+
 def test_zero_hours_of_a_preceding_phase_leave_it_out():
     """``upright_hours = 0`` is the session without standing before it (the phase's own
     range starts above 0), so a grid can compare without and with."""

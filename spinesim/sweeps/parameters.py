@@ -8,6 +8,9 @@ A case is a mapping from parameter name to value. Names are:
   ``sitting_hours`` and ``upright_hours`` (in that order before the session) and the
   phases after it, as part of it (``after=``), ``after_lying_hours``,
   ``after_sitting_hours`` and ``after_upright_hours`` (in that order);
+* ``sham``: True runs the session's control instead (:meth:`Protocol.sham`: the same
+  phases and times, the device flat and no pull), so ``Grid(..., sham=[False, True])``
+  gives each session's effect as the difference of the two;
 * subject: ``mass_kg``, ``height_m``, ``sex``;
 * device: ``device`` (a name in :data:`spinesim.device.DEVICES`) and that device's fields
   (``friction_static``, ``friction_kinetic``, ``ankle_stiffness``, ...), the harness'
@@ -61,7 +64,8 @@ TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
 SWEEP_NAMES = {"level": "harness_level"}
 #: Parameters whose values are names or switches, not numbers: listed, never sampled.
 CATEGORICAL = (
-    "protocol", "device", "sex", "position", "split_table", "split_level", "harness_level",
+    "protocol", "device", "sham", "sex", "position", "split_table", "split_level",
+    "harness_level",
 )  # fmt: skip
 
 
@@ -103,7 +107,7 @@ def _device_fields(name: str) -> dict[str, str]:
 @functools.cache
 def parameter_names() -> tuple[str, ...]:
     """Every name a sweep accepts (for any protocol kind and device)."""
-    names = ["protocol", "device", *PRECEDING, *AFTER, *SUBJECT_PARAMETERS]
+    names = ["protocol", "device", *PRECEDING, *AFTER, "sham", *SUBJECT_PARAMETERS]
     for kind in PROTOCOLS:
         names += [n for n in _protocol_arguments(kind) if n not in names]
     for device in DEVICES:
@@ -217,7 +221,7 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     tissue_args: dict[str, dict[str, Any]] = {group: {} for group in TISSUE_GROUPS}
     postures: dict[str, Any] = {}  # hours before and after (0: no such phase, a "without" level)
     for name, value in values.items():
-        if name in ("protocol", "device"):
+        if name in ("protocol", "device", "sham"):
             continue
         if name in PRECEDING or name in AFTER:
             postures[name] = _number(value)
@@ -243,13 +247,19 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     ]  # fmt: skip
     if missing:
         raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
+    sham = _sham(values)
     inputs = CaseInputs(
-        protocol=_protocol(kind, _key(protocol_args), preceding, after),
+        protocol=_protocol(kind, _key(protocol_args), preceding, after, sham),
         subject=_cached(Subject, _key(subject_args)),
         device=_cached(device_from_name, (device_name, *_key(device_args))),
         tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
     )
-    inputs.device.check_phases(inputs.protocol.phases)  # e.g. a pull on a device without one
+    try:  # e.g. a pull on a device without one
+        inputs.device.check_phases(inputs.protocol.phases)
+    except ParameterError as error:
+        if sham:  # the flat phases of a sham, on a device that holds the body at one angle
+            raise ParameterError(f"sham = True on device {device_name!r}: {error}") from error
+        raise
     return inputs
 
 
@@ -267,8 +277,17 @@ def _cached(build, key: tuple) -> Any:
 
 
 @functools.lru_cache(maxsize=65536)
-def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple) -> Protocol:
-    return PROTOCOLS[kind](**dict(args), preceding=preceding, after=after)
+def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple, sham: bool) -> Protocol:
+    protocol = PROTOCOLS[kind](**dict(args), preceding=preceding, after=after)
+    return protocol.sham() if sham else protocol
+
+
+def _sham(values: Mapping[str, Any]) -> bool:
+    """The case's ``sham`` switch (default False); anything but a bool is refused."""
+    sham = _number(values.get("sham", False))
+    if not isinstance(sham, bool):
+        raise ParameterError(f"sham = {sham!r} is not allowed: True or False")
+    return sham
 
 
 @functools.lru_cache(maxsize=65536)
