@@ -19,6 +19,9 @@ import numpy as np
 
 from spinesim.errors import ParameterError, check_number
 
+#: Body mass (kg) of the subject the tissue tables describe: the default subject, as
+#: Wilke's 1999 volunteer (70 kg), on whom the muscle tone is calibrated.
+REFERENCE_MASS_KG = 70.0
 #: Reference statures of de Leva (1996) for each sex (m) [V-sec].
 REFERENCE_STATURE = {"male": 1.741, "female": 1.735}
 
@@ -34,7 +37,7 @@ LEG_COM_FRACTION = 0.37
 class Subject:
     """The person on the device: body mass (kg), stature (m) and sex."""
 
-    mass_kg: float = 70.0
+    mass_kg: float = REFERENCE_MASS_KG
     height_m: float = 1.75
     sex: str = "male"
 
@@ -61,6 +64,7 @@ class Anatomy:
     """
 
     body_names: tuple[str, ...]
+    subject_mass_kg: float  # kg, the whole body
     mass: np.ndarray  # kg
     body_height: np.ndarray  # m (0 for non-vertebrae)
     com_anterior: np.ndarray  # m
@@ -106,6 +110,7 @@ def load_anatomy(subject: Subject) -> Anatomy:
     mm = 1e-3 * s
     return Anatomy(
         body_names=names,
+        subject_mass_kg=subject.mass_kg,
         mass=mass,
         body_height=col(bodies, "body_height_mm") * mm,
         com_anterior=col(bodies, "com_anterior_mm") * mm,

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spinesim.anatomy import LEG_COM_FRACTION, Anatomy, Subject, load_anatomy
+from spinesim.anatomy import (
+    LEG_COM_FRACTION,
+    REFERENCE_MASS_KG,
+    Anatomy,
+    Subject,
+    load_anatomy,
+)
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core.holders import strap_on
@@ -832,7 +838,7 @@ def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str,
         "c_shear": p.axial_damping,
         "k_bend": k_bend,
         "muscle_y": -tissues.muscles.lever_arm_m * s,
-        "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area,
+        "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area * _muscle_size(anat, tissues),
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
         "spinal": 1.0,
     }
@@ -843,6 +849,12 @@ def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str,
         columns[prefix + "ea2"] = ea2 * rigidity
         columns[prefix + "strain"] = eps
     return columns
+
+
+def _muscle_size(anat: Anatomy, tissues: Tissues) -> float:
+    """The subject's trunk muscle cross-sections relative to the calibration's 70 kg, at
+    the same stature (``MuscleProperties.tone_mass_exponent``)."""
+    return (anat.subject_mass_kg / REFERENCE_MASS_KG) ** tissues.muscles.tone_mass_exponent
 
 
 def _bushing_columns(anat, j: int, s: float, tissues: Tissues, name: str) -> dict[str, float]:

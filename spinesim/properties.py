@@ -209,7 +209,8 @@ class LigamentProperties(_Validated):
 class MuscleProperties(_Validated):
     """Back muscles as a compressive line of action posterior to each disc.
 
-    Tension at activation 1 is ``tone_stress_MPa x endplate area``. Activation follows the
+    Tension at activation 1 is ``tone_stress_MPa x endplate area x (mass / 70 kg) **
+    tone_mass_exponent``. Activation follows the
     protocol: a posture-dependent tone plus a guarding transient at the onset of each
     traction pull (``guard_amplitude``) or head-down tilt (``tilt_guard_amplitude``) that
     relaxes with ``guard_time_constant_s``.
@@ -222,6 +223,17 @@ class MuscleProperties(_Validated):
         doc="Calibrated (jointly with DiscProperties.swelling_strain and "
         "creep_stiffness_ratio, docs/validation.md): L4-L5 pressure lying 0.10 MPa at the "
         "start and 0.24 MPa after 7 h of the night (Wilke 1999 Spine 24:755 [V])",
+    )
+    tone_mass_exponent: float = bounded(
+        0.56,
+        0.0,
+        2.0,
+        doc="The tone grows with body mass as (mass / 70 kg) ** exponent at one stature: "
+        "trunk muscle cross-sections grow by 0.8 % per kg of body weight on average over "
+        "muscle groups and levels T4-L4, with mixed signs between them (CT of 507 adults aged "
+        "40-90, Framingham Heart Study; J Biomech 2023;157:111710, PMID 37437459 [V]); "
+        "0.008 x 70 kg = 0.56 gives that slope at the calibration's 70 kg. 0 ties the tone "
+        "to stature alone",
     )
     lever_arm_m: float = bounded(
         0.05,

@@ -67,7 +67,7 @@ RECORDED_MISMATCHES = {
     "wilby_female_circadian_loss": -11.30,  # mm
     "botsford_volume_loss": -6.834,  # %
     "oconnell_recovery_ratio": 1.929,  # -
-    "rodacki_lying_42min": 3.506,  # mm
+    "rodacki_lying_42min": 3.448,  # mm
     "bridger_traction_25min": 3.217,  # mm
     "tekeoglu_suspension_distraction": 1.035,  # mm
 }
