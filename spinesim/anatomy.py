@@ -22,6 +22,12 @@ from spinesim.errors import ParameterError, check_number
 #: Body mass (kg) of the subject the tissue tables describe: the default subject, as
 #: Wilke's 1999 volunteer (70 kg), on whom the muscle tone is calibrated.
 REFERENCE_MASS_KG = 70.0
+#: Allowed body mass (kg) and stature (m) of a subject, each on its own.
+SUBJECT_RANGES = {"mass_kg": (20.0, 300.0), "height_m": (1.0, 2.5)}
+#: Body-mass indices (kg/m^2) a subject may have: mass and stature are each checked
+#: against their own range and together against this one, from the severe thinness of
+#: anorexia nervosa (about 10) to extreme obesity (WHO class III starts at 40).
+BMI_RANGE = (10.0, 70.0)
 #: Reference statures of de Leva (1996) for each sex (m) [V-sec].
 REFERENCE_STATURE = {"male": 1.741, "female": 1.735}
 
@@ -42,8 +48,15 @@ class Subject:
     sex: str = "male"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "mass_kg", check_number("mass_kg", self.mass_kg, 20.0, 300.0))
-        object.__setattr__(self, "height_m", check_number("height_m", self.height_m, 1.0, 2.5))
+        for name, (low, high) in SUBJECT_RANGES.items():
+            object.__setattr__(self, name, check_number(name, getattr(self, name), low, high))
+        bmi = self.mass_kg / self.height_m**2
+        if not BMI_RANGE[0] <= bmi <= BMI_RANGE[1]:
+            raise ParameterError(
+                f"mass_kg = {self.mass_kg:g} with height_m = {self.height_m:g} is a body-mass "
+                f"index of {bmi:.3g} kg/m^2; allowed: {BMI_RANGE[0]:g} to {BMI_RANGE[1]:g} "
+                "kg/m^2 (the segment masses and tissues are those of an adult build)"
+            )
         if self.sex not in REFERENCE_STATURE:
             raise ParameterError(
                 f"sex = {self.sex!r} is unknown; allowed: {tuple(REFERENCE_STATURE)}"

@@ -343,6 +343,11 @@ class TractionTable(_ChestHarness):
             )
         object.__setattr__(self, "split_table", bool(self.split_table))  # also NumPy's
         _check_choice(owner, "split_level", self.split_level, SPLIT_LEVELS)
+        if not self.split_table and self.split_level != type(self).split_level:  # its default
+            raise ParameterError(
+                f"{owner}.split_level = {self.split_level!r} applies to a split table only; "
+                "allowed: with split_table = True (or leave split_level out)"
+            )
         _check_choice(owner, "position", self.position, POSITIONS)
         super().__post_init__()
 

@@ -53,6 +53,9 @@ TILT_RAMP_S = 10.0
 #: Saved times closer than this share of the session's duration count as one (-): a grid
 #: point that a phase end repeats up to rounding (numerical, not physical).
 SAVED_TIME_MERGE = 1e-9
+#: Consecutive device phases join up within this share of the angle or pull (-, at least
+#: of 1 deg or 1 N): rounding, not a jump (numerical, not physical).
+CONTINUITY_TOLERANCE = 1e-9
 #: Most repetitions of an intermittent session.
 MAX_CYCLES = 1000
 #: Longest preceding phase (h).
@@ -230,7 +233,10 @@ def posture_phases(hours: Mapping[str, Any], prefix: str = "") -> list[Phase]:
         value = hours.get(name)
         left_out = isinstance(value, numbers.Real) and not isinstance(value, bool) and value == 0
         if value is not None and not left_out:
-            phases.append(build(check_argument(name, value)))
+            try:
+                phases.append(build(check_argument(name, value)))
+            except ParameterError as error:  # here 0 is allowed too: it leaves the phase out
+                raise ParameterError(f"{error}, or 0 for none") from error
     return phases
 
 
@@ -288,6 +294,7 @@ class Protocol:
         first = next(i for i, p in enumerate(self.phases) if p.session)
         if any(not p.session for p in self.phases[first:]):
             raise ParameterError("Protocol: preceding phases must come before the session phases")
+        _check_continuity(self.phases)
         object.__setattr__(self, "phases", _with_lie_down(tuple(self.phases)))
 
     # ---------------------------------------------------------------- constructors
@@ -380,6 +387,12 @@ class Protocol:
         check_argument("hold_s", hold_s)
         release = ramp if release_s is None else check_argument("release_s", release_s)
         check_argument("rest_s", rest_s)
+        if release == 0.0 and (cycles > 1 or rest_s > 0.0):
+            raise ParameterError(
+                f"release_s = 0 (no release: the session ends at the pull) with cycles = "
+                f"{cycles} and rest_s = {rest_s:g}; allowed: release_s > 0 where a cycle or a "
+                "rest follows the hold (the pull cannot drop at once)"
+            )
         phases = _preceding_phases(preceding)
         low = 0.0
         for k in range(cycles):
@@ -566,6 +579,26 @@ class Protocol:
                 rows.append(row)
         table = np.array(rows, dtype=float)
         return _merge_continuous(table)
+
+
+def _check_continuity(phases: tuple[Phase, ...]) -> None:
+    """Refuse a device phase that does not start where the device phase before it ends:
+    a table cannot jump from one angle to another, and a pull that drops at once is more
+    often a typo than meant (a ramp of a second gives a fast change)."""
+    for k in range(1, len(phases)):
+        before, phase = phases[k - 1], phases[k]
+        if before.kind != "device" or phase.kind != "device":
+            continue
+        for what, start, end, unit in (
+            ("start_deg", phase.start_deg, before.end_deg, "deg"),
+            ("start_pull_N", phase.start_pull_N, before.end_pull_N, "N"),
+        ):
+            if abs(start - end) > CONTINUITY_TOLERANCE * max(1.0, abs(end)):
+                raise ParameterError(
+                    f"phases[{k}] ({phase.label}).{what} = {start:g} {unit}, but phases[{k - 1}] "
+                    f"({before.label}) ends at {end:g} {unit}; allowed: {end:g} (device "
+                    "phases join up; for a fast change put a short ramp between them)"
+                )
 
 
 def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:

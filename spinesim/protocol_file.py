@@ -65,6 +65,18 @@ TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
 PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
 PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
+#: Words users write for a key, which spelling alone would not lead to.
+KEY_SYNONYMS = {
+    "weight": "mass_kg",
+    "weight_kg": "mass_kg",
+    "mass": "mass_kg",
+    "stature": "height_m",
+    "height": "height_m",
+    "angle": "angle_deg",
+    "duration": "duration_s",
+    "pull": "pull_N",
+    "force": "pull_N",
+}
 
 
 def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Device]:
@@ -252,7 +264,8 @@ def _check_keys(label: str, table: Mapping[str, Any], allowed: tuple[str, ...]) 
     for key in table:
         if key not in allowed:
             name = f"{label}.{key}" if label else key
-            close = difflib.get_close_matches(key, allowed, n=1)
+            close = [KEY_SYNONYMS[key]] if KEY_SYNONYMS.get(key) in allowed else []
+            close = close or difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ParameterError(f"{name} is an unknown key{hint}; allowed: {allowed}")
 

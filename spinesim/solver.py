@@ -44,6 +44,9 @@ _CAUSES = {
     L.MAX_STEPS: "the maximum number of steps was reached",
     L.NONFINITE: "the model's derivatives are not finite (NaN or inf) at an accepted state",
     L.NONFINITE_OUTPUT: "a saved state or output is not finite (NaN or inf)",
+    L.DISC_COLLAPSED: "a disc's middle height fell to zero or below (the vertebrae would "
+    "overlap): the load is beyond what the model's tissues can carry; check the subject's "
+    "build, the tissue parameters and the pull",
 }
 _LAST_CAUSE = {
     L.CAUSE_NEWTON_STALLED: "Newton iterations stalled",

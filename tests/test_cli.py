@@ -247,7 +247,7 @@ BAD_OPTIONS = [
     (["--height", "inf"], "height"),
     (["--hold", "0"], "hold"),
     (["--friction", "3"], "friction"),
-    (["--upright-hours", "-1"], "upright"),
+    (["--upright-hours", "-1"], "or 0 for none"),
     (["--after-upright-hours", "inf"], "(option --after-upright-hours)"),
     (["--after-sitting-hours", "-2"], "(option --after-sitting-hours)"),
     (["--cycles", "0"], "--cycles = 0"),
@@ -279,7 +279,10 @@ def test_bad_options_exit_2_and_write_nothing(tmp_path, capsys, options, name):
 BAD_FILES = [
     (GOOD_PHASE + "colour = 1\n", "phase[1].colour"),
     ("[[phases]]\nduration_s = 20\n", "phases"),
-    ("[subject]\nweight = 70\n" + GOOD_PHASE, "subject.weight"),
+    (
+        "[subject]\nweight = 70\n" + GOOD_PHASE,
+        "subject.weight is an unknown key (did you mean 'mass_kg'",
+    ),
     ("[[phase]\nduration_s = 20\n", "malformed TOML"),
     ("[[phase]]\nduration_s = 20\nstart_deg = 0\nend_deg = 120\n", "phase[1].end_deg = 120"),
     (

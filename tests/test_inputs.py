@@ -165,6 +165,19 @@ def test_height_out_of_range(height):
         spinesim.Subject(height_m=height)
 
 
+@pytest.mark.parametrize(("mass", "height"), [(300.0, 1.0), (20.0, 2.5), (39.0, 2.0)])
+def test_a_build_outside_the_body_mass_index_range_is_refused(mass, height):
+    """Mass and stature in range each, not together (a 300 kg, 1.0 m subject compressed
+    its discs to negative heights before the check)."""
+    with raises_naming("mass_kg", f"height_m = {height:g}", "body-mass index", "10 to 70"):
+        spinesim.Subject(mass_kg=mass, height_m=height)
+
+
+@pytest.mark.parametrize(("mass", "height"), [(40.0, 2.0), (70.0, 1.0), (214.375, 1.75)])
+def test_a_build_at_the_body_mass_index_limits_is_allowed(mass, height):
+    assert spinesim.Subject(mass_kg=mass, height_m=height).mass_kg == mass
+
+
 @pytest.mark.parametrize("sex", ["other", "Male", "", None, "m"])
 def test_unknown_sex(sex):
     with raises_naming("sex", repr(sex), "male", "female"):
@@ -255,6 +268,13 @@ def test_tissue_values_the_model_cannot_carry_are_refused(cls, field, value):
         cls(**{field: value})
 
 
+def test_a_split_level_without_a_split_table_is_refused():
+    """It would change nothing: only a split table has a section that rolls."""
+    with raises_naming("TractionTable.split_level", "'L3-L4'", "split_table = True"):
+        spinesim.TractionTable(split_level="L3-L4")
+    assert spinesim.TractionTable(split_table=True, split_level="L3-L4").split_level == "L3-L4"
+
+
 # ----------------------------------------------------------------------------- solver
 @pytest.mark.parametrize("rtol", [0.0, -1e-4, NAN, 0.5])
 def test_solver_rtol(rtol):
@@ -307,6 +327,37 @@ def test_protocol_without_phases():
 def test_protocol_without_session_phase():
     with raises_naming("Protocol", "no session phase"):
         spinesim.Protocol((spinesim.upright(1.0), spinesim.lying(1.0)))
+
+
+@pytest.mark.parametrize(
+    ("second", "fragments"),
+    [
+        (spinesim.Phase(30.0, 6.0, 6.0, name="hold"), ("phases[1]", "'hold'", "start_deg = 6")),
+        (
+            spinesim.Phase(30.0, 60.0, 60.0, start_pull_N=300.0, end_pull_N=300.0),
+            ("phases[1]", "start_pull_N = 300", "ends at 0 N"),
+        ),
+    ],
+)
+def test_device_phases_that_do_not_join_up_are_refused(second, fragments):
+    """A table cannot jump from 60 to 6 deg (a typo in a protocol file), nor a pull from
+    0 to 300 N; a posture phase in between, or a ramp, is fine."""
+    ramp = spinesim.Phase(10.0, 0.0, 60.0, name="ramp")
+    with raises_naming(*fragments, "ramp"):
+        spinesim.Protocol((ramp, second))
+    between = spinesim.Phase(
+        5.0, 60.0, second.start_deg, start_pull_N=0.0, end_pull_N=second.start_pull_N
+    )
+    spinesim.Protocol((ramp, between, second))
+    spinesim.Protocol((ramp, spinesim.Phase(60.0, 0.0, 0.0, kind="lying"), second))
+
+
+@pytest.mark.parametrize(("cycles", "rest_s"), [(3, 0.0), (1, 20.0)])
+def test_traction_without_a_release_before_a_cycle_or_rest_is_refused(cycles, rest_s):
+    """The pull would drop to the rest value at once."""
+    with raises_naming("release_s = 0", f"cycles = {cycles}", "release_s > 0"):
+        spinesim.Protocol.traction(300.0, release_s=0.0, cycles=cycles, rest_s=rest_s)
+    assert spinesim.Protocol.traction(300.0, release_s=0.0).phases[-1].end_pull_N == 300.0
 
 
 #: Every protocol constructor, as a function of its keyword arguments (the phases

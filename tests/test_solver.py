@@ -82,6 +82,44 @@ def test_nonfinite_model_is_reported_not_returned(default_model):
         spinesim.simulate(spinesim.Protocol.inversion(30, ramp_s=5, hold_s=5), model=broken)
 
 
+def test_a_collapsed_disc_is_reported_not_returned():
+    """Tissues each within their ranges, together too soft for the load: ten times the
+    muscle tone on discs with a fiftieth of the swelling pressure, after 4 h upright, leave
+    a disc's height below zero. That is a failure with its time, in simulate and in a
+    sweep, never a result."""
+    soft = {"muscles.tone_stress_MPa": 1.0, "disc.swelling_pressure_MPa": 0.02,
+            "disc.swelling_strain": 0.5}  # fmt: skip
+    tissues = spinesim.Tissues(
+        disc=spinesim.DiscProperties(swelling_pressure_MPa=0.02, swelling_strain=0.5),
+        muscles=spinesim.MuscleProperties(tone_stress_MPa=1.0),
+    )
+    protocol = spinesim.Protocol.inversion(0.0, hold_s=60.0, preceding=spinesim.upright(4.0))
+    with pytest.raises(spinesim.SolverError, match="middle height fell to zero") as info:
+        spinesim.simulate(protocol, tissues=tissues)
+    assert info.value.status == L.DISC_COLLAPSED
+    ds = spinesim.sweep(
+        spinesim.Table({name: [value, None] for name, value in soft.items()}),
+        fixed={"angle_deg": 0.0, "hold_s": 60.0, "upright_hours": 4.0},
+        progress=False,
+    )
+    assert ds["status"].values.tolist() == [L.DISC_COLLAPSED, L.OK]
+    assert "middle height fell to zero" in str(ds["reason"].values[0])
+
+
+def test_the_first_saved_time_with_a_collapsed_disc_is_found():
+    from spinesim.core.batch import first_collapse_time
+    from spinesim.core.observables import N_JOINT_OUT, O_GAP_MIDDLE
+
+    joint = np.zeros((2, L.NJ))
+    joint[1, L.J_HEIGHT] = 0.01  # a disc; joint 0 is a bushing (height 0)
+    out = np.zeros((3, 2, N_JOINT_OUT))
+    out[:, 0, O_GAP_MIDDLE] = -0.5  # a bushing's overlap is no collapse
+    times = np.array([0.0, 1.0, 2.0])
+    assert np.isnan(first_collapse_time(times, out, joint))
+    out[1:, 1, O_GAP_MIDDLE] = -0.01  # height exactly 0 from t = 1 s
+    assert first_collapse_time(times, out, joint) == 1.0
+
+
 def with_column(knots: np.ndarray, column: int, value: float) -> np.ndarray:
     """``knots`` with ``value`` in ``column`` of its last row."""
     changed = knots.copy()
@@ -135,6 +173,7 @@ def test_a_case_the_kernel_would_misread_is_refused(times, hold_index, message):
         (L.STEP_TOO_SMALL, L.CAUSE_SINGULAR_MATRIX, "iteration matrix was singular"),
         (L.MAX_STEPS, L.CAUSE_NEWTON_STALLED, "Newton iterations stalled"),
         (L.NONFINITE_OUTPUT, 0, "saved state or output is not finite"),
+        (L.DISC_COLLAPSED, 0, "disc's middle height fell to zero or below"),
     ],
 )
 def test_failure_message_gives_the_time_and_the_cause(status, cause, text):

@@ -198,10 +198,17 @@ def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_p
     spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
     with pytest.raises(ParameterError, match="exists"):
         spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
-    with pytest.raises(ParameterError, match="different sweep"):
+    with pytest.raises(
+        ParameterError, match=r"different sweep \(its specification differs in design\)"
+    ):
         spinesim.sweep(
             Table({"angle_deg": [40.0]}), fixed=FIXED, out=out, resume=True, progress=False
         )
+    with pytest.raises(ParameterError, match=r"differs in batch_size: 256 stored, 7 now"):
+        spinesim.sweep(
+            Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, resume=True, progress=False,
+            batch_size=7,
+        )  # fmt: skip
 
 
 @pytest.mark.parametrize("suffix", [".zarr", ".nc"])

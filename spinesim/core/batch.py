@@ -13,7 +13,9 @@ time) through the same :func:`~spinesim.core.integrator.integrate_span` and
 Ragged inputs are flat arrays with start offsets: case ``c`` uses
 ``knots[knot_start[c]:knot_start[c + 1]]`` and ``save_times[save_start[c]:save_start[c + 1]]``.
 A failed case keeps its status and statistics (``STAT_T_FAIL``); its outputs are left as
-the caller initialised them (NaN) and the other cases go on.
+the caller initialised them (NaN) and the other cases go on. A case fails also where its
+outputs are not finite or a disc's middle height reaches zero at a saved time
+(``DISC_COLLAPSED``): impossible states are not handed back as results.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from spinesim._numba import jit, jit_parallel, prange
 from spinesim.core.holders import starting_holders, strap_on
 from spinesim.core.integrator import integrate_span
 from spinesim.core.layout import (
+    DISC_COLLAPSED,
+    J_HEIGHT,
     NONFINITE_OUTPUT,
     OK,
     P_TIME,
@@ -137,6 +141,19 @@ def first_nonfinite_time(times, values):
 
 
 @jit
+def first_collapse_time(times, joint_out, joint):
+    """The first of ``times`` at which a disc's middle height (rest height plus its
+    ``O_GAP_MIDDLE`` change) is zero or below; NaN if none is. Joints without a disc (rest
+    height 0: the hip, head-C1 and C1-C2 bushings) are skipped."""
+    for k in range(times.shape[0]):
+        for j in range(joint.shape[0]):
+            height = joint[j, J_HEIGHT]
+            if height > 0.0 and height + joint_out[k, j, O_GAP_MIDDLE] <= 0.0:
+                return times[k]
+    return np.nan
+
+
+@jit
 def run_case(
     y0, body, joint, glob, protocol, times, rtol, atol, h_init, h_max, max_steps,
     joint_out, body_out, global_out, final_state, stats,
@@ -239,6 +256,11 @@ def run_cases(
         if status[c] == OK and not np.all(np.isfinite(joint_out)):
             status[c] = NONFINITE_OUTPUT  # never hand back garbage
             stats[c, STAT_T_FAIL] = first_nonfinite_time(times, joint_out)
+        if status[c] == OK:
+            collapsed = first_collapse_time(times, joint_out, joint[m])
+            if not np.isnan(collapsed):  # nor impossible states
+                status[c] = DISC_COLLAPSED
+                stats[c, STAT_T_FAIL] = collapsed
         if status[c] != OK:
             continue
         summarize(

@@ -150,6 +150,7 @@ STEP_TOO_SMALL = 1
 MAX_STEPS = 2
 NONFINITE = 3  # the derivatives at an accepted state
 NONFINITE_OUTPUT = 4  # a saved state or an output at a saved time
+DISC_COLLAPSED = 5  # a disc's middle height reached zero at a saved time
 
 # --- why the last trial step failed (STAT_LAST_CAUSE; 0: none failed) ---------------------
 CAUSE_NEWTON_STALLED = 1

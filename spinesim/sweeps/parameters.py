@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from spinesim.anatomy import Subject
+from spinesim.anatomy import SUBJECT_RANGES, Subject
 from spinesim.assembly import Tissues
 from spinesim.device import DEVICES, Device, device_from_name
 from spinesim.errors import ParameterError, check_number
@@ -155,8 +155,8 @@ def _check_value(name: str, value: float) -> None:
     """Refuse ``value`` outside the allowed range of the numeric parameter ``name``."""
     if name in ARGUMENT_RANGES:
         check_argument(name, value)
-    elif name in SUBJECT_PARAMETERS:
-        Subject(**{name: value})
+    elif name in SUBJECT_RANGES:  # on its own: the body-mass index is checked per case
+        check_number(name, value, *SUBJECT_RANGES[name])
     else:
         failures = []
         for low, high, low_open in _field_ranges(name):

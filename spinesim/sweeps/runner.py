@@ -426,7 +426,9 @@ def _connect(client: Any) -> tuple[Any, bool]:
         return client, False
     distributed = import_optional("distributed", "sweep", "a sweep on a dask cluster")
     try:
-        return distributed.Client(client), True
+        # not dask's default scheduler: later computations (reading a sweep's file) stay
+        # in this process, also after the client is closed or failed to connect
+        return distributed.Client(client, set_as_default=False), True
     except (ValueError, OSError, TimeoutError) as exc:
         raise ParameterError(
             f"client = {client!r} (the scheduler address, CLI --scheduler): cannot connect "
@@ -448,7 +450,7 @@ def _execute(pending, chunk, settings: BatchSettings, client) -> Iterator[tuple[
         client.submit(run_batch, chunk(start), settings, pure=False): (k, start)
         for k, start in pending
     }
-    for future in as_completed(futures):
+    for future in as_completed(futures, loop=client.loop):  # not the default client's
         k, start = futures[future]
         yield k, start, future.result()
 

@@ -121,8 +121,8 @@ class SweepStore:
         if not stored or stored_spec != this_spec:
             raise ParameterError(
                 f"out = {str(self._data_path())!r} holds a different sweep (its "
-                "specification differs or is not recorded); resume it with the same "
-                "specification or choose another output"
+                f"specification {_differences(stored_spec, this_spec)}); resume it with the "
+                "same specification or choose another output"
             )
         if self._finished_netcdf():
             done = set(range(n_batch))
@@ -211,7 +211,9 @@ class SweepStore:
     def load(self):
         """Everything written so far, in memory."""
         with self._open() as ds:
-            out = ds.load()
+            # read here, on threads: not through a dask client a caller set as the default,
+            # whose workers may not see this file (or which may have gone)
+            out = ds.load(scheduler="threads")
         out.attrs.pop(SPEC_ATTR, None)
         return out.drop_vars("batch_done", errors="ignore")
 
@@ -230,3 +232,16 @@ class SweepStore:
                 shutil.rmtree(self.zarr_path, ignore_errors=True)
                 raise
         shutil.rmtree(self.zarr_path, ignore_errors=True)
+
+
+def _differences(stored: dict, this: dict) -> str:
+    """What differs between a stored sweep specification and this one, in words."""
+    if not stored:
+        return "is not recorded"
+    parts = []
+    for key in sorted(set(stored) | set(this)):
+        old, new = stored.get(key), this.get(key)
+        if old != new:
+            plain = all(isinstance(v, int | float | str) for v in (old, new))
+            parts.append(f"{key}: {old!r} stored, {new!r} now" if plain else key)
+    return "differs in " + "; ".join(parts)
