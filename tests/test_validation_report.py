@@ -84,6 +84,27 @@ def test_known_mismatches_stay_at_their_recorded_values(report):
         )
 
 
+def test_the_other_studies_say_what_their_numbers_show(report):
+    """The section's words (agrees, disagrees, too little creep) are written by hand; these
+    hold them to the simulated numbers, so that a model change that alters one fails here."""
+    from spinesim.validation import other_studies as S
+
+    assert "## Other published measurements" in (report[0] / "validation.md").read_text()
+    kurutz = S.kurutz_weight_bath()
+    assert 0.4 < kurutz["L4-L5_20s_mm"] < 0.8 and kurutz["L4-L5_20min_mm"] < 1.2
+    ramos = S.ramos_prone_pressure()
+    assert ramos["100_lbf_mmHg"] < -100.0 < 0.0 < ramos["60_lbf_mmHg"]
+    sari = S.sari_traction_ct()
+    assert sari["L5-S1_anterior_mm"] > 0.5 * sari["L5-S1_posterior_mm"] > 0.0
+    chen = S.chen_inversion_angles()
+    assert 0.0 < chen["15_deg_mm"] < chen["30_deg_mm"] < chen["45_deg_mm"] - 0.3
+    assert S.duke_supine_rest()["difference_mm"] > 0.08
+    treffel = S.treffel_immersion()
+    assert (
+        treffel["three_days_mm"] < 11.0 and abs(treffel["three_days_mm"] - treffel["day_mm"]) < 0.5
+    )
+
+
 def test_report_has_a_section_table_and_figure_per_experiment(report):
     out, results, _ = report
     text = (out / "validation.md").read_text()
