@@ -374,11 +374,7 @@ def _subcommand(command, args: argparse.Namespace) -> int:
 def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     protocol, subject, device = _session_inputs(args)
     if args.sham:
-        if device.hang_deg is not None:
-            raise ParameterError(
-                f"--sham: device {device.name!r} holds the body at {device.hang_deg:g} deg, so "
-                "it has no sham (a control lying flat on it); use --device table or traction"
-            )
+        device.check_sham("--sham")
         protocol = protocol.sham()
     return protocol, subject, device
 

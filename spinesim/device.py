@@ -140,6 +140,17 @@ class _Device:
             return 1.0, 1.0
         return (0.0 if angle_deg == self.hang_deg else 1.0), 0.0
 
+    def check_sham(self, name: str = "sham") -> None:
+        """Refuse a sham (:meth:`spinesim.Protocol.sham`, the session lying flat without
+        a pull) on a device that holds the body at one angle; ``name`` is what the user
+        asked for it with (``sham = True``, ``--sham``)."""
+        if self.hang_deg is not None:
+            raise ParameterError(
+                f"{name}: device {self.name!r} holds the body at {self.hang_deg:g} deg, so it "
+                "has no sham (a control lying flat on it); allowed: the devices 'table' and "
+                "'traction'"
+            )
+
     def check_phases(self, phases: Sequence) -> None:
         """Refuse device phases the device cannot do: a hold away from the hanging angle,
         an angle other than the device's fixed one, a pull on a device that does not pull."""

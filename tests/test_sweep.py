@@ -455,7 +455,7 @@ def test_a_sham_grid_gives_each_session_and_its_control_as_simulate_runs_them():
     assert 0.0 < float(effect.sel(time=390.0)) < float(effect.sel(time=60.0))  # fading
     with pytest.raises(ParameterError, match=r"sham = 1 is not allowed: True or False"):
         case_inputs({"angle_deg": 60.0, "sham": 1})
-    with pytest.raises(ParameterError, match=r"sham = True on device 'boots'"):
+    with pytest.raises(ParameterError, match=r"sham = True: device 'boots' holds the body"):
         case_inputs({"device": "boots", "angle_deg": 90.0, "sham": True})
     with pytest.raises(ParameterError, match="'sham' is categorical"):
         LatinHypercube({"sham": [0.0, 1.0]}, n=4, seed=0)

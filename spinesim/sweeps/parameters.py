@@ -254,12 +254,9 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
         device=_cached(device_from_name, (device_name, *_key(device_args))),
         tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
     )
-    try:  # e.g. a pull on a device without one
-        inputs.device.check_phases(inputs.protocol.phases)
-    except ParameterError as error:
-        if sham:  # the flat phases of a sham, on a device that holds the body at one angle
-            raise ParameterError(f"sham = True on device {device_name!r}: {error}") from error
-        raise
+    if sham:
+        inputs.device.check_sham("sham = True")
+    inputs.device.check_phases(inputs.protocol.phases)  # e.g. a pull on a device without one
     return inputs
 
 
