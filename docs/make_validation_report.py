@@ -77,15 +77,17 @@ CORE_CHANGES = [
     "validation rows, so the default stays at the measured value (measured with "
     "`spinesim.calibrate` on the reduced experiments; the short-term stature gains, "
     "Rodacki, Bridger and Boocock, are the first to fall out).",
-    "**Faster recovery lying down in vivo, more creep under small tension, swelling for "
-    "days** (the other studies above: Duke, Kurutz, Treffel; Rodacki's lying row): in "
-    "vivo the spine regains within 45 min what the model regains over hours, while in "
-    "vitro (O'Connell) recovery is slower than loading, so the two pull one fluid law in "
-    "opposite directions. A fast, strain-recoverable component (annulus bulge, a second "
+    "**Recovery lying down, creep under small tension, swelling for days** (the other "
+    "studies above: Duke, Kurutz, Treffel; Rodacki's and Cannon's lying rows): the in vivo "
+    "data disagree among themselves. Duke (the same disc height after 45 min supine in the "
+    "morning and at mid-day) and Rodacki (6.1 mm in 42 min) regain faster than the model, "
+    "Cannon (1.8 mm in 20 min) slower; in vitro (O'Connell) recovery is slower than "
+    "loading. A fast, strain-recoverable component (annulus bulge, or a second fluid "
     "compartment with its own time constant) beside a slow one that keeps swelling for "
-    "days is the change they point to; no single parameter of the present law closes the "
-    "gap (tried on Duke's row: a fluid time constant of 1.5 h instead of 4.5 h, M = 5, "
-    "half the tone: 0.36, 0.39, 0.41 mm against at most 0.08).",
+    "days is what Duke, Kurutz and Treffel point to; no single parameter of the present "
+    "law closes Duke's gap (0.47 mm; one-off runs with a fluid time constant of 1.5 h "
+    "instead of 4.5 h, M = 5 or half the tone give 0.36, 0.39 and 0.41 mm against at most "
+    "0.08).",
     "**Traction on a flexed lumbar spine** (Bridger's 90-90 position): the planar model has "
     "no hip and lumbar flexion on the traction table, so a pull that straightens a flexed "
     "spine cannot be represented.",
@@ -257,9 +259,9 @@ def other_studies_section() -> list[str]:
         "because their abstracts leave out too much of the protocol (loading history, hold "
         "times, the force) for a band. Default subject unless stated; the simulations are in "
         "`spinesim/validation/other_studies.py`. They agree in part: the model creeps too "
-        "little under small tensions, recovers too slowly lying down and swells for a day "
-        "where immersion goes on for three, and opens the front of the disc under supine "
-        "traction as much as the back.",
+        "little under small tensions, regains less in 45 min lying than Duke's subjects, "
+        "swells for a day where immersion goes on for three, and opens the front of the disc "
+        "under supine traction as much as the back.",
         "",
         "| Study | Measured | Simulated as | spinesim |",
         "|---|---|---|---|",

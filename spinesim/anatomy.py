@@ -25,8 +25,10 @@ REFERENCE_MASS_KG = 70.0
 #: Allowed body mass (kg) and stature (m) of a subject, each on its own.
 SUBJECT_RANGES = {"mass_kg": (20.0, 300.0), "height_m": (1.0, 2.5)}
 #: Body-mass indices (kg/m^2) a subject may have: mass and stature are each checked
-#: against their own range and together against this one, from the severe thinness of
-#: anorexia nervosa (about 10) to extreme obesity (WHO class III starts at 40).
+#: against their own range and together against this one. An assumption, to refuse builds
+#: no adult has, not a validated range: from about the lowest BMI survived in anorexia
+#: nervosa (10) to well into WHO obesity class III (from 40). The segment masses (de Leva
+#: 1996) and tissues are those of ordinary builds, so results at the ends are extrapolations.
 BMI_RANGE = (10.0, 70.0)
 #: Reference statures of de Leva (1996) for each sex (m) [V-sec].
 REFERENCE_STATURE = {"male": 1.741, "female": 1.735}
@@ -54,7 +56,7 @@ class Subject:
         if not BMI_RANGE[0] <= bmi <= BMI_RANGE[1]:
             raise ParameterError(
                 f"mass_kg = {self.mass_kg:g} with height_m = {self.height_m:g} is a body-mass "
-                f"index of {bmi:.3g} kg/m^2; allowed: {BMI_RANGE[0]:g} to {BMI_RANGE[1]:g} "
+                f"index of {bmi:.1f} kg/m^2; allowed: {BMI_RANGE[0]:g} to {BMI_RANGE[1]:g} "
                 "kg/m^2 (the segment masses and tissues are those of an adult build)"
             )
         if self.sex not in REFERENCE_STATURE:
@@ -77,7 +79,6 @@ class Anatomy:
     """
 
     body_names: tuple[str, ...]
-    subject_mass_kg: float  # kg, the whole body
     mass: np.ndarray  # kg
     body_height: np.ndarray  # m (0 for non-vertebrae)
     com_anterior: np.ndarray  # m
@@ -92,6 +93,7 @@ class Anatomy:
     endplate_area: np.ndarray  # m^2
     rest_angle: np.ndarray  # rad, kyphosis +
     axial_stiffness: np.ndarray  # N/m
+    subject_mass_kg: float  # kg, the whole body (the tone scales with it)
 
     @property
     def disc_levels(self) -> tuple[str, ...]:
@@ -123,7 +125,6 @@ def load_anatomy(subject: Subject) -> Anatomy:
     mm = 1e-3 * s
     return Anatomy(
         body_names=names,
-        subject_mass_kg=subject.mass_kg,
         mass=mass,
         body_height=col(bodies, "body_height_mm") * mm,
         com_anterior=col(bodies, "com_anterior_mm") * mm,
@@ -138,4 +139,5 @@ def load_anatomy(subject: Subject) -> Anatomy:
         endplate_area=col(joints, "endplate_area_mm2") * 1e-6 * s * s,
         rest_angle=np.radians(col(joints, "sagittal_angle_deg")),
         axial_stiffness=col(joints, "axial_stiffness_kN_per_mm") * 1e6 * s,
+        subject_mass_kg=subject.mass_kg,
     )

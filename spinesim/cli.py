@@ -346,7 +346,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         unchanged = "" if args.out is None else "; --out was not written"
         return _fail(f"interrupted{unchanged}", EXIT_INTERRUPTED)
-    _report(result, as_json=args.json)
+    _report(result, as_json=args.json, sham=args.sham)
     return EXIT_OK
 
 
@@ -373,7 +373,7 @@ def _subcommand(command, args: argparse.Namespace) -> int:
 
 def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     protocol, subject, device = _session_inputs(args)
-    if args.sham:
+    if args.sham:  # the options and files build only sessions the device can do
         device.check_sham("--sham")
         protocol = protocol.sham()
     return protocol, subject, device
@@ -487,11 +487,15 @@ def _check_output(out: Path | None) -> None:
         raise ParameterError(f"--out needs {' and '.join(missing)}: pip install 'spinesim[io]'")
 
 
-def _report(result: Result, *, as_json: bool) -> None:
+#: What the report of a ``--sham`` run says it is.
+SHAM_NOTE = "control (--sham): the session's phases and times with the device flat and no pull"
+
+
+def _report(result: Result, *, as_json: bool, sham: bool) -> None:
     if as_json:
-        print(json.dumps(result.summary()))
+        print(json.dumps({"sham": sham, **result.summary()}))
     else:
-        print(result.summary_table())
+        print(f"{SHAM_NOTE}\n{result.summary_table()}" if sham else result.summary_table())
 
 
 def _name_option(message: str) -> str:

@@ -274,9 +274,14 @@ class Protocol:
     ``lying(...)``, in order): they belong to the session, so its changes are followed
     against the same baseline while the person stands, sits or lies after getting off
     the device (``examples/how_long_it_lasts.py`` compares that with a control).
+
+    ``end_of_hold_s`` (s from the session start) is where end-of-hold summaries are taken;
+    by default (None) the end of the steepest constant phase on the device
+    (:attr:`hold_end_s`). A :meth:`sham` keeps its session's.
     """
 
     phases: tuple[Phase, ...]
+    end_of_hold_s: float | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.phases, Phase | str) or not isinstance(self.phases, Iterable):
@@ -296,6 +301,11 @@ class Protocol:
             raise ParameterError("Protocol: preceding phases must come before the session phases")
         _check_continuity(self.phases)
         object.__setattr__(self, "phases", _with_lie_down(tuple(self.phases)))
+        if self.end_of_hold_s is not None:
+            end = check_number(
+                "Protocol.end_of_hold_s", self.end_of_hold_s, 0.0, self.session_duration_s
+            )
+            object.__setattr__(self, "end_of_hold_s", end)
 
     # ---------------------------------------------------------------- constructors
     @classmethod
@@ -322,6 +332,13 @@ class Protocol:
             ramp_s = max(abs(angle_deg) / rate, 1e-3)
         ramp = check_argument("ramp_s", TILT_RAMP_S if ramp_s is None else ramp_s)
         ret = ramp if return_s is None else check_argument("return_s", return_s)
+        after_phases = _after_phases(after)
+        if ret == 0.0 and after_phases and angle_deg > 0.0:
+            raise ParameterError(
+                f"return_s = 0 (no return: the session ends head-down at {angle_deg:g} deg) "
+                f"with {len(after_phases)} phase(s) after it; allowed: return_s > 0 (nobody "
+                "gets off head-down)"
+            )
         phases = [
             *_preceding_phases(preceding),
             Phase(ramp, 0.0, angle_deg, name="ramp"),
@@ -329,7 +346,7 @@ class Protocol:
         ]
         if ret > 0:
             phases.append(Phase(ret, angle_deg, 0.0, name="return"))
-        return cls((*phases, *_after_phases(after)))
+        return cls((*phases, *after_phases))
 
     @classmethod
     def intermittent(
@@ -387,11 +404,14 @@ class Protocol:
         check_argument("hold_s", hold_s)
         release = ramp if release_s is None else check_argument("release_s", release_s)
         check_argument("rest_s", rest_s)
-        if release == 0.0 and (cycles > 1 or rest_s > 0.0):
+        after_phases = _after_phases(after)
+        drops = (cycles > 1 and rest < pull_N) or rest_s > 0.0 or bool(after_phases)
+        if release == 0.0 and drops:
             raise ParameterError(
                 f"release_s = 0 (no release: the session ends at the pull) with cycles = "
-                f"{cycles} and rest_s = {rest_s:g}; allowed: release_s > 0 where a cycle or a "
-                "rest follows the hold (the pull cannot drop at once)"
+                f"{cycles}, rest_s = {rest_s:g} and {len(after_phases)} phase(s) after; "
+                "allowed: release_s > 0 where a lower pull, a rest or a phase off the device "
+                "follows the hold (the pull cannot drop at once)"
             )
         phases = _preceding_phases(preceding)
         low = 0.0
@@ -412,7 +432,7 @@ class Protocol:
                 phases.append(
                     Phase(rest_s, 0.0, 0.0, name=f"rest{n}", start_pull_N=low, end_pull_N=low)
                 )
-        return cls((*phases, *_after_phases(after)))
+        return cls((*phases, *after_phases))
 
     @classmethod
     def from_samples(
@@ -444,19 +464,18 @@ class Protocol:
         device phase flat (0 deg) and without a pull, so the person lies on the device as
         long and has the same history before and after. A session's effect is its change
         minus the sham's at the same times (``examples/how_long_it_lasts.py``; in sweeps the
-        parameter ``sham``, on the command line ``run --sham``); not its summaries, whose
-        end of the hold falls elsewhere (the sham has no loaded hold: :attr:`hold_end_s` is
-        its :attr:`device_end_s`). Devices that hold the body at one
-        angle (gravity boots, hip bench, harness) refuse it when it is simulated; a session
-        that starts standing on the device (at -90 deg) has none, since lying on it would
-        add a lie-down and move every later time."""
+        parameter ``sham``, on the command line ``run --sham``). Its end-of-hold summaries
+        are taken at the session's :attr:`hold_end_s` (``end_of_hold_s``), so they subtract
+        too. Devices that hold the body at one angle (gravity boots, hip bench, harness)
+        refuse it when it is simulated; a session that starts standing on the device (at -90
+        deg) has none, since lying on it would add a lie-down and move every later time."""
         flat = tuple(
             dataclasses.replace(p, start_deg=0.0, end_deg=0.0, start_pull_N=0.0, end_pull_N=0.0)
             if p.kind == "device"
             else p
             for p in self.phases
         )
-        sham = Protocol(flat)
+        sham = Protocol(flat, end_of_hold_s=self.hold_end_s)
         if len(sham.phases) != len(self.phases):
             raise ParameterError(
                 "this protocol has no sham: a device phase starts standing (-90 deg) after "
@@ -486,7 +505,10 @@ class Protocol:
     def hold_end_s(self) -> float:
         """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
         device at a constant angle and pull, the last one if several: where "end-of-hold"
-        summaries are taken. If there is none, :attr:`device_end_s`."""
+        summaries are taken. If there is none, :attr:`device_end_s`; ``end_of_hold_s`` if
+        given."""
+        if self.end_of_hold_s is not None:
+            return self.end_of_hold_s
         best, end = (0.0, 0.0), self.device_end_s
         for p, t in self._session_ends():
             load = (abs(p.start_deg), p.start_pull_N)
@@ -585,6 +607,7 @@ def _check_continuity(phases: tuple[Phase, ...]) -> None:
     """Refuse a device phase that does not start where the device phase before it ends:
     a table cannot jump from one angle to another, and a pull that drops at once is more
     often a typo than meant (a ramp of a second gives a fast change)."""
+    preceding = sum(not p.session for p in phases)
     for k in range(1, len(phases)):
         before, phase = phases[k - 1], phases[k]
         if before.kind != "device" or phase.kind != "device":
@@ -594,10 +617,12 @@ def _check_continuity(phases: tuple[Phase, ...]) -> None:
             ("start_pull_N", phase.start_pull_N, before.end_pull_N, "N"),
         ):
             if abs(start - end) > CONTINUITY_TOLERANCE * max(1.0, abs(end)):
+                n = k + 1 - preceding  # counted as a protocol file's [[phase]] tables
                 raise ParameterError(
-                    f"phases[{k}] ({phase.label}).{what} = {start:g} {unit}, but phases[{k - 1}] "
-                    f"({before.label}) ends at {end:g} {unit}; allowed: {end:g} (device "
-                    "phases join up; for a fast change put a short ramp between them)"
+                    f"session phase[{n}] ({phase.label}).{what} = {start:g} {unit}, but "
+                    f"phase[{n - 1}] ({before.label}) ends at {end:g} {unit}; allowed: "
+                    f"{end:g} (device phases join up; for a fast change put a short ramp "
+                    "between them)"
                 )
 
 

@@ -65,16 +65,11 @@ TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
 PRECEDING_KEYS = ("kind", "hours")
 PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
 PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
-#: Words users write for a key, which spelling alone would not lead to.
+#: Words users write for a key that spelling alone (difflib) would not lead to.
 KEY_SYNONYMS = {
     "weight": "mass_kg",
     "weight_kg": "mass_kg",
-    "mass": "mass_kg",
     "stature": "height_m",
-    "height": "height_m",
-    "angle": "angle_deg",
-    "duration": "duration_s",
-    "pull": "pull_N",
     "force": "pull_N",
 }
 

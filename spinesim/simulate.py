@@ -113,6 +113,10 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         "baseline": f"state at the session start (t = 0 s), after {', then '.join(history)}",
         "hold_end_s": protocol.hold_end_s,
         "phases": [list(phase) for phase in protocol.boundaries()],  # JSON arrays, as on disk
+        "protocol": {  # every phase's angles and pulls, in JSON arrays as on disk
+            "phases": [dataclasses.asdict(phase) for phase in protocol.phases],
+            "end_of_hold_s": protocol.end_of_hold_s,
+        },
         "solver": {"status": "success", **dataclasses.asdict(outputs.solver_stats(0))},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
         "device": {"type": model.device.name, **dataclasses.asdict(model.device)}

@@ -19,6 +19,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "protocol.toml"
 #: A short session: 10 s ramp to 60 deg, 30 s hold, 10 s return, after 30 min upright.
 SHORT = ["run", "--angle", "60", "--hold", "30", "--upright-hours", "0.5"]
 SUMMARY_KEYS = {
+    "sham",
     "end_of_hold_s",
     "baseline",
     "levels",
@@ -162,19 +163,32 @@ def test_timings_not_given_are_those_of_the_api(options, protocol):
     ("options", "protocol"),
     [
         (["--device", "traction", "--pull", "300"], spinesim.Protocol.traction(300)),
-        (["--angle", "60", "--after-upright-hours", "1"], spinesim.Protocol.inversion(60)),
+        (
+            ["--angle", "60", "--after-upright-hours", "1"],
+            spinesim.Protocol.inversion(60, after=spinesim.upright(1.0)),
+        ),
         ([str(EXAMPLE)], load_protocol_file(EXAMPLE)[0]),
     ],
 )
 def test_sham_runs_the_sessions_control(options, protocol):
     """``--sham`` is ``Protocol.sham()`` of the session the other options (or the file)
-    describe."""
+    describe, its end of the hold the session's."""
     args = cli.build_parser().parse_args(["run", *options, "--sham"])
     got = cli._inputs(args)[0]
-    if "--after-upright-hours" in options:
-        protocol = spinesim.Protocol.inversion(60, after=spinesim.upright(1.0))
     assert got == protocol.sham()
-    assert got != protocol
+    assert got.hold_end_s == protocol.hold_end_s
+    assert all(
+        p.start_deg == p.end_deg == p.end_pull_N == 0.0 for p in got.phases if p.kind == "device"
+    )
+
+
+def test_sham_says_it_is_a_control(capsys):
+    assert run_cli([*SHORT, "--sham"]) == 0
+    assert capsys.readouterr().out.startswith(cli.SHAM_NOTE)
+    assert run_cli([*SHORT, "--sham", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sham"] is True
+    assert run_cli([*SHORT, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["sham"] is False
 
 
 @pytest.mark.parametrize(
@@ -247,7 +261,7 @@ BAD_OPTIONS = [
     (["--height", "inf"], "height"),
     (["--hold", "0"], "hold"),
     (["--friction", "3"], "friction"),
-    (["--upright-hours", "-1"], "or 0 for none"),
+    (["--upright-hours", "-1"], "(0, 48], or 0 for none (option --upright-hours)"),
     (["--after-upright-hours", "inf"], "(option --after-upright-hours)"),
     (["--after-sitting-hours", "-2"], "(option --after-sitting-hours)"),
     (["--cycles", "0"], "--cycles = 0"),
@@ -284,6 +298,11 @@ BAD_FILES = [
         "subject.weight is an unknown key (did you mean 'mass_kg'",
     ),
     ("[[phase]\nduration_s = 20\n", "malformed TOML"),
+    (
+        GOOD_PHASE + "[[phase]]\nduration_s = 20\nangle_deg = 6\n",
+        "session phase[2] (phase).start_deg = 6",
+    ),
+    ("[subject]\nstature = 1.8\n" + GOOD_PHASE, "did you mean 'height_m'"),
     ("[[phase]]\nduration_s = 20\nstart_deg = 0\nend_deg = 120\n", "phase[1].end_deg = 120"),
     (
         GOOD_PHASE + "[[phase]]\nduration_s = 20\nstart_deg = 120\nend_deg = 0\n",

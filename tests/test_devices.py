@@ -381,6 +381,22 @@ def test_a_heavy_or_tall_subject_stands_upright_on_the_feet(device, mass_kg, hei
     assert result.segment_force[-1, result.levels.index("L3-L4")] < 0.5 * expected
 
 
+def test_muscle_tone_grows_with_body_mass_at_one_stature():
+    """(mass / 70 kg) ** tone_mass_exponent: the calibration's 70 kg keeps its tone, twice
+    the mass has 2 ** 0.56 of it, and exponent 0 ties the tone to stature alone."""
+
+    def tone(mass_kg: float, exponent: float = 0.56) -> np.ndarray:
+        tissues = spinesim.Tissues(muscles=spinesim.MuscleProperties(tone_mass_exponent=exponent))
+        model = spinesim.spine_model(spinesim.Subject(mass_kg=mass_kg), tissues=tissues)
+        return model.joint[:, L.J_MUSCLE_FORCE]
+
+    reference = tone(70.0, 0.0)
+    assert reference.max() > 100.0  # N at full activation, the lumbar levels
+    np.testing.assert_allclose(tone(70.0), reference, rtol=1e-12)
+    np.testing.assert_allclose(tone(140.0), 2.0**0.56 * reference, rtol=1e-12)
+    np.testing.assert_allclose(tone(140.0, 0.0), reference, rtol=1e-12)
+
+
 def test_the_hands_carry_nothing_off_the_bench():
     """The hands hold the bench's handles only on the device: standing before a session on
     the hip bench, every level carries the full weight above it."""

@@ -332,10 +332,10 @@ def test_protocol_without_session_phase():
 @pytest.mark.parametrize(
     ("second", "fragments"),
     [
-        (spinesim.Phase(30.0, 6.0, 6.0, name="hold"), ("phases[1]", "'hold'", "start_deg = 6")),
+        (spinesim.Phase(30.0, 6.0, 6.0, name="hold"), ("phase[2]", "'hold'", "start_deg = 6")),
         (
             spinesim.Phase(30.0, 60.0, 60.0, start_pull_N=300.0, end_pull_N=300.0),
-            ("phases[1]", "start_pull_N = 300", "ends at 0 N"),
+            ("phase[2]", "start_pull_N = 300", "phase[1] (phase 'ramp') ends at 0 N"),
         ),
     ],
 )
@@ -358,6 +358,24 @@ def test_traction_without_a_release_before_a_cycle_or_rest_is_refused(cycles, re
     with raises_naming("release_s = 0", f"cycles = {cycles}", "release_s > 0"):
         spinesim.Protocol.traction(300.0, release_s=0.0, cycles=cycles, rest_s=rest_s)
     assert spinesim.Protocol.traction(300.0, release_s=0.0).phases[-1].end_pull_N == 300.0
+    # a rest at the full pull is no drop
+    steady = spinesim.Protocol.traction(300.0, release_s=0.0, cycles=2, rest_pull_N=300.0)
+    assert steady.phases[-1].end_pull_N == 300.0
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda after: spinesim.Protocol.traction(300.0, release_s=0.0, after=after), "release_s"),
+        (lambda after: spinesim.Protocol.inversion(60.0, return_s=0.0, after=after), "return_s"),
+    ],
+)
+def test_getting_off_the_device_at_the_load_is_refused(make, fragment):
+    """Phases after the session follow a release or a return: nobody gets off head-down or
+    while being pulled."""
+    with raises_naming(f"{fragment} = 0", "1 phase(s) after"):
+        make(spinesim.upright(1.0))
+    assert make(()).phases[-1].kind == "device"
 
 
 #: Every protocol constructor, as a function of its keyword arguments (the phases

@@ -110,13 +110,14 @@ def test_the_first_saved_time_with_a_collapsed_disc_is_found():
     from spinesim.core.batch import first_collapse_time
     from spinesim.core.observables import N_JOINT_OUT, O_GAP_MIDDLE
 
-    joint = np.zeros((2, L.NJ))
-    joint[1, L.J_HEIGHT] = 0.01  # a disc; joint 0 is a bushing (height 0)
-    out = np.zeros((3, 2, N_JOINT_OUT))
-    out[:, 0, O_GAP_MIDDLE] = -0.5  # a bushing's overlap is no collapse
+    joint = np.zeros((3, L.NJ))
+    joint[:, L.J_HEIGHT] = 0.0, 0.01, 0.01  # a bushing, a spring without a nucleus, a disc
+    joint[2, L.J_NUCLEUS_AREA] = 1e-3
+    out = np.zeros((3, 3, N_JOINT_OUT))
+    out[:, :2, O_GAP_MIDDLE] = -0.5  # the bushing's and the spring's overlaps are no collapse
     times = np.array([0.0, 1.0, 2.0])
     assert np.isnan(first_collapse_time(times, out, joint))
-    out[1:, 1, O_GAP_MIDDLE] = -0.01  # height exactly 0 from t = 1 s
+    out[1:, 2, O_GAP_MIDDLE] = -0.01  # the disc's height exactly 0 from t = 1 s
     assert first_collapse_time(times, out, joint) == 1.0
 
 

@@ -221,7 +221,16 @@ def test_bad_sweeps_are_refused_before_any_work(call, message, tmp_path):
         ),
         (
             lambda: Cohort(4, seed=0, bmi={**BMI, "female": Normal(30, 8, 17, 90)}),
-            r"Cohort.bmi\['female'\] x stature\^2 \(mass_kg\) high bound = 342.2.* \[20, 300\]",
+            r"Cohort.bmi\['female'\] high bound = 90 .* \[10, 70\]",
+        ),
+        (
+            lambda: Cohort(
+                4,
+                seed=0,
+                stature={**STATURE, "female": Normal(1.6, 0.1, 1.4, 2.1)},
+                bmi={**BMI, "female": Normal(30, 8, 17, 70)},
+            ),
+            r"Cohort.bmi\['female'\] x stature\^2 \(mass_kg\) high bound = 308.7.* \[20, 300\]",
         ),
     ],
 )
@@ -453,6 +462,16 @@ def test_a_sham_grid_gives_each_session_and_its_control_as_simulate_runs_them():
     ].sel(sham=True)
     assert float(effect.sel(time=15.0)) > 1.0  # mm, in the hold: inverted against flat
     assert 0.0 < float(effect.sel(time=390.0)) < float(effect.sel(time=60.0))  # fading
+    # the control's end-of-hold values are read where the session's hold ends
+    end = ds["end_spine_length_change"].sel(sham=True)
+    control = spinesim.simulate(session.sham(), output_interval_s=15.0)
+    assert control.summary()["end_of_hold_s"] == pytest.approx(session.hold_end_s)
+    assert float(end) == pytest.approx(
+        control.spine_length_change[control.index_at(session.hold_end_s)], abs=1e-9
+    )
+    # the control of a session the device cannot do is refused as that session
+    with pytest.raises(ParameterError, match="needs a traction device"):
+        case_inputs({"protocol": "traction", "pull_N": 300.0, "device": "table", "sham": True})
     with pytest.raises(ParameterError, match=r"sham = 1 is not allowed: True or False"):
         case_inputs({"angle_deg": 60.0, "sham": 1})
     with pytest.raises(ParameterError, match=r"sham = True: device 'boots' holds the body"):

@@ -193,6 +193,23 @@ def test_a_store_killed_while_created_leaves_a_folder_the_next_create_removes(
     assert sorted(tmp_path.iterdir()) == sorted([out, other, live])
 
 
+def test_a_sweep_file_is_read_without_the_callers_dask_scheduler(tmp_path):
+    """Reading and resuming need no dask: a default scheduler the caller set (a client
+    whose workers cannot see the file, or one that has gone) is never asked."""
+    import dask
+
+    def unreachable(*args, **kwargs):
+        raise RuntimeError("the caller's dask scheduler was asked to read the sweep")
+
+    out = tmp_path / "sweep.zarr"
+    design = Table({"angle_deg": [30.0, 40.0]})
+    spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, progress=False)
+    with dask.config.set(scheduler=unreachable):
+        assert spinesim.open_sweep(out)["status"].values.tolist() == [0, 0]
+        again = spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, resume=True)
+        assert again["status"].values.tolist() == [0, 0]
+
+
 def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_path):
     out = tmp_path / "sweep.zarr"
     spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)

@@ -28,6 +28,7 @@ from spinesim.core.integrator import integrate_span
 from spinesim.core.layout import (
     DISC_COLLAPSED,
     J_HEIGHT,
+    J_NUCLEUS_AREA,
     NONFINITE_OUTPUT,
     OK,
     P_TIME,
@@ -143,12 +144,13 @@ def first_nonfinite_time(times, values):
 @jit
 def first_collapse_time(times, joint_out, joint):
     """The first of ``times`` at which a disc's middle height (rest height plus its
-    ``O_GAP_MIDDLE`` change) is zero or below; NaN if none is. Joints without a disc (rest
-    height 0: the hip, head-C1 and C1-C2 bushings) are skipped."""
+    ``O_GAP_MIDDLE`` change) is zero or below; NaN if none is. Only discs (joints with a
+    nucleus) are checked: not the bushings (hip, head-C1, C1-C2) nor the springs of a
+    hand-built model."""
     for k in range(times.shape[0]):
         for j in range(joint.shape[0]):
-            height = joint[j, J_HEIGHT]
-            if height > 0.0 and height + joint_out[k, j, O_GAP_MIDDLE] <= 0.0:
+            disc = joint[j, J_NUCLEUS_AREA] > 0.0
+            if disc and joint[j, J_HEIGHT] + joint_out[k, j, O_GAP_MIDDLE] <= 0.0:
                 return times[k]
     return np.nan
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from spinesim.anatomy import BMI_RANGE
 from spinesim.errors import ParameterError, check_integer, check_number, check_type
 from spinesim.sweeps.parameters import (
     CATEGORICAL,
@@ -299,6 +300,8 @@ class Cohort(Design):
             check_sampling_range(
                 "height_m", stature.low, stature.high, label=f"Cohort.stature[{sex!r}]"
             )
+            for which, value in (("low", bmi.low), ("high", bmi.high)):
+                check_number(f"Cohort.bmi[{sex!r}] {which} bound", value, *BMI_RANGE)
             check_sampling_range(
                 "mass_kg",
                 bmi.low * stature.low**2,

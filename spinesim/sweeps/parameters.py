@@ -247,17 +247,18 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     ]  # fmt: skip
     if missing:
         raise ParameterError(f"protocol {kind!r} needs {missing}; give them as parameters")
-    sham = _sham(values)
-    inputs = CaseInputs(
-        protocol=_protocol(kind, _key(protocol_args), preceding, after, sham),
+    session = _protocol(kind, _key(protocol_args), preceding, after)
+    device = _cached(device_from_name, (device_name, *_key(device_args)))
+    device.check_phases(session.phases)  # e.g. a pull on a device without one
+    if _sham(values):  # the control of a session the device can do
+        device.check_sham("sham = True")
+        session = session.sham()
+    return CaseInputs(
+        protocol=session,
         subject=_cached(Subject, _key(subject_args)),
-        device=_cached(device_from_name, (device_name, *_key(device_args))),
+        device=device,
         tissues=_tissues(tuple((group, _key(args)) for group, args in tissue_args.items())),
     )
-    if sham:
-        inputs.device.check_sham("sham = True")
-    inputs.device.check_phases(inputs.protocol.phases)  # e.g. a pull on a device without one
-    return inputs
 
 
 def _key(args: Mapping[str, Any]) -> tuple:
@@ -274,9 +275,8 @@ def _cached(build, key: tuple) -> Any:
 
 
 @functools.lru_cache(maxsize=65536)
-def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple, sham: bool) -> Protocol:
-    protocol = PROTOCOLS[kind](**dict(args), preceding=preceding, after=after)
-    return protocol.sham() if sham else protocol
+def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple) -> Protocol:
+    return PROTOCOLS[kind](**dict(args), preceding=preceding, after=after)
 
 
 def _sham(values: Mapping[str, Any]) -> bool:

@@ -164,7 +164,9 @@ class SweepStore:
             if self._finished_netcdf():
                 ds = xr.open_dataset(self.target, engine="h5netcdf")
             else:
-                ds = xr.open_zarr(self.zarr_path, consolidated=False)
+                # chunks=None: plain arrays, no dask, so no read goes through a dask client
+                # a caller set as the default (whose workers may not see this file)
+                ds = xr.open_zarr(self.zarr_path, consolidated=False, chunks=None)
         except (OSError, ValueError, KeyError) as exc:
             raise ParameterError(self._not_a_sweep(f"cannot be read as one ({exc})")) from exc
         if is_result_dataset(ds):
@@ -211,9 +213,7 @@ class SweepStore:
     def load(self):
         """Everything written so far, in memory."""
         with self._open() as ds:
-            # read here, on threads: not through a dask client a caller set as the default,
-            # whose workers may not see this file (or which may have gone)
-            out = ds.load(scheduler="threads")
+            out = ds.load()
         out.attrs.pop(SPEC_ATTR, None)
         return out.drop_vars("batch_done", errors="ignore")
 
