@@ -243,6 +243,31 @@ def test_scene_rejects_bad_options(result, options, match):
         Scene(result, **options)
 
 
+def test_the_device_is_not_drawn_once_the_person_has_got_off_it(default_model):
+    """Standing after the session, the person is no longer on the table: its parts are
+    hidden (a standing body drawn inside the table's frame was the alternative)."""
+    protocol = spinesim.Protocol.inversion(60, ramp_s=5, hold_s=10, after=spinesim.upright(0.01))
+    result = spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+    scene = Scene(result)
+    assert {"device", "stand"} <= scene.device_parts
+    assert not scene.device_parts & {"bones", "discs", "outline"}
+    on = [scene.frame(k).on_device for k in range(scene.n_frames)]
+    assert on == [t <= protocol.device_end_s for t in result.time_s]
+    assert on[0] and not on[-1]
+    require_rendering()
+    from spinesim.viz._pyvista import pyvista
+    from spinesim.viz.scene import SceneActors
+
+    plotter = pyvista().Plotter(off_screen=True, window_size=SIZE)
+    try:
+        actors = SceneActors(plotter, scene, 0)
+        assert actors.device_actors and all(a.visibility for a in actors.device_actors)
+        actors.show_frame(scene.n_frames - 1)
+        assert not any(a.visibility for a in actors.device_actors)
+    finally:
+        plotter.close()
+
+
 def test_hand_built_chain_is_drawn_as_rods():
     """A chain from ModelBuilder (no anatomy, no device) is drawn: a rod per body and its
     disc, no outline, no device; its level is read out."""

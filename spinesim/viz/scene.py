@@ -91,6 +91,9 @@ class Frame:
     readout: str
     #: The share of the backrest a device without one still has (its guide, 0..1).
     guide: float = 0.0
+    #: False once the person has got off the device (phases after the session): the
+    #: device is not drawn then.
+    on_device: bool = True
 
 
 class Scene:
@@ -136,6 +139,9 @@ class Scene:
         self.prone = place.prone
         self.pivot = place.pivot
         self.stand: PartMesh | None = None
+        #: The device's parts (its stand too), hidden once the person has got off it.
+        self.device_parts: set[str] = set()
+        self.device_end_s = float(result.attrs.get("device_end_s", np.inf))
         device_class = DEVICES.get(result.device_name or "")
         self.hang_deg = device_class.hang_deg if device_class is not None else None
         drawing = devices.DRAWINGS.get(result.device_name) if device else None
@@ -145,6 +151,8 @@ class Scene:
             if not belts:
                 self.parts.pop("belts", None)
             self.stand = devices.stand() if on_stand and stand else None
+            body = {"bones", "discs", "outline"}
+            self.device_parts = {n for n in self.parts if n not in body} | {"stand"}
         self._values = np.asarray(result.data[color_by])
         self.clim = _colour_range(self._values, COLOR_BY[color_by][2])
 
@@ -167,8 +175,10 @@ class Scene:
             u, v, w = self.stand.local.T
             points["stand"] = np.column_stack([u, w, v])
         guide = guide_share(angle, self.hang_deg) if "guide" in self.parts else 0.0
+        time_s = float(r.time_s[k])
+        on_device = time_s <= self.device_end_s + 1e-9 * max(1.0, self.device_end_s)
         return Frame(
-            float(r.time_s[k]), angle, points, self._disc_values(k), self._readout(k), guide
+            time_s, angle, points, self._disc_values(k), self._readout(k), guide, on_device
         )
 
     def _disc_values(self, k: int) -> np.ndarray:
@@ -259,6 +269,7 @@ class SceneActors:
         self.scene = scene
         frame = scene.frame(k)
         self.meshes = {}
+        self.device_actors = []
         points = max(8, round(plotter.window_size[1] / 50))  # text size follows the picture
         self._label = COLOR_BY[scene.color_by][0]
         plotter.set_background(COLOURS["background"])
@@ -295,7 +306,10 @@ class SceneActors:
                 if name == "guide":
                     self._guide = actor
             else:
-                plotter.add_mesh(mesh, color=COLOURS[name], smooth_shading=name == "bones")
+                actor = plotter.add_mesh(mesh, color=COLOURS[name], smooth_shading=name == "bones")
+            if name in scene.device_parts:
+                self.device_actors.append(actor)
+        self._show_device(frame.on_device)
         self.title = title
         self.scalar_bar = scalar_bar
         text = {"color": COLOURS["text"]}
@@ -319,6 +333,11 @@ class SceneActors:
             label.prop.background_color = COLOURS["background"]
             label.prop.background_opacity = TEXT_BOX_OPACITY
 
+    def _show_device(self, on_device: bool) -> None:
+        """Draw the device while the person is on it, not once they have got off."""
+        for actor in self.device_actors:
+            actor.visibility = on_device
+
     def _headline(self, frame: Frame) -> str:
         line = self.scene.headline(frame)
         return f"{self.title}\n{line}" if self.title else line
@@ -330,6 +349,7 @@ class SceneActors:
         self.meshes["discs"].point_data[self._label] = frame.disc_values
         if "guide" in self.meshes:
             self._guide.prop.opacity = OPACITY["guide"] * frame.guide
+        self._show_device(frame.on_device)
         self.headline.set_text("upper_left", self._headline(frame))
         self.readout.set_text("lower_left", frame.readout)
 
