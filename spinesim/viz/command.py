@@ -46,7 +46,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--time",
         type=float,
         metavar="S",
-        help="time of the --png picture, s (default: end of hold; animations show the session)",
+        help="time of the --png picture, s (default: each result's own end of hold, so with "
+        "--compare two sessions of different lengths are each drawn at theirs; animations "
+        "show the session on one clock)",
     )
     render.add_argument("--camera", default="side", help="side, oblique or lumbar (close-up)")
     render.add_argument(
