@@ -190,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="return_s",
         type=float,
         metavar="S",
-        help="return to horizontal, s; 0 for no return (default: the ramp time)",
+        help="return to horizontal, or release of a traction pull, s; 0 for none, where "
+        "nothing follows at a lower load (no --cycles above 1, --rest or --after-*-hours "
+        "after a pull; no --after-*-hours after a head-down hold) (default: the ramp time)",
     )
     session.add_argument(
         "--mass", type=float, metavar="KG", help=f"body mass, kg (default: {d['mass']:g})"
@@ -282,7 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
         "spinesim.load_result)",
     )
     output.add_argument(
-        "--json", action="store_true", help="print the summary as JSON instead of a table"
+        "--json",
+        action="store_true",
+        help="print the summary as JSON instead of a table (Result.summary() and "
+        "'sham': whether --sham ran the control)",
     )
     output.add_argument(
         "--output-interval",

@@ -322,7 +322,8 @@ class Protocol:
     ) -> Protocol:
         """Ramp from horizontal to ``angle_deg`` in ``ramp_s`` (default 10 s) or at
         ``ramp_rate_deg_s`` (not both), hold ``hold_s``, return to horizontal in
-        ``return_s`` (default: the ramp time; 0 for no return)."""
+        ``return_s`` (default: the ramp time; 0 for no return, not allowed head-down with
+        phases ``after``: nobody gets off head-down)."""
         check_argument("angle_deg", angle_deg)
         check_argument("hold_s", hold_s)
         if ramp_rate_deg_s is not None:
@@ -395,8 +396,10 @@ class Protocol:
         """Mechanical traction lying flat (for :class:`~spinesim.device.TractionTable`):
         the pull rises from ``rest_pull_N`` (first cycle: 0) to ``pull_N`` in ``ramp_s``,
         holds ``hold_s`` and falls back to ``rest_pull_N`` in ``release_s`` (default: the
-        ramp time), then rests ``rest_s``; ``cycles`` > 1 gives intermittent traction
-        (e.g. 60 s on, 20 s at a third of the force). Constant traction: ``cycles=1``."""
+        ramp time; 0, ending the session at the pull, only where no lower pull, rest or
+        phase ``after`` follows), then rests ``rest_s``; ``cycles`` > 1 gives intermittent
+        traction (e.g. 60 s on, 20 s at a third of the force). Constant traction:
+        ``cycles=1``."""
         cycles = check_integer("cycles", cycles, 1, MAX_CYCLES)
         check_argument("pull_N", pull_N)
         rest = check_number("rest_pull_N", rest_pull_N, 0.0, pull_N)
@@ -467,8 +470,9 @@ class Protocol:
         parameter ``sham``, on the command line ``run --sham``). Its end-of-hold summaries
         are taken at the session's :attr:`hold_end_s` (``end_of_hold_s``), so they subtract
         too. Devices that hold the body at one angle (gravity boots, hip bench, harness)
-        refuse it when it is simulated; a session that starts standing on the device (at -90
-        deg) has none, since lying on it would add a lie-down and move every later time."""
+        refuse it when it is simulated; a session whose device phase starts standing (at
+        -90 deg) right after an upright or sitting phase has none, since lying on it would
+        add a lie-down and move every later time."""
         flat = tuple(
             dataclasses.replace(p, start_deg=0.0, end_deg=0.0, start_pull_N=0.0, end_pull_N=0.0)
             if p.kind == "device"

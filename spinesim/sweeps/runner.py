@@ -376,7 +376,7 @@ def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping
         "baseline": "each case's state at its session start (t = 0 s), after its preceding "
         "phases and the model's settling lying on the backrest",
         "end_of_hold": "end of the steepest (then strongest-pull) phase on the device at a "
-        "constant angle and pull",
+        "constant angle and pull (a sham case: its session's)",
         "fixed": json.dumps(dict(fixed), default=str),
         "design": json.dumps(design.describe(), default=str),
         "spinesim_version": version("spinesim"),
