@@ -56,7 +56,7 @@ class Subject:
         if not BMI_RANGE[0] <= bmi <= BMI_RANGE[1]:
             raise ParameterError(
                 f"mass_kg = {self.mass_kg:g} with height_m = {self.height_m:g} is a body-mass "
-                f"index of {bmi:.1f} kg/m^2; allowed: {BMI_RANGE[0]:g} to {BMI_RANGE[1]:g} "
+                f"index of {bmi:.4g} kg/m^2; allowed: {BMI_RANGE[0]:g} to {BMI_RANGE[1]:g} "
                 "kg/m^2 (the segment masses and tissues are those of an adult build)"
             )
         if self.sex not in REFERENCE_STATURE:

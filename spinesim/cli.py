@@ -378,7 +378,7 @@ def _subcommand(command, args: argparse.Namespace) -> int:
 
 def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:
     protocol, subject, device = _session_inputs(args)
-    if args.sham:  # the options and files build only sessions the device can do
+    if args.sham:  # the session itself is checked when it runs: check_sham refuses first
         device.check_sham("--sham")
         protocol = protocol.sham()
     return protocol, subject, device

@@ -277,7 +277,8 @@ class Protocol:
 
     ``end_of_hold_s`` (s from the session start) is where end-of-hold summaries are taken;
     by default (None) the end of the steepest constant phase on the device
-    (:attr:`hold_end_s`). A :meth:`sham` keeps its session's.
+    (:attr:`hold_end_s`). A :meth:`sham` keeps its session's. A protocol built from
+    another's ``phases`` starts without it.
     """
 
     phases: tuple[Phase, ...]
@@ -300,6 +301,7 @@ class Protocol:
         if any(not p.session for p in self.phases[first:]):
             raise ParameterError("Protocol: preceding phases must come before the session phases")
         _check_continuity(self.phases)
+        _check_getting_off(self.phases)
         object.__setattr__(self, "phases", _with_lie_down(tuple(self.phases)))
         if self.end_of_hold_s is not None:
             end = check_number(
@@ -506,6 +508,21 @@ class Protocol:
         return ends[-1] if ends else self.session_duration_s
 
     @property
+    def device_spans_s(self) -> tuple[tuple[float, float], ...]:
+        """``(start_s, end_s)`` of every stretch of the session on the device: its device
+        phases, each with a lie-down onto it that comes right before."""
+        spans: list[tuple[float, float]] = []
+        rows = [(p, t) for p, t in zip(self.phases, self._phase_times(), strict=True)]
+        for k, (p, (start, end)) in enumerate(rows):
+            following = rows[k + 1][0].kind if k + 1 < len(rows) else None
+            on_device = p.kind == "device" or (p.kind == "lying" and following == "device")
+            if p.session and on_device:
+                if spans and spans[-1][1] == start:
+                    start = spans.pop()[0]
+                spans.append((start, end))
+        return tuple(spans)
+
+    @property
     def hold_end_s(self) -> float:
         """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
         device at a constant angle and pull, the last one if several: where "end-of-hold"
@@ -529,12 +546,13 @@ class Protocol:
         return tuple(end for _, end in self._session_ends())
 
     def output_times(self, grid: np.ndarray) -> np.ndarray:
-        """Saved times (s, sorted): ``grid`` (within the session) and every end of a
-        session phase (:attr:`phase_ends_s`; a :meth:`from_samples` protocol saves every
-        sample). A grid point within :data:`SAVED_TIME_MERGE` of the session's duration of a
-        phase end (a rounding error) is left out, so that no two saved times are almost
-        equal."""
-        ends = np.asarray(self.phase_ends_s)
+        """Saved times (s, sorted): ``grid`` (within the session), every end of a session
+        phase (:attr:`phase_ends_s`; a :meth:`from_samples` protocol saves every sample) and
+        the end of the hold (:attr:`hold_end_s`, also where ``end_of_hold_s`` puts it between
+        phase ends). A grid point within :data:`SAVED_TIME_MERGE` of the session's duration
+        of one of those (a rounding error) is left out, so that no two saved times are
+        almost equal."""
+        ends = np.union1d(self.phase_ends_s, [self.hold_end_s])
         grid = np.asarray(grid, dtype=float)
         k = np.searchsorted(ends, grid)
         below, above = ends[np.maximum(k - 1, 0)], ends[np.minimum(k, ends.size - 1)]
@@ -621,13 +639,29 @@ def _check_continuity(phases: tuple[Phase, ...]) -> None:
             ("start_pull_N", phase.start_pull_N, before.end_pull_N, "N"),
         ):
             if abs(start - end) > CONTINUITY_TOLERANCE * max(1.0, abs(end)):
-                n = k + 1 - preceding  # counted as a protocol file's [[phase]] tables
+                n = k + 1 - preceding  # counted from 1, as a protocol file's [[phase]] tables
                 raise ParameterError(
                     f"session phase[{n}] ({phase.label}).{what} = {start:g} {unit}, but "
                     f"phase[{n - 1}] ({before.label}) ends at {end:g} {unit}; allowed: "
-                    f"{end:g} (device phases join up; for a fast change put a short ramp "
-                    "between them)"
+                    f"{end:g} (session phases counted from 1; device phases join up; for a "
+                    "fast change put a short ramp between them)"
                 )
+
+
+def _check_getting_off(phases: tuple[Phase, ...]) -> None:
+    """Refuse a posture phase (upright, sitting, lying in bed) right after a device phase
+    that ends head-down: nobody gets off a table tilted head-down; the return comes first.
+    A pull still on is released at once where a posture phase follows (a change of phase
+    kind is a jump, model.md §2.16), as a stadiometer reading right after traction is
+    modelled; the constructors refuse it unless asked for by a hand-built phase list."""
+    for k in range(1, len(phases)):
+        before, phase = phases[k - 1], phases[k]
+        if before.kind == "device" and phase.kind != "device" and before.end_deg > 0.0:
+            raise ParameterError(
+                f"{phase.label} ({phase.kind}) follows {before.label}, which ends head-down "
+                f"at {before.end_deg:g} deg; allowed: a device phase ending flat or head-up "
+                "before getting off (a return)"
+            )
 
 
 def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:

@@ -142,8 +142,8 @@ class Result:
     ``time_s`` runs from the session start (0 s, the baseline) to its end. ``data`` maps
     each name in :data:`VARIABLES` to its array; ``attrs`` holds the baseline statement,
     the protocol (``protocol``: every phase's angles and pulls; ``phases``: their names and
-    times), where the hold and the time on the device end (``hold_end_s``,
-    ``device_end_s``), solver statistics, the summary, the inputs, the body geometry and the
+    times), where the hold ends and when the person is on the device (``hold_end_s``,
+    ``device_spans_s``), solver statistics, the summary, the inputs, the body geometry and the
     build of spinesim that computed it (``spinesim_build``, :mod:`spinesim.provenance`).
     ``body_pose`` (if present) is ``(time, body, 3)``: x, y (m) and phi (rad) of each body
     in ``bodies`` (table frame, see :mod:`spinesim.core.layout`), for drawing the spine

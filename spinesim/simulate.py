@@ -112,7 +112,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
     attrs = {
         "baseline": f"state at the session start (t = 0 s), after {', then '.join(history)}",
         "hold_end_s": protocol.hold_end_s,
-        "device_end_s": protocol.device_end_s,  # when the person gets off the device
+        "device_spans_s": [list(span) for span in protocol.device_spans_s],  # on the device
         "phases": [list(phase) for phase in protocol.boundaries()],  # JSON arrays, as on disk
         "protocol": {  # every phase's angles and pulls, in JSON arrays as on disk
             "phases": [dataclasses.asdict(phase) for phase in protocol.phases],

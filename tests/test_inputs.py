@@ -349,7 +349,8 @@ def test_device_phases_that_do_not_join_up_are_refused(second, fragments):
         5.0, 60.0, second.start_deg, start_pull_N=0.0, end_pull_N=second.start_pull_N
     )
     spinesim.Protocol((ramp, between, second))
-    spinesim.Protocol((ramp, spinesim.Phase(60.0, 0.0, 0.0, kind="lying"), second))
+    back = spinesim.Phase(5.0, 60.0, 0.0)
+    spinesim.Protocol((ramp, back, spinesim.Phase(60.0, 0.0, 0.0, kind="lying"), second))
 
 
 @pytest.mark.parametrize(("cycles", "rest_s"), [(3, 0.0), (1, 20.0)])
@@ -378,13 +379,24 @@ def test_getting_off_the_device_at_the_load_is_refused(make, fragment):
     assert make(()).phases[-1].kind == "device"
 
 
+def test_a_posture_right_after_a_head_down_device_phase_is_refused():
+    """Any protocol, not only the constructors': nobody gets off head-down."""
+    standing = spinesim.Phase(60.0, -90.0, -90.0, kind="upright", name="upright")
+    with raises_naming("phase 'upright' (upright) follows", "allowed: a device phase ending"):
+        spinesim.Protocol((spinesim.Phase(10.0, 0.0, 60.0), standing))
+    with raises_naming("follows phase 'sample 1', which ends head-down at 60 deg"):
+        spinesim.Protocol.from_samples([0, 10, 20], [0, 60, 60], after=spinesim.upright(0.5))
+    head_up = spinesim.Phase(10.0, 0.0, -60.0)  # stepping off a table tilted head-up is fine
+    assert spinesim.Protocol((head_up, standing)).phases[-1] == standing
+
+
 #: Every protocol constructor, as a function of its keyword arguments (the phases
 #: ``preceding`` and ``after`` the session).
 CONSTRUCTORS = [
     lambda **phases: spinesim.Protocol.inversion(60, **phases),
     lambda **phases: spinesim.Protocol.intermittent(30, 2, **phases),
     lambda **phases: spinesim.Protocol.traction(200, **phases),
-    lambda **phases: spinesim.Protocol.from_samples([0.0, 10.0], [0.0, 30.0], **phases),
+    lambda **phases: spinesim.Protocol.from_samples([0.0, 10.0, 20.0], [0.0, 30.0, 0.0], **phases),
 ]
 
 

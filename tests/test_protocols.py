@@ -84,8 +84,10 @@ def test_phases_after_a_session_join_it_and_leave_the_hold_where_it_was():
     assert after.session_duration_s == pytest.approx(alone.session_duration_s + 2700.0)
     assert after.hold_end_s == alone.hold_end_s == pytest.approx(25.0)
     assert after.device_end_s == alone.device_end_s == alone.session_duration_s
-    ramp_only = spinesim.Protocol.from_samples([0, 10], [0, 30], after=spinesim.upright(0.1))
-    assert ramp_only.hold_end_s == ramp_only.device_end_s == pytest.approx(10.0)  # not standing
+    up_and_down = spinesim.Protocol.from_samples(
+        [0, 10, 20], [0, 30, 0], after=spinesim.upright(0.1)
+    )
+    assert up_and_down.hold_end_s == up_and_down.device_end_s == pytest.approx(20.0)
 
 
 def test_a_sham_keeps_the_phases_and_times_and_drops_the_load():

@@ -243,7 +243,7 @@ def test_scene_rejects_bad_options(result, options, match):
         Scene(result, **options)
 
 
-def test_the_device_is_not_drawn_once_the_person_has_got_off_it(default_model):
+def test_the_device_is_drawn_only_while_the_person_is_on_it(default_model):
     """Standing after the session, the person is no longer on the table: its parts are
     hidden (a standing body drawn inside the table's frame was the alternative)."""
     protocol = spinesim.Protocol.inversion(60, ramp_s=5, hold_s=10, after=spinesim.upright(0.01))
@@ -254,6 +254,14 @@ def test_the_device_is_not_drawn_once_the_person_has_got_off_it(default_model):
     on = [scene.frame(k).on_device for k in range(scene.n_frames)]
     assert on == [t <= protocol.device_end_s for t in result.time_s]
     assert on[0] and not on[-1]
+    # standing beside the device first, then lying down onto it (the inserted lie-down)
+    first_standing = spinesim.Protocol(
+        (spinesim.Phase(20.0, -90.0, -90.0, kind="upright"), *protocol.phases)
+    )
+    assert first_standing.device_spans_s == ((20.0, 20.0 + protocol.device_end_s + 10.0),)
+    late = Scene(spinesim.simulate(first_standing, model=default_model, output_interval_s=5.0))
+    on = {float(late.result.time_s[k]): late.frame(k).on_device for k in range(late.n_frames)}
+    assert not on[0.0] and not on[15.0] and on[20.0] and on[40.0] and not on[max(on)]
     require_rendering()
     from spinesim.viz._pyvista import pyvista
     from spinesim.viz.scene import SceneActors

@@ -18,8 +18,8 @@ A case is a mapping from parameter name to value. Names are:
 * tissues: ``"<group>.<field>"`` with group ``disc``, ``ligaments``, ``muscles`` or
   ``contact``, e.g. ``muscles.tone_stress_MPa``.
 
-Parameters a case does not give keep spinesim's defaults (``angle_deg``, or ``pull_N`` for
-traction, have none: they must be given).
+Parameters a case does not give keep spinesim's defaults (``angle_deg``, ``cycles`` of
+intermittent sessions and ``pull_N`` of traction have none: they must be given).
 """
 
 from __future__ import annotations

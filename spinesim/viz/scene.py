@@ -91,7 +91,7 @@ class Frame:
     readout: str
     #: The share of the backrest a device without one still has (its guide, 0..1).
     guide: float = 0.0
-    #: False once the person has got off the device (phases after the session): the
+    #: False while the person is off the device (standing before or after it, in bed): the
     #: device is not drawn then.
     on_device: bool = True
 
@@ -139,9 +139,13 @@ class Scene:
         self.prone = place.prone
         self.pivot = place.pivot
         self.stand: PartMesh | None = None
-        #: The device's parts (its stand too), hidden once the person has got off it.
+        #: The device's parts (its stand too), hidden while the person is off it.
         self.device_parts: set[str] = set()
-        self.device_end_s = float(result.attrs.get("device_end_s", np.inf))
+        #: When the person is on the device (a result written before they were recorded:
+        #: always).
+        self.device_spans_s = [tuple(s) for s in result.attrs.get("device_spans_s", [])] or [
+            (-np.inf, np.inf)
+        ]
         device_class = DEVICES.get(result.device_name or "")
         self.hang_deg = device_class.hang_deg if device_class is not None else None
         drawing = devices.DRAWINGS.get(result.device_name) if device else None
@@ -176,7 +180,7 @@ class Scene:
             points["stand"] = np.column_stack([u, w, v])
         guide = guide_share(angle, self.hang_deg) if "guide" in self.parts else 0.0
         time_s = float(r.time_s[k])
-        on_device = time_s <= self.device_end_s + 1e-9 * max(1.0, self.device_end_s)
+        on_device = any(start <= time_s <= end for start, end in self.device_spans_s)
         return Frame(
             time_s, angle, points, self._disc_values(k), self._readout(k), guide, on_device
         )
@@ -334,7 +338,7 @@ class SceneActors:
             label.prop.background_opacity = TEXT_BOX_OPACITY
 
     def _show_device(self, on_device: bool) -> None:
-        """Draw the device while the person is on it, not once they have got off."""
+        """Draw the device while the person is on it, not while they are off it."""
         for actor in self.device_actors:
             actor.visibility = on_device
 
