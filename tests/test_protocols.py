@@ -109,6 +109,19 @@ def test_a_sham_keeps_the_phases_and_times_and_drops_the_load():
         spinesim.simulate(spinesim.Protocol.inversion(90).sham(), device=spinesim.GravityBoots())
 
 
+def test_a_given_end_of_the_hold_is_saved_and_summarised_there(default_model):
+    """``end_of_hold_s`` between two phase ends: the summaries are read there, at a saved
+    time, not at the saved time after it."""
+    session = spinesim.Protocol.inversion(60, hold_s=300)
+    moved = spinesim.Protocol(session.phases, end_of_hold_s=123.4)
+    result = spinesim.simulate(moved, model=default_model, output_interval_s=50.0)
+    assert 123.4 in result.time_s
+    summary = result.summary()
+    assert summary["end_of_hold_s"] == 123.4
+    k = result.index_at(123.4)
+    assert summary["end_spine_length_change_mm"] == pytest.approx(result.spine_length_change[k])
+
+
 def test_the_end_of_every_session_phase_is_saved_however_coarse_the_output():
     """Summaries see every change of phase: the end of the ramp, the hold, the return and
     the standing after, in ``simulate`` and in sweeps."""
