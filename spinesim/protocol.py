@@ -512,7 +512,7 @@ class Protocol:
         """``(start_s, end_s)`` of every stretch of the session on the device: its device
         phases, each with a lie-down onto it that comes right before."""
         spans: list[tuple[float, float]] = []
-        rows = [(p, t) for p, t in zip(self.phases, self._phase_times(), strict=True)]
+        rows = list(zip(self.phases, self._phase_times(), strict=True))
         for k, (p, (start, end)) in enumerate(rows):
             following = rows[k + 1][0].kind if k + 1 < len(rows) else None
             on_device = p.kind == "device" or (p.kind == "lying" and following == "device")
@@ -652,8 +652,9 @@ def _check_getting_off(phases: tuple[Phase, ...]) -> None:
     """Refuse a posture phase (upright, sitting, lying in bed) right after a device phase
     that ends head-down: nobody gets off a table tilted head-down; the return comes first.
     A pull still on is released at once where a posture phase follows (a change of phase
-    kind is a jump, model.md §2.16), as a stadiometer reading right after traction is
-    modelled; the constructors refuse it unless asked for by a hand-built phase list."""
+    kind is a jump, model.md §2.16), as the validation's stadiometer readings right after
+    traction are modelled; :meth:`Protocol.traction` refuses that (``release_s = 0`` before
+    phases ``after``), a hand-built phase list may do it."""
     for k in range(1, len(phases)):
         before, phase = phases[k - 1], phases[k]
         if before.kind == "device" and phase.kind != "device" and before.end_deg > 0.0:

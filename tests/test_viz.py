@@ -262,6 +262,10 @@ def test_the_device_is_drawn_only_while_the_person_is_on_it(default_model):
     late = Scene(spinesim.simulate(first_standing, model=default_model, output_interval_s=5.0))
     on = {float(late.result.time_s[k]): late.frame(k).on_device for k in range(late.n_frames)}
     assert not on[0.0] and not on[15.0] and on[20.0] and on[40.0] and not on[max(on)]
+    in_bed = spinesim.Protocol((spinesim.Phase(10.0, 0.0, 0.0, kind="lying"),))
+    assert in_bed.device_spans_s == ()
+    bed = Scene(spinesim.simulate(in_bed, model=default_model, output_interval_s=5.0))
+    assert not any(bed.frame(k).on_device for k in range(bed.n_frames))
     require_rendering()
     from spinesim.viz._pyvista import pyvista
     from spinesim.viz.scene import SceneActors

@@ -141,11 +141,10 @@ class Scene:
         self.stand: PartMesh | None = None
         #: The device's parts (its stand too), hidden while the person is off it.
         self.device_parts: set[str] = set()
-        #: When the person is on the device (a result written before they were recorded:
-        #: always).
-        self.device_spans_s = [tuple(s) for s in result.attrs.get("device_spans_s", [])] or [
-            (-np.inf, np.inf)
-        ]
+        #: When the person is on the device (none for a session without a device phase;
+        #: always for a result written before they were recorded).
+        spans = result.attrs.get("device_spans_s")
+        self.device_spans_s = [(-np.inf, np.inf)] if spans is None else [tuple(s) for s in spans]
         device_class = DEVICES.get(result.device_name or "")
         self.hang_deg = device_class.hang_deg if device_class is not None else None
         drawing = devices.DRAWINGS.get(result.device_name) if device else None
