@@ -45,6 +45,7 @@ def time_series(
         "fluid_change": 100.0 * (lv[..., O.O_FLUID] - lv[..., :1, :, O.O_FLUID]),
         "spine_length_change": 1e3 * (middle_all - middle_all[..., :1, :]).sum(axis=-1),
         "anchor_force": -global_out[..., O.O_ANCHOR_X],
+        "anchor_normal_force": -global_out[..., O.O_ANCHOR_NORMAL],
         "friction_force": body_out[..., O.O_FRICTION].sum(axis=-1),
         "normal_force": body_out[..., O.O_NORMAL].sum(axis=-1),
         "muscle_activation": global_out[..., O.O_ACTIVATION],

@@ -64,6 +64,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "pull of the body on the device's holders (ankles, pads, harness) along the table, "
         "positive head-ward",
     ),
+    "anchor_normal_force": (
+        ("time",),
+        "N",
+        "push of the body on the device's holders away from the backrest (normal to the "
+        "table; positive where they hold the body down on it)",
+    ),
     "pull_force": (("time",), "N", "pull of the traction device on the pelvis"),
     "friction_force": (
         ("time",),
@@ -73,6 +79,9 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "normal_force": (("time",), "N", "backrest normal force on the body"),
     "muscle_activation": (("time",), "1", "back muscle activation (1 = resting tone lying)"),
 }
+#: Variables added after results were first written: a file written before may lack them
+#: (it still loads, without them).
+LATER_VARIABLES = ("anchor_normal_force",)
 #: Suffixes of a result file (netCDF).
 RESULT_SUFFIXES = (".nc",)
 #: Attribute (and its value) that marks a dataset written by :meth:`Result.to_xarray`.
@@ -265,7 +274,8 @@ class Result:
         xr = _import_xarray()
         data_vars = {}
         for name, (dims, unit, description) in VARIABLES.items():
-            data_vars[name] = (dims, self.data[name], {"units": unit, "long_name": description})
+            if name in self.data:
+                data_vars[name] = (dims, self.data[name], {"units": unit, "long_name": description})
         coords = {
             "time": ("time", self.time_s, {"units": "s", "long_name": "time since session start"}),
             "level": ("level", list(self.levels)),
@@ -301,7 +311,11 @@ class Result:
             raise ParameterError(
                 f"the dataset is not a spinesim result (attribute {RESULT_MARK[0]} missing){hint}"
             )
-        data = {name: np.asarray(ds[name].values) for name in VARIABLES}
+        data = {
+            name: np.asarray(ds[name].values)
+            for name in VARIABLES
+            if name in ds or name not in LATER_VARIABLES
+        }
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK[0]}
         levels = tuple(str(v) for v in ds["level"].values)
         poses = {}

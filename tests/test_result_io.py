@@ -21,7 +21,7 @@ from spinesim import ParameterError
 from spinesim import _files as files
 from spinesim.core import batch
 from spinesim.provenance import build_fingerprint
-from spinesim.result import SIDES, VARIABLES
+from spinesim.result import LATER_VARIABLES, SIDES, VARIABLES
 
 HOLD_END_S = 25.0
 
@@ -430,3 +430,14 @@ def test_repr_summarises_instead_of_printing_the_arrays(result):
     assert "pressure" in level and "\n" not in level
     empty = dataclasses.replace(result, levels=())
     assert "no levels" in repr(empty)
+
+
+def test_result_written_before_later_variables_still_loads(tmp_path, result):
+    """A file without the variables added later (LATER_VARIABLES) loads without them and
+    writes back without them; every other variable is kept."""
+    path = tmp_path / "old.nc"
+    result.to_xarray().drop_vars(list(LATER_VARIABLES)).to_netcdf(path, engine="h5netcdf")
+    loaded = spinesim.load_result(path)
+    assert set(loaded.data) == set(result.data) - set(LATER_VARIABLES)
+    assert "anchor_normal_force" not in loaded.to_xarray()
+    assert not hasattr(loaded, "anchor_normal_force")

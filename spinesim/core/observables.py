@@ -28,6 +28,7 @@ from spinesim.core.mechanics import (
     muscle_activation,
     phase_kind,
     protocol_value,
+    table_side,
 )
 
 # joint output columns
@@ -55,7 +56,8 @@ O_ANGLE = 0  # rad
 O_ACTIVATION = 1  # -
 O_ANCHOR_X = 2  # N, force of all anchors on the body along the table (+ towards the head)
 O_PULL = 3  # N, magnitude of the device's pull (mechanical traction)
-N_GLOBAL_OUT = 4
+O_ANCHOR_NORMAL = 4  # N, force of all anchors on the body away from the backrest
+N_GLOBAL_OUT = 5
 
 
 @jit
@@ -86,11 +88,13 @@ def observe(times, states, body, joint, glob, protocol, joint_out, body_out, glo
         global_out[k, O_PULL] = protocol_value(protocol, seg, t, P_PULL)
         kind = phase_kind(protocol, seg)
         cs = body_trig(y, n_body)
-        anchor_x = 0.0
+        anchor_x = anchor_y = 0.0
         for i in range(n_body):
-            ax, _, _ = anchor_loads(y, i, cs, body, kind)
+            ax, ay, _ = anchor_loads(y, i, cs, body, kind)
             anchor_x += ax
+            anchor_y += ay
         global_out[k, O_ANCHOR_X] = anchor_x
+        global_out[k, O_ANCHOR_NORMAL] = table_side(glob) * anchor_y
         for i in range(n_body):
             normal, friction, _, _, _, _ = contact_loads(
                 y, i, cs, body, backrest, friction_factor, glob
