@@ -78,9 +78,10 @@ CORE_CHANGES = [
     "`spinesim.calibrate` on the reduced experiments; the short-term stature gains, "
     "Rodacki, Bridger and Boocock, are the first to fall out).",
     "**Recovery lying down, creep under small tension, swelling for days** (the other "
-    "studies above: Duke, Kurutz, Treffel; Rodacki's and Cannon's lying rows): the in vivo "
-    "data disagree among themselves. Duke (the same disc height after 45 min supine in the "
-    "morning and at mid-day) and Rodacki (6.1 mm in 42 min) regain faster than the model, "
+    "studies above: Duke, Kurutz, Treffel, the osteoporosis clinic; Rodacki's and Cannon's "
+    "lying rows): the in vivo data disagree among themselves. Duke (the same disc height "
+    "after 45 min supine in the morning and at mid-day), the osteoporosis clinic (more than "
+    "5 mm in 49 min) and Rodacki (6.1 mm in 42 min) regain faster than the model, "
     "Cannon (1.8 mm in 20 min) slower; in vitro (O'Connell) recovery is slower than "
     "loading. A fast, strain-recoverable component (annulus bulge, or a second fluid "
     "compartment with its own time constant) beside a slow one that keeps swelling for "
@@ -259,7 +260,8 @@ def other_studies_section() -> list[str]:
         "because their abstracts leave out too much of the protocol (loading history, hold "
         "times, the force) for a band. Default subject unless stated; the simulations are in "
         "`spinesim/validation/other_studies.py`. They agree in part: the model creeps too "
-        "little under small tensions, regains less in 45 min lying than Duke's subjects, "
+        "little under small tensions, regains less in 45-49 min lying than Duke's subjects "
+        "and the osteoporosis clinic's patients, "
         "swells for a day where immersion goes on for three, and opens the front of the disc "
         "under supine traction as much as the back.",
         "",

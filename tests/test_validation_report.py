@@ -103,6 +103,9 @@ def test_the_other_studies_say_what_their_numbers_show(report):
     assert (
         treffel["three_days_mm"] < 11.0 and abs(treffel["three_days_mm"] - treffel["day_mm"]) < 0.5
     )
+    height = S.osteoporosis_height()
+    assert height["day_loss_mm"] < -6.0 and 0.0 < height["gain_1h_mm"] < height["gain_9h_mm"] < 5.0
+    assert min(S.vernon_inverchair().values()) > 0.0
 
 
 def test_report_has_a_section_table_and_figure_per_experiment(report):

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinesim import Phase, Protocol, Subject, TractionTable, lying, simulate, spine_model, upright
+from spinesim import (
+    HipBench,
+    Phase,
+    Protocol,
+    Subject,
+    TractionTable,
+    lying,
+    simulate,
+    spine_model,
+    upright,
+)
 from spinesim.assembly import GRAVITY
 from spinesim.validation.segment import load_history, motion_segment, run_segment
 
@@ -46,6 +56,49 @@ def duke_supine_rest() -> dict[str, float]:
         return _lumbar_height(simulate(protocol, output_interval_s=300.0), -1)
 
     return {"difference_mm": height(0.25) - height(4.5)}
+
+
+def _stadiometer(duration_s: float) -> Phase:
+    """Standing for a stadiometer reading (or longer, standing on)."""
+    return Phase(duration_s, -90.0, -90.0, kind="upright", name="stadiometer")
+
+
+def osteoporosis_height() -> dict[str, float]:
+    """Standing height (spine length, mm): a woman's loss over 7 h standing from 1 h after
+    rising, and her gain over 49 min supine after 1 or 9 h upright (readings 30 s into a
+    minute standing; a 16 h day and an 8 h night before)."""
+    woman = Subject(mass_kg=60.0, height_m=1.60, sex="female")
+    model = spine_model(woman)
+
+    def change(hours_up: float, middle: Phase) -> float:
+        protocol = Protocol(
+            (upright(16.0), lying(8.0), upright(hours_up), _stadiometer(60.0), middle,
+             _stadiometer(60.0))
+        )  # fmt: skip
+        r = simulate(protocol, model=model, output_interval_s=30.0)
+        before = r.spine_length_change[r.index_at(30.0)]
+        return r.spine_length_change[r.index_at(protocol.session_duration_s - 30.0)] - before
+
+    lie = Phase(49 * 60.0, 0.0, 0.0, kind="lying")
+    return {
+        "day_loss_mm": change(1.0, _stadiometer(7 * 3600.0 - 60.0)),
+        "gain_1h_mm": change(1.0, lie),
+        "gain_9h_mm": change(9.0, lie),
+    }
+
+
+def vernon_inverchair() -> dict[str, float]:
+    """Middle disc-space change (mm) of L4-L5 and L5-S1 at the end of 5 min hanging at
+    90 deg on the hip bench (a stand-in for the Inverchair), from a standing reading after
+    2 h upright."""
+    protocol = Protocol(
+        (upright(2.0), _stadiometer(60.0), *Protocol.inversion(90.0, hold_s=280.0).phases)
+    )
+    r = simulate(protocol, model=spine_model(device=HipBench()), output_interval_s=10.0)
+    k, standing = r.index_at(protocol.hold_end_s), r.index_at(30.0)
+    return {
+        f"{n}_mm": r[n].gap_change[k, 1] - r[n].gap_change[standing, 1] for n in ("L4-L5", "L5-S1")
+    }
 
 
 def treffel_immersion() -> dict[str, float]:
@@ -256,5 +309,33 @@ STUDIES = (
             "equilibrium within a day (and the flattening of the curves is not in "
             "`spine_length_change`)"
         ),
+    ),
+    Study(
+        "Osteoporos Int 1994;4:353 ('Measurement of height: practical considerations for the "
+        "study of osteoporosis', stadiometer)",
+        "'Significant height decrease (> 6 mm) occurred in volunteers during the course of a "
+        "day while patients showed a significant increase (> 5 mm) after lying supine for an "
+        "average period of 49 min' (50 volunteers, 7 h apart; 25 female patients) [V] "
+        "(https://pubmed.ncbi.nlm.nih.gov/7696832/)",
+        "a 60 kg, 1.60 m woman: 7 h standing from 1 h after rising; 49 min supine after 1 or "
+        "9 h upright (the abstract gives neither the hours before nor the patients' age)",
+        osteoporosis_height,
+        lambda v: (
+            f"7 h: {v['day_loss_mm']:+.1f} mm (a loss above 6 mm: agrees); 49 min supine: "
+            f"{v['gain_1h_mm']:+.1f} mm after 1 h upright, {v['gain_9h_mm']:+.1f} mm after 9 h "
+            "against more than 5 mm: **disagrees** (too little regained lying, as the Duke "
+            "and Rodacki rows show)"
+        ),
+    ),
+    Study(
+        "Vernon, Meschino & Naiman 1985 (J Can Chiropr Assoc 29:135; Inverchair, a seated "
+        "inversion device with the hips flexed)",
+        "'a significant level of distraction of the L4-5 and L5-S1 disc spaces' (radiographs; "
+        "no mm, angle or time in the abstract) [V] "
+        "(https://pmc.ncbi.nlm.nih.gov/articles/PMC2484360/)",
+        "the hip bench at 90 deg (the Inverchair's seat and flexed hips are not modelled) for "
+        "5 min after 2 h upright, from a standing reading",
+        vernon_inverchair,
+        lambda v: f"L4-L5, L5-S1: {_mm(v, 'L4-L5_mm', 'L5-S1_mm')} (both open: agrees, sign only)",
     ),
 )
