@@ -25,16 +25,39 @@ from spinesim.solver import SolverOptions, SolverStats, check_times, failure_mes
 class Case:
     """One session: the index of its model, its protocol knots (see
     :meth:`spinesim.Protocol.knots`), the session times at which observables are
-    evaluated (sorted, from 0) and the index among them of the end of the hold."""
+    evaluated (sorted, from 0), the index among them of the end of the hold and which of
+    them the summaries read (``summarized``, a mask; default: all of them). Times left out
+    of the summaries (a sweep's series times) are returned as series only, so that asking
+    for a series does not change a peak or a rise time."""
 
     model: int
     knots: np.ndarray
     output_times: np.ndarray
     hold_index: int
+    summarized: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         check_times("Case.output_times", np.asarray(self.output_times), np.asarray(self.knots))
         check_integer("Case.hold_index", self.hold_index, 0, len(self.output_times) - 1)
+        if self.summarized is not None:
+            mask = np.asarray(self.summarized)
+            if mask.dtype != bool or mask.shape != np.shape(self.output_times):
+                raise ParameterError(
+                    f"Case.summarized: dtype {mask.dtype}, shape {mask.shape}; allowed: a "
+                    f"boolean mask of the {len(self.output_times)} output times"
+                )
+            if not (mask[0] and mask[self.hold_index]):
+                raise ParameterError(
+                    "Case.summarized leaves out the first output time or the end of the hold; "
+                    "allowed: a mask that keeps both (the baseline and the summaries' end)"
+                )
+
+    @property
+    def summary_mask(self) -> np.ndarray:
+        """Which output times the summaries read (all, unless ``summarized`` says)."""
+        if self.summarized is None:
+            return np.ones(len(self.output_times), dtype=bool)
+        return np.asarray(self.summarized, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -131,6 +154,7 @@ def run_cases(
             np.concatenate(times),
             _offsets(times),
             np.array([c.hold_index for c in ordered], dtype=np.int64),
+            np.concatenate([c.summary_mask for c in ordered]),
             np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
             first.joint[:, L.J_SPINAL] > 0,
             solver.rtol,

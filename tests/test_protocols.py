@@ -133,7 +133,7 @@ def test_the_end_of_every_session_phase_is_saved_however_coarse_the_output():
     assert set(protocol.phase_ends_s) <= set(result.time_s)
     assert result.time_s[1] == 7.0 and result.time_s[-1] == 947.0
     settings = BatchSettings(SolverOptions(), samples=3, series_times_s=())
-    times, hold, _ = output_times(protocol, settings)
+    times, hold, _, _ = output_times(protocol, settings)
     assert set(protocol.phase_ends_s) <= set(times) and times[hold] == protocol.hold_end_s
     # a grid point a rounding error from a phase end (0.3 x 2 against 0.1 + 0.2 + 0.3) is
     # left out rather than saved twice

@@ -153,19 +153,24 @@ def test_run_refuses_inputs_the_compiled_loop_would_misread(default_model, chang
 
 
 @pytest.mark.parametrize(
-    ("times", "hold_index", "message"),
+    ("times", "hold_index", "summarized", "message"),
     [
-        ([], 0, "output_times"),
-        ([5.0, 0.0], 0, "output_times"),
-        ([0.0, 5.0], 2, "hold_index"),
+        ([], 0, None, "output_times"),
+        ([5.0, 0.0], 0, None, "output_times"),
+        ([0.0, 5.0], 2, None, "hold_index"),
+        ([0.0, 5.0], 1, [1, 1], "boolean mask"),
+        ([0.0, 5.0], 1, [True], "boolean mask"),
+        ([0.0, 5.0], 1, [True, False], "end of the hold"),
+        ([0.0, 5.0], 1, [False, True], "first output time"),
     ],
 )
-def test_a_case_the_kernel_would_misread_is_refused(times, hold_index, message):
+def test_a_case_the_kernel_would_misread_is_refused(times, hold_index, summarized, message):
     from spinesim.cases import Case
 
     knots = PROTOCOL.knots(spinesim.MuscleProperties())
+    mask = None if summarized is None else np.array(summarized)
     with pytest.raises(spinesim.ParameterError, match=message):
-        Case(0, knots, np.array(times), hold_index)
+        Case(0, knots, np.array(times), hold_index, mask)
 
 
 @pytest.mark.parametrize(

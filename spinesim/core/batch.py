@@ -225,14 +225,15 @@ def run_case(
 @jit_parallel
 def run_cases(
     y0, body, joint, glob, case_model, knots, knot_start, save_times, save_start, hold_index,
-    levels, spinal, rtol, atol, h_init, h_max, max_steps, series_index,
+    summary_mask, levels, spinal, rtol, atol, h_init, h_max, max_steps, series_index,
     level_summary, global_summary, joint_series, body_series, global_series, final_state,
     status, stats,
 ):  # fmt: skip
     """Run every case (:func:`run_case`) in parallel; see the module docstring.
 
     Shapes: ``y0 (n_model, n_state)``, ``body (n_model, n_body, NB)``, ``joint (n_model,
-    n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``; ``series_index
+    n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``; ``summary_mask``
+    (laid out as ``save_times``) marks the saved times the summaries read; ``series_index
     (n_case, n_series)`` gives for each requested series time the index into the case's
     saved times (-1: none); outputs ``level_summary (n_case, n_level, N_SUMMARY)``,
     ``global_summary (n_case, N_GLOBAL_SUMMARY)``, ``joint_series (n_case, n_series,
@@ -265,9 +266,12 @@ def run_cases(
                 stats[c, STAT_T_FAIL] = collapsed
         if status[c] != OK:
             continue
+        keep = summary_mask[save_start[c] : save_start[c + 1]]
+        read = np.nonzero(keep)[0]
         summarize(
-            times, joint_out, hold_index[c], levels, spinal, level_summary[c], global_summary[c]
-        )
+            times[read], joint_out[read], np.sum(keep[: hold_index[c]]), levels, spinal,
+            level_summary[c], global_summary[c],
+        )  # fmt: skip
         for g in range(n_series):
             k = series_index[c, g]
             if k >= 0:

@@ -93,9 +93,12 @@ def _settle(new: dict[tuple, Model], failed: dict[tuple, str]) -> dict[tuple, Mo
         return settled
 
 
-def output_times(protocol, settings: BatchSettings) -> tuple[np.ndarray, int, np.ndarray]:
-    """A case's output times, the index of its hold end among them, and the index of each
-    series time (-1 beyond the session end)."""
+def output_times(
+    protocol, settings: BatchSettings
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """A case's output times, the index of its hold end among them, which of them the
+    summaries read (the samples, not the series times: asking for a series does not change
+    a summary) and the index of each series time (-1 beyond the session end)."""
     duration = protocol.session_duration_s
     grid = np.asarray(settings.series_times_s, dtype=float)
     inside = grid[grid <= duration]
@@ -103,7 +106,8 @@ def output_times(protocol, settings: BatchSettings) -> tuple[np.ndarray, int, np
     times = np.union1d(samples, inside)  # the series' times exactly
     series = np.full(grid.size, -1, dtype=np.int64)
     series[: inside.size] = np.searchsorted(times, inside)
-    return times, int(np.searchsorted(times, protocol.hold_end_s)), series
+    hold = int(np.searchsorted(times, protocol.hold_end_s))
+    return times, hold, np.isin(times, samples), series
 
 
 def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str, np.ndarray]:
@@ -118,9 +122,9 @@ def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str
     cases, series_index = [], []
     for k in runnable:
         ci = inputs[k]
-        times, hold, series = output_times(ci.protocol, settings)
+        times, hold, summarized, series = output_times(ci.protocol, settings)
         knots = ci.protocol.knots(ci.tissues.muscles, ci.device)
-        cases.append(Case(keys.index(ci.model_key), knots, times, hold))
+        cases.append(Case(keys.index(ci.model_key), knots, times, hold, summarized))
         series_index.append(series)
     n = len(inputs)
     status = np.full(n, ASSEMBLY_FAILED, dtype=np.int64)
