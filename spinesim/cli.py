@@ -34,6 +34,7 @@ import importlib.util
 import inspect
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -95,6 +96,8 @@ SESSION_OPTIONS = {
     "cycles": "--cycles",
     "rest": "--rest",
 }
+#: The device classes' names, which start the messages about their fields.
+_DEVICE_CLASSES = {cls.__name__ for cls in DEVICES.values()}
 #: How the API names the parameters that the options set, to point messages at the option.
 _API_NAMES = {
     "angle_deg": "--angle",
@@ -105,8 +108,6 @@ _API_NAMES = {
     "mass_kg": "--mass",
     "height_m": "--height",
     "sex": "--sex",
-    "InversionTable.friction": "--friction",
-    "TractionTable.friction": "--friction",
     "friction_static": "--friction",
     "upright_hours": "--upright-hours",
     "lying_hours": "--lying-hours",
@@ -504,11 +505,15 @@ def _report(result: Result, *, as_json: bool, sham: bool) -> None:
 
 
 def _name_option(message: str) -> str:
-    """Add the command-line option to a message that starts with the API's name for it."""
-    for name, option in _API_NAMES.items():
-        if message.startswith(name):
-            return f"{message} (option {option})"
-    return message
+    """Add the command-line option to a message that starts with the API's name for it: a
+    parameter of :data:`_API_NAMES`, or a device's field (``InversionTable.friction_static``
+    is ``--friction``, any other field ``--option field``)."""
+    name = re.match(r"[\w.]*", message).group()
+    owner, _, field = name.rpartition(".")
+    option = _API_NAMES.get(name)
+    if option is None and owner in _DEVICE_CLASSES:
+        option = _API_NAMES.get(field, f"--option {field}")
+    return message if option is None else f"{message} (option {option})"
 
 
 def _os_error(exc: OSError) -> str:

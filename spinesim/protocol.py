@@ -629,7 +629,6 @@ def _check_continuity(phases: tuple[Phase, ...]) -> None:
     """Refuse a device phase that does not start where the device phase before it ends:
     a table cannot jump from one angle to another, and a pull that drops at once is more
     often a typo than meant (a ramp of a second gives a fast change)."""
-    preceding = sum(not p.session for p in phases)
     for k in range(1, len(phases)):
         before, phase = phases[k - 1], phases[k]
         if before.kind != "device" or phase.kind != "device":
@@ -639,7 +638,7 @@ def _check_continuity(phases: tuple[Phase, ...]) -> None:
             ("start_pull_N", phase.start_pull_N, before.end_pull_N, "N"),
         ):
             if abs(start - end) > CONTINUITY_TOLERANCE * max(1.0, abs(end)):
-                n = k + 1 - preceding  # counted from 1, as a protocol file's [[phase]] tables
+                n = _session_number(phases, k)
                 raise ParameterError(
                     f"session phase[{n}] ({phase.label}).{what} = {start:g} {unit}, but "
                     f"phase[{n - 1}] ({before.label}) ends at {end:g} {unit}; allowed: "
@@ -658,11 +657,19 @@ def _check_getting_off(phases: tuple[Phase, ...]) -> None:
     for k in range(1, len(phases)):
         before, phase = phases[k - 1], phases[k]
         if before.kind == "device" and phase.kind != "device" and before.end_deg > 0.0:
+            n = _session_number(phases, k)
             raise ParameterError(
-                f"{phase.label} ({phase.kind}) follows {before.label}, which ends head-down "
-                f"at {before.end_deg:g} deg; allowed: a device phase ending flat or head-up "
-                "before getting off (a return)"
+                f"session phase[{n}] ({phase.label}, {phase.kind}) follows phase[{n - 1}] "
+                f"({before.label}), which ends head-down at {before.end_deg:g} deg; allowed: "
+                "a device phase ending flat or head-up before getting off (a return; "
+                "session phases counted from 1)"
             )
+
+
+def _session_number(phases: tuple[Phase, ...], k: int) -> int:
+    """The number of ``phases[k]`` among the session phases, counted from 1 as a protocol
+    file's ``[[phase]]`` tables are (the preceding phases come first and are not counted)."""
+    return k + 1 - sum(not p.session for p in phases)
 
 
 def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:

@@ -382,10 +382,15 @@ def test_getting_off_the_device_at_the_load_is_refused(make, fragment):
 def test_a_posture_right_after_a_head_down_device_phase_is_refused():
     """Any protocol, not only the constructors': nobody gets off head-down."""
     standing = spinesim.Phase(60.0, -90.0, -90.0, kind="upright", name="upright")
-    with raises_naming("phase 'upright' (upright) follows", "allowed: a device phase ending"):
+    with raises_naming(
+        "session phase[2] (phase 'upright', upright) follows phase[1]",
+        "allowed: a device phase ending",
+    ):
         spinesim.Protocol((spinesim.Phase(10.0, 0.0, 60.0), standing))
-    with raises_naming("follows phase 'sample 1', which ends head-down at 60 deg"):
+    with raises_naming("phase[3] (", "phase[2] (phase 'sample 1'), which ends head-down at 60"):
         spinesim.Protocol.from_samples([0, 10, 20], [0, 60, 60], after=spinesim.upright(0.5))
+    with raises_naming("session phase[2]"):  # the preceding phases are not counted
+        spinesim.Protocol((spinesim.lying(1.0), spinesim.Phase(10.0, 0.0, 60.0), standing))
     head_up = spinesim.Phase(10.0, 0.0, -60.0)  # stepping off a table tilted head-up is fine
     assert spinesim.Protocol((head_up, standing)).phases[-1] == standing
 
