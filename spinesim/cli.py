@@ -50,7 +50,7 @@ from spinesim.device import (
     device_from_name,
     device_options,
 )
-from spinesim.errors import ParameterError, SolverError, check_integer
+from spinesim.errors import CasesFailed, ParameterError, SolverError, check_integer
 from spinesim.protocol import MAX_CYCLES, TILT_RAMP_S, Protocol, posture_phases
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
@@ -362,6 +362,12 @@ def _subcommand(command, args: argparse.Namespace) -> int:
         print(command.run(args))
     except BrokenPipeError:
         raise  # main ends quietly: the reader has gone
+    except CasesFailed as exc:  # written in full; a pipeline must still see the failures
+        print(exc.report)
+        return _fail(
+            f"{exc.failed} case(s) failed; their status and reason are in the results",
+            EXIT_SOLVER,
+        )
     except OSError as exc:
         return _fail(_os_error(exc), EXIT_USAGE)
     except ParameterError as exc:
@@ -372,7 +378,11 @@ def _subcommand(command, args: argparse.Namespace) -> int:
         return _fail(f"interrupted after {str(exc.path)!r} was written", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         resumable = getattr(args, "resume", None) is not None
-        hint = f"; continue with --resume --out {args.out}" if resumable else ""
+        hint = (
+            f"; continue with: spinesim sweep {args.spec} --out {args.out} --resume"
+            if resumable
+            else ""
+        )
         return _fail(f"interrupted{hint}", EXIT_INTERRUPTED)
     return EXIT_OK
 

@@ -23,6 +23,16 @@ class SolverError(RuntimeError):
         self.status = status
 
 
+class CasesFailed(Exception):
+    """A sweep ran to its end and its results were written, but some cases failed (each
+    with its ``status`` and ``reason`` in the results); ``report`` is the sweep's line."""
+
+    def __init__(self, report: str, failed: int) -> None:
+        super().__init__(report)
+        self.report = report
+        self.failed = failed
+
+
 def _plain(value: Any) -> Any:
     """NumPy scalars as Python's, so that a message reads ``nan``, not ``np.float64(nan)``."""
     return value.item() if isinstance(value, np.generic) else value

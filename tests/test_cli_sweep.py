@@ -122,6 +122,37 @@ def test_out_with_another_suffix_is_refused_before_the_sweep(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.toml"]
 
 
+def test_a_sweep_with_failed_cases_is_written_and_exits_1(tmp_path, capsys):
+    """A pipeline sees failed cases in the exit status; the results, the failures' status
+    and reason among them, are written all the same."""
+    spec = tmp_path / "sweep.toml"
+    spec.write_text(
+        "[fixed]\nangle_deg = 0.0\nhold_s = 60.0\nupright_hours = 4.0\n"
+        '[table]\n"muscles.tone_stress_MPa" = [1.0, 0.097]\n'
+        '"disc.swelling_pressure_MPa" = [0.02, 0.16]\n"disc.swelling_strain" = [0.5, 0.108]\n'
+    )  # too soft for the load: a disc collapses (tests/test_solver.py)
+    out = tmp_path / "results.zarr"
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert re.search(r"2 cases \(1 failed\) in \d+\.\d s", captured.out)
+    assert "1 case(s) failed; their status and reason are in the results" in captured.err
+    assert spinesim.open_sweep(out)["status"].values.tolist() == [5, 0]
+
+
+def test_ctrl_c_names_the_command_that_resumes(tmp_path, capsys, monkeypatch):
+    from spinesim.sweeps import command
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "run", interrupted)
+    spec, out = tmp_path / "sweep.toml", tmp_path / "results.zarr"
+    spec.write_text(SMALL)
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 130
+    err = capsys.readouterr().err
+    assert f"continue with: spinesim sweep {spec} --out {out} --resume" in err
+
+
 def test_sweep_command_runs_as_a_module():
     proc = subprocess.run(
         [sys.executable, "-m", "spinesim", "sweep", "--help"],

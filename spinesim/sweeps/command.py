@@ -6,6 +6,7 @@ import argparse
 import time
 
 from spinesim._files import path_argument
+from spinesim.errors import CasesFailed
 
 
 def add_parser(commands) -> None:
@@ -20,7 +21,11 @@ def add_parser(commands) -> None:
             "store (or a .nc file). Batches are written as they finish: after an "
             "interruption, the same command with --resume continues where it stopped."
         ),
-        epilog="Invalid input exits with status 2 before any case runs; nothing is written.",
+        epilog=(
+            "Invalid input exits with status 2 before any case runs; nothing is written. "
+            "If any case fails, the results are still written (with each case's status and "
+            "reason) and the command exits with status 1."
+        ),
     )
     parser.add_argument("spec", type=path_argument, metavar="SWEEP.toml", help="sweep file")
     parser.add_argument(
@@ -45,7 +50,8 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> str:
     """Run the sweep of ``args``; return the line to report. Raises
-    :class:`ParameterError` for invalid input and :class:`OSError` for unreadable files."""
+    :class:`ParameterError` for invalid input, :class:`OSError` for unreadable files and,
+    once the results are written, :class:`CasesFailed` with that line if any case failed."""
     from spinesim.sweeps.runner import sweep
     from spinesim.sweeps.spec_file import load_sweep_file
     from spinesim.sweeps.store import SweepStore, check_target
@@ -68,5 +74,9 @@ def run(args: argparse.Namespace) -> str:
     n = int(ds["status"].size)
     failed = int((ds["status"] != 0).sum())
     if finished_before:
-        return f"{n} cases ({failed} failed), finished before: nothing left to run -> {out}"
-    return f"{n} cases ({failed} failed) in {seconds:.1f} s -> {out}"
+        report = f"{n} cases ({failed} failed), finished before: nothing left to run -> {out}"
+    else:
+        report = f"{n} cases ({failed} failed) in {seconds:.1f} s -> {out}"
+    if failed:
+        raise CasesFailed(report, failed)
+    return report
