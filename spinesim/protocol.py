@@ -447,9 +447,13 @@ class Protocol:
         *,
         preceding: Phase | Sequence[Phase] = (),
         after: Phase | Sequence[Phase] = (),
+        end_of_hold_s: float | None = None,
     ) -> Protocol:
         """Any angle history given as samples (linear in between); ``times_s[0]`` is the
-        session start and must be 0."""
+        session start and must be 0. A recorded trace rarely holds an angle exactly:
+        ``end_of_hold_s`` (s from the session start) says where its "end-of-hold" values
+        are read; without it they are read at the end of the steepest constant stretch (two
+        equal samples), or, if there is none, where the person gets off the device."""
         t = np.asarray(times_s, dtype=float)
         a = np.asarray(angles_deg, dtype=float)
         if t.ndim != 1 or t.shape != a.shape or t.size < 2:
@@ -462,7 +466,7 @@ class Protocol:
         phases = _preceding_phases(preceding)
         for k in range(t.size - 1):
             phases.append(Phase(t[k + 1] - t[k], a[k], a[k + 1], name=f"sample {k}"))
-        return cls((*phases, *_after_phases(after)))
+        return cls((*phases, *_after_phases(after)), end_of_hold_s=end_of_hold_s)
 
     def sham(self) -> Protocol:
         """The control for what this session does: the same phases and times with every
@@ -530,7 +534,26 @@ class Protocol:
         given."""
         if self.end_of_hold_s is not None:
             return self.end_of_hold_s
-        best, end = (0.0, 0.0), self.device_end_s
+        end = self._steepest_hold_end()
+        return self.device_end_s if end is None else end
+
+    @property
+    def lacks_hold(self) -> bool:
+        """Whether the device loads the body (an angle or a pull) but never holds the load
+        constant, and no ``end_of_hold_s`` is given (e.g. a recorded trace from
+        :meth:`from_samples`): "end-of-hold" values are then read where the person gets off
+        the device, after any return (``simulate`` warns)."""
+        loaded = any(
+            p.kind == "device"
+            and (p.start_deg, p.end_deg, p.start_pull_N, p.end_pull_N) != (0,) * 4
+            for p, _ in self._session_ends()
+        )
+        return self.end_of_hold_s is None and loaded and self._steepest_hold_end() is None
+
+    def _steepest_hold_end(self) -> float | None:
+        """End of the steepest session phase on a device at a constant, non-zero angle or
+        pull (the last one if several); None if there is none."""
+        best, end = (0.0, 0.0), None
         for p, t in self._session_ends():
             load = (abs(p.start_deg), p.start_pull_N)
             constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N

@@ -3,6 +3,11 @@
 Schema (every table is optional except ``[[phase]]``; ``examples/protocol.toml`` is a
 complete example)::
 
+    end_of_hold_s = 310.0   # optional, before any table: where "end of hold" values are
+                            # read (s from the session start); default: the end of the
+                            # steepest phase at a constant angle and pull (give it for a
+                            # recorded trace without one)
+
     [subject]               # the person; defaults: spinesim.Subject()
     mass_kg = 70.0          # kg
     height_m = 1.75         # m
@@ -61,7 +66,7 @@ from spinesim.device import DEVICES, KINDS, Device, device_from_name
 from spinesim.errors import ParameterError
 from spinesim.protocol import POSTURE_ANGLES, POSTURE_BUILDERS, Phase, Protocol
 
-TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase")
+TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase", "end_of_hold_s")
 PRECEDING_KEYS = ("kind", "hours")
 PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
 PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
@@ -106,7 +111,15 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Devic
     phases = [_phase(f"phase[{i}]", t, device) for i, t in enumerate(_tables(doc, "phase"), 1)]
     if not phases:
         raise ParameterError("no [[phase]] table; give at least one session phase")
-    return Protocol((*(p for p in preceding if p is not None), *phases)), subject, device
+    end_of_hold = doc.get("end_of_hold_s")
+    if end_of_hold is not None and not _is_number(end_of_hold):
+        raise ParameterError(f"end_of_hold_s = {end_of_hold!r}; allowed: a number (s)")
+    with _renamed({"Protocol.end_of_hold_s": "end_of_hold_s"}, fallback=None):
+        protocol = Protocol(
+            (*(p for p in preceding if p is not None), *phases),
+            end_of_hold_s=end_of_hold,  # as written, so a message quotes it
+        )
+    return protocol, subject, device
 
 
 # --------------------------------------------------------------------------- sections
@@ -225,10 +238,11 @@ def _start_end_keys(
 
 # --------------------------------------------------------------------------- helpers
 @contextlib.contextmanager
-def _renamed(names: Mapping[str, str], fallback: str) -> Iterator[None]:
+def _renamed(names: Mapping[str, str], fallback: str | None) -> Iterator[None]:
     """Re-raise a :class:`ParameterError` whose message starts with one of the API's
     parameter names under the file's key for it (first match wins); other messages get
-    ``fallback`` as a prefix, so every message names where in the file the problem is."""
+    ``fallback`` as a prefix (none: they name their place already), so every message names
+    where in the file the problem is."""
     try:
         yield
     except ParameterError as exc:
@@ -236,6 +250,8 @@ def _renamed(names: Mapping[str, str], fallback: str) -> Iterator[None]:
         for old, new in names.items():
             if msg.startswith(old):
                 raise ParameterError(new + msg[len(old) :]) from exc
+        if fallback is None:
+            raise
         raise ParameterError(f"{fallback}: {msg}") from exc
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
@@ -86,6 +87,15 @@ def simulate(
     else:
         tissues = model.tissues or Tissues()
     solver = solver or SolverOptions()
+    if protocol.lacks_hold:
+        warnings.warn(
+            "the protocol never holds the device's angle or pull constant: its end-of-hold "
+            f"values are read where the person gets off the device, t = "
+            f"{protocol.hold_end_s:g} s; give end_of_hold_s (Protocol, Protocol.from_samples, "
+            "protocol files) to read them elsewhere",
+            UserWarning,
+            stacklevel=2,
+        )
     duration = protocol.session_duration_s
     if output_interval_s is None:
         output_interval_s = duration / DEFAULT_OUTPUT_INTERVALS

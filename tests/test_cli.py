@@ -238,6 +238,11 @@ def test_zero_hours_in_a_protocol_file_leave_the_phase_out(tmp_path):
     assert with_zero == load_protocol_file(write(tmp_path, GOOD_PHASE))[0]
 
 
+def test_a_protocol_file_sets_the_end_of_the_hold(tmp_path):
+    path = write(tmp_path, "end_of_hold_s = 15\n" + GOOD_PHASE)
+    assert load_protocol_file(path)[0].hold_end_s == 15.0
+
+
 def test_protocol_file_defaults_and_constant_angle(tmp_path):
     path = write(
         tmp_path,
@@ -325,6 +330,8 @@ BAD_FILES = [
     ('[[preceding]]\nkind = "kneeling"\nhours = 0\n' + GOOD_PHASE, "preceding[1].kind"),
     ('[[preceding]]\nkind = "upright"\nhours = 1\n', "[[phase]]"),
     ("[phase]\nduration_s = 20\nangle_deg = 30\n", "[[phase]]"),
+    ("end_of_hold_s = 30\n" + GOOD_PHASE, "end_of_hold_s = 30 is outside"),
+    ('end_of_hold_s = "end"\n' + GOOD_PHASE, "end_of_hold_s = 'end'; allowed: a number"),
 ]
 
 

@@ -671,3 +671,22 @@ def test_compare_table_takes_a_single_level_as_a_string(short_result):
     assert rows == ["L4-L5", "L4-L5"]  # force and disc-space blocks, one row each
     with raises_naming("levels = 'L9'", "['L9'] unknown"):
         comparison.table_text(levels="L9")
+
+
+def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():
+    """A sampled 60 deg session with noise holds no angle exactly: without end_of_hold_s
+    its end-of-hold values would be read after the return, flat (L4-L5 about -140 N
+    instead of +88 N), so simulate says so; from_samples' end_of_hold_s reads them at the
+    hold's end."""
+    t = np.arange(0.0, 41.0)
+    angles = np.interp(t, [0, 10, 30, 40], [0, 60, 60, 0])
+    angles[1:-1] += np.random.default_rng(0).normal(0.0, 0.2, t.size - 2)
+    with pytest.warns(UserWarning, match="t = 40 s; give end_of_hold_s"):
+        spinesim.simulate(spinesim.Protocol.from_samples(t, angles))
+    protocol = spinesim.Protocol.from_samples(t, angles, end_of_hold_s=30.0)
+    assert protocol.hold_end_s == 30.0 and not protocol.lacks_hold
+    with raises_naming("Protocol.end_of_hold_s = 50"):
+        spinesim.Protocol.from_samples(t, angles, end_of_hold_s=50.0)
+    flat = spinesim.Protocol.inversion(0.0, hold_s=10.0)  # nothing loaded: nothing to say
+    steady = spinesim.Protocol.from_samples([0, 10, 30, 40], [0, 60, 60, 0])  # a hold
+    assert not flat.lacks_hold and not steady.lacks_hold and steady.hold_end_s == 30.0
