@@ -34,7 +34,11 @@ LEVEL_SUMMARIES = {
         "middle disc-space change at the session end (after the return and any time after it)",
     ),
     "rise_time": (
-        B.S_RISE_TIME, 1.0, "s", "time to 90 % of the end-of-hold middle disc-space change",
+        B.S_RISE_TIME,
+        1.0,
+        "s",
+        "time to 90 % of the end-of-hold middle disc-space change (grows with the hold: the "
+        "discs keep opening through it)",
     ),
     "end_pressure": (B.S_PRESSURE_END, 1e-6, "MPa", "nucleus pressure at the end of the hold"),
     "min_pressure": (B.S_PRESSURE_MIN, 1e-6, "MPa", "lowest nucleus pressure"),

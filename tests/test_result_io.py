@@ -354,6 +354,18 @@ def test_rise_time_hardly_depends_on_how_often_the_session_is_saved():
     assert coarse["rise_time_s"] == pytest.approx(fine["rise_time_s"], abs=0.05)
 
 
+def test_rise_time_grows_with_the_hold_as_the_docs_say():
+    """The discs keep opening through a hold (creep, fluid): the time to 90 % of the
+    end-of-hold change is about 2/3 of the hold at 60 deg (Result.summary, sweeps.md)."""
+    rise = [
+        spinesim.simulate(
+            spinesim.Protocol.inversion(60, hold_s=hold, preceding=spinesim.upright(2.0))
+        ).summary()["levels"]["L4-L5"]["rise_time_s"]
+        for hold in (60.0, 300.0, 1800.0)
+    ]
+    assert rise == pytest.approx([12.6, 200.0, 1187.0], rel=0.01)
+
+
 def test_summary_of_a_result_written_without_one_is_refused(tmp_path, result):
     attrs = {name: value for name, value in result.attrs.items() if name != "summary"}
     dataclasses.replace(result, attrs=attrs).to_netcdf(tmp_path / "old.nc")
