@@ -134,7 +134,7 @@ class Comparison:
         position = np.arange(len(self.levels))
         for ax, column, label in (
             (axes[0], "axial_force", "disc axial force at end of hold (N, tension +)"),
-            (axes[1], "gap_change", "disc-space change at end of hold (mm, opening +)"),
+            (axes[1], "gap_change", "middle disc-space change at end of hold (mm, opening +)"),
         ):
             values = self.end_of_hold(column)
             for n, case in enumerate(self.labels):

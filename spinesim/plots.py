@@ -83,7 +83,8 @@ def traction_vs_angle(
     ax: Axes | None = None,
 ) -> Axes:
     """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
-    the whole session (ramp up and back down, so a loop shows hysteresis and creep).
+    the time on the device (ramp up and back down, so a loop shows hysteresis and creep;
+    phases off the device, e.g. standing after the session, are left out).
     ``levels``: a level name or a list of them (default: the lumbar levels). A session
     whose angle does not change (e.g. traction, flat) is refused: plot it against the pull
     (:func:`traction_vs_pull`) or against time."""
@@ -106,8 +107,8 @@ def traction_vs_pull(
     ax: Axes | None = None,
 ) -> Axes:
     """Disc axial force (N, tension +) against the traction device's pull (N) per level,
-    over the whole session (pull up, hold and release: a loop shows hysteresis, creep and
-    the friction that holds part of the pull back). ``levels`` as in
+    over the time on the device (pull up, hold and release: a loop shows hysteresis, creep
+    and the friction that holds part of the pull back). ``levels`` as in
     :func:`traction_vs_angle`. A session whose pull does not change (no traction device,
     or a constant pull) is refused."""
     return _force_against(
@@ -125,17 +126,19 @@ def _force_against(
     ax: Axes | None,
 ) -> Axes:
     """Disc axial force per level against the session variable ``variable`` (one value
-    per time), refused if that does not change."""
-    x = np.asarray(getattr(result, variable))
-    if x.size and np.ptp(x) == 0.0:
+    per time) while on the device (lines break between its stretches), refused if that
+    does not change."""
+    on = _on_device(result)
+    x = np.where(on, np.asarray(getattr(result, variable), dtype=float), np.nan)
+    if np.nanmax(x) == np.nanmin(x):
         other, plot = (
             ("pull_force", "traction_vs_pull")
             if variable == "angle"
             else ("angle", "traction_vs_angle")
         )
-        instead = f"result.plot.{plot}() or " if np.ptp(getattr(result, other)) > 0.0 else ""
+        instead = f"result.plot.{plot}() or " if np.ptp(getattr(result, other)[on]) > 0.0 else ""
         raise ParameterError(
-            f"{variable} does not change in this session (constant {x[0]:g} {unit}), so "
+            f"{variable} does not change on the device (constant {np.nanmax(x):g} {unit}), so "
             f"every level would be a vertical line; plot against {instead}time instead: "
             "result.plot.heatmap('axial_force') (disc axial force per level and time) or "
             "result.plot.gap_vs_time()"
@@ -149,6 +152,14 @@ def _force_against(
     ax.set_ylabel("disc axial force (N), tension +")
     ax.legend(fontsize=8)
     return ax
+
+
+def _on_device(result: Result) -> np.ndarray:
+    """Which saved times lie on the device (``attrs['device_spans_s']``; every time for a
+    result without any device phase or written before the spans were recorded)."""
+    spans = result.attrs.get("device_spans_s") or [(result.time_s[0], result.time_s[-1])]
+    t = result.time_s
+    return np.any([(t >= start) & (t <= end) for start, end in spans], axis=0)
 
 
 def gap_vs_time(
@@ -269,14 +280,19 @@ def response_surface(
     contours = ax.contourf(xs, ys, values, levels=12, cmap="viridis")
     unit = field.attrs.get("units", "")
     name = field.attrs.get("long_name", variable)
-    ax.figure.colorbar(contours, ax=ax, label=f"{variable} ({unit})" if unit else variable)
+    side = f", {select['side']}" if "side" in select else ""
+    label = f"{variable}{side}" + (f" ({unit})" if unit else "")
+    ax.figure.colorbar(contours, ax=ax, label=label)
     if failed.any():
         yy, xx = np.nonzero(failed)
         ax.plot(xs[xx], ys[yy], "x", color="crimson", label="failed case")
         ax.legend(fontsize=8)
     ax.set_xlabel(_coordinate_label(ds, x))
     ax.set_ylabel(_coordinate_label(ds, y))
-    ax.set_title(f"{name}" + (f" at {level}" if level else ""), fontsize=9)
+    fixed = ", ".join(
+        f"{k} = {v}" for k, v in sorted(select.items(), key=lambda kv: kv[0] != "level")
+    )
+    ax.set_title(name + (f": {fixed}" if fixed else ""), fontsize=9)
     return ax
 
 

@@ -26,7 +26,7 @@ LEVEL_SUMMARIES = {
     ),
     "end_gap_change": (
         [B.S_GAP_ANTERIOR_END, B.S_GAP_MIDDLE_END, B.S_GAP_POSTERIOR_END],
-        1e3, "mm", "disc-space change at the end of the hold (anterior, middle, posterior)",
+        1e3, "mm", "disc-space change at the end of the hold (per side)",
     ),
     "peak_gap_change": (B.S_GAP_PEAK, 1e3, "mm", "largest middle disc-space change"),
     "final_gap_change": (

@@ -57,11 +57,26 @@ def test_traction_vs_angle_with_measured_points_names_the_source(result):
     assert "(N)" in ax.get_ylabel() and "(deg)" in ax.get_xlabel()
 
 
+def test_traction_vs_angle_leaves_out_the_time_off_the_device():
+    """Standing after the session (-90 deg, about -800 N when standing up) is not part of
+    the loop on the device: it would set the scale and hide the loop."""
+    protocol = spinesim.Protocol.inversion(
+        60, ramp_s=5, hold_s=20, preceding=spinesim.upright(1.0), after=spinesim.upright(0.05)
+    )
+    result = spinesim.simulate(protocol, output_interval_s=1.0)
+    ax = result.plot.traction_vs_angle("L4-L5")
+    x = next(line for line in ax.get_lines() if line.get_label() == "L4-L5").get_xdata()
+    off = result.time_s > protocol.device_end_s
+    assert off.sum() > 100 and np.isnan(x[off]).all()
+    np.testing.assert_array_equal(x[~off], result.angle[~off])
+    plt.close("all")
+
+
 def test_traction_vs_angle_refuses_a_session_at_a_constant_angle(default_model):
     """A flat session (as on a traction table) would draw a vertical line at 0 deg."""
     flat = spinesim.Protocol([spinesim.Phase(5.0, 0.0, 0.0)])
     result = spinesim.simulate(flat, model=default_model, output_interval_s=1.0)
-    message = r"angle does not change in this session \(constant 0 deg\).*heatmap\('axial_force'\)"
+    message = r"angle does not change on the device \(constant 0 deg\).*heatmap\('axial_force'\)"
     with pytest.raises(ParameterError, match=message):
         result.plot.traction_vs_angle()
     assert not plt.get_fignums()  # refused before a figure is made
@@ -84,7 +99,7 @@ def test_traction_vs_pull_draws_the_force_against_the_pull(default_model):
     flat = spinesim.simulate(
         spinesim.Protocol([spinesim.Phase(5.0, 0.0, 0.0)]), model=default_model
     )
-    message = r"pull_force does not change in this session \(constant 0 N\).*against time"
+    message = r"pull_force does not change on the device \(constant 0 N\).*against time"
     with pytest.raises(ParameterError, match=message) as refused:
         flat.plot.traction_vs_pull()
     assert "traction_vs_angle" not in str(refused.value)  # the angle is constant too
@@ -185,6 +200,20 @@ def test_response_surface_shows_the_sweep_with_units_and_failures(sweep):
     assert ax.collections[0].levels[-1] < sweep["peak_axial_force"].values.max() + 50
 
 
+def test_response_surface_names_the_values_it_fixes(sweep):
+    """A side (or another swept parameter) chosen through ``select`` is in the title, the
+    side also on the colour bar: the anterior and middle surfaces differ in their labels,
+    not only in their colours."""
+    sided = sweep.assign(
+        end_gap_change=sweep["end_gap_change"].expand_dims(side=["anterior", "middle"], axis=-1)
+    )
+    ax = response_surface(
+        sided, "end_gap_change", "angle_deg", "mass_kg", level="L4-L5", side="anterior"
+    )
+    assert colorbar_label(ax) == "end_gap_change, anterior (mm)"
+    assert ax.get_title().endswith(": level = L4-L5, side = anterior")
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "match"),
     [
@@ -225,7 +254,9 @@ def test_response_surface_of_a_real_sweep():
     ax = response_surface(
         ds, "end_gap_change", "angle_deg", "friction_static", level="L4-L5", side="middle"
     )
-    assert colorbar_label(ax) == "end_gap_change (mm)"
+    assert colorbar_label(ax) == "end_gap_change, middle (mm)"
+    title = "disc-space change at the end of the hold (per side): level = L4-L5, side = middle"
+    assert ax.get_title() == title
     assert ax.get_xlabel() == "angle_deg (deg)"
 
 
