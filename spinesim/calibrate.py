@@ -18,6 +18,8 @@ the static range the data may ask for.
 from __future__ import annotations
 
 import dataclasses
+import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +43,10 @@ class Calibration:
 
     ``values`` are the fitted parameters in the order of ``names``; ``standard_errors``
     their 1-sigma uncertainties from ``(J^T J)^-1 s^2`` at the optimum (``s^2`` the
-    residual variance, or 1 with ``absolute_sigma``); ``correlation`` the correlation
-    matrix; ``residuals`` simulated minus measured, in the units of the data.
+    residual variance, or 1 with ``absolute_sigma``; NaN, with a warning, where there are
+    as many measured values as parameters and no ``absolute_sigma``); ``correlation``
+    the correlation matrix; ``residuals`` simulated minus measured, in the units of the
+    data.
     """
 
     names: tuple[str, ...]
@@ -196,6 +200,14 @@ def calibrate(
     dof = y.size - len(names)
     chi2 = float(fit.fun @ fit.fun)
     variance = 1.0 if absolute_sigma else (chi2 / dof if dof > 0 else float("nan"))
+    if math.isnan(variance):
+        warnings.warn(
+            f"{y.size} measured values for {len(names)} parameters leave no degree of freedom "
+            "to estimate the residual variance: the standard errors are NaN; give sigma with "
+            "absolute_sigma=True to take them from the measurements' uncertainty",
+            UserWarning,
+            stacklevel=2,
+        )
     covariance = np.linalg.pinv(fit.jac.T @ fit.jac) * variance
     errors = np.sqrt(np.abs(np.diag(covariance)))
     with np.errstate(invalid="ignore", divide="ignore"):

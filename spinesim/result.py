@@ -14,6 +14,7 @@ import numpy as np
 from spinesim._files import atomic_output, check_output
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError, check_number
+from spinesim.protocol import SAVED_TIME_MERGE
 from spinesim.summary import SIDES
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "spine_length_change": (
         ("time",),
         "mm",
-        "sum of middle disc-space changes head-C1 to L5-S1 against the baseline",
+        "sum of the middle opening changes of every spinal joint, the 23 discs (the levels) "
+        "and the C1-C2 and head-C1 joints, against the baseline",
     ),
     "anchor_force": (
         ("time",),
@@ -276,7 +278,10 @@ class Result:
 
     # --------------------------------------------------------------- labelled I/O
     def to_xarray(self) -> xr.Dataset:
-        """The result as an :class:`xarray.Dataset` (needs the ``io`` extra)."""
+        """The result as an :class:`xarray.Dataset` (needs the ``io`` extra). Each of
+        ``attrs`` is stored as a JSON string (netCDF attributes hold no nested values):
+        reading the file without spinesim, ``json.loads(ds.attrs["hold_end_s"])`` gives the
+        value; :func:`load_result` and :meth:`from_xarray` decode them."""
         xr = _import_xarray()
         data_vars = {}
         for name, (dims, unit, description) in VARIABLES.items():
@@ -323,6 +328,7 @@ class Result:
             if name in ds or name not in LATER_VARIABLES
         }
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK[0]}
+        _check_whole_session(np.asarray(ds["time"].values), attrs.get("phases"))
         levels = tuple(str(v) for v in ds["level"].values)
         poses = {}
         if "body" in ds.coords:
@@ -330,6 +336,21 @@ class Result:
             poses["body_pose"] = np.stack([ds[name].values for name in POSE_VARIABLES], axis=-1)
         return cls(
             time_s=np.asarray(ds["time"].values), levels=levels, data=data, attrs=attrs, **poses
+        )
+
+
+def _check_whole_session(time_s: np.ndarray, phases: list | None) -> None:
+    """Refuse a dataset cut in time: its summary, baseline and end of the hold belong to
+    the whole session (from 0 to the end of its last phase)."""
+    end = phases[-1][2] if phases else None
+    cut = end is not None and abs(time_s[-1] - end) > SAVED_TIME_MERGE * max(1.0, end)
+    if time_s.size and (time_s[0] != 0.0 or cut):
+        whole = f"0 to {end:g} s" if end is not None else "from 0 s"
+        raise ParameterError(
+            f"the dataset holds times {time_s[0]:g} to {time_s[-1]:g} s, not the whole "
+            f"session ({whole}) its baseline, summary and end of the hold belong to; load "
+            "the whole result and select times from it (Result.time_s, Result.index_at), or "
+            "work on the dataset with xarray alone"
         )
 
 

@@ -53,6 +53,17 @@ def test_standard_errors_follow_the_linear_least_squares_formula():
     assert fit.standard_errors[0] == pytest.approx(np.sqrt(s2 / (x @ x)), rel=1e-3)
 
 
+def test_standard_errors_without_a_degree_of_freedom_warn_or_come_from_sigma():
+    """One value for one parameter: the residual variance is 0/0. The errors are NaN with
+    a warning, or taken from sigma with absolute_sigma."""
+    model = lambda t: [t.disc.annulus_fraction * 2.0]  # noqa: E731
+    with pytest.warns(UserWarning, match="no degree of freedom"):
+        fit = calibrate(model, [0.6], ["disc.annulus_fraction"])
+    assert np.isnan(fit.standard_errors[0]) and fit.values[0] == pytest.approx(0.3, rel=1e-6)
+    fit = calibrate(model, [0.6], ["disc.annulus_fraction"], sigma=0.02, absolute_sigma=True)
+    assert fit.standard_errors[0] == pytest.approx(0.01, rel=1e-3)  # sigma / (dy/da)
+
+
 def test_fit_at_a_physical_bound_is_refused():
     """The data ask for a swelling pressure of 1.5 MPa; the field allows at most 1 MPa."""
     with pytest.raises(spinesim.ParameterError, match=r"swelling_pressure_MPa = .* \[0.01, 1\]"):

@@ -453,3 +453,13 @@ def test_result_written_before_later_variables_still_loads(tmp_path, result):
     assert set(loaded.data) == set(result.data) - set(LATER_VARIABLES)
     assert "anchor_normal_force" not in loaded.to_xarray()
     assert not hasattr(loaded, "anchor_normal_force")
+
+
+def test_a_dataset_cut_in_time_is_refused_as_a_result(result):
+    """Its summary and end of the hold belong to the whole session: a cut dataset is not
+    that result (xarray works on it as it is)."""
+    ds = result.to_xarray()
+    for cut in (slice(0, 10), slice(5, None)):
+        with pytest.raises(ParameterError, match="not the whole session"):
+            spinesim.Result.from_xarray(ds.isel(time=cut))
+    assert spinesim.Result.from_xarray(ds).time_s[-1] == result.time_s[-1]
