@@ -46,10 +46,11 @@ class Case:
                     f"Case.summarized: dtype {mask.dtype}, shape {mask.shape}; allowed: a "
                     f"boolean mask of the {len(self.output_times)} output times"
                 )
-            if not (mask[0] and mask[self.hold_index]):
+            if not (mask[0] and mask[self.hold_index] and mask[-1]):
                 raise ParameterError(
-                    "Case.summarized leaves out the first output time or the end of the hold; "
-                    "allowed: a mask that keeps both (the baseline and the summaries' end)"
+                    "Case.summarized leaves out the first output time, the end of the hold or "
+                    "the session end; allowed: a mask that keeps all three (the baseline, the "
+                    "summaries' end of the hold and their final values)"
                 )
 
     @property

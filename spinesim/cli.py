@@ -21,8 +21,11 @@ or a multi-phase protocol from a TOML file (schema: :mod:`spinesim.protocol_file
 Prints the per-level summary table (``--json``: the summary as JSON) and writes the full
 result to netCDF with ``--out``. Invalid input prints ``spinesim: error: <message>`` to
 stderr and exits with status 2, a solver failure exits with status 1; in both cases no
-output file is written. Ctrl-C exits with status 130, a reader closing the output early
-(``| head``) with 141.
+output file is written. ``spinesim sweep`` also exits with 1 when any case failed; its
+results are then written in full (each case's status and reason). Warnings (e.g. a
+protocol file whose trace never holds its largest angle: add a top-level
+``end_of_hold_s``) print ``spinesim: warning: <message>``. Ctrl-C exits with status 130, a
+reader closing the output early (``| head``) with 141.
 
 This module only parses arguments and calls the public API.
 """
@@ -35,7 +38,9 @@ import inspect
 import json
 import os
 import re
+import shlex
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -338,7 +343,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except ParameterError as exc:
         return _fail(_name_option(str(exc)), EXIT_USAGE)
     try:
-        result = simulate(protocol, subject, device, output_interval_s=args.output_interval)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            result = simulate(protocol, subject, device, output_interval_s=args.output_interval)
+        for warning in caught:  # as the CLI's own messages, not as Python's
+            print(f"spinesim: warning: {warning.message}", file=sys.stderr)
         if args.out is not None:
             result.to_netcdf(args.out)  # atomic: nothing is left behind if it fails
     except ParameterError as exc:  # e.g. --output-interval longer than the session
@@ -377,14 +386,17 @@ def _subcommand(command, args: argparse.Namespace) -> int:
     except InterruptedAfterWriting as exc:  # Ctrl-C held off until the file was complete
         return _fail(f"interrupted after {str(exc.path)!r} was written", EXIT_INTERRUPTED)
     except KeyboardInterrupt:
-        resumable = getattr(args, "resume", None) is not None
-        hint = (
-            f"; continue with: spinesim sweep {args.spec} --out {args.out} --resume"
-            if resumable
-            else ""
-        )
+        resumable = getattr(args, "resume", None) is not None  # a sweep
+        hint = f"; continue with: {_resume_command(args)}" if resumable else ""
         return _fail(f"interrupted{hint}", EXIT_INTERRUPTED)
     return EXIT_OK
+
+
+def _resume_command(args: argparse.Namespace) -> str:
+    """The command that continues the interrupted sweep of ``args`` (quoted for a shell)."""
+    scheduler = ["--scheduler", args.scheduler] if args.scheduler else []
+    again = ["spinesim", "sweep", str(args.spec), "--out", str(args.out), *scheduler]
+    return shlex.join([*again, "--resume"])
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Protocol, Subject, Device]:

@@ -53,6 +53,9 @@ TILT_RAMP_S = 10.0
 #: Saved times closer than this share of the session's duration count as one (-): a grid
 #: point that a phase end repeats up to rounding (numerical, not physical).
 SAVED_TIME_MERGE = 1e-9
+#: A hold below this share of the session's largest angle or pull on the device is not
+#: taken for its hold without a warning (Protocol.lacks_hold; a pause on the way up)
+HOLD_PEAK_SHARE = 0.9
 #: Consecutive device phases join up within this share of the angle or pull (-, at least
 #: of 1 deg or 1 N): rounding, not a jump (numerical, not physical).
 CONTINUITY_TOLERANCE = 1e-9
@@ -534,32 +537,39 @@ class Protocol:
         given."""
         if self.end_of_hold_s is not None:
             return self.end_of_hold_s
-        end = self._steepest_hold_end()
-        return self.device_end_s if end is None else end
+        hold = self._steepest_hold()
+        return self.device_end_s if hold is None else hold[1]
 
     @property
     def lacks_hold(self) -> bool:
-        """Whether the device loads the body (an angle or a pull) but never holds the load
-        constant, and no ``end_of_hold_s`` is given (e.g. a recorded trace from
-        :meth:`from_samples`): "end-of-hold" values are then read where the person gets off
-        the device, after any return (``simulate`` warns)."""
-        loaded = any(
-            p.kind == "device"
-            and (p.start_deg, p.end_deg, p.start_pull_N, p.end_pull_N) != (0,) * 4
-            for p, _ in self._session_ends()
+        """Whether the device loads the body (an angle or a pull) but never holds its
+        largest load constant (within :data:`HOLD_PEAK_SHARE`), and no ``end_of_hold_s`` is
+        given: e.g. a recorded trace from :meth:`from_samples`, which rarely repeats a
+        sample at its plateau but may pause on the way. "End-of-hold" values are then read
+        where the person gets off the device or at a lower hold (``simulate`` warns)."""
+        device = [p for p, _ in self._session_ends() if p.kind == "device"]
+        peak = (
+            max((max(abs(p.start_deg), abs(p.end_deg)) for p in device), default=0.0),
+            max((max(p.start_pull_N, p.end_pull_N) for p in device), default=0.0),
         )
-        return self.end_of_hold_s is None and loaded and self._steepest_hold_end() is None
+        if self.end_of_hold_s is not None or peak == (0.0, 0.0):
+            return False
+        hold = self._steepest_hold()
+        return hold is None or any(
+            held < HOLD_PEAK_SHARE * top for held, top in zip(hold[0], peak, strict=True)
+        )
 
-    def _steepest_hold_end(self) -> float | None:
-        """End of the steepest session phase on a device at a constant, non-zero angle or
-        pull (the last one if several); None if there is none."""
-        best, end = (0.0, 0.0), None
+    def _steepest_hold(self) -> tuple[tuple[float, float], float] | None:
+        """Load ``(|angle|, pull)`` and end of the steepest session phase on a device at a
+        constant, non-zero angle or pull (the last one if several); None if there is none."""
+        best: tuple[tuple[float, float], float] | None = None
         for p, t in self._session_ends():
             load = (abs(p.start_deg), p.start_pull_N)
             constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
-            if p.kind == "device" and constant and load > (0.0, 0.0) and load >= best:
-                best, end = load, t
-        return end
+            if p.kind == "device" and constant and load > (0.0, 0.0):
+                if best is None or load >= best[0]:
+                    best = (load, t)
+        return best
 
     @property
     def phase_ends_s(self) -> tuple[float, ...]:
@@ -661,11 +671,10 @@ def _check_continuity(phases: tuple[Phase, ...]) -> None:
             ("start_pull_N", phase.start_pull_N, before.end_pull_N, "N"),
         ):
             if abs(start - end) > CONTINUITY_TOLERANCE * max(1.0, abs(end)):
-                n = _session_number(phases, k)
                 raise ParameterError(
-                    f"session phase[{n}] ({phase.label}).{what} = {start:g} {unit}, but "
-                    f"phase[{n - 1}] ({before.label}) ends at {end:g} {unit}; allowed: "
-                    f"{end:g} (session phases counted from 1; device phases join up; for a "
+                    f"{_numbered(phases, k)} ({phase.label}).{what} = {start:g} {unit}, but "
+                    f"{_numbered(phases, k - 1)} ({before.label}) ends at {end:g} {unit}; "
+                    f"allowed: {end:g} (phases counted from 1; device phases join up; for a "
                     "fast change put a short ramp between them)"
                 )
 
@@ -680,19 +689,22 @@ def _check_getting_off(phases: tuple[Phase, ...]) -> None:
     for k in range(1, len(phases)):
         before, phase = phases[k - 1], phases[k]
         if before.kind == "device" and phase.kind != "device" and before.end_deg > 0.0:
-            n = _session_number(phases, k)
             raise ParameterError(
-                f"session phase[{n}] ({phase.label}, {phase.kind}) follows phase[{n - 1}] "
-                f"({before.label}), which ends head-down at {before.end_deg:g} deg; allowed: "
-                "a device phase ending flat or head-up before getting off (a return; "
-                "session phases counted from 1)"
+                f"{_numbered(phases, k)} ({phase.label}, {phase.kind}) follows "
+                f"{_numbered(phases, k - 1)} ({before.label}), which ends head-down at "
+                f"{before.end_deg:g} deg; allowed: a device phase ending flat or head-up "
+                "before getting off (a return; phases counted from 1)"
             )
 
 
-def _session_number(phases: tuple[Phase, ...], k: int) -> int:
-    """The number of ``phases[k]`` among the session phases, counted from 1 as a protocol
-    file's ``[[phase]]`` tables are (the preceding phases come first and are not counted)."""
-    return k + 1 - sum(not p.session for p in phases)
+def _numbered(phases: tuple[Phase, ...], k: int) -> str:
+    """``phases[k]`` numbered from 1 among its kind, as a protocol file counts its
+    ``[[preceding]]`` and ``[[phase]]`` tables: ``preceding[i]`` (the preceding phases
+    come first) or ``session phase[n]``."""
+    preceding = sum(not p.session for p in phases)
+    if not phases[k].session:
+        return f"preceding[{k + 1}]"
+    return f"session phase[{k + 1 - preceding}]"
 
 
 def _with_lie_down(phases: tuple[Phase, ...]) -> tuple[Phase, ...]:

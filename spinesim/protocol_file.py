@@ -111,13 +111,10 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Devic
     phases = [_phase(f"phase[{i}]", t, device) for i, t in enumerate(_tables(doc, "phase"), 1)]
     if not phases:
         raise ParameterError("no [[phase]] table; give at least one session phase")
-    end_of_hold = doc.get("end_of_hold_s")
-    if end_of_hold is not None and not _is_number(end_of_hold):
-        raise ParameterError(f"end_of_hold_s = {end_of_hold!r}; allowed: a number (s)")
     with _renamed({"Protocol.end_of_hold_s": "end_of_hold_s"}, fallback=None):
         protocol = Protocol(
             (*(p for p in preceding if p is not None), *phases),
-            end_of_hold_s=end_of_hold,  # as written, so a message quotes it
+            end_of_hold_s=doc.get("end_of_hold_s"),  # as written, so a message quotes it
         )
     return protocol, subject, device
 

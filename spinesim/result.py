@@ -151,8 +151,9 @@ class Result:
     """Outputs of one session, per level and over time.
 
     ``time_s`` runs from the session start (0 s, the baseline) to its end. ``data`` maps
-    each name in :data:`VARIABLES` to its array; ``attrs`` holds the baseline statement,
-    the protocol (``protocol``: every phase's angles and pulls; ``phases``: their names and
+    each name in :data:`VARIABLES` to its array (a file written before a variable of
+    :data:`LATER_VARIABLES` existed lacks it); ``attrs`` holds the baseline statement, the
+    protocol (``protocol``: every phase's angles and pulls; ``phases``: their names and
     times), where the hold ends and when the person is on the device (``hold_end_s``,
     ``device_spans_s``), solver statistics, the summary, the inputs, the body geometry and the
     build of spinesim that computed it (``spinesim_build``, :mod:`spinesim.provenance`).
@@ -180,6 +181,11 @@ class Result:
         data = self.__dict__.get("data", {})
         if name in data:
             return data[name]
+        if name in LATER_VARIABLES:
+            raise AttributeError(
+                f"{name}: this result was written before spinesim recorded it; simulate the "
+                "session again"
+            )
         raise AttributeError(name)
 
     def __getitem__(self, level: str) -> LevelResult:
@@ -285,7 +291,7 @@ class Result:
         xr = _import_xarray()
         data_vars = {}
         for name, (dims, unit, description) in VARIABLES.items():
-            if name in self.data:
+            if name in self.data or name not in LATER_VARIABLES:  # as from_xarray reads
                 data_vars[name] = (dims, self.data[name], {"units": unit, "long_name": description})
         coords = {
             "time": ("time", self.time_s, {"units": "s", "long_name": "time since session start"}),

@@ -73,6 +73,10 @@ def simulate(
     The baseline of every change is the state at the session start (t = 0), after the
     protocol's preceding phases (hours upright, lying) and the model's settling on the
     backrest.
+
+    Warns (``UserWarning``) where the protocol never holds its largest angle or pull
+    constant and gives no ``end_of_hold_s`` (:attr:`Protocol.lacks_hold`, e.g. a recorded
+    trace): its end-of-hold values would be read where the person gets off the device.
     """
     check_type("protocol", protocol, Protocol)
     check_type("model", model, Model, optional=True)
@@ -89,10 +93,10 @@ def simulate(
     solver = solver or SolverOptions()
     if protocol.lacks_hold:
         warnings.warn(
-            "the protocol never holds the device's angle or pull constant: its end-of-hold "
-            f"values are read where the person gets off the device, t = "
-            f"{protocol.hold_end_s:g} s; give end_of_hold_s (Protocol, Protocol.from_samples, "
-            "protocol files) to read them elsewhere",
+            "the protocol never holds the device's largest angle or pull constant: its "
+            f"end-of-hold values are read at t = {protocol.hold_end_s:g} s (where the person "
+            "gets off the device, or a lower hold); give end_of_hold_s (Protocol, "
+            "Protocol.from_samples, protocol files) to read them elsewhere",
             UserWarning,
             stacklevel=2,
         )

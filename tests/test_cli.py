@@ -243,6 +243,15 @@ def test_a_protocol_file_sets_the_end_of_the_hold(tmp_path):
     assert load_protocol_file(path)[0].hold_end_s == 15.0
 
 
+def test_a_trace_without_a_hold_warns_as_the_cli_does(tmp_path, capsys):
+    """A ramp only: the end of the hold would be read where it ends; the warning reads as
+    the CLI's messages do, and the run goes on."""
+    assert run_cli(["run", str(write(tmp_path, GOOD_PHASE))]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("spinesim: warning: the protocol never holds")
+    assert "UserWarning" not in err
+
+
 def test_protocol_file_defaults_and_constant_angle(tmp_path):
     path = write(
         tmp_path,
@@ -331,7 +340,7 @@ BAD_FILES = [
     ('[[preceding]]\nkind = "upright"\nhours = 1\n', "[[phase]]"),
     ("[phase]\nduration_s = 20\nangle_deg = 30\n", "[[phase]]"),
     ("end_of_hold_s = 30\n" + GOOD_PHASE, "end_of_hold_s = 30 is outside"),
-    ('end_of_hold_s = "end"\n' + GOOD_PHASE, "end_of_hold_s = 'end'; allowed: a number"),
+    ('end_of_hold_s = "end"\n' + GOOD_PHASE, "end_of_hold_s = 'end' is not a number"),
 ]
 
 

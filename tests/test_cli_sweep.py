@@ -137,6 +137,10 @@ def test_a_sweep_with_failed_cases_is_written_and_exits_1(tmp_path, capsys):
     assert re.search(r"2 cases \(1 failed\) in \d+\.\d s", captured.out)
     assert "1 case(s) failed; their status and reason are in the results" in captured.err
     assert spinesim.open_sweep(out)["status"].values.tolist() == [5, 0]
+    # resuming the finished sweep runs nothing and still reports the failure
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--resume", "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "finished before" in captured.out and "1 case(s) failed" in captured.err
 
 
 def test_ctrl_c_names_the_command_that_resumes(tmp_path, capsys, monkeypatch):
@@ -146,11 +150,15 @@ def test_ctrl_c_names_the_command_that_resumes(tmp_path, capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(command, "run", interrupted)
-    spec, out = tmp_path / "sweep.toml", tmp_path / "results.zarr"
+    spec, out = tmp_path / "my sweep.toml", tmp_path / "results.zarr"
     spec.write_text(SMALL)
-    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 130
+    argv = ["sweep", str(spec), "--out", str(out), "--scheduler", "tcp://h:8786"]
+    assert run_cli([*argv, "--no-progress"]) == 130
     err = capsys.readouterr().err
-    assert f"continue with: spinesim sweep {spec} --out {out} --resume" in err
+    assert (
+        f"continue with: spinesim sweep '{spec}' --out {out} --scheduler tcp://h:8786 --resume"
+        in err
+    )
 
 
 def test_sweep_command_runs_as_a_module():

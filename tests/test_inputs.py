@@ -383,7 +383,7 @@ def test_a_posture_right_after_a_head_down_device_phase_is_refused():
     """Any protocol, not only the constructors': nobody gets off head-down."""
     standing = spinesim.Phase(60.0, -90.0, -90.0, kind="upright", name="upright")
     with raises_naming(
-        "session phase[2] (phase 'upright', upright) follows phase[1]",
+        "session phase[2] (phase 'upright', upright) follows session phase[1]",
         "allowed: a device phase ending",
     ):
         spinesim.Protocol((spinesim.Phase(10.0, 0.0, 60.0), standing))
@@ -391,6 +391,11 @@ def test_a_posture_right_after_a_head_down_device_phase_is_refused():
         spinesim.Protocol.from_samples([0, 10, 20], [0, 60, 60], after=spinesim.upright(0.5))
     with raises_naming("session phase[2]"):  # the preceding phases are not counted
         spinesim.Protocol((spinesim.lying(1.0), spinesim.Phase(10.0, 0.0, 60.0), standing))
+    tilted = spinesim.Phase(10.0, 0.0, 60.0, session=False)  # a device phase before it
+    with raises_naming("preceding[2] (phase 'upright', upright) follows preceding[1]"):
+        spinesim.Protocol((tilted, dataclasses.replace(standing, session=False), standing))
+    with raises_naming("session phase[1] (phase).start_deg = 0 deg, but preceding[1]"):
+        spinesim.Protocol((tilted, spinesim.Phase(10.0, 0.0, 0.0)))
     head_up = spinesim.Phase(10.0, 0.0, -60.0)  # stepping off a table tilted head-up is fine
     assert spinesim.Protocol((head_up, standing)).phases[-1] == standing
 
@@ -681,8 +686,10 @@ def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():
     t = np.arange(0.0, 41.0)
     angles = np.interp(t, [0, 10, 30, 40], [0, 60, 60, 0])
     angles[1:-1] += np.random.default_rng(0).normal(0.0, 0.2, t.size - 2)
-    with pytest.warns(UserWarning, match="t = 40 s; give end_of_hold_s"):
+    with pytest.warns(UserWarning, match=r"read at t = 40 s \(where the person gets off"):
         spinesim.simulate(spinesim.Protocol.from_samples(t, angles))
+    paused = spinesim.Protocol.from_samples(range(8), [0, 10, 10, 58, 61, 59, 60.5, 0])
+    assert paused.hold_end_s == 2.0 and paused.lacks_hold  # a pause at 10 deg on the way up
     protocol = spinesim.Protocol.from_samples(t, angles, end_of_hold_s=30.0)
     assert protocol.hold_end_s == 30.0 and not protocol.lacks_hold
     with raises_naming("Protocol.end_of_hold_s = 50"):

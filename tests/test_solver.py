@@ -162,6 +162,7 @@ def test_run_refuses_inputs_the_compiled_loop_would_misread(default_model, chang
         ([0.0, 5.0], 1, [True], "boolean mask"),
         ([0.0, 5.0], 1, [True, False], "end of the hold"),
         ([0.0, 5.0], 1, [False, True], "first output time"),
+        ([0.0, 5.0, 9.0], 1, [True, True, False], "the session end"),
     ],
 )
 def test_a_case_the_kernel_would_misread_is_refused(times, hold_index, summarized, message):

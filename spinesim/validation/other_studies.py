@@ -88,11 +88,11 @@ def osteoporosis_height() -> dict[str, float]:
 
 
 def vernon_inverchair() -> dict[str, float]:
-    """Middle disc-space change (mm) of L4-L5 and L5-S1 at the end of 5 min hanging at
+    """Middle disc-space change (mm) of L4-L5 and L5-S1 after a 10 s ramp and 5 min at
     90 deg on the hip bench (a stand-in for the Inverchair), from a standing reading after
     2 h upright."""
     protocol = Protocol(
-        (upright(2.0), _stadiometer(60.0), *Protocol.inversion(90.0, hold_s=280.0).phases)
+        (upright(2.0), _stadiometer(60.0), *Protocol.inversion(90.0, hold_s=300.0).phases)
     )
     r = simulate(protocol, model=spine_model(device=HipBench()), output_interval_s=10.0)
     k, standing = r.index_at(protocol.hold_end_s), r.index_at(30.0)
@@ -333,8 +333,8 @@ STUDIES = (
         "'a significant level of distraction of the L4-5 and L5-S1 disc spaces' (radiographs; "
         "no mm, angle or time in the abstract) [V] "
         "(https://pmc.ncbi.nlm.nih.gov/articles/PMC2484360/)",
-        "the hip bench at 90 deg (the Inverchair's seat and flexed hips are not modelled) for "
-        "5 min after 2 h upright, from a standing reading",
+        "the hip bench at 90 deg (the Inverchair's seat and flexed hips are not modelled): a "
+        "10 s ramp and 5 min after 2 h upright, from a standing reading",
         vernon_inverchair,
         lambda v: f"L4-L5, L5-S1: {_mm(v, 'L4-L5_mm', 'L5-S1_mm')} (both open: agrees, sign only)",
     ),
