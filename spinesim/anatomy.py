@@ -34,7 +34,8 @@ BMI_RANGE = (10.0, 70.0)
 REFERENCE_STATURE = {"male": 1.741, "female": 1.735}
 
 #: Hip-to-ankle length / stature: hip height 0.530 H minus ankle height 0.039 H
-#: (Drillis & Contini 1966, as tabulated by Winter 2009) [M].
+#: (Drillis & Contini 1966, as tabulated by Winter 2009; the values seen in code that
+#: transcribes Winter's figure [V-sec]).
 LEG_LENGTH_FRACTION = 0.491
 #: Leg centre of mass from the hip / hip-to-ankle length [D] from de Leva 1996 thigh,
 #: shank and foot masses and centre-of-mass positions.

@@ -418,8 +418,9 @@ def _balanced_standing(body: np.ndarray, joint: np.ndarray, anat) -> tuple[float
     the unloaded standing shape is in sagittal balance:
 
     - the C7 plumb line passes through the posterior-superior corner of S1, i.e. a sagittal
-      vertical axis of 0 (normal adults: SVA within +-5 cm, Schwab et al. 2012 Spine 37:1077
-      [M]); without it the trunk's weight would hang on the posterior ligaments upright;
+      vertical axis of 0 (non-pathologic adults: SVA below 4 cm, SRS-Schwab classification,
+      Schwab et al. 2012 Spine 37:1077 [V-sec]); without it the trunk's weight would hang on
+      the posterior ligaments upright;
     - the whole body's centre of mass lies above the ankles, so the feet stand without a
       torque (quiet standing keeps it within a few cm of them [M]).
 

@@ -193,9 +193,9 @@ class InversionTable(_Device):
         0.5,
         0.0,
         2.0,
-        doc="Clothed back on a padded backrest: dry skin 0.2-1.2 (review, Derler & Gerhardt "
-        "2012 Tribol Lett 45:1: citation [V], numbers [M]); patient on a treatment table 0.5 "
-        "(Judovich rule [V-sec])",
+        doc="Clothed back on a padded backrest: dry skin 'greater than 0.2 and typically around "
+        "0.5', moist or wet skin 'typically >1' (review, Derler & Gerhardt 2012 Tribol Lett "
+        "45:1 [V]); patient on a treatment table 0.5 (Judovich rule [V-sec])",
     )
     friction_kinetic: float | None = bounded(
         None,

@@ -141,8 +141,10 @@ class DiscProperties(_Validated):
         0.3,
         0.0,
         2.0,
-        doc="Damping ratio of relative rotation; whole-body vibration fits give 0.2-0.5 "
-        "(Fairley & Griffin 1989; Kitazaki & Griffin 1997/1998) [M]",
+        doc="Damping ratio of relative rotation (assumption): the one value found is 0.475 "
+        "for the seated body's vertical apparent mass (Fairley & Griffin 1989 [V-sec]), "
+        "not a bending mode; vibration models give 0.2-0.5 (Kitazaki & Griffin 1997/1998 "
+        "[M])",
     )
 
     def __post_init__(self) -> None:
@@ -278,8 +280,9 @@ class MuscleProperties(_Validated):
         doc="Upright, the trunk muscles hold each level's rest angle with this multiple of "
         "the disc's bending stiffness, so that the gravitational moment is "
         "carried by muscle at its lever arm, not by ligaments (assumption: active trunk "
-        "stiffness in upright stance is an order of magnitude above passive, e.g. "
-        "Moorhouse & Granata 2007 J Biomech 40:2124 [M]). At most 100: at 300 an hour "
+        "stiffness in upright stance is an order of magnitude above passive; Moorhouse & "
+        "Granata 2007 J Biomech 40:1058 measured active stiffness, reflexes 42 % of it, "
+        "but no ratio to passive [V]). At most 100: at 300 an hour "
         "upright exceeded the solver's step limit, at 1000 its smallest step",
     )
     guard_rise_s: float = bounded(
