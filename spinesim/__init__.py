@@ -28,7 +28,7 @@ from spinesim.device import (
     TractionTable,
     device_from_name,
 )
-from spinesim.errors import ParameterError, SolverError
+from spinesim.errors import ParameterError, SolverError, SpinesimWarning
 from spinesim.properties import (
     ContactProperties,
     DiscProperties,
@@ -74,6 +74,7 @@ __all__ = [
     "Result",
     "SolverError",
     "SolverOptions",
+    "SpinesimWarning",
     "Subject",
     "SuspensionHarness",
     "Table",

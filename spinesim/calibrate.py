@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from spinesim.assembly import Tissues
-from spinesim.errors import ParameterError, check_integer, check_number
+from spinesim.errors import ParameterError, SpinesimWarning, check_integer, check_number
 
 #: Relative step of the finite-difference Jacobian; simulations are accurate to about
 #: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.
@@ -205,13 +205,14 @@ def calibrate(
             f"{y.size} measured values for {len(names)} parameters leave no degree of freedom "
             "to estimate the residual variance: the standard errors are NaN; give sigma with "
             "absolute_sigma=True to take them from the measurements' uncertainty",
-            UserWarning,
+            SpinesimWarning,
             stacklevel=2,
         )
-    covariance = np.linalg.pinv(fit.jac.T @ fit.jac) * variance
-    errors = np.sqrt(np.abs(np.diag(covariance)))
+    unscaled = np.linalg.pinv(fit.jac.T @ fit.jac)  # the correlation does not need s^2
+    errors = np.sqrt(np.abs(np.diag(unscaled)) * variance)
+    scale = np.sqrt(np.abs(np.diag(unscaled)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        correlation = covariance / np.outer(errors, errors)
+        correlation = unscaled / np.outer(scale, scale)
     return Calibration(
         names=names,
         values=fit.x.copy(),

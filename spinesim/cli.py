@@ -33,6 +33,7 @@ This module only parses arguments and calls the public API.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import inspect
 import json
@@ -41,7 +42,7 @@ import re
 import shlex
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from spinesim import __version__
@@ -55,7 +56,13 @@ from spinesim.device import (
     device_from_name,
     device_options,
 )
-from spinesim.errors import CasesFailed, ParameterError, SolverError, check_integer
+from spinesim.errors import (
+    CasesFailed,
+    ParameterError,
+    SolverError,
+    SpinesimWarning,
+    check_integer,
+)
 from spinesim.protocol import MAX_CYCLES, TILT_RAMP_S, Protocol, posture_phases
 from spinesim.protocol_file import load_protocol_file
 from spinesim.result import RESULT_SUFFIXES, Result
@@ -343,11 +350,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except ParameterError as exc:
         return _fail(_name_option(str(exc)), EXIT_USAGE)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UserWarning)
+        with _spinesim_warnings():
             result = simulate(protocol, subject, device, output_interval_s=args.output_interval)
-        for warning in caught:  # as the CLI's own messages, not as Python's
-            print(f"spinesim: warning: {warning.message}", file=sys.stderr)
         if args.out is not None:
             result.to_netcdf(args.out)  # atomic: nothing is left behind if it fails
     except ParameterError as exc:  # e.g. --output-interval longer than the session
@@ -363,6 +367,23 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(f"interrupted{unchanged}", EXIT_INTERRUPTED)
     _report(result, as_json=args.json, sham=args.sham)
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _spinesim_warnings() -> Iterator[None]:
+    """Print spinesim's own warnings as the CLI's messages (``spinesim: warning: ...``),
+    also when the run then fails; other warnings (NumPy's, xarray's) as Python shows them."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SpinesimWarning)
+            yield
+    finally:  # once the recording has ended, so that Python's own display prints
+        for w in caught:
+            if issubclass(w.category, SpinesimWarning):
+                print(f"spinesim: warning: {w.message}", file=sys.stderr)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def _subcommand(command, args: argparse.Namespace) -> int:

@@ -23,6 +23,11 @@ class SolverError(RuntimeError):
         self.status = status
 
 
+class SpinesimWarning(UserWarning):
+    """Something in the inputs that the user should know about, which does not stop the
+    run (e.g. a protocol whose end of the hold is only a fallback)."""
+
+
 class CasesFailed(Exception):
     """A sweep ran to its end and its results were written, but some cases failed (each
     with its ``status`` and ``reason`` in the results); ``report`` is the sweep's line."""

@@ -53,8 +53,9 @@ TILT_RAMP_S = 10.0
 #: Saved times closer than this share of the session's duration count as one (-): a grid
 #: point that a phase end repeats up to rounding (numerical, not physical).
 SAVED_TIME_MERGE = 1e-9
-#: A hold below this share of the session's largest angle or pull on the device is not
-#: taken for its hold without a warning (Protocol.lacks_hold; a pause on the way up)
+#: Share (-) of the session's largest angle or pull on the device below which a hold is
+#: taken for a pause, not the hold: Protocol.lacks_hold then warns (a recorded trace that
+#: stops on the way up)
 HOLD_PEAK_SHARE = 0.9
 #: Consecutive device phases join up within this share of the angle or pull (-, at least
 #: of 1 deg or 1 N): rounding, not a jump (numerical, not physical).
@@ -531,10 +532,12 @@ class Protocol:
 
     @property
     def hold_end_s(self) -> float:
-        """End of the steepest (largest ``|angle|``, then largest pull) session phase on a
-        device at a constant angle and pull, the last one if several: where "end-of-hold"
-        summaries are taken. If there is none, :attr:`device_end_s`; ``end_of_hold_s`` if
-        given."""
+        """End of the steepest (largest angle, then largest pull) session phase on a device
+        at a constant angle and pull, the last one if several: where "end-of-hold"
+        summaries are taken. Angles count on the session's side of 0: head-down if the
+        device ever tilts the body head-down (standing on the table held upright before the
+        tilt is no hold), else head-up. If there is none, :attr:`device_end_s`;
+        ``end_of_hold_s`` if given."""
         if self.end_of_hold_s is not None:
             return self.end_of_hold_s
         hold = self._steepest_hold()
@@ -548,8 +551,9 @@ class Protocol:
         sample at its plateau but may pause on the way. "End-of-hold" values are then read
         where the person gets off the device or at a lower hold (``simulate`` warns)."""
         device = [p for p, _ in self._session_ends() if p.kind == "device"]
+        side = self._tilt_side()
         peak = (
-            max((max(abs(p.start_deg), abs(p.end_deg)) for p in device), default=0.0),
+            max((max(side * p.start_deg, side * p.end_deg, 0.0) for p in device), default=0.0),
             max((max(p.start_pull_N, p.end_pull_N) for p in device), default=0.0),
         )
         if self.end_of_hold_s is not None or peak == (0.0, 0.0):
@@ -559,12 +563,23 @@ class Protocol:
             held < HOLD_PEAK_SHARE * top for held, top in zip(hold[0], peak, strict=True)
         )
 
+    def _tilt_side(self) -> float:
+        """+1 if a session phase on the device tilts the body head-down, else -1: the
+        side of 0 on which holds count (a head-up session's angles count head-up)."""
+        down = any(
+            p.kind == "device" and max(p.start_deg, p.end_deg) > 0.0
+            for p, _ in self._session_ends()
+        )
+        return 1.0 if down else -1.0
+
     def _steepest_hold(self) -> tuple[tuple[float, float], float] | None:
-        """Load ``(|angle|, pull)`` and end of the steepest session phase on a device at a
-        constant, non-zero angle or pull (the last one if several); None if there is none."""
+        """Load ``(angle on the session's side of 0, pull)`` and end of the steepest
+        session phase on a device at a constant angle and pull with a load (the last one
+        if several); None if there is none."""
+        side = self._tilt_side()
         best: tuple[tuple[float, float], float] | None = None
         for p, t in self._session_ends():
-            load = (abs(p.start_deg), p.start_pull_N)
+            load = (max(side * p.start_deg, 0.0), p.start_pull_N)
             constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
             if p.kind == "device" and constant and load > (0.0, 0.0):
                 if best is None or load >= best[0]:

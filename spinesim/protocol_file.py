@@ -275,6 +275,8 @@ def _check_keys(label: str, table: Mapping[str, Any], allowed: tuple[str, ...]) 
             close = [KEY_SYNONYMS[key]] if KEY_SYNONYMS.get(key) in allowed else []
             close = close or difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
+            if label and key in TOP_LEVEL_KEYS:  # TOML puts a key after a header in its table
+                hint = " (a top-level key: write it before the first [table])"
             raise ParameterError(f"{name} is an unknown key{hint}; allowed: {allowed}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -322,6 +322,9 @@ class Result:
 
     @classmethod
     def from_xarray(cls, ds: xr.Dataset) -> Result:
+        """The result in ``ds`` (written by :meth:`to_xarray`). A dataset cut down with
+        xarray (fewer times or levels) is refused: its summary, baseline and end of the
+        hold belong to the whole session; select from the loaded result instead."""
         if not is_result_dataset(ds):
             sweep = SWEEP_MARK in ds.attrs or "batch_done" in ds
             hint = "; it holds a sweep's results: open it with spinesim.open_sweep" if sweep else ""
@@ -334,8 +337,8 @@ class Result:
             if name in ds or name not in LATER_VARIABLES
         }
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK[0]}
-        _check_whole_session(np.asarray(ds["time"].values), attrs.get("phases"))
         levels = tuple(str(v) for v in ds["level"].values)
+        _check_whole_session(np.asarray(ds["time"].values), levels, attrs)
         poses = {}
         if "body" in ds.coords:
             poses["bodies"] = tuple(str(v) for v in ds["body"].values)
@@ -345,18 +348,31 @@ class Result:
         )
 
 
-def _check_whole_session(time_s: np.ndarray, phases: list | None) -> None:
-    """Refuse a dataset cut in time: its summary, baseline and end of the hold belong to
-    the whole session (from 0 to the end of its last phase)."""
-    end = phases[-1][2] if phases else None
-    cut = end is not None and abs(time_s[-1] - end) > SAVED_TIME_MERGE * max(1.0, end)
-    if time_s.size and (time_s[0] != 0.0 or cut):
-        whole = f"0 to {end:g} s" if end is not None else "from 0 s"
+def _check_whole_session(
+    time_s: np.ndarray, levels: tuple[str, ...], attrs: Mapping[str, Any]
+) -> None:
+    """Refuse a dataset cut down with xarray: its baseline (t = 0), summary and end of the
+    hold belong to the whole session, so the times must include 0, the end of the hold and
+    the session end (the end of its last phase), and the levels must be the summary's."""
+    phases, hold = attrs.get("phases"), attrs.get("hold_end_s")
+    needed = {"the session start": 0.0}
+    if hold is not None:
+        needed["the end of the hold"] = hold
+    if phases:
+        needed["the session end"] = phases[-1][2]
+    missing = [
+        f"{what} ({t:g} s)"
+        for what, t in needed.items()
+        if not np.any(np.abs(time_s - t) <= SAVED_TIME_MERGE * max(1.0, abs(t)))
+    ]
+    summarized = tuple(attrs.get("summary", {}).get("levels", levels))
+    if missing or levels != summarized:
+        lacks = ", ".join(missing) or f"levels {sorted(set(summarized) - set(levels))}"
         raise ParameterError(
-            f"the dataset holds times {time_s[0]:g} to {time_s[-1]:g} s, not the whole "
-            f"session ({whole}) its baseline, summary and end of the hold belong to; load "
-            "the whole result and select times from it (Result.time_s, Result.index_at), or "
-            "work on the dataset with xarray alone"
+            f"the dataset lacks {lacks}: it was cut down from a whole session, to which its "
+            "baseline, summary and end of the hold belong; load the whole result and select "
+            "from it (Result.time_s, Result.index_at, result['L4-L5']), or work on the "
+            "dataset with xarray alone"
         )
 
 

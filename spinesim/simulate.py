@@ -13,7 +13,7 @@ from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 from spinesim.device import Device
-from spinesim.errors import ParameterError, check_number, check_type
+from spinesim.errors import ParameterError, SpinesimWarning, check_number, check_type
 from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
 from spinesim.provenance import build_fingerprint
@@ -74,9 +74,10 @@ def simulate(
     protocol's preceding phases (hours upright, lying) and the model's settling on the
     backrest.
 
-    Warns (``UserWarning``) where the protocol never holds its largest angle or pull
-    constant and gives no ``end_of_hold_s`` (:attr:`Protocol.lacks_hold`, e.g. a recorded
-    trace): its end-of-hold values would be read where the person gets off the device.
+    Warns (:class:`~spinesim.errors.SpinesimWarning`, a ``UserWarning``) where the
+    protocol never holds its largest angle or pull constant and gives no ``end_of_hold_s``
+    (:attr:`Protocol.lacks_hold`, e.g. a recorded trace): its end-of-hold values would be
+    read where the person gets off the device or at a lower hold.
     """
     check_type("protocol", protocol, Protocol)
     check_type("model", model, Model, optional=True)
@@ -97,7 +98,7 @@ def simulate(
             f"end-of-hold values are read at t = {protocol.hold_end_s:g} s (where the person "
             "gets off the device, or a lower hold); give end_of_hold_s (Protocol, "
             "Protocol.from_samples, protocol files) to read them elsewhere",
-            UserWarning,
+            SpinesimWarning,
             stacklevel=2,
         )
     duration = protocol.session_duration_s

@@ -60,6 +60,7 @@ def test_standard_errors_without_a_degree_of_freedom_warn_or_come_from_sigma():
     with pytest.warns(UserWarning, match="no degree of freedom"):
         fit = calibrate(model, [0.6], ["disc.annulus_fraction"])
     assert np.isnan(fit.standard_errors[0]) and fit.values[0] == pytest.approx(0.3, rel=1e-6)
+    assert fit.correlation[0, 0] == pytest.approx(1.0)  # it does not depend on s^2
     fit = calibrate(model, [0.6], ["disc.annulus_fraction"], sigma=0.02, absolute_sigma=True)
     assert fit.standard_errors[0] == pytest.approx(0.01, rel=1e-3)  # sigma / (dy/da)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -341,6 +342,7 @@ BAD_FILES = [
     ("[phase]\nduration_s = 20\nangle_deg = 30\n", "[[phase]]"),
     ("end_of_hold_s = 30\n" + GOOD_PHASE, "end_of_hold_s = 30 is outside"),
     ('end_of_hold_s = "end"\n' + GOOD_PHASE, "end_of_hold_s = 'end' is not a number"),
+    (GOOD_PHASE + "end_of_hold_s = 10\n", "write it before the first [table]"),
 ]
 
 
@@ -456,3 +458,16 @@ def test_ctrl_c_once_out_is_renamed_says_it_was_written(tmp_path, capsys, monkey
 def test_no_command_is_a_usage_error(capsys):
     assert run_cli([]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_other_warnings_are_shown_as_python_shows_them(capsys):
+    """Only spinesim's own warnings become 'spinesim: warning'; NumPy's, xarray's keep
+    their category and source, and both come out when the run fails after them."""
+    with pytest.warns(RuntimeWarning, match="from numpy") as shown:  # Python's display
+        with pytest.raises(RuntimeError), cli._spinesim_warnings():
+            warnings.warn("from numpy", RuntimeWarning, stacklevel=1)
+            warnings.warn("the end of the hold", spinesim.SpinesimWarning, stacklevel=1)
+            raise RuntimeError("the run failed")
+    assert [w.category for w in shown] == [RuntimeWarning]
+    err = capsys.readouterr().err
+    assert err == "spinesim: warning: the end of the hold\n"

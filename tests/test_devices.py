@@ -215,8 +215,8 @@ def test_traction_force_balance(pull_angle_deg, position):
     assert normal == pytest.approx(weight(model, slice(None)) - lift, abs=0.05)
     assert abs(result.anchor_normal_force[k]) > 1.0
     if pull_angle_deg > 0.0 and position == "supine":  # model.md §7.1: about a third
-        along = TractionTable(position=position)
-        flat = spinesim.simulate(protocol, model=spinesim.spine_model(device=along))
+        level_pull = TractionTable(position=position)
+        flat = spinesim.simulate(protocol, model=spinesim.spine_model(device=level_pull))
         held = result.anchor_normal_force[k] - flat.anchor_normal_force[k]
         assert 0.25 * lift < held < 0.45 * lift
 

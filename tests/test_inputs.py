@@ -690,6 +690,14 @@ def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():
         spinesim.simulate(spinesim.Protocol.from_samples(t, angles))
     paused = spinesim.Protocol.from_samples(range(8), [0, 10, 10, 58, 61, 59, 60.5, 0])
     assert paused.hold_end_s == 2.0 and paused.lacks_hold  # a pause at 10 deg on the way up
+    # standing on the table held upright before the tilt is no hold (model.md §2.16)
+    phase = spinesim.Phase
+    upright_first = spinesim.Protocol(
+        (phase(30, -90, -90), phase(15, -90, 60), phase(300, 60, 60), phase(10, 60, 0))
+    )
+    assert upright_first.hold_end_s == 345.0 and not upright_first.lacks_hold
+    head_up = spinesim.Protocol.inversion(-60.0, hold_s=60.0)
+    assert head_up.hold_end_s == 70.0 and not head_up.lacks_hold
     protocol = spinesim.Protocol.from_samples(t, angles, end_of_hold_s=30.0)
     assert protocol.hold_end_s == 30.0 and not protocol.lacks_hold
     with raises_naming("Protocol.end_of_hold_s = 50"):
