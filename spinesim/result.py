@@ -277,7 +277,7 @@ class Result:
         rows.append(
             "F_peak: the largest axial force, i.e. the most tension (or the least "
             "compression); final: middle disc-space change at the session end; rise: time to "
-            "90 % of the end-of-hold middle change"
+            "90 % of the end-of-hold middle change (it grows with the hold: compare equal holds)"
         )
         rows.append(f"baseline: {s['baseline']}")
         return "\n".join(rows)
