@@ -55,7 +55,7 @@ TILT_RAMP_S = 10.0
 SAVED_TIME_MERGE = 1e-9
 #: Share (-) of the session's largest angle or pull on the device below which a hold is
 #: taken for a pause, not the hold: Protocol.lacks_hold then warns (a recorded trace that
-#: stops on the way up)
+#: stops on the way up). A choice for the warning, not physics: it changes no result.
 HOLD_PEAK_SHARE = 0.9
 #: Consecutive device phases join up within this share of the angle or pull (-, at least
 #: of 1 deg or 1 N): rounding, not a jump (numerical, not physical).
