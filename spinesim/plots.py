@@ -157,11 +157,12 @@ def _force_against(
 def _on_device(result: Result) -> np.ndarray:
     """Which saved times lie on the device (``attrs['device_spans_s']``; every time for a
     result without any device phase or written before the spans were recorded). A span's
-    end is left out unless it ends the session: the outputs saved there already have the
-    next phase's inputs (angle, posture)."""
+    start is left out unless it starts the session: the outputs saved where phases meet
+    have the ending phase's inputs (angle, posture)."""
     t = result.time_s
     spans = result.attrs.get("device_spans_s") or [(t[0], t[-1])]
-    return np.any([(t >= start) & ((t < end) | (end >= t[-1])) for start, end in spans], axis=0)
+    inside = [(t > start) & (t <= end) | (t == start) & (t == t[0]) for start, end in spans]
+    return np.any(inside, axis=0)
 
 
 def gap_vs_time(

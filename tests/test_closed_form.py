@@ -386,7 +386,7 @@ def observed_gaps(model: spinesim.Model, y: np.ndarray) -> np.ndarray:
     global_out = np.zeros((1, O.N_GLOBAL_OUT))
     O.observe(
         np.zeros(1), y[None, :], model.body, model.joint, model.glob, table,
-        joint_out, body_out, global_out,
+        joint_out, body_out, global_out, True,
     )  # fmt: skip
     return joint_out[0, 0, [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]]
 

@@ -66,9 +66,10 @@ def test_traction_vs_angle_leaves_out_the_time_off_the_device():
     result = spinesim.simulate(protocol, output_interval_s=1.0)
     ax = result.plot.traction_vs_angle("L4-L5")
     x = next(line for line in ax.get_lines() if line.get_label() == "L4-L5").get_xdata()
-    off = result.time_s >= protocol.device_end_s  # there the angle is already -90 deg
+    off = result.time_s > protocol.device_end_s
     assert off.sum() > 100 and np.isnan(x[off]).all()
     np.testing.assert_array_equal(x[~off], result.angle[~off])
+    assert x[~off][-1] == 0.0  # the device's end: the person gets off lying flat
     plt.close("all")
 
 

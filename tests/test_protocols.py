@@ -90,6 +90,27 @@ def test_phases_after_a_session_join_it_and_leave_the_hold_where_it_was():
     assert up_and_down.hold_end_s == up_and_down.device_end_s == pytest.approx(20.0)
 
 
+def test_outputs_where_the_person_gets_off_belong_to_the_phase_that_ends(default_model):
+    """A head-up hold that ends by getting off (no return): the outputs saved at the end
+    of the hold are the hold's own (angle, forces continuous with just before), not the
+    standing phase's, and so are the end-of-hold summaries; the session start keeps its
+    first phase's inputs."""
+    session = spinesim.Protocol.inversion(
+        -30, ramp_s=10, hold_s=50, return_s=0, after=spinesim.upright(0.05)
+    )
+    result = spinesim.simulate(session, model=default_model, output_interval_s=0.5)
+    end = result.index_at(session.hold_end_s)
+    assert result.time_s[end] == session.hold_end_s == 60.0
+    assert result.angle[end] == pytest.approx(-30.0)
+    assert result.normal_force[end].sum() > 100.0  # still on the backrest
+    level = result["L3-L4"]
+    assert level.segment_force[end] == pytest.approx(level.segment_force[end - 1], abs=1.0)
+    summary = result.summary()["levels"]["L3-L4"]
+    assert summary["end_segment_force_N"] == level.segment_force[end] < 0.0
+    assert result.angle[end + 1] == -90.0  # standing after it
+    assert result.angle[0] == 0.0 and result.normal_force[0].sum() > 100.0
+
+
 def test_a_sham_keeps_the_phases_and_times_and_drops_the_load():
     """The control of a session: the device flat and without a pull, everything else
     (history before and after, every phase's times) as it was."""

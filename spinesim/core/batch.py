@@ -188,8 +188,10 @@ def run_case(
         t1 = protocol[n_knot - 1, P_TIME] if last else protocol[k1, P_TIME]
         i1 = n_t  # the last part takes every remaining time
         if not last:
+            # a part's saved times end at its last knot, which belongs to it (the outputs
+            # there are its phase's, observables.observe), but the session's start does not
             i1 = i0
-            while i1 < n_t and times[i1] < t1:
+            while i1 < n_t and (times[i1] < t1 or (times[i1] == t1 and i1 > 0)):
                 i1 += 1
         save = np.empty(i1 - i0 + 1)
         save[: i1 - i0] = times[i0:i1]
@@ -212,7 +214,7 @@ def run_case(
             return code
         observe(
             times[i0:i1], states[: i1 - i0], body, joint, glob, protocol, joint_out[i0:i1],
-            body_out[i0:i1], global_out[i0:i1],
+            body_out[i0:i1], global_out[i0:i1], i0 == 0,
         )  # fmt: skip
         y = states[i1 - i0]
         if last:

@@ -61,24 +61,39 @@ N_GLOBAL_OUT = 5
 
 
 @jit
-def segment_at(protocol, t):
-    """Index of the protocol segment containing ``t`` (the last one at the end time)."""
+def segment_at(protocol, t, from_left):
+    """Index of the protocol segment whose inputs hold at ``t``.
+
+    At a knot the segment that ends there if ``from_left`` (and ``t`` is after the first
+    knot), else the one that starts there (the last one at the end time). The two differ
+    only where the protocol jumps (two knots at one time: the support, posture or anchors
+    change), e.g. where the person gets off the device.
+    """
     n_seg = protocol.shape[0] - 1
     for k in range(n_seg - 1, -1, -1):
-        if protocol[k, P_TIME] <= t and protocol[k + 1, P_TIME] > protocol[k, P_TIME]:
+        start, end = protocol[k, P_TIME], protocol[k + 1, P_TIME]
+        if end > start and (start < t if from_left else start <= t):
             return k
     return 0
 
 
 @jit
-def observe(times, states, body, joint, glob, protocol, joint_out, body_out, global_out):
+def observe(
+    times, states, body, joint, glob, protocol, joint_out, body_out, global_out,
+    starts_session,
+):  # fmt: skip
     """Fill the output arrays ``(n_time, n_joint, N_JOINT_OUT)``, ``(n_time, n_body,
-    N_BODY_OUT)`` and ``(n_time, N_GLOBAL_OUT)`` for the saved ``states``."""
+    N_BODY_OUT)`` and ``(n_time, N_GLOBAL_OUT)`` for the saved ``states``.
+
+    Where the protocol jumps at a saved time, the outputs there take the inputs of the
+    phase that ends at it (the end of a hold belongs to the hold), except at ``times[0]``
+    if ``starts_session``: the session's start takes its first phase's.
+    """
     n_body = body.shape[0]
     for k in range(times.shape[0]):
         t = times[k]
         y = states[k]
-        seg = segment_at(protocol, t)
+        seg = segment_at(protocol, t, k > 0 or not starts_session)
         act = muscle_activation(protocol, seg, t, glob)
         posture = protocol_value(protocol, seg, t, P_POSTURE)
         friction_factor = protocol_value(protocol, seg, t, P_FRICTION)
