@@ -240,7 +240,8 @@ class HipBench(_Device):
 
     The hands may hold handles and carry ``hand_support`` (0..1) of the weight of the
     hanging upper body (everything cranial to the pelvis); that force acts on the
-    arm-carrying vertebrae T1-T4, shared in proportion to their masses, against gravity.
+    arm-carrying vertebrae T1-T4, shared in proportion to their masses, against gravity's
+    component along the table (``Result.hand_force``).
     The flexion of the hips on the bench is not modelled: the legs and the pelvis are both
     held, so the hip carries (almost) nothing and the spine's load does not depend on it.
     """

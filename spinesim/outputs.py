@@ -46,6 +46,7 @@ def time_series(
         "spine_length_change": 1e3 * (middle_all - middle_all[..., :1, :]).sum(axis=-1),
         "anchor_force": -global_out[..., O.O_ANCHOR_X],
         "anchor_normal_force": -global_out[..., O.O_ANCHOR_NORMAL],
+        "hand_force": -global_out[..., O.O_HANDS_X],
         "friction_force": body_out[..., O.O_FRICTION].sum(axis=-1),
         "normal_force": body_out[..., O.O_NORMAL].sum(axis=-1),
         "muscle_activation": global_out[..., O.O_ACTIVATION],

@@ -72,6 +72,12 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "push of the body on the device's holders away from the backrest (normal to the "
         "table; positive where they hold the body down on it)",
     ),
+    "hand_force": (
+        ("time",),
+        "N",
+        "pull of the body on the handles its hands hold (hip bench's hand_support) along the "
+        "table, positive head-ward",
+    ),
     "pull_force": (("time",), "N", "pull of the traction device on the pelvis"),
     "friction_force": (
         ("time",),
@@ -83,7 +89,7 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 #: Variables added after results were first written: a file written before may lack them
 #: (it still loads, without them).
-LATER_VARIABLES = ("anchor_normal_force",)
+LATER_VARIABLES = ("anchor_normal_force", "hand_force")
 #: Suffixes of a result file (netCDF).
 RESULT_SUFFIXES = (".nc",)
 #: Attribute (and its value) that marks a dataset written by :meth:`Result.to_xarray`.

@@ -100,6 +100,28 @@ def test_hip_bench_hands_carry_their_share_of_the_upper_body(hands):
         relief = hands * upper if j < model.body_names.index("T4") else 0.0
         expected = weight(model, slice(j + 1, None)) - relief
         assert joint_force_x(model, result, k, level) == pytest.approx(expected, abs=0.5)
+    # along the table the pads and the hands carry the whole weight
+    assert result.hand_force[k] == pytest.approx(hands * upper, abs=1e-9)
+    carried = result.anchor_force[k] + result.hand_force[k]
+    assert carried == pytest.approx(weight(model, slice(None)), abs=0.5)
+
+
+def test_the_hands_on_the_hip_bench_do_not_lift_the_trunk_off_the_guide():
+    """On the ramp into the hang the guide carries the weight normal to the table; the
+    hands carry weight only along it, so the upper trunk stays on the guide whatever
+    their share (before the fix, with all of it, the head rose 379 mm 0.7 s into the
+    ramp) and their pull grows as sin(angle)."""
+    protocol = Protocol.inversion(90, hold_s=30)
+    highest = []
+    for hands in (0.0, 1.0):
+        result = spinesim.simulate(protocol, device=HipBench(hand_support=hands))
+        ramp = result.time_s <= 10.0
+        highest.append(result.body_pose[ramp, result.bodies.index("T1"), 1].max())
+        tilted = ramp & (result.angle > 1.0)
+        upper = result.hand_force[tilted] / np.sin(np.radians(result.angle[tilted]))
+    assert highest[1] == pytest.approx(highest[0], abs=1e-3)  # T1 at 84 mm from the guide
+    np.testing.assert_allclose(upper, upper[-1], rtol=1e-9)
+    assert upper[-1] > 300.0  # all of the upper body's weight
 
 
 def test_suspension_harness_lumbar_spine_carries_the_lower_body():

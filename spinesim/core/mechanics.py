@@ -569,6 +569,17 @@ def anchor_loads(y, i, cs, body, kind):
 
 
 @jit
+def hand_force(body, i, kind, gx):
+    """Force (N) of the hands on body ``i`` along the table in a phase of kind ``kind``: on
+    a device they carry the weight of ``B_SUPPORT_MASS`` along the table (gravity's
+    component ``gx``, m/s^2), none of it normal to the table, which a hanging body does not
+    load and which a guide carries on the ramps (``Device.support``)."""
+    if kind != K_DEVICE:
+        return 0.0
+    return -body[i, B_SUPPORT_MASS] * gx
+
+
+@jit
 def rotational_holder(body, i, kind):
     """Rotational stiffness and damping of body ``i``'s holder in a phase of kind ``kind``:
     upright and sitting, those of the feet (``B_FEET_*``) where they are stiffer."""
@@ -595,7 +606,6 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
     friction_factor = protocol_value(protocol, segment, t, P_FRICTION)
     kind = phase_kind(protocol, segment)
     pull = protocol_value(protocol, segment, t, P_PULL)
-    on_device = 1.0 if kind == K_DEVICE else 0.0
     g = glob[G_GRAVITY]
     side = table_side(glob)
     gx = g * math.sin(theta)
@@ -612,10 +622,9 @@ def rhs(t, y, segment, body, joint, glob, protocol, dy):
             y, i, cs, body, backrest, friction_factor, glob
         )
         ax, ay, at = anchor_loads(y, i, cs, body, kind)
-        # the support (hands) carries the weight of support_mass off the body on a device
-        m_net = m - on_device * body[i, B_SUPPORT_MASS]
-        fx = m_net * gx + friction + ax + body[i, B_PULL_SHARE] * pull
-        fy = m_net * gy + side * (normal + body[i, B_PULL_LIFT] * pull) + ay
+        fx = m * gx + hand_force(body, i, kind, gx) + friction + ax
+        fx += body[i, B_PULL_SHARE] * pull
+        fy = m * gy + side * (normal + body[i, B_PULL_LIFT] * pull) + ay
         dy[b + S_VX] = fx
         dy[b + S_VY] = fy
         dy[b + S_OMEGA] = rx * side * normal - ry * friction + contact_torque + at

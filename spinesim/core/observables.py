@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from spinesim._numba import jit
 from spinesim.core.layout import (
     BLOCK,
+    G_GRAVITY,
     J_DEPTH,
     P_ANGLE,
     P_BACKREST,
@@ -22,6 +25,7 @@ from spinesim.core.mechanics import (
     anchor_loads,
     body_trig,
     contact_loads,
+    hand_force,
     joint_deformation,
     joint_loads,
     joint_posture,
@@ -57,7 +61,8 @@ O_ACTIVATION = 1  # -
 O_ANCHOR_X = 2  # N, force of all anchors on the body along the table (+ towards the head)
 O_PULL = 3  # N, magnitude of the device's pull (mechanical traction)
 O_ANCHOR_NORMAL = 4  # N, force of all anchors on the body away from the backrest
-N_GLOBAL_OUT = 5
+O_HANDS_X = 5  # N, force of the hands (on handles) on the body along the table
+N_GLOBAL_OUT = 6
 
 
 @jit
@@ -103,13 +108,16 @@ def observe(
         global_out[k, O_PULL] = protocol_value(protocol, seg, t, P_PULL)
         kind = phase_kind(protocol, seg)
         cs = body_trig(y, n_body)
-        anchor_x = anchor_y = 0.0
+        gx = glob[G_GRAVITY] * math.sin(global_out[k, O_ANGLE])
+        anchor_x = anchor_y = hands = 0.0
         for i in range(n_body):
             ax, ay, _ = anchor_loads(y, i, cs, body, kind)
             anchor_x += ax
             anchor_y += ay
+            hands += hand_force(body, i, kind, gx)
         global_out[k, O_ANCHOR_X] = anchor_x
         global_out[k, O_ANCHOR_NORMAL] = table_side(glob) * anchor_y
+        global_out[k, O_HANDS_X] = hands
         for i in range(n_body):
             normal, friction, _, _, _, _ = contact_loads(
                 y, i, cs, body, backrest, friction_factor, glob
