@@ -266,6 +266,25 @@ class MuscleProperties(_Validated):
         "saw paraspinal EMG fall within 10 s of inversion and no rise [V-sec]; set it > 0 "
         "to study an apprehensive first-time user (assumption)",
     )
+    guard_full_pull_N: float = bounded(
+        170.0,
+        1.0,
+        2000.0,
+        doc="Rise of a pull (N) from which its onset guards with the full guard_amplitude; "
+        "smaller rises guard in proportion, so that guarding, and the traction it takes, "
+        "grows continuously with the pull (assumption: about the lumbar traction counted "
+        "effective, 25 % of the body weight of 70 kg; Judovich's rule via the Lane "
+        "Community College PTA notes [V-sec])",
+    )
+    guard_full_tilt_deg: float = bounded(
+        15.0,
+        1.0,
+        90.0,
+        doc="Head-down tilt from flat (deg) from which its onset guards with the full "
+        "tilt_guard_amplitude; smaller tilts in proportion to the rise of sin(angle) "
+        "(assumption: at 15 deg a quarter of the body weight acts along the table, as "
+        "guard_full_pull_N is of a 70 kg body's)",
+    )
     guard_time_constant_s: float = bounded(
         90.0,
         1.0,

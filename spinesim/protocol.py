@@ -645,19 +645,9 @@ class Protocol:
         """
         if device is not None:
             device.check_phases(self.phases)
+        guards = _guard_onsets(self.phases, muscle)
         rows: list[np.ndarray] = []
-        was_loading = False
-        for phase, (t, end) in zip(self.phases, self._phase_times(), strict=True):
-            tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
-            pulling = phase.end_pull_N > phase.start_pull_N
-            loading = tilting_down or pulling
-            # guarding starts once per tilt or pull, not again at every sample of one ramp
-            amplitude = max(
-                muscle.tilt_guard_amplitude if tilting_down else 0.0,
-                muscle.guard_amplitude if pulling else 0.0,
-            )
-            guard = amplitude if loading and not was_loading else 0.0
-            was_loading = loading
+        for phase, (t, end), guard in zip(self.phases, self._phase_times(), guards, strict=True):
             for time, angle, pull, onset in (
                 (t, phase.start_deg, phase.start_pull_N, guard),
                 (end, phase.end_deg, phase.end_pull_N, 0.0),
@@ -671,6 +661,42 @@ class Protocol:
                 rows.append(row)
         table = np.array(rows, dtype=float)
         return _merge_continuous(table)
+
+
+def _guard_onsets(phases: tuple[Phase, ...], muscle: MuscleProperties) -> list[float]:
+    """Guarding amplitude started at each phase's first knot (docs/model.md §2.9).
+
+    A loading run is a sequence of consecutive phases that each tilt head-down further or
+    pull harder: guarding starts once, at the run's first knot (not again at every sample
+    of one ramp), and grows with what the whole run adds, in proportion up to
+    ``guard_full_pull_N`` of pull or ``guard_full_tilt_deg`` of head-down tilt from flat,
+    so that a pull raised by a newton does not start the full transient."""
+
+    def loading(phase: Phase) -> bool:
+        tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
+        return tilting_down or phase.end_pull_N > phase.start_pull_N
+
+    def head_down(angle_deg: float) -> float:  # share of the weight along the table
+        return np.sin(np.radians(max(angle_deg, 0.0)))
+
+    guards = [0.0] * len(phases)
+    k = 0
+    while k < len(phases):
+        if not loading(phases[k]):
+            k += 1
+            continue
+        last = k
+        while last + 1 < len(phases) and loading(phases[last + 1]):
+            last += 1
+        tilt = head_down(phases[last].end_deg) - head_down(phases[k].start_deg)
+        pull = phases[last].end_pull_N - phases[k].start_pull_N
+        guards[k] = max(
+            muscle.tilt_guard_amplitude
+            * min(1.0, max(tilt, 0.0) / head_down(muscle.guard_full_tilt_deg)),
+            muscle.guard_amplitude * min(1.0, max(pull, 0.0) / muscle.guard_full_pull_N),
+        )
+        k = last + 1
+    return guards
 
 
 def _check_continuity(phases: tuple[Phase, ...]) -> None:

@@ -47,6 +47,41 @@ def test_guarding_at_a_traction_pull_peaks_at_its_amplitude_and_relaxes():
     assert guard[k] == pytest.approx(muscles.guard_amplitude * np.exp(-3), rel=0.05)
 
 
+def test_guarding_grows_with_the_rise_of_the_pull_so_more_pull_gives_more_traction():
+    """A pull's onset guards in proportion to its rise up to ``guard_full_pull_N``: raising
+    a held 300 N pull by 0.01 N starts (almost) no guarding, by 10 N a little, and the
+    traction that reaches L4-L5 grows with the pull (with the full transient at every rise,
+    310 N gave 76 N against 116 N at 300 N)."""
+    muscles = spinesim.MuscleProperties()
+
+    def session(bump_N: float) -> spinesim.Protocol:
+        top = 300.0 + bump_N
+        return spinesim.Protocol(
+            (
+                spinesim.upright(2.0),
+                spinesim.Phase(30, 0, 0, start_pull_N=0, end_pull_N=300),
+                spinesim.Phase(300, 0, 0, start_pull_N=300, end_pull_N=300),
+                spinesim.Phase(1, 0, 0, start_pull_N=300, end_pull_N=top),
+                spinesim.Phase(60, 0, 0, start_pull_N=top, end_pull_N=top),
+                spinesim.Phase(30, 0, 0, start_pull_N=top, end_pull_N=0),
+            )
+        )
+
+    onsets = {b: session(b).knots(muscles)[:, L.P_GUARD] for b in (0.0, 0.01, 85.0)}
+    assert onsets[0.0].max() == muscles.guard_amplitude  # the first ramp: 300 N
+    assert np.count_nonzero(onsets[0.0]) == 1
+    assert sorted(onsets[0.01])[-2] == pytest.approx(0.5 * 0.01 / 170.0)
+    assert sorted(onsets[85.0])[-2] == pytest.approx(0.25)
+    forces = []
+    for bump in (0.0, 0.01, 10.0):
+        result = spinesim.simulate(
+            session(bump), device=spinesim.TractionTable(split_table=True), output_interval_s=1
+        )
+        forces.append(result["L4-L5"].axial_force[result.index_at(391.0)])
+    assert forces[1] == pytest.approx(forces[0], abs=0.1)
+    assert forces[2] > forces[0] + 1.0
+
+
 @pytest.mark.parametrize("tilt_guard", [0.0, 0.4])
 def test_a_head_down_tilt_guards_only_when_asked(tilt_guard):
     """Nosse 1978: paraspinal EMG falls as soon as the body is inverted, so by default a
