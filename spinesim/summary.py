@@ -20,7 +20,11 @@ SIDES = ("anterior", "middle", "posterior")
 #: Per-level summaries: ``name: (summary columns, scale to the unit, unit, description)``.
 LEVEL_SUMMARIES = {
     "end_axial_force": (B.S_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
-    "peak_axial_force": (B.S_FORCE_PEAK, 1.0, "N", "largest disc axial force (tension +)"),
+    "peak_axial_force": (
+        B.S_FORCE_PEAK, 1.0, "N",
+        "peak disc axial force on the side of its end-of-hold value: the largest tension, or "
+        "the largest compression if the hold ends compressed (tension +)",
+    ),
     "end_segment_force": (
         B.S_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
     ),
@@ -28,7 +32,11 @@ LEVEL_SUMMARIES = {
         [B.S_GAP_ANTERIOR_END, B.S_GAP_MIDDLE_END, B.S_GAP_POSTERIOR_END],
         1e3, "mm", "disc-space change at the end of the hold (per side)",
     ),
-    "peak_gap_change": (B.S_GAP_PEAK, 1e3, "mm", "largest middle disc-space change"),
+    "peak_gap_change": (
+        B.S_GAP_PEAK, 1e3, "mm",
+        "peak middle disc-space change on the side of its end-of-hold value (largest opening, "
+        "or largest closing if the hold ends closed)",
+    ),
     "final_gap_change": (
         B.S_GAP_FINAL, 1e3, "mm",
         "middle disc-space change at the session end (after the return and any time after it)",
@@ -49,7 +57,10 @@ LEVEL_SUMMARIES = {
 #: Summaries of the whole spine, as :data:`LEVEL_SUMMARIES`.
 GLOBAL_SUMMARIES = {
     "end_spine_length_change": (B.SG_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
-    "peak_spine_length_change": (B.SG_LENGTH_PEAK, 1e3, "mm", "largest spine length change"),
+    "peak_spine_length_change": (
+        B.SG_LENGTH_PEAK, 1e3, "mm",
+        "peak spine length change on the side of its end-of-hold value",
+    ),
     "final_spine_length_change": (
         B.SG_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",
     ),

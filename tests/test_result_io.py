@@ -307,11 +307,11 @@ def test_summary_contents(result):
         force = result.axial_force[:, j]
         middle = result.gap_change[:, j, 1]
         assert level["end_axial_force_N"] == pytest.approx(force[k], abs=1e-9)
-        assert level["peak_axial_force_N"] == pytest.approx(force.max(), abs=1e-9)
+        assert level["peak_axial_force_N"] == pytest.approx(signed_peak(force, k), abs=1e-9)
         assert level["end_segment_force_N"] == pytest.approx(result.segment_force[k, j], abs=1e-9)
         for side, value in zip(SIDES, result.gap_change[k, j], strict=True):
             assert level["end_gap_change_mm"][side] == pytest.approx(value, abs=1e-12)
-        assert level["peak_gap_change_mm"] == pytest.approx(middle.max(), abs=1e-12)
+        assert level["peak_gap_change_mm"] == pytest.approx(signed_peak(middle, k), abs=1e-12)
         assert level["final_gap_change_mm"] == pytest.approx(middle[-1], abs=1e-12)
         t = result.time_s
         assert level["rise_time_s"] == pytest.approx(crossing(t, middle, 0.9 * middle[k], 0))
@@ -320,9 +320,34 @@ def test_summary_contents(result):
         assert level["end_fluid_change_pct"] == pytest.approx(result.fluid_change[k, j], abs=1e-12)
     length = result.spine_length_change
     assert summary["end_spine_length_change_mm"] == pytest.approx(length[k], abs=1e-12)
-    assert summary["peak_spine_length_change_mm"] == pytest.approx(length.max(), abs=1e-12)
+    assert summary["peak_spine_length_change_mm"] == pytest.approx(
+        signed_peak(length, k), abs=1e-12
+    )
     assert summary["final_spine_length_change_mm"] == pytest.approx(length[-1], abs=1e-12)
     json.dumps(summary, allow_nan=False)  # machine-readable as promised
+
+
+def test_the_peaks_of_a_head_up_session_are_its_largest_compression_and_closing(
+    default_model,
+):
+    """Tilted head-up the discs close and carry more: the peaks are the most negative
+    values, not the baseline's 0 or the lying start's lighter load."""
+    protocol = spinesim.Protocol.inversion(-60, hold_s=120)
+    result = spinesim.simulate(protocol, model=default_model, output_interval_s=1.0)
+    summary = result.summary()
+    level = summary["levels"]["L4-L5"]
+    middle = result["L4-L5"].gap_change[:, 1]
+    assert level["peak_gap_change_mm"] == pytest.approx(middle.min(), abs=1e-12)
+    assert level["peak_gap_change_mm"] <= level["end_gap_change_mm"]["middle"] < -0.1
+    assert level["peak_axial_force_N"] == pytest.approx(result["L4-L5"].axial_force.min())
+    assert level["peak_axial_force_N"] <= level["end_axial_force_N"] < 0.0
+    length = summary["peak_spine_length_change_mm"]
+    assert length == pytest.approx(result.spine_length_change.min(), abs=1e-12) and length < -1
+
+
+def signed_peak(values: np.ndarray, hold: int) -> float:
+    """The value farthest from 0 on the side of ``values[hold]``."""
+    return float(values.max() if values[hold] >= 0 else values.min())
 
 
 def crossing(t: np.ndarray, values: np.ndarray, target: float, start: int) -> float:

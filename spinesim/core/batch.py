@@ -53,12 +53,12 @@ from spinesim.core.observables import (
 
 # per-level summary columns (SI; changes relative to the first saved time, t = 0)
 S_FORCE_END = 0  # N, disc axial force at the end of the hold (tension +)
-S_FORCE_PEAK = 1  # N, largest disc axial force over the session
+S_FORCE_PEAK = 1  # N, disc axial force farthest from 0 on its end-of-hold side (peak)
 S_SEGMENT_FORCE_END = 2  # N, axial force across the whole motion segment, end of hold
 S_GAP_ANTERIOR_END = 3  # m, anterior disc-space change at the end of the hold
 S_GAP_MIDDLE_END = 4  # m
 S_GAP_POSTERIOR_END = 5  # m
-S_GAP_PEAK = 6  # m, largest middle disc-space change over the session
+S_GAP_PEAK = 6  # m, middle disc-space change's peak (see peak), on its end-of-hold side
 S_GAP_FINAL = 7  # m, middle disc-space change at the session end
 S_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-hold value
 S_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
@@ -68,7 +68,7 @@ N_SUMMARY = 12
 
 # global summary columns
 SG_LENGTH_END = 0  # m, spine length change at the end of the hold
-SG_LENGTH_PEAK = 1  # m, largest spine length change over the session
+SG_LENGTH_PEAK = 1  # m, spine length change's peak (see peak), on its end-of-hold side
 SG_LENGTH_FINAL = 2  # m, spine length change at the session end
 N_GLOBAL_SUMMARY = 3
 
@@ -93,6 +93,16 @@ def rise_time(times, change, hold):
 
 
 @jit
+def peak(values, hold):
+    """The value of ``values`` farthest from zero on the side of ``values[hold]`` (the end
+    of the hold): the largest tension or opening of a session that pulls, the largest
+    compression or shortening of one that loads (at least the baseline's 0 for a change)."""
+    if values[hold] >= 0.0:
+        return values.max()
+    return values.min()
+
+
+@jit
 def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summary):
     """Fill the per-level ``(n_level, N_SUMMARY)`` and global ``(N_GLOBAL_SUMMARY,)``
     summaries from the observables of one case; ``hold`` indexes the end of the hold."""
@@ -112,14 +122,12 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
         out[S_GAP_FINAL] = joint_out[last, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
         out[S_PRESSURE_END] = end[O_PRESSURE]
         out[S_FLUID_END] = end[O_FLUID] - base[O_FLUID]
-        force_peak = -np.inf
+        out[S_FORCE_PEAK] = peak(joint_out[:, j, O_DISC_FORCE], hold)
         pressure_min = np.inf
         for k in range(n_t):
-            force_peak = max(force_peak, joint_out[k, j, O_DISC_FORCE])
             pressure_min = min(pressure_min, joint_out[k, j, O_PRESSURE])
             change[k] = joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
-        out[S_FORCE_PEAK] = force_peak
-        out[S_GAP_PEAK] = change.max()
+        out[S_GAP_PEAK] = peak(change, hold)
         out[S_PRESSURE_MIN] = pressure_min
         out[S_RISE_TIME] = rise_time(times, change, hold)
     length = np.zeros(n_t)
@@ -128,7 +136,7 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
             if spinal[j]:
                 length[k] += joint_out[k, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
     global_summary[SG_LENGTH_END] = length[hold]
-    global_summary[SG_LENGTH_PEAK] = length.max()
+    global_summary[SG_LENGTH_PEAK] = peak(length, hold)
     global_summary[SG_LENGTH_FINAL] = length[last]
 
 
