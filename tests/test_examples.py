@@ -46,13 +46,17 @@ def test_gallery_scene_example(tmp_path):
     written = load("gallery_scene").main(str(tmp_path), size=(160, 120))
     assert len(written) == 5
     for path, caption in written:
-        assert iio.imread(path).shape[:2] == (120, 160) and caption
+        image = iio.imread(path)[..., :3]
+        assert image.shape[:2] == (120, 160) and caption
+        assert drawn_fraction(image) > 0.02  # a spine, not a blank frame
 
 
 def test_gallery_animation_example(tmp_path):
     require_rendering()
     ((path, caption),) = load("gallery_animation").main(str(tmp_path), frames=3, size=(128, 96))
-    assert iio.imread(path, index=None).shape[:3] == (3, 96, 256)
+    frames = iio.imread(path, index=None)[..., :3]
+    assert frames.shape[:3] == (3, 96, 256)
+    assert all(drawn_fraction(frame) > 0.02 for frame in frames)
     assert "30 deg" in caption
 
 

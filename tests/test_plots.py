@@ -272,11 +272,16 @@ def test_response_surface_fixes_other_swept_parameters(sweep):
 
 
 def test_import_spinesim_stays_light():
-    """Plotting libraries load only when a plot is made."""
+    """Plotting, 3D, I/O and sweep libraries load only where they are used (a plot, a
+    picture, a file, a sweep), also for the command line."""
+    heavy = (
+        "matplotlib", "pyvista", "vtk", "imageio", "xarray", "dask", "distributed", "zarr",
+        "h5netcdf", "SALib", "tqdm",
+    )  # fmt: skip
     code = (
-        "import sys, spinesim\n"
+        "import sys, spinesim, spinesim.cli\n"
         "r = spinesim.Result\n"
-        "heavy = {'matplotlib', 'pyvista', 'vtk', 'imageio'} & set(sys.modules)\n"
+        f"heavy = set({heavy!r}) & set(sys.modules)\n"
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

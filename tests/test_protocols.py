@@ -250,7 +250,9 @@ def test_long_preceding_phases_do_not_stall_the_step_control():
     states, stats = run(
         model, table, np.array([10.0]), SolverOptions(max_step_s=1.0, max_steps=500_000)
     )
-    assert np.all(np.isfinite(states))
+    sag = model.glob[L.G_GRAVITY] * np.sin(np.radians(30.0)) / 1e4  # m g sin(30 deg) / k
+    assert states[0, L.S_X] - model.y0[L.S_X] == pytest.approx(sag, rel=1e-6)
+    assert stats.steps == pytest.approx(1e5, rel=0.01)  # max_step_s, no sliver steps
     assert stats.steps >= 1e5
     assert states[0, L.S_X] == pytest.approx(9.81 * np.sin(np.radians(30)) / 1e4, rel=1e-3)
 
@@ -266,8 +268,7 @@ def test_session_knots_start_at_zero_and_end_at_the_session_duration(sitting_sha
     assert 0.0 in table[:, L.P_TIME]
     result = spinesim.simulate(protocol)
     gap = result["L3-L4"].gap_change[:, 1]
-    assert np.all(np.isfinite(gap))
-    assert abs(gap[-1] - gap[-2]) < 0.01  # mm: smooth to the very end
+    assert abs(gap[-1] - gap[-2]) < 0.01  # mm: smooth to the very end (NaN fails it too)
 
 
 # ------------------------------------------------------------------------ protocol files

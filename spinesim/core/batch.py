@@ -142,11 +142,12 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
 
 @jit
 def first_nonfinite_time(times, values):
-    """The first of ``times`` whose row of ``values`` (leading axis: time) is not finite."""
+    """The first of ``times`` whose row of ``values`` (leading axis: time) is not finite;
+    infinity if there is none."""
     for k in range(times.shape[0]):
         if not np.all(np.isfinite(values[k])):
             return times[k]
-    return np.nan
+    return np.inf
 
 
 @jit
@@ -266,9 +267,15 @@ def run_cases(
             rtol, atol, h_init, h_max, max_steps, joint_out, body_out, global_out,
             final_state[c], stats[c],
         )  # fmt: skip
-        if status[c] == OK and not np.all(np.isfinite(joint_out)):
-            status[c] = NONFINITE_OUTPUT  # never hand back garbage
-            stats[c, STAT_T_FAIL] = first_nonfinite_time(times, joint_out)
+        if status[c] == OK:  # never hand back garbage
+            failed = min(
+                first_nonfinite_time(times, joint_out),
+                first_nonfinite_time(times, body_out),
+                first_nonfinite_time(times, global_out),
+            )
+            if np.isfinite(failed):
+                status[c] = NONFINITE_OUTPUT
+                stats[c, STAT_T_FAIL] = failed
         if status[c] == OK:
             collapsed = first_collapse_time(times, joint_out, joint[m])
             if not np.isnan(collapsed):  # nor impossible states
