@@ -87,9 +87,7 @@ class Anatomy:
     leg_length: float  # m
     joint_names: tuple[str, ...]
     joint_kind: tuple[str, ...]
-    disc_anterior: np.ndarray  # m
     disc_middle: np.ndarray  # m
-    disc_posterior: np.ndarray  # m
     disc_depth: np.ndarray  # m
     endplate_area: np.ndarray  # m^2
     rest_angle: np.ndarray  # rad, kyphosis +
@@ -133,9 +131,7 @@ def load_anatomy(subject: Subject) -> Anatomy:
         leg_length=LEG_LENGTH_FRACTION * subject.height_m,
         joint_names=tuple(r["name"] for r in joints),
         joint_kind=tuple(r["kind"] for r in joints),
-        disc_anterior=col(joints, "disc_anterior_mm") * mm,
         disc_middle=col(joints, "disc_middle_mm") * mm,
-        disc_posterior=col(joints, "disc_posterior_mm") * mm,
         disc_depth=col(joints, "disc_depth_mm") * mm,
         endplate_area=col(joints, "endplate_area_mm2") * 1e-6 * s * s,
         rest_angle=np.radians(col(joints, "sagittal_angle_deg")),

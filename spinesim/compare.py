@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from spinesim._optional import import_optional
 from spinesim.anatomy import Subject
 from spinesim.assembly import DEVICE_TYPES, Tissues
 from spinesim.device import Device, InversionTable
@@ -125,10 +126,7 @@ class Comparison:
     def figure(self) -> Figure:
         """Matplotlib figure: end-of-hold disc axial force and middle disc-space change
         per level, one line per case. Needs matplotlib; works without a display."""
-        try:
-            from matplotlib.figure import Figure
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("compare figures need matplotlib: pip install matplotlib") from exc
+        Figure = import_optional("matplotlib.figure", "plot", "compare figures").Figure
         fig = Figure(figsize=(10, 4.5), layout="constrained")
         axes = fig.subplots(1, 2, sharey=True)
         position = np.arange(len(self.levels))

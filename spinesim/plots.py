@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 from spinesim.result import LEVEL_VARIABLES, SIDES, VARIABLES, Result, check_levels
 
@@ -50,8 +51,7 @@ class Measured:
 def _axes(ax: Axes | None) -> Axes:
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
-
+    plt = import_optional("matplotlib.pyplot", "plot", "plots")
     _, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     return ax
 

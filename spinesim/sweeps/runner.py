@@ -456,8 +456,7 @@ def _execute(pending, chunk, settings: BatchSettings, client) -> Iterator[tuple[
 
 
 def _progress(total: int, initial: int, enabled: bool):
-    from tqdm.auto import tqdm
-
+    tqdm = import_optional("tqdm.auto", "sweep", "a sweep's progress bar").tqdm
     return tqdm(
         total=total, initial=initial, unit="case", disable=not enabled, smoothing=0.1,
         desc="spinesim sweep", mininterval=0.5,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from spinesim._optional import import_optional
 from spinesim.errors import ParameterError, check_integer
 from spinesim.summary import LEVEL_SUMMARIES
 from spinesim.sweeps.design import Table, _bounds, check_seed
@@ -48,9 +49,9 @@ def sobol_indices(
     ``S1_conf``, ``ST`` and ``ST_conf`` over ``(output, level, parameter)``, and the sweep
     that computed them. Outputs with a disc side use its middle.
     """
-    from SALib.analyze import sobol as analyze
-    from SALib.sample import sobol as sample
-
+    purpose = "Sobol' indices"
+    analyze = import_optional("SALib.analyze.sobol", "sweep", purpose)
+    sample = import_optional("SALib.sample.sobol", "sweep", purpose)
     xr = _import_xarray()
     n = check_integer("n", n, 2, 2**24)
     seed = check_seed("seed", seed)
