@@ -55,12 +55,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import difflib
 import os
-import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from spinesim import _toml
 from spinesim.anatomy import Subject
 from spinesim.device import DEVICES, KINDS, Device, device_from_name
 from spinesim.errors import ParameterError
@@ -70,13 +69,6 @@ TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase", "end_of_hold_s")
 PRECEDING_KEYS = ("kind", "hours")
 PULL_KEYS = ("pull_N", "start_pull_N", "end_pull_N")
 PHASE_KEYS = ("name", "kind", "duration_s", "start_deg", "end_deg", "angle_deg", *PULL_KEYS)
-#: Words users write for a key that spelling alone (difflib) would not lead to.
-KEY_SYNONYMS = {
-    "weight": "mass_kg",
-    "weight_kg": "mass_kg",
-    "stature": "height_m",
-    "force": "pull_N",
-}
 
 
 def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Device]:
@@ -86,25 +78,14 @@ def load_protocol_file(path: str | os.PathLike) -> tuple[Protocol, Subject, Devi
     ``spinesim.simulate(protocol, subject, device)``. A missing file raises
     :class:`FileNotFoundError`; anything wrong in it raises :class:`ParameterError`.
     """
-    where = os.fspath(path)
-    with open(path, "rb") as f:
-        try:
-            doc = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise ParameterError(f"{where}: malformed TOML: {exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise ParameterError(f"{where}: not a UTF-8 text file: {exc}") from exc
-    try:
-        return protocol_from_dict(doc)
-    except ParameterError as exc:
-        raise ParameterError(f"{where}: {exc}") from exc
+    return _toml.load_toml(path, protocol_from_dict)
 
 
 def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Device]:
     """Like :func:`load_protocol_file`, from an already parsed document."""
     _check_keys("", doc, TOP_LEVEL_KEYS)
-    subject = _subject(_table(doc, "subject"))
-    device = _device(_table(doc, "device"))
+    subject = _subject(_toml.table(doc, "subject"))
+    device = _device(_toml.table(doc, "device"))
     preceding = [
         _preceding(f"preceding[{i}]", t) for i, t in enumerate(_tables(doc, "preceding"), 1)
     ]
@@ -252,13 +233,6 @@ def _renamed(names: Mapping[str, str], fallback: str | None) -> Iterator[None]:
         raise ParameterError(f"{fallback}: {msg}") from exc
 
 
-def _table(doc: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = doc.get(key, {})
-    if not isinstance(value, dict):
-        raise ParameterError(f"{key} must be a table, written [{key}]; got {value!r}")
-    return value
-
-
 def _tables(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     value = doc.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -268,16 +242,8 @@ def _tables(doc: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     return value
 
 
-def _check_keys(label: str, table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    for key in table:
-        if key not in allowed:
-            name = f"{label}.{key}" if label else key
-            close = [KEY_SYNONYMS[key]] if KEY_SYNONYMS.get(key) in allowed else []
-            close = close or difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            if label and key in TOP_LEVEL_KEYS:  # TOML puts a key after a header in its table
-                hint = " (a top-level key: write it before the first [table])"
-            raise ParameterError(f"{name} is an unknown key{hint}; allowed: {allowed}")
+def _check_keys(label: str, values: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    _toml.check_keys(label, values, allowed, TOP_LEVEL_KEYS)
 
 
 def _check_str(name: str, value: Any) -> None:

@@ -31,12 +31,11 @@ Parameter names are those of :mod:`spinesim.sweeps.parameters`. Anything wrong r
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from spinesim import _toml
 from spinesim.errors import ParameterError
-from spinesim.protocol_file import _check_keys, _table
 from spinesim.sweeps.design import Cohort, Design, Grid, LatinHypercube, RandomSample, Table
 
 SAMPLED = {"latin_hypercube": LatinHypercube, "random": RandomSample}
@@ -56,45 +55,38 @@ class SweepFile:
 
 def load_sweep_file(path: str | os.PathLike) -> SweepFile:
     """Read and check a sweep file (schema in the module docstring)."""
-    where = os.fspath(path)
-    with open(path, "rb") as f:
-        try:
-            doc = tomllib.load(f)
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ParameterError(f"{where}: malformed TOML: {exc}") from exc
-    try:
-        return sweep_from_dict(doc)
-    except ParameterError as exc:
-        raise ParameterError(f"{where}: {exc}") from exc
+    return _toml.load_toml(path, sweep_from_dict)
 
 
 def sweep_from_dict(doc: dict[str, Any]) -> SweepFile:
     """Like :func:`load_sweep_file`, from an already parsed document."""
-    _check_keys("", doc, TOP_LEVEL_KEYS)
+    _toml.check_keys("", doc, TOP_LEVEL_KEYS, TOP_LEVEL_KEYS)
     given = [key for key in DESIGNS if key in doc]
     if len(given) != 1:
         raise ParameterError(f"give exactly one design table of {DESIGNS}; found {given or 'none'}")
     kind = given[0]
-    table = dict(_table(doc, kind))
+    options = dict(_toml.table(doc, kind))
     if kind == "grid":
-        design: Design = Grid(table)
+        design: Design = Grid(options)
     elif kind == "table":
-        design = Table(table)
+        design = Table(options)
     elif kind == "cohort":
-        _check_keys(kind, table, ("n", "seed", "female_fraction"))
-        if "n" not in table:
+        _toml.check_keys(kind, options, ("n", "seed", "female_fraction"), TOP_LEVEL_KEYS)
+        if "n" not in options:
             raise ParameterError("cohort.n is missing")
-        design = Cohort(**table)
+        design = Cohort(**options)
     else:
-        _check_keys(kind, table, ("n", "seed", "bounds"))
+        _toml.check_keys(kind, options, ("n", "seed", "bounds"), TOP_LEVEL_KEYS)
         for key in ("n", "bounds"):
-            if key not in table:
+            if key not in options:
                 raise ParameterError(f"{kind}.{key} is missing")
-        design = SAMPLED[kind](bounds=dict(_table(table, "bounds")), **_without(table, "bounds"))
-    run = dict(_table(doc, "run"))
-    _check_keys("run", run, RUN_KEYS)
-    return SweepFile(design=design, fixed=dict(_table(doc, "fixed")), run=run)
+        design = SAMPLED[kind](
+            bounds=dict(_toml.table(options, "bounds")), **_without(options, "bounds")
+        )
+    run = dict(_toml.table(doc, "run"))
+    _toml.check_keys("run", run, RUN_KEYS, TOP_LEVEL_KEYS)
+    return SweepFile(design=design, fixed=dict(_toml.table(doc, "fixed")), run=run)
 
 
-def _without(table: dict[str, Any], key: str) -> dict[str, Any]:
-    return {k: v for k, v in table.items() if k != key}
+def _without(options: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k != key}
