@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,8 +56,12 @@ def threads_for(n_tasks: int) -> Iterator[None]:
         numba.set_num_threads(before)
 
 
-#: What marks a module that compiles kernels (it imports this module's decorators).
-_COMPILING = b"from spinesim._numba import jit"
+#: What marks a module that compiles kernels: it imports this module's decorators (in any
+#: order, also over several lines) or the module itself.
+_COMPILING = re.compile(
+    rb"from\s+spinesim\._numba\s+import\s+(\([^)]*|[^\n]*)\bjit(_parallel)?\b"
+    rb"|import\s+spinesim\._numba\b"
+)
 
 
 def _kernel_sources(package: Path) -> dict[Path, bytes]:
@@ -66,7 +71,7 @@ def _kernel_sources(package: Path) -> dict[Path, bytes]:
     ``core/layout.py``)."""
     sources = {p: p.read_bytes() for p in sorted(package.rglob("*.py"))}
     fixed = {package / "_numba.py", *(package / "core").glob("*.py")}
-    return {p: text for p, text in sources.items() if p in fixed or _COMPILING in text}
+    return {p: text for p, text in sources.items() if p in fixed or _COMPILING.search(text)}
 
 
 def _cache_files(module: Path) -> list[Path]:

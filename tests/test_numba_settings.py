@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numba
+import pytest
 
 from spinesim._numba import refresh_stale_caches, threads_for
 
@@ -69,6 +70,32 @@ def test_a_changed_kernel_source_deletes_every_cached_kernel(tmp_path):
     (package / "core" / "layout.py").write_text("X = 2\n")  # e.g. a new column index
     assert refresh_stale_caches(package, record)
     assert cached(package) == {"cli"}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from spinesim._numba import jit\n",
+        "from spinesim._numba import OPTIONS, jit_parallel, prange\n",
+        "from spinesim._numba import (\n    OPTIONS,\n    jit,\n)\n",
+        "import spinesim._numba as nb\n",
+    ],
+)
+def test_every_way_of_importing_the_decorators_marks_a_kernel_module(tmp_path, source):
+    package, record = fake_package(tmp_path), tmp_path / "cache" / "kernels.sha256"
+    (package / "cli.py").write_text(source)
+    refresh_stale_caches(package, record)
+    cache(package)
+    (package / "cli.py").write_text(source + "# changed\n")
+    assert refresh_stale_caches(package, record)
+
+
+def test_a_module_that_only_sets_threads_is_no_kernel_module(tmp_path):
+    package, record = fake_package(tmp_path), tmp_path / "cache" / "kernels.sha256"
+    (package / "cli.py").write_text("from spinesim._numba import threads_for\n")
+    refresh_stale_caches(package, record)
+    (package / "cli.py").write_text("from spinesim._numba import threads_for  # changed\n")
+    assert not refresh_stale_caches(package, record)
 
 
 def test_a_cache_that_cannot_be_recorded_is_retried(tmp_path):
