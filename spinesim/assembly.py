@@ -251,13 +251,44 @@ class ModelBuilder:
         )
 
 
+#: Columns that are switches (0 or 1), shares of the pull (-1 to 1) and magnitudes that
+#: cannot be negative (stiffnesses, dampings, lengths, areas, masses, forces); the others
+#: (positions, offsets, angles) take any finite value.
+_SWITCH_COLUMNS = frozenset(
+    {
+        "B_RELEASE_DEVICE", "B_RELEASE_UPRIGHT", "B_RELEASE_SITTING", "B_RELEASE_LYING",
+        "B_FREE_SLIDING", "B_ANCHOR_FIXED_ANGLE", "J_SPINAL", "J_HANGS",
+    }
+)  # fmt: skip
+_SHARE_COLUMNS = frozenset({"B_PULL_SHARE", "B_PULL_LIFT"})
+_NON_NEGATIVE_COLUMNS = frozenset(
+    {
+        "B_K_NORMAL", "B_C_NORMAL", "B_K_TANGENT", "B_C_TANGENT", "B_ANCHOR_K", "B_ANCHOR_C",
+        "B_ANCHOR_K_ROT", "B_ANCHOR_C_ROT", "B_SUPPORT_MASS", "B_FEET_K_ROT", "B_FEET_C_ROT",
+        "B_CONTACT_LENGTH", "J_HEIGHT", "J_DEPTH", "J_NUCLEUS_AREA", "J_NUCLEUS_K",
+        "J_NUCLEUS_E0", "J_SWELL_EPS", "J_PERMEABILITY", "J_K_AXIAL", "J_K_CREEP", "J_C_CREEP",
+        "J_C_AXIAL", "J_K_SHEAR", "J_C_SHEAR", "J_K_BEND", "J_C_BEND", "J_LIG_ANT_LEN",
+        "J_LIG_ANT_EA1", "J_LIG_ANT_EA2", "J_LIG_ANT_STRAIN", "J_LIG_POST_LEN",
+        "J_LIG_POST_EA1", "J_LIG_POST_EA2", "J_LIG_POST_STRAIN", "J_POSTURE_STIFFNESS",
+        "J_POSTURE_DAMPING", "J_PERMEABILITY_STRAIN",
+    }
+)  # fmt: skip
+
+
 def _set_columns(row: np.ndarray, prefix: str, columns: dict[str, float], owner: str) -> None:
     for key, value in columns.items():
-        index = getattr(L, prefix + key.upper(), None)
+        name = prefix + key.upper()
+        index = getattr(L, name, None)
         if index is None:
             raise ParameterError(f"{owner}: unknown parameter {key!r}")
         if not np.isfinite(value):
             raise ParameterError(f"{owner}: {key} = {value!r} is not finite")
+        if name in _SWITCH_COLUMNS and value not in (0.0, 1.0):
+            raise ParameterError(f"{owner}: {key} = {value!r}; allowed: 0 or 1")
+        if name in _SHARE_COLUMNS and abs(value) > 1.0:
+            raise ParameterError(f"{owner}: {key} = {value!r}; allowed: [-1, 1]")
+        if name in _NON_NEGATIVE_COLUMNS and value < 0.0:
+            raise ParameterError(f"{owner}: {key} = {value!r}; allowed: >= 0")
         row[index] = value
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import spinesim
 from spinesim import ParameterError
+from spinesim.core import layout as L
 from spinesim.device import KINETIC_FRICTION_RATIO, device_from_name
 
 NAN = float("nan")
@@ -503,6 +504,43 @@ def test_builder_joint_column_must_be_finite():
     builder.add_body("b", 1.0, 0.1)
     with raises_naming("'disc'", "k_axial", "nan"):
         builder.add_joint("disc", k_axial=NAN)
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"c_axial": -2000.0}, "c_axial = -2000.0; allowed: >= 0"),
+        ({"k_bend": -1.0}, "k_bend = -1.0; allowed: >= 0"),
+        ({"hangs": 0.5}, "hangs = 0.5; allowed: 0 or 1"),
+    ],
+)
+def test_builder_joint_columns_in_their_range(columns, message):
+    builder = spinesim.ModelBuilder()
+    builder.add_body("a", 1.0, 0.1)
+    builder.add_body("b", 1.0, 0.1)
+    with raises_naming("'disc'", message):
+        builder.add_joint("disc", height=0.01, **columns)
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ({"release_device": 0.5}, "release_device = 0.5; allowed: 0 or 1"),
+        ({"free_sliding": 2.0}, "free_sliding = 2.0; allowed: 0 or 1"),
+        ({"pull_share": -1.5}, "pull_share = -1.5; allowed: [-1, 1]"),
+        ({"anchor_k": -1e4}, "anchor_k = -10000.0; allowed: >= 0"),
+    ],
+)
+def test_builder_body_columns_in_their_range(columns, message):
+    with raises_naming("'trunk'", message):
+        spinesim.ModelBuilder().add_body("trunk", 10.0, 1.0, **columns)
+
+
+def test_every_range_names_a_column():
+    from spinesim import assembly
+
+    ranged = assembly._SWITCH_COLUMNS | assembly._SHARE_COLUMNS | assembly._NON_NEGATIVE_COLUMNS
+    assert all(isinstance(getattr(L, name, None), int) for name in ranged)
 
 
 def test_builder_nucleus_needs_a_reference_pressure_of_zero_or_more():

@@ -101,7 +101,8 @@ J_LIG_POST_EA1 = 28
 J_LIG_POST_EA2 = 29
 J_LIG_POST_STRAIN = 30
 J_MUSCLE_Y = 31  # line of action of the back muscles, offset (negative = posterior, m)
-J_MUSCLE_FORCE = 32  # muscle tension at activation 1 (N)
+J_MUSCLE_FORCE = 32  # muscle tension at activation 1 (N); < 0 pulls the bodies apart
+# (peers.chain prescribes its traction so)
 J_SPINAL = 33  # 1 if the joint counts towards spine length, else 0
 J_POSTURE_STIFFNESS = 34  # N m/rad, postural muscle control of the rest angle (upright)
 # d ln(conductance) / d(fluid strain) (-): the conductance falls as the disc dehydrates
