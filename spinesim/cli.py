@@ -19,7 +19,8 @@ or a multi-phase protocol from a TOML file (schema: :mod:`spinesim.protocol_file
     spinesim run examples/protocol.toml --out result.nc --json
 
 Prints the per-level summary table (``--json``: the summary as JSON) and writes the full
-result to netCDF with ``--out``. Invalid input prints ``spinesim: error: <message>`` to
+result to netCDF with ``--out`` (which replaces an earlier session result, never a sweep's
+results or another file). Invalid input prints ``spinesim: error: <message>`` to
 stderr and exits with status 2, a solver failure exits with status 1; in both cases no
 output file is written. ``spinesim sweep`` also exits with 1 when any case failed; its
 results are then written in full (each case's status and reason). Warnings (e.g. a
@@ -65,7 +66,7 @@ from spinesim.errors import (
 )
 from spinesim.protocol import MAX_CYCLES, TILT_RAMP_S, Protocol, posture_phases
 from spinesim.protocol_file import load_protocol_file
-from spinesim.result import RESULT_SUFFIXES, Result
+from spinesim.result import RESULT_SUFFIXES, Result, is_result_file
 from spinesim.simulate import simulate
 from spinesim.sweeps import command as sweep_command
 from spinesim.viz import command as render_command
@@ -534,6 +535,11 @@ def _check_output(out: Path | None) -> None:
     missing = [m for m in ("xarray", "h5netcdf") if importlib.util.find_spec(m) is None]
     if missing:
         raise ParameterError(f"--out needs {' and '.join(missing)}: pip install 'spinesim[io]'")
+    if out.exists() and not is_result_file(out):
+        raise ParameterError(
+            f"--out = {str(out)!r} exists and is not a spinesim session result (a sweep's "
+            "results or another file): it is not overwritten; remove it or give another name"
+        )
 
 
 #: What the report of a ``--sham`` run says it is.

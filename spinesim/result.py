@@ -112,6 +112,17 @@ def is_result_dataset(ds: Any) -> bool:
     return ds.attrs.get(RESULT_MARK[0]) == RESULT_MARK[1]
 
 
+def is_result_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a readable netCDF file of a single-session :class:`Result`
+    (False for a sweep's results, another netCDF file or anything unreadable)."""
+    xr = _import_xarray()
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return is_result_dataset(ds)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def check_levels(levels: str | Iterable[str], allowed: Sequence[str]) -> list[str]:
     """``levels`` as a list of level names, each one of ``allowed``: a single name as a str
     (``"L4-L5"``, not iterated letter by letter) or any iterable of names (a list, a NumPy

@@ -125,6 +125,27 @@ def test_out_writes_a_result_that_loads_back(tmp_path, capsys):
     assert device["friction_kinetic"] == pytest.approx(0.8 * 0.3)
 
 
+def test_out_replaces_a_session_result_but_no_other_file(tmp_path, capsys):
+    """Running the same command again replaces its result; a sweep's results or any other
+    file under that name are kept, and the run fails before simulating."""
+    out = tmp_path / "result.nc"
+    assert run_cli([*SHORT, "--out", str(out)]) == 0
+    assert run_cli([*SHORT, "--friction", "0.3", "--out", str(out)]) == 0
+    assert spinesim.load_result(out).attrs["device"]["friction_static"] == pytest.approx(0.3)
+    capsys.readouterr()
+    for content in (b"not netCDF", None):
+        other = tmp_path / "other.nc"
+        if content is None:  # a netCDF file that is no session result (e.g. a sweep's)
+            xarray = pytest.importorskip("xarray")
+            xarray.Dataset({"status": ("case", [0])}).to_netcdf(other, engine="h5netcdf")
+        else:
+            other.write_bytes(content)
+        before = other.read_bytes()
+        assert run_cli([*SHORT, "--out", str(other)]) == 2
+        assert "exists and is not a spinesim session result" in capsys.readouterr().err
+        assert other.read_bytes() == before
+
+
 def test_cli_options_reach_the_api():
     args = cli.build_parser().parse_args(
         [*SHORT, "--return", "0", "--lying-hours", "8", "--ramp", "5", "--friction", "0.4"]
