@@ -67,6 +67,12 @@ ANCHOR_DAMPING_RATIO = 0.5
 #: stiffness alone is 91 % of it, active control adds the rest [M]); 2 is an assumption
 #: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1333 N m/rad).
 FEET_TOPPLING_RATIO = 2.0
+#: Half-width (rad) of the C1 blend in which the postural extensors and flexors take over
+#: from each other at the rest angle, at the default postural gain (numerical). Both pull
+#: a little there, K_p w / (4 lever) each, an artefact of the blend: at gain r_p the width
+#: is POSTURE_BLEND x r_p(default) / r_p, so that the artefact does not grow with the gain
+#: (at r_p = 100 with a fixed width it compressed L4-L5 standing by 210 N more).
+POSTURE_BLEND = 1e-3
 #: Every device class (``device`` arguments are checked against them).
 DEVICE_TYPES = tuple(DEVICES.values())
 #: Lying time (s) over which an assembled spine settles onto the backrest at 0 deg.
@@ -177,6 +183,7 @@ class ModelBuilder:
         if len(self._bodies) < len(self._joints) + 2:
             raise ParameterError(f"joint {name!r}: add a body on each side first")
         row = np.zeros(L.NJ)
+        row[L.J_POSTURE_BLEND] = POSTURE_BLEND
         _set_columns(row, "J_", columns, f"joint {name!r}")
         self._joints.append((name, row))
 
@@ -270,7 +277,7 @@ _NON_NEGATIVE_COLUMNS = frozenset(
         "J_C_AXIAL", "J_K_SHEAR", "J_C_SHEAR", "J_K_BEND", "J_C_BEND", "J_LIG_ANT_LEN",
         "J_LIG_ANT_EA1", "J_LIG_ANT_EA2", "J_LIG_ANT_STRAIN", "J_LIG_POST_LEN",
         "J_LIG_POST_EA1", "J_LIG_POST_EA2", "J_LIG_POST_STRAIN", "J_POSTURE_STIFFNESS",
-        "J_POSTURE_DAMPING", "J_PERMEABILITY_STRAIN",
+        "J_POSTURE_DAMPING", "J_PERMEABILITY_STRAIN", "J_POSTURE_BLEND",
     }
 )  # fmt: skip
 
@@ -872,6 +879,7 @@ def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str,
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area * _muscle_size(anat, tissues),
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
+        "posture_blend": _posture_blend(tissues.muscles),
         "spinal": 1.0,
     }
     for prefix, (offset, lig_len, ea1, ea2, eps) in (("lig_ant_", ant), ("lig_post_", post)):
@@ -881,6 +889,13 @@ def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str,
         columns[prefix + "ea2"] = ea2 * rigidity
         columns[prefix + "strain"] = eps
     return columns
+
+
+def _posture_blend(muscles: MuscleProperties) -> float:
+    """Half-width (rad) of the postural blend at the muscles' gain (:data:`POSTURE_BLEND`;
+    at most 10 times the default width, for gains below a tenth of the default)."""
+    default = MuscleProperties.postural_stiffness_ratio
+    return POSTURE_BLEND * default / max(muscles.postural_stiffness_ratio, default / 10.0)
 
 
 def _muscle_size(anat: Anatomy, tissues: Tissues) -> float:
@@ -908,5 +923,6 @@ def _bushing_columns(anat, j: int, s: float, tissues: Tissues, name: str) -> dic
         "k_bend": k_bend,
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
+        "posture_blend": _posture_blend(tissues.muscles),
         "spinal": 0.0 if name == "hip" else 1.0,
     }

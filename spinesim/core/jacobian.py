@@ -76,6 +76,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_K,
     J_PERMEABILITY,
     J_PERMEABILITY_STRAIN,
+    J_POSTURE_BLEND,
     J_POSTURE_DAMPING,
     J_POSTURE_STIFFNESS,
     J_SWELL_EPS,
@@ -97,7 +98,6 @@ from spinesim.core.mechanics import (
     _EXP_CAP,
     CAVITATION_BLEND,
     FRICTION_FLOOR,
-    POSTURE_BLEND,
     SLIP_BLEND,
     body_point,
     body_trig,
@@ -398,8 +398,9 @@ def joint_gradient(y, j, cs, joint, activation, posture, point_a, point_b, g):
     dm_dbeta_dot = joint[j, J_C_BEND]
     if posture > 0.0 and lever > 0.0:
         stiffness = posture * joint[j, J_POSTURE_STIFFNESS]
-        extending = smooth_step(beta, POSTURE_BLEND)
-        flexing = smooth_step(-beta, POSTURE_BLEND)
+        blend = joint[j, J_POSTURE_BLEND]
+        extending = smooth_step(beta, blend)
+        flexing = smooth_step(-beta, blend)
         dt_dbeta += stiffness * (extending - flexing) / lever
         dm_dbeta += stiffness * (extending + flexing)
         dm_dbeta_dot += posture * joint[j, J_POSTURE_DAMPING]

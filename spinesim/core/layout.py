@@ -113,7 +113,9 @@ J_HANGS = 36
 # N m s/rad, damping of the postural control (upright): with it, the joint's bending
 # damping is that of its bending stiffness plus the postural stiffness (assembly)
 J_POSTURE_DAMPING = 37
-NJ = 38
+# rad, half-width of the C1 blend of the postural extensors and flexors at the rest angle
+J_POSTURE_BLEND = 38
+NJ = 39
 
 # --- global parameters -------------------------------------------------------------------
 G_GRAVITY = 0  # m/s^2

@@ -84,6 +84,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_K,
     J_PERMEABILITY,
     J_PERMEABILITY_STRAIN,
+    J_POSTURE_BLEND,
     J_POSTURE_DAMPING,
     J_POSTURE_STIFFNESS,
     J_REST_ANGLE,
@@ -125,8 +126,6 @@ CAVITATION_BLEND = 0.1
 
 #: Guarding older than this many relaxation time constants is neglected (e^-40 ~ 4e-18).
 GUARD_HORIZON = 40.0
-#: Blend (rad) over which postural control engages at the rest angle.
-POSTURE_BLEND = 1e-3
 #: Half-width of the blend from sticking to slipping, as a fraction of the friction limit:
 #: slip starts at the limit and is fully developed at (1 + 2 SLIP_BLEND) x the limit, which
 #: keeps the law C1 so that Newton converges through the transition.
@@ -426,8 +425,9 @@ def joint_loads(
         # upright balance: extensors (behind) resist flexion, flexors (in front, same lever
         # arm) resist extension, each pulling as needed to hold the rest angle
         stiffness = posture * joint[j, J_POSTURE_STIFFNESS]
-        extensors = stiffness * smooth_ramp(beta, POSTURE_BLEND) / lever
-        flexors = stiffness * smooth_ramp(-beta, POSTURE_BLEND) / lever
+        blend = joint[j, J_POSTURE_BLEND]
+        extensors = stiffness * smooth_ramp(beta, blend) / lever
+        flexors = stiffness * smooth_ramp(-beta, blend) / lever
         total += extensors + flexors
         moment += lever * (extensors - flexors) + posture * joint[j, J_POSTURE_DAMPING] * beta_dot
     shear_force = joint[j, J_K_SHEAR] * shear + joint[j, J_C_SHEAR] * shear_dot
