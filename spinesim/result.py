@@ -271,20 +271,22 @@ class Result:
         """Per-level summary as aligned text."""
         s = self.summary()
         head = (
-            f"{'level':>8} {'F_end':>8} {'F_peak':>8} {'ant':>7} {'mid':>7} {'post':>7} "
-            f"{'final':>7} {'rise':>7} {'fluid':>7}\n"
-            f"{'':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'mm':>7} {'s':>7} {'%':>7}"
+            f"{'level':>8} {'F_seg':>8} {'F_disc':>8} {'F_peak':>8} {'ant':>7} {'mid':>7} "
+            f"{'post':>7} {'final':>7} {'rise':>7} {'p_min':>7} {'fluid':>7}\n"
+            f"{'':>8} {'N':>8} {'N':>8} {'N':>8} {'mm':>7} {'mm':>7} {'mm':>7} {'mm':>7} "
+            f"{'s':>7} {'MPa':>7} {'%':>7}"
         )
         rows = [head]
         for name, v in s["levels"].items():
             g = v["end_gap_change_mm"]
             rise = v["rise_time_s"]
             rows.append(
-                f"{name:>8} {v['end_axial_force_N']:8.1f} {v['peak_axial_force_N']:8.1f} "
+                f"{name:>8} {v['end_segment_force_N']:8.1f} {v['end_axial_force_N']:8.1f} "
+                f"{v['peak_axial_force_N']:8.1f} "
                 f"{g['anterior']:7.3f} {g['middle']:7.3f} {g['posterior']:7.3f} "
                 f"{v['final_gap_change_mm']:7.3f} "
                 f"{'-' if rise is None else f'{rise:.1f}':>7} "
-                f"{v['end_fluid_change_pct']:7.3f}"
+                f"{v['min_pressure_MPa']:7.3f} {v['end_fluid_change_pct']:7.3f}"
             )
         rows.append(
             f"spine length change at end of hold ({s['end_of_hold_s']:.1f} s): "
@@ -292,9 +294,14 @@ class Result:
             f"{s['final_spine_length_change_mm']:.3f} mm"
         )
         rows.append(
-            "F_peak: the largest axial force, i.e. the most tension (or the least "
-            "compression); final: middle disc-space change at the session end; rise: time to "
-            "90 % of the end-of-hold middle change (it grows with the hold: compare equal holds)"
+            "at the end of the hold (tension +): F_seg, the axial force across the motion "
+            "segment (disc, ligaments, muscles: the traction that reaches the level); F_disc, "
+            "the disc's share of it (the muscles' tone compresses the disc); F_peak: the disc "
+            "force's peak on its end-of-hold side (the most tension, or the most compression); "
+            "ant/mid/post: disc-space change; final: middle change at the session end; rise: "
+            "time to 90 % of the end-of-hold middle change (it grows with the hold: compare "
+            "equal holds); p_min: lowest nucleus pressure (-0.101 MPa: the suction floor, "
+            "beyond which the disc opens freely)"
         )
         rows.append(f"baseline: {s['baseline']}")
         return "\n".join(rows)

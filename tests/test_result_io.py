@@ -437,8 +437,11 @@ def test_summary_table_lists_every_level(result):
     summary = result.summary()
     for name, level in summary["levels"].items():
         row = next(line for line in table.splitlines() if line.split()[:1] == [name])
-        assert float(row.split()[1]) == pytest.approx(level["end_axial_force_N"], abs=0.05)
-        assert float(row.split()[6]) == pytest.approx(level["final_gap_change_mm"], abs=5e-4)
+        cells = [float(c) for c in row.split()[1:]]
+        assert cells[0] == pytest.approx(level["end_segment_force_N"], abs=0.05)
+        assert cells[1] == pytest.approx(level["end_axial_force_N"], abs=0.05)
+        assert cells[6] == pytest.approx(level["final_gap_change_mm"], abs=5e-4)
+        assert cells[8] == pytest.approx(level["min_pressure_MPa"], abs=5e-4)
     assert f"{summary['end_spine_length_change_mm']:.3f} mm" in table
     assert result.baseline in table
 
