@@ -100,26 +100,28 @@ class Comparison:
         ]
 
     def table_text(self, levels: str | Sequence[str] | None = None) -> str:
-        """Aligned text table: end-of-hold disc axial force (N) and middle disc-space
-        change (mm) per level (rows) and case (columns); ``levels``: a level name or a list
-        of them, default: all."""
+        """Aligned text table per level (rows) and case (columns) at the end of each
+        case's hold: the axial force across the motion segment (the traction that reaches
+        the level) and the disc's share of it (N), and the middle disc-space change (mm);
+        ``levels``: a level name or a list of them, default: all."""
         levels = self.levels if levels is None else check_levels(levels, self.levels)
-        force = self.end_of_hold("axial_force")
-        gap = self.end_of_hold("gap_change")
         width = max(12, *(len(label) + 2 for label in self.labels))
         head = f"{'level':>8}" + "".join(f"{label:>{width}}" for label in self.labels)
-        lines = ["end-of-hold disc axial force (N, tension +)", head]
-        for block, fmt in ((force, ".1f"), (gap, ".3f")):
-            if block is gap:
-                lines += [
-                    "",
-                    "end-of-hold middle disc-space change (mm, opening +) against each case's "
-                    "session start (t = 0, after its preceding phases)",
-                    head,
-                ]
+        blocks = (
+            ("segment_force", ".1f", "end-of-hold axial force across the motion segment (N, "
+             "tension +: disc, ligaments and muscles, the traction that reaches the level)"),
+            ("axial_force", ".1f", "end-of-hold disc axial force (N, tension +: the disc's "
+             "share, less the muscles' tone)"),
+            ("gap_change", ".3f", "end-of-hold middle disc-space change (mm, opening +) "
+             "against each case's session start (t = 0, after its preceding phases)"),
+        )  # fmt: skip
+        lines: list[str] = []
+        for column, fmt, title in blocks:
+            values = self.end_of_hold(column)
+            lines += [*([""] if lines else []), title, head]
             for level in levels:
                 j = self.levels.index(level)
-                cells = "".join(f"{block[n, j]:>{width}{fmt}}" for n in range(len(self.labels)))
+                cells = "".join(f"{values[n, j]:>{width}{fmt}}" for n in range(len(self.labels)))
                 lines.append(f"{level:>8}{cells}")
         return "\n".join(lines)
 

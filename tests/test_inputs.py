@@ -711,7 +711,7 @@ def test_compare_table_takes_a_single_level_as_a_string(short_result):
     comparison = spinesim.Comparison({"a": short_result, "b": short_result})
     text = comparison.table_text(levels="L4-L5")
     rows = [line.split()[0] for line in text.splitlines() if line.strip().startswith("L")]
-    assert rows == ["L4-L5", "L4-L5"]  # force and disc-space blocks, one row each
+    assert rows == ["L4-L5"] * 3  # segment force, disc force, disc space: one row each
     with raises_naming("levels = 'L9'", "['L9'] unknown"):
         comparison.table_text(levels="L9")
 
