@@ -32,7 +32,7 @@ class Case:
     of the summaries (a sweep's series times) are returned as series only, so that asking
     for a series does not change a peak or a rise time."""
 
-    model: int
+    model_index: int
     knots: np.ndarray
     output_times: np.ndarray
     hold_index: int
@@ -67,8 +67,8 @@ class Case:
 class CaseOutputs:
     """What the kernel returns for a list of cases (SI units, see :mod:`spinesim.core.batch`).
 
-    ``level_summary (n_case, n_level, N_SUMMARY)`` and ``global_summary (n_case,
-    N_GLOBAL_SUMMARY)`` are NaN for failed cases; ``joint_series``, ``body_series`` and
+    ``level_summary (n_case, n_level, N_SUM)`` and ``global_summary (n_case,
+    N_SUM_GLOBAL)`` are NaN for failed cases; ``joint_series``, ``body_series`` and
     ``global_series`` hold the observables at the requested series times (NaN where a case
     has no such time); ``status`` is 0 for success, else a solver status code.
     """
@@ -118,7 +118,7 @@ def run_cases(
     if any(m.body.shape != first.body.shape for m in models):
         raise ParameterError("run_cases: all models of one call must have the same bodies")
     for k, case in enumerate(cases):
-        check_integer(f"cases[{k}].model", case.model, 0, len(models) - 1)
+        check_integer(f"cases[{k}].model_index", case.model_index, 0, len(models) - 1)
     levels = tuple(first.levels if levels is None else levels)
     n_case = len(cases)
     n_joint = first.n_body - 1
@@ -136,8 +136,8 @@ def run_cases(
     knots = [np.ascontiguousarray(c.knots, dtype=float) for c in ordered]
     times = [np.ascontiguousarray(c.output_times, dtype=float) for c in ordered]
     shuffled = CaseOutputs(
-        level_summary=np.full((n_case, len(levels), B.N_SUMMARY), np.nan),
-        global_summary=np.full((n_case, B.N_GLOBAL_SUMMARY), np.nan),
+        level_summary=np.full((n_case, len(levels), B.N_SUM), np.nan),
+        global_summary=np.full((n_case, B.N_SUM_GLOBAL), np.nan),
         joint_series=np.full((n_case, n_series, n_joint, O.N_JOINT_OUT), np.nan),
         body_series=np.full((n_case, n_series, first.n_body, O.N_BODY_OUT), np.nan),
         global_series=np.full((n_case, n_series, O.N_GLOBAL_OUT), np.nan),
@@ -151,7 +151,7 @@ def run_cases(
             np.stack([m.body for m in models]),
             np.stack([m.joint for m in models]),
             np.stack([m.glob for m in models]),
-            np.array([c.model for c in ordered], dtype=np.int64),
+            np.array([c.model_index for c in ordered], dtype=np.int64),
             np.concatenate(knots),
             _offsets(knots),
             np.concatenate(times),

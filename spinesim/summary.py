@@ -19,58 +19,58 @@ SIDES = ("anterior", "middle", "posterior")
 
 #: Per-level summaries: ``name: (summary columns, scale to the unit, unit, description)``.
 LEVEL_SUMMARIES = {
-    "end_axial_force": (B.S_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
+    "end_axial_force": (B.SUM_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
     "peak_axial_force": (
-        B.S_FORCE_PEAK, 1.0, "N",
+        B.SUM_FORCE_PEAK, 1.0, "N",
         "peak disc axial force on the side of its end-of-hold value: the largest tension, or "
         "the largest compression if the hold ends compressed (tension +)",
     ),
     "end_segment_force": (
-        B.S_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
+        B.SUM_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
     ),
     "end_gap_change": (
-        [B.S_GAP_ANTERIOR_END, B.S_GAP_MIDDLE_END, B.S_GAP_POSTERIOR_END],
+        [B.SUM_GAP_ANTERIOR_END, B.SUM_GAP_MIDDLE_END, B.SUM_GAP_POSTERIOR_END],
         1e3, "mm", "disc-space change at the end of the hold (per side)",
     ),
     "peak_gap_change": (
-        B.S_GAP_PEAK, 1e3, "mm",
+        B.SUM_GAP_PEAK, 1e3, "mm",
         "peak middle disc-space change on the side of its end-of-hold value (largest opening, "
         "or largest closing if the hold ends closed)",
     ),
     "final_gap_change": (
-        B.S_GAP_FINAL, 1e3, "mm",
+        B.SUM_GAP_FINAL, 1e3, "mm",
         "middle disc-space change at the session end (after the return and any time after it)",
     ),
     "rise_time": (
-        B.S_RISE_TIME,
+        B.SUM_RISE_TIME,
         1.0,
         "s",
         "time to 90 % of the end-of-hold middle disc-space change (grows with the hold: the "
         "discs keep opening through it)",
     ),
-    "end_pressure": (B.S_PRESSURE_END, 1e-6, "MPa", "nucleus pressure at the end of the hold"),
-    "min_pressure": (B.S_PRESSURE_MIN, 1e-6, "MPa", "lowest nucleus pressure"),
+    "end_pressure": (B.SUM_PRESSURE_END, 1e-6, "MPa", "nucleus pressure at the end of the hold"),
+    "min_pressure": (B.SUM_PRESSURE_MIN, 1e-6, "MPa", "lowest nucleus pressure"),
     "end_fluid_change": (
-        B.S_FLUID_END, 100.0, "%", "disc fluid volume change at the end of the hold",
+        B.SUM_FLUID_END, 100.0, "%", "disc fluid volume change at the end of the hold",
     ),
 }  # fmt: skip
 #: Summaries of the whole spine, as :data:`LEVEL_SUMMARIES`.
 GLOBAL_SUMMARIES = {
-    "end_spine_length_change": (B.SG_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
+    "end_spine_length_change": (B.SUM_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
     "peak_spine_length_change": (
-        B.SG_LENGTH_PEAK, 1e3, "mm",
+        B.SUM_LENGTH_PEAK, 1e3, "mm",
         "peak spine length change on the side of its end-of-hold value",
     ),
     "final_spine_length_change": (
-        B.SG_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",
+        B.SUM_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",
     ),
 }  # fmt: skip
 
 
 def in_units(level_summary: np.ndarray, global_summary: np.ndarray) -> dict[str, np.ndarray]:
     """Every summary of :data:`LEVEL_SUMMARIES` and :data:`GLOBAL_SUMMARIES` in its unit,
-    from the kernel's ``level_summary (..., level, N_SUMMARY)`` and ``global_summary (...,
-    N_GLOBAL_SUMMARY)`` (SI); leading axes (e.g. cases) are kept."""
+    from the kernel's ``level_summary (..., level, N_SUM)`` and ``global_summary (...,
+    N_SUM_GLOBAL)`` (SI); leading axes (e.g. cases) are kept."""
     named = {
         name: scale * level_summary[..., column]
         for name, (column, scale, _, _) in LEVEL_SUMMARIES.items()

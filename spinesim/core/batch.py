@@ -52,25 +52,25 @@ from spinesim.core.observables import (
 )
 
 # per-level summary columns (SI; changes relative to the first saved time, t = 0)
-S_FORCE_END = 0  # N, disc axial force at the end of the hold (tension +)
-S_FORCE_PEAK = 1  # N, disc axial force farthest from 0 on its end-of-hold side (peak)
-S_SEGMENT_FORCE_END = 2  # N, axial force across the whole motion segment, end of hold
-S_GAP_ANTERIOR_END = 3  # m, anterior disc-space change at the end of the hold
-S_GAP_MIDDLE_END = 4  # m
-S_GAP_POSTERIOR_END = 5  # m
-S_GAP_PEAK = 6  # m, middle disc-space change's peak (see peak), on its end-of-hold side
-S_GAP_FINAL = 7  # m, middle disc-space change at the session end
-S_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-hold value
-S_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
-S_PRESSURE_MIN = 10  # Pa, lowest nucleus pressure over the session
-S_FLUID_END = 11  # -, fluid volume change / disc volume at the end of the hold
-N_SUMMARY = 12
+SUM_FORCE_END = 0  # N, disc axial force at the end of the hold (tension +)
+SUM_FORCE_PEAK = 1  # N, disc axial force farthest from 0 on its end-of-hold side (peak)
+SUM_SEGMENT_FORCE_END = 2  # N, axial force across the whole motion segment, end of hold
+SUM_GAP_ANTERIOR_END = 3  # m, anterior disc-space change at the end of the hold
+SUM_GAP_MIDDLE_END = 4  # m
+SUM_GAP_POSTERIOR_END = 5  # m
+SUM_GAP_PEAK = 6  # m, middle disc-space change's peak (see peak), on its end-of-hold side
+SUM_GAP_FINAL = 7  # m, middle disc-space change at the session end
+SUM_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-hold value
+SUM_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
+SUM_PRESSURE_MIN = 10  # Pa, lowest nucleus pressure over the session
+SUM_FLUID_END = 11  # -, fluid volume change / disc volume at the end of the hold
+N_SUM = 12
 
 # global summary columns
-SG_LENGTH_END = 0  # m, spine length change at the end of the hold
-SG_LENGTH_PEAK = 1  # m, spine length change's peak (see peak), on its end-of-hold side
-SG_LENGTH_FINAL = 2  # m, spine length change at the session end
-N_GLOBAL_SUMMARY = 3
+SUM_LENGTH_END = 0  # m, spine length change at the end of the hold
+SUM_LENGTH_PEAK = 1  # m, spine length change's peak (see peak), on its end-of-hold side
+SUM_LENGTH_FINAL = 2  # m, spine length change at the session end
+N_SUM_GLOBAL = 3
 
 #: Fraction of the end-of-hold change that defines the rise time.
 RISE_FRACTION = 0.9
@@ -104,7 +104,7 @@ def peak(values, hold):
 
 @jit
 def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summary):
-    """Fill the per-level ``(n_level, N_SUMMARY)`` and global ``(N_GLOBAL_SUMMARY,)``
+    """Fill the per-level ``(n_level, N_SUM)`` and global ``(N_SUM_GLOBAL,)``
     summaries from the observables of one case; ``hold`` indexes the end of the hold."""
     n_t = times.shape[0]
     last = n_t - 1
@@ -114,30 +114,30 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
         out = level_summary[q]
         base = joint_out[0, j]
         end = joint_out[hold, j]
-        out[S_FORCE_END] = end[O_DISC_FORCE]
-        out[S_SEGMENT_FORCE_END] = end[O_SEGMENT_FORCE]
-        out[S_GAP_ANTERIOR_END] = end[O_GAP_ANTERIOR] - base[O_GAP_ANTERIOR]
-        out[S_GAP_MIDDLE_END] = end[O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
-        out[S_GAP_POSTERIOR_END] = end[O_GAP_POSTERIOR] - base[O_GAP_POSTERIOR]
-        out[S_GAP_FINAL] = joint_out[last, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
-        out[S_PRESSURE_END] = end[O_PRESSURE]
-        out[S_FLUID_END] = end[O_FLUID] - base[O_FLUID]
-        out[S_FORCE_PEAK] = peak(joint_out[:, j, O_DISC_FORCE], hold)
+        out[SUM_FORCE_END] = end[O_DISC_FORCE]
+        out[SUM_SEGMENT_FORCE_END] = end[O_SEGMENT_FORCE]
+        out[SUM_GAP_ANTERIOR_END] = end[O_GAP_ANTERIOR] - base[O_GAP_ANTERIOR]
+        out[SUM_GAP_MIDDLE_END] = end[O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
+        out[SUM_GAP_POSTERIOR_END] = end[O_GAP_POSTERIOR] - base[O_GAP_POSTERIOR]
+        out[SUM_GAP_FINAL] = joint_out[last, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
+        out[SUM_PRESSURE_END] = end[O_PRESSURE]
+        out[SUM_FLUID_END] = end[O_FLUID] - base[O_FLUID]
+        out[SUM_FORCE_PEAK] = peak(joint_out[:, j, O_DISC_FORCE], hold)
         pressure_min = np.inf
         for k in range(n_t):
             pressure_min = min(pressure_min, joint_out[k, j, O_PRESSURE])
             change[k] = joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
-        out[S_GAP_PEAK] = peak(change, hold)
-        out[S_PRESSURE_MIN] = pressure_min
-        out[S_RISE_TIME] = rise_time(times, change, hold)
+        out[SUM_GAP_PEAK] = peak(change, hold)
+        out[SUM_PRESSURE_MIN] = pressure_min
+        out[SUM_RISE_TIME] = rise_time(times, change, hold)
     length = np.zeros(n_t)
     for k in range(n_t):
         for j in range(spinal.shape[0]):
             if spinal[j]:
                 length[k] += joint_out[k, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
-    global_summary[SG_LENGTH_END] = length[hold]
-    global_summary[SG_LENGTH_PEAK] = peak(length, hold)
-    global_summary[SG_LENGTH_FINAL] = length[last]
+    global_summary[SUM_LENGTH_END] = length[hold]
+    global_summary[SUM_LENGTH_PEAK] = peak(length, hold)
+    global_summary[SUM_LENGTH_FINAL] = length[last]
 
 
 @jit
@@ -246,8 +246,8 @@ def run_cases(
     n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``; ``summary_mask``
     (laid out as ``save_times``) marks the saved times the summaries read; ``series_index
     (n_case, n_series)`` gives for each requested series time the index into the case's
-    saved times (-1: none); outputs ``level_summary (n_case, n_level, N_SUMMARY)``,
-    ``global_summary (n_case, N_GLOBAL_SUMMARY)``, ``joint_series (n_case, n_series,
+    saved times (-1: none); outputs ``level_summary (n_case, n_level, N_SUM)``,
+    ``global_summary (n_case, N_SUM_GLOBAL)``, ``joint_series (n_case, n_series,
     n_joint, N_JOINT_OUT)``, ``body_series (n_case, n_series, n_body, N_BODY_OUT)``,
     ``global_series (n_case, n_series, N_GLOBAL_OUT)``, ``final_state (n_case, n_state)``,
     ``status (n_case,)`` and ``stats (n_case, NSTAT)``.
