@@ -166,8 +166,10 @@ class ModelBuilder:
     _joints: list[tuple[str, np.ndarray]] = field(default_factory=list, init=False, repr=False)
 
     def add_body(self, name: str, mass: float, inertia: float, **columns: float) -> None:
-        """Add a body; ``columns`` sets body parameters by lower-case name without the
-        ``B_`` prefix, e.g. ``contact_y=-0.05, k_normal=1e4, anchor_k=1e5``."""
+        """Add a body of ``mass`` (kg) and ``inertia`` (kg m^2, about its centre of mass);
+        ``columns`` sets body parameters (SI units, :mod:`spinesim.core.layout`) by
+        lower-case name without the ``B_`` prefix, e.g. ``contact_y=-0.05, k_normal=1e4,
+        anchor_k=1e5``."""
         check_number(f"body {name!r}: mass", mass, 0.0, 1e9, low_open=True)
         check_number(f"body {name!r}: inertia", inertia, 0.0, 1e9, low_open=True)
         row = np.zeros(L.NB)

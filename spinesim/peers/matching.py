@@ -56,7 +56,7 @@ def cheaper_tolerance(
     target_m: float,
     repeats: int = 5,
     warmup: int = 1,
-    tolerances=TOLERANCES,
+    tolerances: Sequence[float] = TOLERANCES,
     timed_run: Callable[[float], object] | None = None,
 ) -> tuple[Match, Timing]:
     """The faster of ``match`` (the loosest tolerance meeting ``target_m``) and the next

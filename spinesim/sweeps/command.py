@@ -9,7 +9,7 @@ from spinesim._files import path_argument
 from spinesim.errors import CasesFailed
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register the ``sweep`` subcommand on the CLI's subparsers."""
     parser = commands.add_parser(
         "sweep",

@@ -15,6 +15,7 @@ from spinesim.assembly import Model, settle_models, spine_model
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.outputs import time_series
+from spinesim.protocol import Protocol
 from spinesim.solver import SolverOptions
 from spinesim.summary import in_units
 from spinesim.sweeps.parameters import CaseInputs
@@ -94,7 +95,7 @@ def _settle(new: dict[tuple, Model], failed: dict[tuple, str]) -> dict[tuple, Mo
 
 
 def output_times(
-    protocol, settings: BatchSettings
+    protocol: Protocol, settings: BatchSettings
 ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
     """A case's output times, the index of its hold end among them, which of them the
     summaries read (the samples, not the series times: asking for a series does not change

@@ -29,7 +29,7 @@ import functools
 import inspect
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,7 +189,7 @@ def _field_ranges(name: str) -> tuple[tuple[float, float, bool], ...]:
     )
 
 
-def check_names(names) -> None:
+def check_names(names: Iterable[str]) -> None:
     """Refuse unknown parameter names, naming them and listing what is allowed."""
     known = parameter_names()
     unknown = [n for n in names if n not in known]

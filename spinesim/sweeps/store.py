@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,9 @@ from spinesim._files import (
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
 from spinesim.result import SWEEP_MARK, is_result_dataset
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 SPEC_ATTR = SWEEP_MARK
 #: Suffixes of a sweep's target: a Zarr store, or a netCDF file written once it is done.
@@ -82,7 +85,7 @@ class SweepStore:
     def exists(self) -> bool:
         return self.zarr_path.exists() or (self.netcdf and self.target.exists())
 
-    def create(self, template, batch_size: int) -> None:
+    def create(self, template: xr.Dataset, batch_size: int) -> None:
         """Write the empty store: every variable's fill values, coordinates and the spec."""
         xr = _import_xarray()
         if self.target.exists() or self.zarr_path.exists():  # never overwrite results
@@ -194,7 +197,9 @@ class SweepStore:
         with self._open() as ds:
             return ds["batch_done"].values
 
-    def write(self, batch: int, start: int, arrays: dict[str, np.ndarray], template) -> None:
+    def write(
+        self, batch: int, start: int, arrays: dict[str, np.ndarray], template: xr.Dataset
+    ) -> None:
         """Write one finished batch, then mark it done."""
         xr = _import_xarray()
         stop = start + len(arrays["status"])
@@ -210,14 +215,14 @@ class SweepStore:
         flag = xr.Dataset({"batch_done": ("batch", np.ones(1, dtype=np.int8))})
         flag.to_zarr(self.zarr_path, region={"batch": slice(batch, batch + 1)}, consolidated=False)
 
-    def load(self):
+    def load(self) -> xr.Dataset:
         """Everything written so far, in memory."""
         with self._open() as ds:
             out = ds.load()
         out.attrs.pop(SPEC_ATTR, None)
         return out.drop_vars("batch_done", errors="ignore")
 
-    def finish(self, dataset) -> None:
+    def finish(self, dataset: xr.Dataset) -> None:
         """For a netCDF target: write it atomically (with the spec the store was started
         with, so that a resume can check it and its build stays the one that ran the
         cases) unless it is there, then remove the partial Zarr store."""
