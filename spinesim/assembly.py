@@ -266,7 +266,7 @@ class ModelBuilder:
 _SWITCH_COLUMNS = frozenset(
     {
         "B_RELEASE_DEVICE", "B_RELEASE_UPRIGHT", "B_RELEASE_SITTING", "B_RELEASE_LYING",
-        "B_FREE_SLIDING", "B_ANCHOR_FIXED_ANGLE", "J_SPINAL", "J_HANGS",
+        "B_FREE_SLIDING", "B_ANCHOR_FIXED_ANGLE", "B_SEAT", "J_SPINAL", "J_HANGS",
     }
 )  # fmt: skip
 _SHARE_COLUMNS = frozenset({"B_PULL_SHARE", "B_PULL_LIFT"})
@@ -527,6 +527,7 @@ def _hold_columns(hold: Hold, anat) -> dict[str, float]:
         "anchor_c": 2.0 * ANCHOR_DAMPING_RATIO * math.sqrt(hold.stiffness * mass),
         "anchor_k_rot": hold.rotational_stiffness,
         "anchor_lx": _ankle_x(anat) if hold.site == "ankles" else 0.0,
+        "seat": 1.0 if hold.site == "pelvis" and "sitting" in hold.kinds else 0.0,
     }
     for kind in KINDS:
         columns[f"release_{kind}"] = 0.0 if kind in hold.kinds else 1.0

@@ -69,7 +69,8 @@ class Hold:
 
 def ground_holds() -> tuple[Hold, ...]:
     """What holds the body off the device: the feet on the ground (upright and sitting)
-    and the seat under the pelvis (sitting); in bed nothing holds it. Stiffnesses:
+    and the seat under the pelvis (sitting; it carries the pelvis along the spine only,
+    ``B_SEAT``); in bed nothing holds it. Stiffnesses:
     :data:`HOLDER_STIFFNESS` and :data:`HOLDER_ROTATIONAL_STIFFNESS` (assumptions)."""
     return (
         Hold("ankles", HOLDER_STIFFNESS, HOLDER_ROTATIONAL_STIFFNESS, ("upright", "sitting")),

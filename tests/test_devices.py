@@ -371,6 +371,21 @@ def test_standing_each_level_balances_the_gravity_moment_of_the_body_above_it():
         assert abs(np.degrees(bend)) < 0.25, level
 
 
+@pytest.mark.parametrize("before", ["lying", "upright"])
+def test_sitting_loads_the_disc_as_standing_whatever_came_before(before):
+    """The seat carries the pelvis along the spine only, so sitting down from bed does not
+    hold the lying pose off balance (which had L4-L5 at -895 N against -787 N standing)."""
+    first = spinesim.lying(2.0) if before == "lying" else spinesim.upright(2.0)
+    forces = {}
+    for kind in ("sitting", "upright"):
+        phases = (first, spinesim.Phase(60, -90, -90, kind=kind), spinesim.Phase(60, 0, 0))
+        result = spinesim.simulate(Protocol(phases), output_interval_s=1.0)
+        k = result.index_at(59.0)
+        forces[kind] = result["L4-L5"].axial_force[k]
+        assert result["L4-L5"].segment_force[k] == pytest.approx(-354.0, abs=1.0)
+    assert forces["sitting"] == pytest.approx(forces["upright"], rel=0.03)
+
+
 def test_a_stiffer_postural_control_does_not_compress_the_standing_disc_more():
     """The blend in which extensors and flexors take over from each other at the rest
     angle leaves both pulling a little; its width shrinks as the gain grows, so that the

@@ -105,6 +105,7 @@ from spinesim.core.mechanics import (
     contact_spring,
     contact_tilt,
     fluid_conductance,
+    holds_fore_aft,
     joint_deformation,
     joint_loads,
     joint_posture,
@@ -321,11 +322,12 @@ def anchor_gradient(y, i, cs, body, kind, point, g):
         point_gradient(y, i, cs, lx, ly, point, 0)
         px, py, vx, vy, rx, ry = body_point(y, i, cs, lx, ly)
         damping = body[i, B_ANCHOR_C]
+        fore_aft = 1.0 if holds_fore_aft(body, i, kind) else 0.0
         fx = -k * (px - body[i, B_ANCHOR_X]) - damping * vx
-        fy = -k * (py - body[i, B_ANCHOR_Y]) - damping * vy
+        fy = fore_aft * (-k * (py - body[i, B_ANCHOR_Y]) - damping * vy)
         for col in range(BODY_INPUTS):
             d_fx = -k * point[_PX, col] - damping * point[_VX, col]
-            d_fy = -k * point[_PY, col] - damping * point[_VY, col]
+            d_fy = -fore_aft * (k * point[_PY, col] + damping * point[_VY, col])
             g[0, col] = d_fx
             g[1, col] = d_fy
             g[2, col] = point[_RX, col] * fy + rx * d_fy - point[_RY, col] * fx - ry * d_fx

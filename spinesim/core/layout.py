@@ -68,7 +68,10 @@ B_CONTACT_FLAT_ANGLE = 28
 # share of the protocol's pull acting on the body away from the table (-): a pull angled
 # above the table lifts as well as pulls (B_PULL_SHARE is the share along table x)
 B_PULL_LIFT = 29
-NB = 30
+# 1: in sitting phases the body's holder is a seat: it carries the body along the table
+# (the spine) only; fore-aft the feet and hips balance it, as standing
+B_SEAT = 30
+NB = 31
 
 # --- joint parameter columns (all SI) ---------------------------------------------------
 J_AX, J_AY = 0, 1  # attachment on the caudal body, local, from its CoM (m)

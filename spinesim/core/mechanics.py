@@ -42,6 +42,7 @@ from spinesim.core.layout import (
     B_PULL_LIFT,
     B_PULL_SHARE,
     B_RELEASE_DEVICE,
+    B_SEAT,
     B_SUPPORT_MASS,
     BLOCK,
     G_GRAVITY,
@@ -560,12 +561,19 @@ def anchor_loads(y, i, cs, body, kind):
         px, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
         c = body[i, B_ANCHOR_C]
         fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
-        fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy
+        fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy if holds_fore_aft(body, i, kind) else 0.0
         torque = rx * fy - ry * fx
     k_rot, c_rot = rotational_holder(body, i, kind)
     torque -= k_rot * (y[b + S_PHI] - body[i, B_ANCHOR_PHI])
     torque -= c_rot * y[b + S_OMEGA]
     return fx, fy, torque
+
+
+@jit
+def holds_fore_aft(body, i, kind):
+    """Whether body ``i``'s holder holds it normal to the table (y) in a phase of kind
+    ``kind``: every holder but a seat (``B_SEAT``), which carries the body only along it."""
+    return not (kind == K_SITTING and body[i, B_SEAT] > 0.0)
 
 
 @jit
