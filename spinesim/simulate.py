@@ -123,7 +123,11 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0
     ]
     history = [f"settling {SETTLE_S:g} s lying on the backrest"] if model.subject else []
-    history += preceding or ["no preceding phase"]
+    history += preceding or [
+        "no preceding phase (the discs at their unloaded reference hydration, fuller than "
+        "after a night in bed: give preceding phases, e.g. upright(2.0) or typical_day(), "
+        "for a day's state)"
+    ]
     attrs = {
         "baseline": f"state at the session start (t = 0 s), after {', then '.join(history)}",
         "hold_end_s": protocol.hold_end_s,
