@@ -228,6 +228,16 @@ def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_p
         )  # fmt: skip
 
 
+def test_a_single_session_result_under_the_name_is_named_as_such(tmp_path, default_model):
+    out = tmp_path / "result.nc"
+    protocol = spinesim.Protocol.inversion(30, ramp_s=1, hold_s=1)
+    spinesim.simulate(protocol, model=default_model).to_netcdf(out)
+    before = out.read_bytes()
+    with pytest.raises(ParameterError, match="holds a single session's result"):
+        spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
+    assert out.read_bytes() == before
+
+
 @pytest.mark.parametrize("suffix", [".zarr", ".nc"])
 def test_a_sweep_started_by_another_build_is_resumed_only_once_finished(
     tmp_path, reference, monkeypatch, suffix

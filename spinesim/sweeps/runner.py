@@ -17,7 +17,7 @@ from spinesim._optional import import_optional
 from spinesim.anatomy import Subject, load_anatomy
 from spinesim.errors import ParameterError, check_integer, check_number
 from spinesim.provenance import build_fingerprint
-from spinesim.result import SIDES, VARIABLES
+from spinesim.result import SIDES, VARIABLES, is_result_file
 from spinesim.solver import SolverOptions
 from spinesim.summary import GLOBAL_SUMMARIES, LEVEL_SUMMARIES
 from spinesim.sweeps.design import Design
@@ -189,6 +189,11 @@ def _refusal(store: SweepStore) -> str:
             f"out = {str(store.target)!r}: an unfinished sweep into it is in "
             f"{str(store.zarr_path)!r}; complete it with resume=True (CLI --resume), or remove "
             "that store to start over"
+        )
+    if store.netcdf and is_result_file(store.target):
+        return (
+            f"out = {str(store.target)!r} exists and holds a single session's result "
+            "(Result.to_netcdf, spinesim run --out), not a sweep; choose another output"
         )
     return (
         f"out = {str(store.target)!r} exists; resume it (resume=True, CLI --resume) or "
