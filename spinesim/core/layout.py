@@ -69,7 +69,7 @@ B_CONTACT_FLAT_ANGLE = 28
 # above the table lifts as well as pulls (B_PULL_SHARE is the share along table x)
 B_PULL_LIFT = 29
 # 1: in sitting phases the body's holder is a seat: it carries the body along the table
-# (the spine) only; fore-aft the feet and hips balance it, as standing
+# (the spine) only, neither fore-aft nor in its tilt: the feet and hips balance it, as standing
 B_SEAT = 30
 NB = 31
 

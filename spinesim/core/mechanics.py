@@ -571,8 +571,9 @@ def anchor_loads(y, i, cs, body, kind):
 
 @jit
 def holds_fore_aft(body, i, kind):
-    """Whether body ``i``'s holder holds it normal to the table (y) in a phase of kind
-    ``kind``: every holder but a seat (``B_SEAT``), which carries the body only along it."""
+    """Whether body ``i``'s holder holds it normal to the table (y) and in its tilt in a
+    phase of kind ``kind``: every holder but a seat (``B_SEAT``), which carries the body
+    only along the table (the spine)."""
     return not (kind == K_SITTING and body[i, B_SEAT] > 0.0)
 
 
@@ -590,7 +591,10 @@ def hand_force(body, i, kind, gx):
 @jit
 def rotational_holder(body, i, kind):
     """Rotational stiffness and damping of body ``i``'s holder in a phase of kind ``kind``:
-    upright and sitting, those of the feet (``B_FEET_*``) where they are stiffer."""
+    upright and sitting, those of the feet (``B_FEET_*``) where they are stiffer; none of a
+    seat (``B_SEAT``), on which the pelvis tilts freely."""
+    if not holds_fore_aft(body, i, kind):
+        return 0.0, 0.0
     feet = kind == K_UPRIGHT or kind == K_SITTING
     if feet and body[i, B_FEET_K_ROT] > body[i, B_ANCHOR_K_ROT]:
         return body[i, B_FEET_K_ROT], body[i, B_FEET_C_ROT]
