@@ -668,33 +668,49 @@ def _guard_onsets(phases: tuple[Phase, ...], muscle: MuscleProperties) -> list[f
 
     A loading run is a sequence of consecutive phases that each tilt head-down further or
     pull harder: guarding starts once, at the run's first knot (not again at every sample
-    of one ramp), and grows with what the whole run adds, in proportion up to
-    ``guard_full_pull_N`` of pull or ``guard_full_tilt_deg`` of head-down tilt from flat,
-    so that a pull raised by a newton does not start the full transient."""
+    of one ramp). Its size is the load the run brings that the muscles have not met, in
+    units of ``guard_full_pull_N`` of pull or of the weight along the table at
+    ``guard_full_tilt_deg`` (full guarding from 1): the rise of the run's end above a
+    reference, the highest load so far less what the load fell since then, d, times
+    min(1, d). A release by a full unit or more re-arms the whole transient (each cycle
+    of intermittent traction); a pull raised by a newton, or ripple and noise on a
+    recorded trace, start almost none."""
 
     def loading(phase: Phase) -> bool:
         tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
         return tilting_down or phase.end_pull_N > phase.start_pull_N
 
-    def head_down(angle_deg: float) -> float:  # share of the weight along the table
-        return np.sin(np.radians(max(angle_deg, 0.0)))
+    full_tilt = np.sin(np.radians(muscle.guard_full_tilt_deg))
+
+    def loads(angle_deg: float, pull_N: float) -> np.ndarray:  # (tilt, pull), full = 1
+        head_down = np.sin(np.radians(max(angle_deg, 0.0)))  # share of weight along table
+        return np.array([head_down / full_tilt, pull_N / muscle.guard_full_pull_N])
+
+    peak, trough = np.zeros(2), np.zeros(2)  # highest load so far, lowest since then
+
+    def remember(phase: Phase) -> None:
+        for value in (
+            loads(phase.start_deg, phase.start_pull_N),
+            loads(phase.end_deg, phase.end_pull_N),
+        ):
+            higher = value > peak
+            peak[higher] = trough[higher] = value[higher]
+            np.minimum(trough, value, out=trough)
 
     guards = [0.0] * len(phases)
     k = 0
     while k < len(phases):
-        if not loading(phases[k]):
-            k += 1
-            continue
         last = k
-        while last + 1 < len(phases) and loading(phases[last + 1]):
-            last += 1
-        tilt = head_down(phases[last].end_deg) - head_down(phases[k].start_deg)
-        pull = phases[last].end_pull_N - phases[k].start_pull_N
-        guards[k] = max(
-            muscle.tilt_guard_amplitude
-            * min(1.0, max(tilt, 0.0) / head_down(muscle.guard_full_tilt_deg)),
-            muscle.guard_amplitude * min(1.0, max(pull, 0.0) / muscle.guard_full_pull_N),
-        )
+        if loading(phases[k]):
+            while last + 1 < len(phases) and loading(phases[last + 1]):
+                last += 1
+            fall = peak - trough
+            reference = peak - fall * np.minimum(1.0, fall)
+            end = loads(phases[last].end_deg, phases[last].end_pull_N)
+            new = np.clip(end - reference, 0.0, 1.0)
+            guards[k] = max(muscle.tilt_guard_amplitude * new[0], muscle.guard_amplitude * new[1])
+        for phase in phases[k : last + 1]:
+            remember(phase)
         k = last + 1
     return guards
 
