@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -89,8 +91,7 @@ def rippled_traction(ripple_N: float, hold_s: float = 120.0) -> spinesim.Protoco
     pull = 300.0 + ripple_N * np.sin(np.pi * t)
     phases = [spinesim.Phase(30, 0, 0, start_pull_N=0, end_pull_N=pull[0])]
     phases += [
-        spinesim.Phase(0.5, 0, 0, start_pull_N=a, end_pull_N=b)
-        for a, b in zip(pull[:-1], pull[1:], strict=True)
+        spinesim.Phase(0.5, 0, 0, start_pull_N=a, end_pull_N=b) for a, b in itertools.pairwise(pull)
     ]
     phases += [spinesim.Phase(30, 0, 0, start_pull_N=pull[-1], end_pull_N=0)]
     return spinesim.Protocol((spinesim.upright(2.0), *phases), end_of_hold_s=30 + hold_s)
