@@ -147,11 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulate a session and print its per-level summary",
         description=(
             "Simulate one inversion session (ramp from horizontal to --angle, hold, return) "
-            "or the protocol in a TOML file, and print the per-level summary: end-of-hold "
-            "and peak axial force (N, tension positive; the peak is the largest value, i.e. "
-            "the most tension or the least compression), end-of-hold disc-space change (mm), "
-            "the change left at the session end, its rise time (s) and the fluid change (%), "
-            "and the spine length change. Angles: 0 deg horizontal, "
+            "or the protocol in a TOML file, and print the per-level summary: the axial "
+            "force at the end of the hold across the motion segment and in the disc, and the "
+            "disc's peak (N, tension positive; the peak is the extreme in the direction the "
+            "hold moved the force), end-of-hold disc-space change (mm), the change left at "
+            "the session end, its rise time (s), the lowest nucleus pressure (MPa) and the "
+            "fluid change (%), and the spine length change. Angles: 0 deg horizontal, "
             "+90 fully inverted head-down, -90 upright."
         ),
         epilog=(

@@ -22,8 +22,9 @@ LEVEL_SUMMARIES = {
     "end_axial_force": (B.SUM_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
     "peak_axial_force": (
         B.SUM_FORCE_PEAK, 1.0, "N",
-        "peak disc axial force on the side of its end-of-hold value: the largest tension, or "
-        "the largest compression if the hold ends compressed (tension +)",
+        "peak disc axial force in the direction the session moved it by the end of the hold: "
+        "the largest value where the hold ends above the start (traction), the smallest where "
+        "below (tension +)",
     ),
     "end_segment_force": (
         B.SUM_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
@@ -34,8 +35,8 @@ LEVEL_SUMMARIES = {
     ),
     "peak_gap_change": (
         B.SUM_GAP_PEAK, 1e3, "mm",
-        "peak middle disc-space change on the side of its end-of-hold value (largest opening, "
-        "or largest closing if the hold ends closed)",
+        "peak middle disc-space change in the direction of its end-of-hold value (largest "
+        "opening, or largest closing if the hold ends closed)",
     ),
     "final_gap_change": (
         B.SUM_GAP_FINAL, 1e3, "mm",
@@ -59,7 +60,7 @@ GLOBAL_SUMMARIES = {
     "end_spine_length_change": (B.SUM_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
     "peak_spine_length_change": (
         B.SUM_LENGTH_PEAK, 1e3, "mm",
-        "peak spine length change on the side of its end-of-hold value",
+        "peak spine length change in the direction of its end-of-hold value",
     ),
     "final_spine_length_change": (
         B.SUM_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",

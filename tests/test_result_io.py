@@ -345,9 +345,23 @@ def test_the_peaks_of_a_head_up_session_are_its_largest_compression_and_closing(
     assert length == pytest.approx(result.spine_length_change.min(), abs=1e-12) and length < -1
 
 
+def test_the_peak_force_does_not_jump_where_the_end_of_the_hold_crosses_zero():
+    """At 40 deg L4-L5 ends the hold just in tension with little friction and just in
+    compression with more: both peaks are the hold's traction, not the lying start's
+    -179 N (a side chosen by the sign of the end value jumped by 181 N there)."""
+    peaks = []
+    for friction in (0.3, 0.5):
+        device = spinesim.InversionTable(friction_static=friction, friction_kinetic=0.8 * friction)
+        result = spinesim.simulate(spinesim.Protocol.inversion(40, hold_s=60), device=device)
+        level = result.summary()["levels"]["L4-L5"]
+        peaks.append(level["peak_axial_force_N"])
+        assert level["end_axial_force_N"] <= peaks[-1] < level["end_axial_force_N"] + 5.0
+    assert peaks[0] > 0.0 > peaks[1] > -20.0
+
+
 def signed_peak(values: np.ndarray, hold: int) -> float:
-    """The value farthest from 0 on the side of ``values[hold]``."""
-    return float(values.max() if values[hold] >= 0 else values.min())
+    """The extreme of ``values`` in the direction from ``values[0]`` to ``values[hold]``."""
+    return float(values.max() if values[hold] >= values[0] else values.min())
 
 
 def crossing(t: np.ndarray, values: np.ndarray, target: float, start: int) -> float:
