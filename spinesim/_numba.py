@@ -56,12 +56,9 @@ def threads_for(n_tasks: int) -> Iterator[None]:
         numba.set_num_threads(before)
 
 
-#: What marks a module that compiles kernels: it imports this module's decorators (in any
-#: order, also over several lines) or the module itself.
-_COMPILING = re.compile(
-    rb"from\s+spinesim\._numba\s+import\s+(\([^)]*|[^\n]*)\bjit(_parallel)?\b"
-    rb"|import\s+spinesim\._numba\b"
-)
+#: What marks a module that compiles kernels: it decorates a function with this module's
+#: decorators, however it imported them (``@jit``, ``@jit_parallel``, ``@_numba.jit``).
+_COMPILING = re.compile(rb"^[ \t]*@(?:[\w.]+\.)?jit(?:_parallel)?\b", re.MULTILINE)
 
 
 def _kernel_sources(package: Path) -> dict[Path, bytes]:

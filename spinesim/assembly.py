@@ -180,8 +180,9 @@ class ModelBuilder:
 
     def add_joint(self, name: str, **columns: float) -> None:
         """Add the next joint (the ``k``-th links bodies ``k`` and ``k + 1``); ``columns``
-        sets joint parameters by lower-case name without the ``J_`` prefix, e.g.
-        ``height=0.01, k_axial=1e6, c_axial=1e3``."""
+        sets joint parameters (SI units, :mod:`spinesim.core.layout`) by lower-case name
+        without the ``J_`` prefix, e.g. ``height=0.01, k_axial=1e6, c_axial=1e3``. All
+        default to 0 but ``posture_blend`` (:data:`POSTURE_BLEND`)."""
         if len(self._bodies) < len(self._joints) + 2:
             raise ParameterError(f"joint {name!r}: add a body on each side first")
         row = np.zeros(L.NJ)
@@ -279,9 +280,11 @@ _NON_NEGATIVE_COLUMNS = frozenset(
         "J_C_AXIAL", "J_K_SHEAR", "J_C_SHEAR", "J_K_BEND", "J_C_BEND", "J_LIG_ANT_LEN",
         "J_LIG_ANT_EA1", "J_LIG_ANT_EA2", "J_LIG_ANT_STRAIN", "J_LIG_POST_LEN",
         "J_LIG_POST_EA1", "J_LIG_POST_EA2", "J_LIG_POST_STRAIN", "J_POSTURE_STIFFNESS",
-        "J_POSTURE_DAMPING", "J_PERMEABILITY_STRAIN", "J_POSTURE_BLEND",
+        "J_POSTURE_DAMPING", "J_PERMEABILITY_STRAIN",
     }
 )  # fmt: skip
+#: Columns that must be positive: the postural blend's width keeps the law C1 for Newton.
+_POSITIVE_COLUMNS = frozenset({"J_POSTURE_BLEND"})
 
 
 def _set_columns(row: np.ndarray, prefix: str, columns: dict[str, float], owner: str) -> None:
@@ -298,6 +301,8 @@ def _set_columns(row: np.ndarray, prefix: str, columns: dict[str, float], owner:
             raise ParameterError(f"{owner}: {key} = {value!r}; allowed: [-1, 1]")
         if name in _NON_NEGATIVE_COLUMNS and value < 0.0:
             raise ParameterError(f"{owner}: {key} = {value!r}; allowed: >= 0")
+        if name in _POSITIVE_COLUMNS and value <= 0.0:
+            raise ParameterError(f"{owner}: {key} = {value!r}; allowed: > 0")
         row[index] = value
 
 

@@ -255,8 +255,10 @@ class MuscleProperties(_Validated):
         0.5,
         0.0,
         5.0,
-        doc="Peak extra activation at the onset of a traction pull (assumption: Cholewicki "
-        "2009 reports higher EMG in the first traction cycle, magnitude not retrieved)",
+        doc="Peak extra activation at the onset of a traction pull that rises by "
+        "guard_full_pull_N or more (smaller rises: in proportion; docs/model.md §2.9) "
+        "(assumption: Cholewicki 2009 reports higher EMG in the first traction cycle, "
+        "magnitude not retrieved)",
     )
     tilt_guard_amplitude: float = bounded(
         0.0,
@@ -274,7 +276,8 @@ class MuscleProperties(_Validated):
         "smaller rises guard in proportion, so that guarding, and the traction it takes, "
         "grows continuously with the pull (assumption: about the lumbar traction counted "
         "effective, 25 % of the body weight of 70 kg; Judovich's rule via the Lane "
-        "Community College PTA notes [V-sec])",
+        "Community College PTA notes [V-sec]; an absolute force, the same for every "
+        "subject: the reflex answers the load on the tissues)",
     )
     guard_full_tilt_deg: float = bounded(
         15.0,

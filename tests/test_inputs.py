@@ -512,6 +512,7 @@ def test_builder_joint_column_must_be_finite():
         ({"c_axial": -2000.0}, "c_axial = -2000.0; allowed: >= 0"),
         ({"k_bend": -1.0}, "k_bend = -1.0; allowed: >= 0"),
         ({"hangs": 0.5}, "hangs = 0.5; allowed: 0 or 1"),
+        ({"posture_blend": 0.0}, "posture_blend = 0.0; allowed: > 0"),
     ],
 )
 def test_builder_joint_columns_in_their_range(columns, message):
@@ -539,7 +540,12 @@ def test_builder_body_columns_in_their_range(columns, message):
 def test_every_range_names_a_column():
     from spinesim import assembly
 
-    ranged = assembly._SWITCH_COLUMNS | assembly._SHARE_COLUMNS | assembly._NON_NEGATIVE_COLUMNS
+    ranged = (
+        assembly._SWITCH_COLUMNS
+        | assembly._SHARE_COLUMNS
+        | assembly._NON_NEGATIVE_COLUMNS
+        | assembly._POSITIVE_COLUMNS
+    )
     assert all(isinstance(getattr(L, name, None), int) for name in ranged)
 
 

@@ -38,7 +38,9 @@ def fake_package(root: Path) -> Path:
     package = root / "pkg"
     (package / "core").mkdir(parents=True)
     (package / "core" / "layout.py").write_text("X = 1\n")
-    (package / "kernels.py").write_text("from spinesim._numba import jit\n")
+    (package / "kernels.py").write_text(
+        "from spinesim._numba import jit\n\n\n@jit\ndef kernel(x):\n    return x\n"
+    )
     (package / "cli.py").write_text("print('no kernels here')\n")
     cache(package)
     return package
@@ -75,10 +77,11 @@ def test_a_changed_kernel_source_deletes_every_cached_kernel(tmp_path):
 @pytest.mark.parametrize(
     "source",
     [
-        "from spinesim._numba import jit\n",
-        "from spinesim._numba import OPTIONS, jit_parallel, prange\n",
-        "from spinesim._numba import (\n    OPTIONS,\n    jit,\n)\n",
-        "import spinesim._numba as nb\n",
+        "from spinesim._numba import jit\n\n\n@jit\ndef f(x):\n    return x\n",
+        "from spinesim._numba import OPTIONS, jit_parallel\n\n@jit_parallel\ndef f(x): ...\n",
+        "from spinesim import _numba\n\n\nclass A:\n    @_numba.jit\n    def f(x): ...\n",
+        "from ._numba import (\n    OPTIONS,\n    jit,\n)\n@jit\ndef f(x): ...\n",
+        "import spinesim._numba as nb\n@nb.jit\ndef f(x): ...\n",
     ],
 )
 def test_every_way_of_importing_the_decorators_marks_a_kernel_module(tmp_path, source):
@@ -90,11 +93,15 @@ def test_every_way_of_importing_the_decorators_marks_a_kernel_module(tmp_path, s
     assert refresh_stale_caches(package, record)
 
 
-def test_a_module_that_only_sets_threads_is_no_kernel_module(tmp_path):
+@pytest.mark.parametrize(
+    "source",
+    ["from spinesim._numba import threads_for\n", "import spinesim._numba\n# jit\n"],
+)
+def test_a_module_that_only_sets_threads_is_no_kernel_module(tmp_path, source):
     package, record = fake_package(tmp_path), tmp_path / "cache" / "kernels.sha256"
-    (package / "cli.py").write_text("from spinesim._numba import threads_for\n")
+    (package / "cli.py").write_text(source)
     refresh_stale_caches(package, record)
-    (package / "cli.py").write_text("from spinesim._numba import threads_for  # changed\n")
+    (package / "cli.py").write_text(source + "x = 1  # changed\n")
     assert not refresh_stale_caches(package, record)
 
 

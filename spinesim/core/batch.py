@@ -154,7 +154,7 @@ def first_nonfinite_time(times, values):
 @jit
 def first_collapse_time(times, joint_out, joint):
     """The first of ``times`` at which a disc's middle height (rest height plus its
-    ``O_GAP_MIDDLE`` change) is zero or below; NaN if none is. Only discs (joints with a
+    ``O_GAP_MIDDLE`` change) is zero or below; infinity if none is. Only discs (joints with a
     nucleus) are checked: not the bushings (hip, head-C1, C1-C2) nor the springs of a
     hand-built model."""
     for k in range(times.shape[0]):
@@ -162,7 +162,7 @@ def first_collapse_time(times, joint_out, joint):
             disc = joint[j, J_NUCLEUS_AREA] > 0.0
             if disc and joint[j, J_HEIGHT] + joint_out[k, j, O_GAP_MIDDLE] <= 0.0:
                 return times[k]
-    return np.nan
+    return np.inf
 
 
 @jit
@@ -279,7 +279,7 @@ def run_cases(
                 stats[c, STAT_T_FAIL] = failed
         if status[c] == OK:
             collapsed = first_collapse_time(times, joint_out, joint[m])
-            if not np.isnan(collapsed):  # nor impossible states
+            if np.isfinite(collapsed):  # nor impossible states
                 status[c] = DISC_COLLAPSED
                 stats[c, STAT_T_FAIL] = collapsed
         if status[c] != OK:

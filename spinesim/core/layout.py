@@ -52,7 +52,7 @@ B_RELEASE_SITTING = 19
 B_RELEASE_LYING = 20
 B_FREE_SLIDING = 21  # 1: the body rests on a free-rolling section (split table), no friction
 B_PULL_SHARE = 22  # share of the protocol's pull acting on the body along table x (-)
-B_SUPPORT_MASS = 23  # kg whose weight a support (the hands) carries off the body on a device
+B_SUPPORT_MASS = 23  # kg whose weight along the table the hands carry on a device
 # 1: strapping the anchor on keeps its reference angle B_ANCHOR_PHI (the feet: the legs stand
 # along the table axis, whatever angle they had lying); 0: it takes the body's angle
 B_ANCHOR_FIXED_ANGLE = 24

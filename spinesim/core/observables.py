@@ -67,7 +67,7 @@ N_GLOBAL_OUT = 6
 
 @jit
 def segment_at(protocol, t, from_left):
-    """Index of the protocol segment whose inputs hold at ``t``.
+    """Index of the protocol segment whose inputs hold at ``t`` (s).
 
     At a knot the segment that ends there if ``from_left`` (and ``t`` is after the first
     knot), else the one that starts there (the last one at the end time). The two differ

@@ -414,7 +414,8 @@ TRACTION_RUNS = {
 #: Rise time of the traction pull (s) (assumption: the studies do not report it).
 TRACTION_RAMP_S = 30.0
 #: Traction pull as a fraction of body weight for Cholewicki's EMG time course
-#: (assumption: a typical lumbar traction force; the guarding does not depend on it).
+#: (assumption: a typical lumbar traction force; the guarding does not depend on it above
+#: ``MuscleProperties.guard_full_pull_N``, 170 N).
 TRACTION_PULL_FRACTION = 0.4
 
 
@@ -520,8 +521,8 @@ def muscle_activation(ctx: Context) -> Outcome:
         "`inverted_tone` was set; the abstract does not say how the window relates to the "
         "tilt: from the tilt onset the mean would be about half).",
         f"Cholewicki: time from the onset of a traction pull ({TRACTION_PULL_FRACTION:.0%} "
-        f"body weight on `TractionTable()`, {ramp:g} s ramp, 15 min hold; the pull's size "
-        f"does not change the guarding) until guarding falls below "
+        f"body weight on `TractionTable()`, {ramp:g} s ramp, 15 min hold; above 170 N the "
+        f"pull's size does not change the guarding) until guarding falls below "
         f"{BASELINE_FRACTION:.0%} of its peak.",
     ]
     out.panels = [
