@@ -57,6 +57,10 @@ SAVED_TIME_MERGE = 1e-9
 #: taken for a pause, not the hold: Protocol.lacks_hold then warns (a recorded trace that
 #: stops on the way up). A choice for the warning, not physics: it changes no result.
 HOLD_PEAK_SHARE = 0.9
+#: Fastest tilt (deg/s) within the model: it neglects the fictitious forces of the tilting
+#: itself, which at 20 deg/s reach 2 % of g 1.5 m from the pivot (docs/model.md §2.1);
+#: ``simulate`` warns about a faster device phase.
+MODELLED_TILT_RATE_DEG_S = 20.0
 #: Consecutive device phases join up within this share of the angle or pull (-, at least
 #: of 1 deg or 1 N): rounding, not a jump (numerical, not physical).
 CONTINUITY_TOLERANCE = 1e-9
@@ -561,6 +565,18 @@ class Protocol:
         hold = self._steepest_hold()
         return hold is None or any(
             held < HOLD_PEAK_SHARE * top for held, top in zip(hold[0], peak, strict=True)
+        )
+
+    @property
+    def fastest_tilt_deg_s(self) -> float:
+        """The fastest change of angle (deg/s) of a device phase (0 without one)."""
+        return max(
+            (
+                abs(p.end_deg - p.start_deg) / p.duration_s
+                for p in self.phases
+                if p.kind == "device" and p.duration_s > 0.0
+            ),
+            default=0.0,
         )
 
     def _tilt_side(self) -> float:

@@ -15,7 +15,7 @@ from spinesim.core import observables as O
 from spinesim.device import Device
 from spinesim.errors import ParameterError, SpinesimWarning, check_number, check_type
 from spinesim.outputs import time_series
-from spinesim.protocol import Protocol
+from spinesim.protocol import MODELLED_TILT_RATE_DEG_S, Protocol
 from spinesim.provenance import build_fingerprint
 from spinesim.result import Result
 from spinesim.solver import SolverOptions
@@ -77,7 +77,8 @@ def simulate(
     Warns (:class:`~spinesim.errors.SpinesimWarning`, a ``UserWarning``) where the
     protocol never holds its largest angle or pull constant and gives no ``end_of_hold_s``
     (:attr:`Protocol.lacks_hold`, e.g. a recorded trace): its end-of-hold values would be
-    read where the person gets off the device or at a lower hold.
+    read where the person gets off the device or at a lower hold; and where a device phase
+    tilts faster than ``MODELLED_TILT_RATE_DEG_S`` (20 deg/s), beyond the model.
     """
     check_type("protocol", protocol, Protocol)
     check_type("model", model, Model, optional=True)
@@ -98,6 +99,15 @@ def simulate(
             f"end-of-hold values are read at t = {protocol.hold_end_s:g} s (where the person "
             "gets off the device, or a lower hold); give end_of_hold_s (Protocol, "
             "Protocol.from_samples, protocol files) to read them elsewhere",
+            SpinesimWarning,
+            stacklevel=2,
+        )
+    if protocol.fastest_tilt_deg_s > MODELLED_TILT_RATE_DEG_S:
+        warnings.warn(
+            f"the protocol tilts the device at up to {protocol.fastest_tilt_deg_s:.3g} deg/s; "
+            f"above {MODELLED_TILT_RATE_DEG_S:g} deg/s the fictitious forces of the tilting, "
+            "which the model neglects, exceed 2 % of g (docs/model.md §2.1): give a longer "
+            "ramp_s or a lower ramp_rate_deg_s for results within the model",
             SpinesimWarning,
             stacklevel=2,
         )

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import math
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -720,6 +721,19 @@ def test_compare_table_takes_a_single_level_as_a_string(short_result):
     assert rows == ["L4-L5"] * 3  # segment force, disc force, disc space: one row each
     with raises_naming("levels = 'L9'", "['L9'] unknown"):
         comparison.table_text(levels="L9")
+
+
+def test_a_tilt_faster_than_the_model_covers_warns(default_model):
+    """The model neglects the fictitious forces of the tilting (2 % of g at 20 deg/s): a
+    faster ramp is simulated, with a warning naming its rate; the default ramps are not."""
+    fast = spinesim.Protocol.inversion(90, ramp_s=2, hold_s=10)
+    assert fast.fastest_tilt_deg_s == 45.0
+    with pytest.warns(spinesim.SpinesimWarning, match="up to 45 deg/s; above 20 deg/s"):
+        spinesim.simulate(fast, model=default_model)
+    usual = spinesim.Protocol.inversion(90, hold_s=10)  # 10 s ramp: 9 deg/s
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", spinesim.SpinesimWarning)
+        spinesim.simulate(usual, model=default_model)
 
 
 def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():
