@@ -686,11 +686,11 @@ def _guard_onsets(phases: tuple[Phase, ...], muscle: MuscleProperties) -> list[f
     pull harder: guarding starts once, at the run's first knot (not again at every sample
     of one ramp). Its size is the load the run brings that the muscles have not met, in
     units of ``guard_full_pull_N`` of pull or of the weight along the table at
-    ``guard_full_tilt_deg`` (full guarding from 1): the rise of the run's end above a
-    reference, the highest load so far less what the load fell since then, d, times
-    min(1, d). A release by a full unit or more re-arms the whole transient (each cycle
-    of intermittent traction); a pull raised by a newton, or ripple and noise on a
-    recorded trace, start almost none."""
+    ``guard_full_tilt_deg`` (full guarding from 1): the rise of the highest load of the run
+    above a reference, the highest load so far less what the load fell since it was last
+    reached or loaded again, d, times min(1, d). A release by a full unit or more re-arms
+    the whole transient (each cycle of intermittent traction); a pull raised by a newton,
+    or ripple and noise on a recorded trace, start almost none."""
 
     def loading(phase: Phase) -> bool:
         tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
@@ -716,17 +716,24 @@ def _guard_onsets(phases: tuple[Phase, ...], muscle: MuscleProperties) -> list[f
     guards = [0.0] * len(phases)
     k = 0
     while k < len(phases):
+        if not loading(phases[k]):
+            remember(phases[k])
+            k += 1
+            continue
         last = k
-        if loading(phases[k]):
-            while last + 1 < len(phases) and loading(phases[last + 1]):
-                last += 1
-            fall = peak - trough
-            reference = peak - fall * np.minimum(1.0, fall)
-            end = loads(phases[last].end_deg, phases[last].end_pull_N)
-            new = np.clip(end - reference, 0.0, 1.0)
-            guards[k] = max(muscle.tilt_guard_amplitude * new[0], muscle.guard_amplitude * new[1])
-        for phase in phases[k : last + 1]:
+        while last + 1 < len(phases) and loading(phases[last + 1]):
+            last += 1
+        run = phases[k : last + 1]
+        fall = peak - trough
+        reference = peak - fall * np.minimum(1.0, fall)
+        highest = np.max([loads(p.end_deg, p.end_pull_N) for p in run], axis=0)
+        new = np.clip(highest - reference, 0.0, 1.0)
+        guards[k] = max(muscle.tilt_guard_amplitude * new[0], muscle.guard_amplitude * new[1])
+        for phase in run:
             remember(phase)
+        # loaded again to where the run ends: a later fall counts from there
+        end = loads(run[-1].end_deg, run[-1].end_pull_N)
+        np.maximum(trough, np.minimum(end, peak), out=trough)
         k = last + 1
     return guards
 

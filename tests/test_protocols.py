@@ -84,16 +84,21 @@ def test_guarding_grows_with_the_rise_of_the_pull_so_more_pull_gives_more_tracti
     assert forces[2] > forces[0] + 1.0
 
 
-def rippled_traction(ripple_N: float, hold_s: float = 120.0) -> spinesim.Protocol:
-    """300 N on a split table held for ``hold_s`` as a trace sampled every 0.5 s, with a
-    0.5 Hz ripple of +-``ripple_N``."""
+def ripple_phases(ripple_N: float, hold_s: float = 120.0) -> list[spinesim.Phase]:
+    """A 30 s ramp to 300 N, held for ``hold_s`` as a trace sampled every 0.5 s with a
+    0.5 Hz ripple of +-``ripple_N``, and a 30 s release."""
     t = np.arange(0.0, hold_s + 1e-9, 0.5)
     pull = 300.0 + ripple_N * np.sin(np.pi * t)
     phases = [spinesim.Phase(30, 0, 0, start_pull_N=0, end_pull_N=pull[0])]
     phases += [
         spinesim.Phase(0.5, 0, 0, start_pull_N=a, end_pull_N=b) for a, b in itertools.pairwise(pull)
     ]
-    phases += [spinesim.Phase(30, 0, 0, start_pull_N=pull[-1], end_pull_N=0)]
+    return [*phases, spinesim.Phase(30, 0, 0, start_pull_N=pull[-1], end_pull_N=0)]
+
+
+def rippled_traction(ripple_N: float, hold_s: float = 120.0) -> spinesim.Protocol:
+    """:func:`ripple_phases` after 2 h upright, summarised at the end of the hold."""
+    phases = ripple_phases(ripple_N, hold_s)
     return spinesim.Protocol((spinesim.upright(2.0), *phases), end_of_hold_s=30 + hold_s)
 
 
@@ -102,6 +107,9 @@ def test_ripple_on_a_recorded_pull_neither_guards_again_nor_costs_steps(default_
     re-arms almost none of it (it started the transient at every rise, and its activation
     reached 2.4), and a sample that changes the pull by a few newtons forces few steps
     (each forced 40, 22 times the steps of the clean hold)."""
+    twice = spinesim.Protocol(ripple_phases(5.0) * 2)  # released in between: re-armed once
+    onsets = twice.knots(spinesim.MuscleProperties())[:, L.P_GUARD]
+    assert 1.0 <= onsets.sum() < 1.3  # two full onsets (the second cycle's ripple: 30.5)
     device = spinesim.TractionTable(split_table=True)
     clean, rippled = (
         spinesim.simulate(rippled_traction(r), model=spinesim.spine_model(device=device))
