@@ -30,17 +30,22 @@ class Case:
     evaluated (sorted, from 0), the index among them of the end of the hold and which of
     them the summaries read (``summarized``, a mask; default: all of them). Times left out
     of the summaries (a sweep's series times) are returned as series only, so that asking
-    for a series does not change a peak or a rise time."""
+    for a series does not change a peak or a rise time. ``load_sense`` (+1 or -1,
+    :attr:`spinesim.Protocol.load_sense`) says which way the peaks look: +1 for the
+    largest values (a session that pulls the spine apart), -1 for the smallest."""
 
     model_index: int
     knots: np.ndarray
     output_times: np.ndarray
     hold_index: int
     summarized: np.ndarray | None = None
+    load_sense: float = 1.0
 
     def __post_init__(self) -> None:
         check_times("Case.output_times", np.asarray(self.output_times), np.asarray(self.knots))
         check_integer("Case.hold_index", self.hold_index, 0, len(self.output_times) - 1)
+        if self.load_sense not in (1.0, -1.0):
+            raise ParameterError(f"Case.load_sense = {self.load_sense!r}; allowed: 1 or -1")
         if self.summarized is not None:
             mask = np.asarray(self.summarized)
             if mask.dtype != bool or mask.shape != np.shape(self.output_times):
@@ -157,6 +162,7 @@ def run_cases(
             np.concatenate(times),
             _offsets(times),
             np.array([c.hold_index for c in ordered], dtype=np.int64),
+            np.array([c.load_sense for c in ordered], dtype=float),
             np.concatenate([c.summary_mask for c in ordered]),
             np.array([first.joint_names.index(name) for name in levels], dtype=np.int64),
             first.joint[:, L.J_SPINAL] > 0,

@@ -149,9 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Simulate one inversion session (ramp from horizontal to --angle, hold, return) "
             "or the protocol in a TOML file, and print the per-level summary: the axial "
             "force at the end of the hold across the motion segment and in the disc, and the "
-            "disc's peak (N, tension positive; the peak is the extreme in the direction the "
-            "hold moved the force), end-of-hold disc-space change (mm), the change left at "
-            "the session end, its rise time (s), the lowest nucleus pressure (MPa) and the "
+            "disc's peak (N, tension positive; the peak is the extreme up to the end of the "
+            "hold, the way the session loads), end-of-hold disc-space change (mm), the change "
+            "left at the session end, its rise time (s), the lowest nucleus pressure (MPa) and the "
             "fluid change (%), and the spine length change. Angles: 0 deg horizontal, "
             "+90 fully inverted head-down, -90 upright."
         ),

@@ -61,6 +61,9 @@ HOLD_PEAK_SHARE = 0.9
 #: itself, which at 20 deg/s reach 2 % of g 1.5 m from the pivot (docs/model.md §2.1);
 #: ``simulate`` warns about a faster device phase.
 MODELLED_TILT_RATE_DEG_S = 20.0
+#: Time (s) over which the tilt's rate is measured for that warning: the tilting, not the
+#: noise between the samples of a recorded trace (a choice for the warning, not physics).
+TILT_RATE_WINDOW_S = 1.0
 #: Consecutive device phases join up within this share of the angle or pull (-, at least
 #: of 1 deg or 1 N): rounding, not a jump (numerical, not physical).
 CONTINUITY_TOLERANCE = 1e-9
@@ -568,16 +571,44 @@ class Protocol:
         )
 
     @property
+    def load_sense(self) -> float:
+        """+1 if the session pulls the spine apart on the device (a head-down tilt or a
+        pull) or does neither, -1 if it only tilts the body head-up: which way the peaks
+        of its summaries look (the largest or the smallest values)."""
+        device = [p for p, _ in self._session_ends() if p.kind == "device"]
+        head_up = any(min(p.start_deg, p.end_deg) < 0.0 for p in device)
+        pulls = any(max(p.start_pull_N, p.end_pull_N) > 0.0 for p in device)
+        return -1.0 if head_up and self._tilt_side() < 0.0 and not pulls else 1.0
+
+    @property
     def fastest_tilt_deg_s(self) -> float:
-        """The fastest change of angle (deg/s) of a device phase (0 without one)."""
-        return max(
-            (
-                abs(p.end_deg - p.start_deg) / p.duration_s
-                for p in self.phases
-                if p.kind == "device" and p.duration_s > 0.0
-            ),
-            default=0.0,
-        )
+        """The fastest change of angle (deg/s) on the device over any second (or over a
+        shorter stretch on the device), 0 without device phases: the tilting itself, not
+        the noise between the samples of a recorded trace."""
+        fastest = 0.0
+        for times, angles in self._device_stretches():
+            # windows of a second from every knot, the last ones ending at the stretch's end
+            starts = np.minimum(times[:-1], max(times[-1] - TILT_RATE_WINDOW_S, times[0]))
+            ends = np.minimum(starts + TILT_RATE_WINDOW_S, times[-1])
+            change = np.interp(ends, times, angles) - np.interp(starts, times, angles)
+            fastest = max(fastest, float(np.max(np.abs(change) / (ends - starts))))
+        return fastest
+
+    def _device_stretches(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Knot times (s) and angles (deg) of each stretch of device phases that follow
+        each other without a gap (phases of zero duration left out)."""
+        stretches: list[tuple[list[float], list[float]]] = []
+        previous_end = None
+        for phase, (start, end) in zip(self.phases, self._phase_times(), strict=True):
+            if phase.kind != "device" or end <= start:
+                previous_end = None
+                continue
+            if previous_end is None or start != previous_end:
+                stretches.append(([start], [phase.start_deg]))
+            stretches[-1][0].append(end)
+            stretches[-1][1].append(phase.end_deg)
+            previous_end = end
+        return [(np.array(t), np.array(a)) for t, a in stretches]
 
     def _tilt_side(self) -> float:
         """+1 if a session phase on the device tilts the body head-down, else -1: the

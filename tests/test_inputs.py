@@ -730,6 +730,12 @@ def test_a_tilt_faster_than_the_model_covers_warns(default_model):
     assert fast.fastest_tilt_deg_s == 45.0
     with pytest.warns(spinesim.SpinesimWarning, match="up to 45 deg/s; above 20 deg/s"):
         spinesim.simulate(fast, model=default_model)
+    # the rate is the tilting's over a second, not the noise between a trace's samples
+    t = np.arange(0.0, 60.001, 0.01)
+    angle = np.clip(6.0 * t, 0.0, 60.0) * (t < 50) + (t >= 50) * 6.0 * (60.0 - t)
+    angle[1:-1] += 0.05 * np.random.default_rng(0).standard_normal(t.size - 2)  # 30 deg/s
+    traced = spinesim.Protocol.from_samples(t, angle, end_of_hold_s=50.0)
+    assert traced.fastest_tilt_deg_s == pytest.approx(6.0, rel=0.05)
     usual = spinesim.Protocol.inversion(90, hold_s=10)  # 10 s ramp: 9 deg/s
     with warnings.catch_warnings():
         warnings.simplefilter("error", spinesim.SpinesimWarning)

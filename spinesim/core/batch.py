@@ -93,20 +93,21 @@ def rise_time(times, change, hold):
 
 
 @jit
-def peak(values, hold):
-    """The extreme of ``values`` on the side to which the session moved them from their
-    start by the end of the hold (``values[hold]``, up or down from ``values[0]``): the
-    largest tension or opening of a session that pulls, the largest compression or
-    shortening of one that loads."""
-    if values[hold] >= values[0]:
-        return values.max()
-    return values.min()
+def peak(values, hold, sense):
+    """The extreme of ``values`` from the start to the end of the hold (index ``hold``),
+    the way the session loads the spine: the largest (``sense`` +1: a head-down tilt or a
+    pull, the most tension or opening) or the smallest (-1: a head-up tilt, the most
+    compression or closing)."""
+    if sense > 0.0:
+        return values[: hold + 1].max()
+    return values[: hold + 1].min()
 
 
 @jit
-def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summary):
+def summarize(times, joint_out, hold, sense, levels, spinal, level_summary, global_summary):
     """Fill the per-level ``(n_level, N_SUM)`` and global ``(N_SUM_GLOBAL,)``
-    summaries from the observables of one case; ``hold`` indexes the end of the hold."""
+    summaries from the observables of one case; ``hold`` indexes the end of the hold,
+    ``sense`` says which way the peaks look (:func:`peak`)."""
     n_t = times.shape[0]
     last = n_t - 1
     change = np.empty(n_t)
@@ -123,12 +124,12 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
         out[SUM_GAP_FINAL] = joint_out[last, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
         out[SUM_PRESSURE_END] = end[O_PRESSURE]
         out[SUM_FLUID_END] = end[O_FLUID] - base[O_FLUID]
-        out[SUM_FORCE_PEAK] = peak(joint_out[:, j, O_DISC_FORCE], hold)
+        out[SUM_FORCE_PEAK] = peak(joint_out[:, j, O_DISC_FORCE], hold, sense)
         pressure_min = np.inf
         for k in range(n_t):
             pressure_min = min(pressure_min, joint_out[k, j, O_PRESSURE])
             change[k] = joint_out[k, j, O_GAP_MIDDLE] - base[O_GAP_MIDDLE]
-        out[SUM_GAP_PEAK] = peak(change, hold)
+        out[SUM_GAP_PEAK] = peak(change, hold, sense)
         out[SUM_PRESSURE_MIN] = pressure_min
         out[SUM_RISE_TIME] = rise_time(times, change, hold)
     length = np.zeros(n_t)
@@ -137,7 +138,7 @@ def summarize(times, joint_out, hold, levels, spinal, level_summary, global_summ
             if spinal[j]:
                 length[k] += joint_out[k, j, O_GAP_MIDDLE] - joint_out[0, j, O_GAP_MIDDLE]
     global_summary[SUM_LENGTH_END] = length[hold]
-    global_summary[SUM_LENGTH_PEAK] = peak(length, hold)
+    global_summary[SUM_LENGTH_PEAK] = peak(length, hold, sense)
     global_summary[SUM_LENGTH_FINAL] = length[last]
 
 
@@ -237,21 +238,22 @@ def run_case(
 @jit_parallel
 def run_cases(
     y0, body, joint, glob, case_model, knots, knot_start, save_times, save_start, hold_index,
-    summary_mask, levels, spinal, rtol, atol, h_init, h_max, max_steps, series_index,
+    load_sense, summary_mask, levels, spinal, rtol, atol, h_init, h_max, max_steps, series_index,
     level_summary, global_summary, joint_series, body_series, global_series, final_state,
     status, stats,
 ):  # fmt: skip
     """Run every case (:func:`run_case`) in parallel; see the module docstring.
 
     Shapes: ``y0 (n_model, n_state)``, ``body (n_model, n_body, NB)``, ``joint (n_model,
-    n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``; ``summary_mask``
-    (laid out as ``save_times``) marks the saved times the summaries read; ``series_index
-    (n_case, n_series)`` gives for each requested series time the index into the case's
-    saved times (-1: none); outputs ``level_summary (n_case, n_level, N_SUM)``,
-    ``global_summary (n_case, N_SUM_GLOBAL)``, ``joint_series (n_case, n_series,
-    n_joint, N_JOINT_OUT)``, ``body_series (n_case, n_series, n_body, N_BODY_OUT)``,
-    ``global_series (n_case, n_series, N_GLOBAL_OUT)``, ``final_state (n_case, n_state)``,
-    ``status (n_case,)`` and ``stats (n_case, NSTAT)``.
+    n_joint, NJ)``, ``glob (n_model, NG)``, ``case_model (n_case,)``, ``load_sense
+    (n_case,)`` (+1 or -1, :func:`peak`); ``summary_mask`` (laid out as ``save_times``)
+    marks the saved times the summaries read; ``series_index (n_case, n_series)`` gives
+    for each requested series time the index into the case's saved times (-1: none);
+    outputs ``level_summary (n_case, n_level, N_SUM)``, ``global_summary (n_case,
+    N_SUM_GLOBAL)``, ``joint_series (n_case, n_series, n_joint, N_JOINT_OUT)``,
+    ``body_series (n_case, n_series, n_body, N_BODY_OUT)``, ``global_series (n_case,
+    n_series, N_GLOBAL_OUT)``, ``final_state (n_case, n_state)``, ``status (n_case,)``
+    and ``stats (n_case, NSTAT)``.
     """
     n_case = case_model.shape[0]
     n_body = body.shape[1]
@@ -287,8 +289,8 @@ def run_cases(
         keep = summary_mask[save_start[c] : save_start[c + 1]]
         read = np.nonzero(keep)[0]
         summarize(
-            times[read], joint_out[read], np.sum(keep[: hold_index[c]]), levels, spinal,
-            level_summary[c], global_summary[c],
+            times[read], joint_out[read], np.sum(keep[: hold_index[c]]), load_sense[c], levels,
+            spinal, level_summary[c], global_summary[c],
         )  # fmt: skip
         for g in range(n_series):
             k = series_index[c, g]

@@ -125,7 +125,8 @@ def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str
         ci = inputs[k]
         times, hold, summarized, series = output_times(ci.protocol, settings)
         knots = ci.protocol.knots(ci.tissues.muscles, ci.device)
-        cases.append(Case(keys.index(ci.model_key), knots, times, hold, summarized))
+        sense = ci.protocol.load_sense
+        cases.append(Case(keys.index(ci.model_key), knots, times, hold, summarized, sense))
         series_index.append(series)
     n = len(inputs)
     status = np.full(n, ASSEMBLY_FAILED, dtype=np.int64)
