@@ -70,8 +70,8 @@ FEET_TOPPLING_RATIO = 2.0
 #: Half-width (rad) of the C1 blend in which the postural extensors and flexors take over
 #: from each other at the rest angle, at the default postural gain (numerical). Both pull
 #: a little there, K_p w / (4 lever) each, an artefact of the blend: at gain r_p the width
-#: is POSTURE_BLEND x r_p(default) / r_p, so that the artefact does not grow with the gain
-#: (at r_p = 100 with a fixed width it compressed L4-L5 standing by 210 N more).
+#: is POSTURE_BLEND x r_p(default) / max(r_p, 1), so that the artefact does not grow with
+#: the gain (at r_p = 100 with a fixed width it compressed L4-L5 standing by 210 N more).
 POSTURE_BLEND = 1e-3
 #: Every device class (``device`` arguments are checked against them).
 DEVICE_TYPES = tuple(DEVICES.values())
