@@ -105,7 +105,7 @@ from spinesim.core.mechanics import (
     contact_spring,
     contact_tilt,
     fluid_conductance,
-    holds_fore_aft,
+    is_seat,
     joint_deformation,
     joint_loads,
     joint_posture,
@@ -322,7 +322,7 @@ def anchor_gradient(y, i, cs, body, kind, point, g):
         point_gradient(y, i, cs, lx, ly, point, 0)
         px, py, vx, vy, rx, ry = body_point(y, i, cs, lx, ly)
         damping = body[i, B_ANCHOR_C]
-        fore_aft = 1.0 if holds_fore_aft(body, i, kind) else 0.0
+        fore_aft = 0.0 if is_seat(body, i, kind) else 1.0
         fx = -k * (px - body[i, B_ANCHOR_X]) - damping * vx
         fy = fore_aft * (-k * (py - body[i, B_ANCHOR_Y]) - damping * vy)
         for col in range(BODY_INPUTS):

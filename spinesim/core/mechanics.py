@@ -561,7 +561,7 @@ def anchor_loads(y, i, cs, body, kind):
         px, py, vx, vy, rx, ry = body_point(y, i, cs, body[i, B_ANCHOR_LX], body[i, B_ANCHOR_LY])
         c = body[i, B_ANCHOR_C]
         fx = -k * (px - body[i, B_ANCHOR_X]) - c * vx
-        fy = -k * (py - body[i, B_ANCHOR_Y]) - c * vy if holds_fore_aft(body, i, kind) else 0.0
+        fy = 0.0 if is_seat(body, i, kind) else -k * (py - body[i, B_ANCHOR_Y]) - c * vy
         torque = rx * fy - ry * fx
     k_rot, c_rot = rotational_holder(body, i, kind)
     torque -= k_rot * (y[b + S_PHI] - body[i, B_ANCHOR_PHI])
@@ -570,11 +570,11 @@ def anchor_loads(y, i, cs, body, kind):
 
 
 @jit
-def holds_fore_aft(body, i, kind):
-    """Whether body ``i``'s holder holds it normal to the table (y) and in its tilt in a
-    phase of kind ``kind``: every holder but a seat (``B_SEAT``), which carries the body
-    only along the table (the spine)."""
-    return not (kind == K_SITTING and body[i, B_SEAT] > 0.0)
+def is_seat(body, i, kind):
+    """Whether body ``i``'s holder is a seat in a phase of kind ``kind`` (``B_SEAT``,
+    sitting): it carries the body only along the table (the spine), holding it neither
+    normal to the table (y) nor in its tilt."""
+    return kind == K_SITTING and body[i, B_SEAT] > 0.0
 
 
 @jit
@@ -593,7 +593,7 @@ def rotational_holder(body, i, kind):
     """Rotational stiffness and damping of body ``i``'s holder in a phase of kind ``kind``:
     upright and sitting, those of the feet (``B_FEET_*``) where they are stiffer; none of a
     seat (``B_SEAT``), on which the pelvis tilts freely."""
-    if not holds_fore_aft(body, i, kind):
+    if is_seat(body, i, kind):
         return 0.0, 0.0
     feet = kind == K_UPRIGHT or kind == K_SITTING
     if feet and body[i, B_FEET_K_ROT] > body[i, B_ANCHOR_K_ROT]:
