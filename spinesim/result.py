@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 
 from spinesim._files import atomic_output, check_output
 from spinesim._optional import import_optional
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, SpinesimWarning, check_number
 from spinesim.protocol import SAVED_TIME_MERGE
 from spinesim.summary import SIDES
 
@@ -92,8 +93,18 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 LATER_VARIABLES = ("anchor_normal_force", "hand_force")
 #: Suffixes of a result file (netCDF).
 RESULT_SUFFIXES = (".nc",)
-#: Attribute (and its value) that marks a dataset written by :meth:`Result.to_xarray`.
-RESULT_MARK = ("spinesim_result", "1")
+#: Attribute that marks a dataset written by :meth:`Result.to_xarray`; its value is the
+#: format version of the file.
+RESULT_MARK = "spinesim_result"
+#: What each format version changed in a result's stored numbers; the last one is written.
+#: A file of an earlier version still loads, with a warning naming what differs.
+RESULT_FORMATS = {
+    "1": "the first format",
+    "2": "the summary's peaks are taken from the start to the end of the hold, the way the "
+    "session loads the spine (Protocol.load_sense), not over the whole session; the value "
+    "saved where a phase ends has that phase's inputs (device, posture), not the next one's",
+}
+RESULT_FORMAT = max(RESULT_FORMATS, key=int)
 #: Attribute that marks a sweep's results (its specification; :mod:`spinesim.sweeps.store`).
 SWEEP_MARK = "spinesim_sweep"
 #: The variables with a value per level (and time).
@@ -108,8 +119,9 @@ POSE_VARIABLES: dict[str, tuple[str, str]] = {
 
 
 def is_result_dataset(ds: Any) -> bool:
-    """Whether the xarray dataset ``ds`` holds a single-session :class:`Result`."""
-    return ds.attrs.get(RESULT_MARK[0]) == RESULT_MARK[1]
+    """Whether the xarray dataset ``ds`` holds a single-session :class:`Result` (of any
+    format version)."""
+    return ds.attrs.get(RESULT_MARK) in RESULT_FORMATS
 
 
 def is_result_file(path: str | os.PathLike) -> bool:
@@ -332,7 +344,7 @@ class Result:
                     {"units": unit, "long_name": description},
                 )
         attrs = {k: json.dumps(v) for k, v in self.attrs.items()}
-        attrs[RESULT_MARK[0]] = RESULT_MARK[1]
+        attrs[RESULT_MARK] = RESULT_FORMAT
         return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     def to_netcdf(self, path: str | os.PathLike) -> None:
@@ -354,14 +366,16 @@ class Result:
             sweep = SWEEP_MARK in ds.attrs or "batch_done" in ds
             hint = "; it holds a sweep's results: open it with spinesim.open_sweep" if sweep else ""
             raise ParameterError(
-                f"the dataset is not a spinesim result (attribute {RESULT_MARK[0]} missing){hint}"
+                f"the dataset is not a spinesim result (attribute {RESULT_MARK} missing or "
+                f"not one of the formats {sorted(RESULT_FORMATS, key=int)}){hint}"
             )
+        _warn_older_format(ds.attrs[RESULT_MARK])
         data = {
             name: np.asarray(ds[name].values)
             for name in VARIABLES
             if name in ds or name not in LATER_VARIABLES
         }
-        attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK[0]}
+        attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK}
         levels = tuple(str(v) for v in ds["level"].values)
         _check_whole_session(np.asarray(ds["time"].values), levels, attrs)
         poses = {}
@@ -370,6 +384,21 @@ class Result:
             poses["body_pose"] = np.stack([ds[name].values for name in POSE_VARIABLES], axis=-1)
         return cls(
             time_s=np.asarray(ds["time"].values), levels=levels, data=data, attrs=attrs, **poses
+        )
+
+
+def _warn_older_format(version: str) -> None:
+    """Warn that a result of format ``version`` (older than :data:`RESULT_FORMAT`) holds
+    numbers computed by older rules: its summary and its saved values stay as written."""
+    later = [v for v in RESULT_FORMATS if int(v) > int(version)]
+    if later:
+        changes = "; ".join(f"format {v}: {RESULT_FORMATS[v]}" for v in later)
+        warnings.warn(
+            f"this result was written in format {version} by an earlier spinesim, and its "
+            f"stored numbers keep that format's rules; since then ({changes}). Simulate the "
+            "session again for the current rules",
+            SpinesimWarning,
+            stacklevel=4,
         )
 
 

@@ -10,6 +10,7 @@ import signal
 import stat
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from spinesim import ParameterError
 from spinesim import _files as files
 from spinesim.core import batch
 from spinesim.provenance import build_fingerprint
-from spinesim.result import LATER_VARIABLES, SIDES, VARIABLES
+from spinesim.result import LATER_VARIABLES, RESULT_FORMAT, RESULT_MARK, SIDES, VARIABLES
 
 HOLD_END_S = 25.0
 
@@ -90,6 +91,35 @@ def test_written_dataset_is_labelled(tmp_path, result):
         assert ds["gap_change"].dims == ("time", "level", "side")
         assert ds["axial_force"].attrs["units"] == "N"
         assert ds["time"].attrs["units"] == "s"
+
+
+def test_a_file_of_an_earlier_format_loads_with_a_warning_naming_what_changed(tmp_path, result):
+    path = tmp_path / "r.nc"
+    result.to_xarray().assign_attrs({RESULT_MARK: "1"}).to_netcdf(path, engine="h5netcdf")
+    with pytest.warns(spinesim.SpinesimWarning, match="written in format 1") as caught:
+        loaded = spinesim.load_result(path)
+    assert "format 2: the summary's peaks are taken from the start to the end" in str(
+        caught[0].message
+    )
+    assert loaded.summary() == result.summary()
+
+
+def test_a_file_of_the_current_format_loads_without_a_warning(tmp_path, result):
+    path = tmp_path / "r.nc"
+    result.to_netcdf(path)
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        assert ds.attrs[RESULT_MARK] == RESULT_FORMAT == "2"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spinesim.load_result(path)
+
+
+def test_a_file_of_an_unknown_format_is_refused(tmp_path, result):
+    path = tmp_path / "r.nc"
+    result.to_xarray().assign_attrs({RESULT_MARK: "99"}).to_netcdf(path, engine="h5netcdf")
+    with pytest.raises(ParameterError, match=r"not one of the formats \['1', '2'\]"):
+        spinesim.load_result(path)
+    assert not spinesim.result.is_result_file(path)
 
 
 def test_relative_path_in_current_folder(tmp_path, monkeypatch, result):
