@@ -614,9 +614,11 @@ def document(m: Measurements) -> str:
             "60 deg (10 s ramp, hold, 10 s return). scipy's `solve_ivp` (Radau, BDF, LSODA) "
             "solves the same equations: spinesim's compiled right-hand side called from "
             "Python, with the kernel's compiled analytic block-tridiagonal Jacobian "
-            "(`core/jacobian.py`; sparse for Radau and BDF, dense for LSODA), restarting at "
-            "protocol knots like the kernel. This is the fairest scipy set-up we know; with "
-            "a Python right-hand side scipy would be far slower.",
+            "(`core/jacobian.py`; sparse for Radau and BDF, banded for LSODA: until "
+            "2026-11-28 LSODA got it dense and took about 3 times as long, which overstated "
+            "spinesim's lead over it), restarting at protocol knots like the kernel. This is "
+            "the fairest scipy set-up we know; with a Python right-hand side scipy would be "
+            "far slower.",
             "2. **Linear chain of the full spine, against scipy, MuJoCo and OpenSim.** The "
             "part of the model the peers can express: the 27 bodies with their masses, "
             "inertias and attachments, joined by linear Kelvin-Voigt joints (the assembled "

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pytest
 
+import spinesim
 from spinesim.assembly import GRAVITY, spine_section
 from spinesim.core import layout as L
 from spinesim.errors import ParameterError
@@ -62,6 +63,23 @@ def test_scipy_agrees_with_the_reference(chain, reference, method):
         model, SESSION.knots(), SESSION.sample_times(), method, 1e-8, atol
     )
     assert C.position_error(C.axial_positions(states), reference) < 1e-7
+
+
+def test_lsodas_banded_jacobian_holds_the_sparse_one():
+    """LSODA's packed banded Jacobian has every entry of the block-tridiagonal one, in
+    row ``HALF_BAND + i - j`` of column ``j``, and nothing else."""
+    model = spine_section(spinesim.spine_model(), "pelvis", "L1")
+    knots = SESSION.knots()
+    y = model.y0 + 1e-4 * np.sin(np.arange(model.y0.size))  # not an equilibrium
+    sparse = scipy_reference.block_jacobian(model, knots, 1)(0.5, y).toarray()
+    packed = scipy_reference.block_jacobian(model, knots, 1, banded=True)(0.5, y)
+    band = scipy_reference.HALF_BAND
+    rows, cols = np.nonzero(packed)
+    assert np.all(np.abs(rows - band) <= band)
+    unpacked = np.zeros_like(sparse)
+    unpacked[rows - band + cols, cols] = packed[rows, cols]
+    assert np.count_nonzero(sparse) > 10 * model.n_body
+    np.testing.assert_array_equal(unpacked, sparse)
 
 
 def test_mujoco_chain_agrees_with_the_reference(chain, reference):
