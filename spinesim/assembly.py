@@ -68,10 +68,12 @@ ANCHOR_DAMPING_RATIO = 0.5
 #: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1333 N m/rad).
 FEET_TOPPLING_RATIO = 2.0
 #: Half-width (rad) of the C1 blend in which the postural extensors and flexors take over
-#: from each other at the rest angle, at the default postural gain (numerical). Both pull
-#: a little there, K_p w / (4 lever) each, an artefact of the blend: at gain r_p the width
-#: is POSTURE_BLEND x r_p(default) / max(r_p, 1), so that the artefact does not grow with
-#: the gain (at r_p = 100 with a fixed width it compressed L4-L5 standing by 210 N more).
+#: from each other at the rest angle, at the default postural stiffness K_p (numerical).
+#: Both pull a little there, K_p w / (4 lever) each, an artefact of the blend: the width
+#: is POSTURE_BLEND x K_p(default) / K_p (at most ten times POSTURE_BLEND), so that the
+#: artefact does not grow with K_p, whether the gain r_p or the bending stiffness raises
+#: it (with a fixed width, r_p = 100 compressed L4-L5 standing by 210 N more, and a
+#: bending stiffness of 5e4 N m/rad by 4.5 kN).
 POSTURE_BLEND = 1e-3
 #: Every device class (``device`` arguments are checked against them).
 DEVICE_TYPES = tuple(DEVICES.values())
@@ -887,7 +889,7 @@ def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str,
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "muscle_force": tissues.muscles.tone_stress_MPa * 1e6 * area * _muscle_size(anat, tissues),
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
-        "posture_blend": _posture_blend(tissues.muscles),
+        "posture_blend": _posture_blend(tissues.muscles, p.bending_stiffness),
         "spinal": 1.0,
     }
     for prefix, (offset, lig_len, ea1, ea2, eps) in (("lig_ant_", ant), ("lig_post_", post)):
@@ -899,11 +901,15 @@ def disc_columns(anat: Anatomy, j: int, s: float, tissues: Tissues) -> dict[str,
     return columns
 
 
-def _posture_blend(muscles: MuscleProperties) -> float:
-    """Half-width (rad) of the postural blend at the muscles' gain (:data:`POSTURE_BLEND`;
-    at most 10 times the default width, for gains below a tenth of the default)."""
-    default = MuscleProperties.postural_stiffness_ratio
-    return POSTURE_BLEND * default / max(muscles.postural_stiffness_ratio, default / 10.0)
+def _posture_blend(muscles: MuscleProperties, bending_stiffness: float) -> float:
+    """Half-width (rad) of the postural blend of a joint whose postural stiffness is the
+    muscles' gain times a bending stiffness proportional to ``bending_stiffness`` (N m/rad
+    at the reference level): :data:`POSTURE_BLEND` times the default stiffness over this
+    one, at most 10 times :data:`POSTURE_BLEND` (for stiffnesses below a tenth of the
+    default)."""
+    default = MuscleProperties.postural_stiffness_ratio * DiscProperties.bending_stiffness
+    stiffness = muscles.postural_stiffness_ratio * bending_stiffness
+    return POSTURE_BLEND * default / max(stiffness, default / 10.0)
 
 
 def _muscle_size(anat: Anatomy, tissues: Tissues) -> float:
@@ -920,8 +926,10 @@ def _bushing_columns(anat, j: int, s: float, tissues: Tissues, name: str) -> dic
     k = anat.axial_stiffness[j]
     if name == "hip":
         k_bend = HIP_BENDING_STIFFNESS * s**3
+        blend = _posture_blend(tissues.muscles, DiscProperties.bending_stiffness)
     else:
         k_bend = p.bending_stiffness * k / REFERENCE_AXIAL_STIFFNESS * s * s
+        blend = _posture_blend(tissues.muscles, p.bending_stiffness)
     return {
         "height": 0.0,
         "k_axial": k,
@@ -931,6 +939,6 @@ def _bushing_columns(anat, j: int, s: float, tissues: Tissues, name: str) -> dic
         "k_bend": k_bend,
         "muscle_y": -tissues.muscles.lever_arm_m * s,
         "posture_stiffness": tissues.muscles.postural_stiffness_ratio * k_bend,
-        "posture_blend": _posture_blend(tissues.muscles),
+        "posture_blend": blend,
         "spinal": 0.0 if name == "hip" else 1.0,
     }

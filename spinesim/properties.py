@@ -133,9 +133,13 @@ class DiscProperties(_Validated):
     )
     bending_stiffness: float = bounded(
         458.4,
-        0.0,
+        50.0,
         1e5,
-        doc="N m/rad at the reference level (8 N m/deg); Miller et al. 1986 [V]: 6-11 N m/deg",
+        doc="N m/rad at the reference level (8 N m/deg); Miller et al. 1986 [V]: 6-11 N m/deg. "
+        "Lower bound 50 N m/rad: upright, the postural control is a multiple of it "
+        "(MuscleProperties.postural_stiffness_ratio); softer, the standing trunk slumps "
+        "(L4-L5 bends under -101 N m at 50 N m/rad, -5.4 N m by default), and at 0 the "
+        "solver fails standing",
     )
     bending_damping_ratio: float = bounded(
         0.3,
