@@ -164,10 +164,16 @@ class _Device:
                     f"start_deg = {p.start_deg:g}, end_deg = {p.end_deg:g}"
                 )
             if self.hang_deg is not None and p.start_deg == p.end_deg != self.hang_deg:
+                flat = (
+                    "; a sham (Protocol.sham) or a rest lies flat at 0 deg, which this device "
+                    "cannot do: shams and rests need the devices 'table' or 'traction'"
+                    if p.start_deg == 0.0
+                    else ""
+                )
                 raise ParameterError(
                     f"{p.label}: on device {self.name!r} the body hangs free at "
                     f"{self.hang_deg:g} deg; a constant angle of {p.start_deg:g} deg is not "
-                    f"allowed (ramps to and from {self.hang_deg:g} deg are)"
+                    f"allowed (ramps to and from {self.hang_deg:g} deg are){flat}"
                 )
             if not self.pulls and max(p.start_pull_N, p.end_pull_N) > 0.0:
                 raise ParameterError(

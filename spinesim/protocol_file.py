@@ -63,7 +63,7 @@ from spinesim import _toml
 from spinesim.anatomy import Subject
 from spinesim.device import DEVICES, KINDS, Device, device_from_name
 from spinesim.errors import ParameterError
-from spinesim.protocol import POSTURE_ANGLES, POSTURE_BUILDERS, Phase, Protocol
+from spinesim.protocol import POSTURE_ANGLES, POSTURE_BUILDERS, Phase, Protocol, posture_phases
 
 TOP_LEVEL_KEYS = ("subject", "device", "preceding", "phase", "end_of_hold_s")
 PRECEDING_KEYS = ("kind", "hours")
@@ -135,11 +135,9 @@ def _preceding(label: str, table: Mapping[str, Any]) -> Phase | None:
         raise ParameterError(
             f"{label}.kind = {kind!r} is unknown; allowed: {tuple(POSTURE_BUILDERS)}"
         )
-    hours = table["hours"]
-    if isinstance(hours, int | float) and not isinstance(hours, bool) and hours == 0:
-        return None
     with _renamed({f"{kind}_hours": f"{label}.hours"}, fallback=label):
-        return POSTURE_BUILDERS[kind](hours)
+        phases = posture_phases({f"{kind}_hours": table["hours"]})
+    return phases[0] if phases else None
 
 
 def _phase(label: str, table: Mapping[str, Any], device: Device) -> Phase:

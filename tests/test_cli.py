@@ -239,6 +239,17 @@ def test_cycles_on_a_hanging_device_follow_each_other_without_a_flat_rest(device
     assert sum(p.name.startswith("hold") for p in protocol.phases) == 2
 
 
+def test_a_rest_on_a_hanging_device_is_refused_naming_the_option():
+    args = cli.build_parser().parse_args(["run", "--device", "boots", "--rest", "20"])
+    with pytest.raises(ParameterError, match=r"^--rest = 20: on device 'boots' the body hangs"):
+        cli._inputs(args)
+
+
+def test_a_sham_on_a_hanging_device_says_why_from_python_too():
+    with pytest.raises(ParameterError, match=r"a sham \(Protocol.sham\) or a rest lies flat"):
+        spinesim.simulate(spinesim.Protocol.inversion(90).sham(), device=spinesim.GravityBoots())
+
+
 def test_example_protocol_file_runs(tmp_path, capsys):
     protocol, subject, device = load_protocol_file(EXAMPLE)
     assert protocol.preceding_duration_s == pytest.approx(2 * 3600.0 + spinesim.protocol.LIE_DOWN_S)
@@ -356,7 +367,11 @@ BAD_FILES = [
     ('[device]\ntype = "chair"\n' + GOOD_PHASE, "device.type"),
     ("[device]\nfriction_static = 0.3\nfriction_kinetic = 0.5\n" + GOOD_PHASE, "friction_kinetic"),
     ('[[preceding]]\nkind = "kneeling"\nhours = 2\n' + GOOD_PHASE, "preceding[1].kind"),
-    ('[[preceding]]\nkind = "upright"\nhours = -1\n' + GOOD_PHASE, "preceding[1].hours"),
+    (
+        '[[preceding]]\nkind = "upright"\nhours = -1\n' + GOOD_PHASE,
+        "preceding[1].hours = -1 is outside the allowed range; allowed: a number in (0, 48], "
+        "or 0 for none",
+    ),
     ('[[preceding]]\nkind = "upright"\nhours = false\n' + GOOD_PHASE, "preceding[1].hours"),
     ('[[preceding]]\nkind = "kneeling"\nhours = 0\n' + GOOD_PHASE, "preceding[1].kind"),
     ('[[preceding]]\nkind = "upright"\nhours = 1\n', "[[phase]]"),
