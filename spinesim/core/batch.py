@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from spinesim._numba import jit, jit_parallel, prange
-from spinesim.core.holders import starting_holders, strap_on
+from spinesim.core.holders import lies_down, place_on_support, starting_holders, strap_on
 from spinesim.core.integrator import integrate_span
 from spinesim.core.layout import (
     DISC_COLLAPSED,
@@ -31,6 +31,7 @@ from spinesim.core.layout import (
     J_NUCLEUS_AREA,
     NONFINITE_OUTPUT,
     OK,
+    P_KIND,
     P_TIME,
     STAT_LAST_CAUSE,
     STAT_REJECTED,
@@ -174,8 +175,10 @@ def run_case(
     """One session: integrate and observe it at ``times``; returns the solver status.
 
     The run is split at every knot where a holder starts to act (a harness strapped on, a
-    seat sat on): the holder is fastened where the body is (:mod:`~spinesim.core.holders`)
-    and each part is observed with the holders as they were in it. ``body`` is not changed.
+    seat sat on) or where the body lies down after standing or sitting: the holder is
+    fastened where the body is, the lying body is placed onto the support
+    (:mod:`~spinesim.core.holders`), and each part is observed with the holders as they
+    were in it. ``body`` is not changed.
     Each part restarts the step control (``h_init``, a new Jacobian) at its knot, like any
     knot where the protocol jumps; ``max_steps`` bounds the whole session.
     """
@@ -189,10 +192,14 @@ def run_case(
     k0 = 0
     i0 = 0
     while True:
+        if lies_down(protocol, k0):
+            place_on_support(body, y, glob, int(protocol[k0, P_KIND]))
         starting_holders(body, protocol, k0, mask)
         strap_on(body, y, mask)
         k1 = k0 + 1
-        while k1 < n_knot and not starting_holders(body, protocol, k1, mask):
+        while k1 < n_knot and not (
+            starting_holders(body, protocol, k1, mask) or lies_down(protocol, k1)
+        ):
             k1 += 1
         last = k1 >= n_knot
         t0 = protocol[k0, P_TIME]

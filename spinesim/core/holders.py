@@ -1,6 +1,8 @@
 """Holders (ankle holder, pads, harness, seat, feet) are fastened where the body is when
 they start to act: a harness is strapped on the body as it hangs, not where it was at
-assembly. A holder acts in the phase kinds its ``B_RELEASE_*`` columns do not release."""
+assembly. A holder acts in the phase kinds its ``B_RELEASE_*`` columns do not release.
+Likewise a body that lies down after standing or sitting lies onto the support from
+where it was (:func:`place_on_support`)."""
 
 from __future__ import annotations
 
@@ -16,14 +18,21 @@ from spinesim.core.layout import (
     B_ANCHOR_PHI,
     B_ANCHOR_X,
     B_ANCHOR_Y,
+    B_CONTACT_X,
+    B_CONTACT_Y,
+    B_K_NORMAL,
     B_RELEASE_DEVICE,
     BLOCK,
+    G_SMOOTH,
     K_LYING,
+    K_SITTING,
+    K_UPRIGHT,
     P_KIND,
     S_PHI,
     S_X,
     S_Y,
 )
+from spinesim.core.mechanics import body_point, body_trig, contact_spring, contact_tilt, table_side
 
 
 @jit
@@ -63,3 +72,38 @@ def strap_on(body, y, mask):
             body[i, B_ANCHOR_Y] = y[b + S_Y] + s * lx + c * ly
             if body[i, B_ANCHOR_FIXED_ANGLE] == 0.0:
                 body[i, B_ANCHOR_PHI] = y[b + S_PHI]
+
+
+@jit
+def lies_down(protocol, k):
+    """True if knot ``k`` starts a lying phase right after an upright or sitting one: the
+    body lies down onto the support from wherever it stood (:func:`place_on_support`)."""
+    if k == 0:
+        return False
+    before = int(protocol[k - 1, P_KIND])
+    return int(protocol[k, P_KIND]) == K_LYING and (before == K_UPRIGHT or before == K_SITTING)
+
+
+@jit
+def place_on_support(body, y, glob, kind):
+    """Shift the body in state ``y`` normal to the support until its deepest contact point
+    at most touches it. Standing or sitting the support does not act, and where the body
+    stood need not be clear of its plane: beside a traction table the standing pelvis lay
+    98 mm inside it, so that lying down shot the body off the table at up to 1.5 m/s (and
+    with a contact stiffer than 5 mm of indentation took 10^4 to 10^5 steps, or failed).
+    A rigid shift loads nothing; the holders that act in phases of ``kind`` move with the
+    body."""
+    n_body = body.shape[0]
+    side = table_side(glob)
+    cs = body_trig(y, n_body)
+    deepest = 0.0
+    for i in range(n_body):
+        if body[i, B_K_NORMAL] > 0.0:
+            _, py, _, _, _, _ = body_point(y, i, cs, body[i, B_CONTACT_X], body[i, B_CONTACT_Y])
+            tilt = contact_tilt(y, i, body, side)
+            deepest = max(deepest, contact_spring(-side * py, tilt, body, i, glob[G_SMOOTH])[2])
+    if deepest > 0.0:
+        for i in range(n_body):
+            y[i * BLOCK + S_Y] += side * deepest
+            if is_held(body, i, kind):
+                body[i, B_ANCHOR_Y] += side * deepest
