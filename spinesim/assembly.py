@@ -70,11 +70,18 @@ FEET_TOPPLING_RATIO = 2.0
 #: Half-width (rad) of the C1 blend in which the postural extensors and flexors take over
 #: from each other at the rest angle, at the default postural stiffness K_p (numerical).
 #: Both pull a little there, K_p w / (4 lever) each, an artefact of the blend: the width
-#: is POSTURE_BLEND x K_p(default) / K_p (at most ten times POSTURE_BLEND), so that the
+#: is POSTURE_BLEND x K_p(default) / K_p, so that the
 #: artefact does not grow with K_p, whether the gain r_p or the bending stiffness raises
 #: it (with a fixed width, r_p = 100 compressed L4-L5 standing by 210 N more, and a
 #: bending stiffness of 5e4 N m/rad by 4.5 kN).
 POSTURE_BLEND = 1e-3
+#: Least postural stiffness (N m/rad) at the reference level, the muscles' gain times the
+#: disc's bending stiffness (``MuscleProperties.postural_stiffness_ratio`` x
+#: ``DiscProperties.bending_stiffness``; default 4584): below about 1000 the standing trunk
+#: buckles forward under its weight (L4-L5 bends under -80 to -100 N m against -5 N m by
+#: default, and carries up to -2500 N), and the results jump with small changes of either
+#: parameter (one-at-a-time sweeps of both, docs/model.md §2.9).
+MIN_POSTURAL_STIFFNESS = 1000.0
 #: Every device class (``device`` arguments are checked against them).
 DEVICE_TYPES = tuple(DEVICES.values())
 #: Lying time (s) over which an assembled spine settles onto the backrest at 0 deg.
@@ -346,6 +353,14 @@ class Tissues:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             check_type(f"Tissues.{f.name}", getattr(self, f.name), type(f.default_factory()))
+        ratio, bending = self.muscles.postural_stiffness_ratio, self.disc.bending_stiffness
+        if ratio * bending < MIN_POSTURAL_STIFFNESS:
+            raise ParameterError(
+                f"MuscleProperties.postural_stiffness_ratio x DiscProperties.bending_stiffness "
+                f"= {ratio!r} x {bending!r} = {ratio * bending:g} N m/rad; allowed: at least "
+                f"{MIN_POSTURAL_STIFFNESS:g} (the postural control; below it the standing "
+                "trunk buckles forward under its weight)"
+            )
 
 
 def spine_model(
@@ -905,11 +920,9 @@ def _posture_blend(muscles: MuscleProperties, bending_stiffness: float) -> float
     """Half-width (rad) of the postural blend of a joint whose postural stiffness is the
     muscles' gain times a bending stiffness proportional to ``bending_stiffness`` (N m/rad
     at the reference level): :data:`POSTURE_BLEND` times the default stiffness over this
-    one, at most 10 times :data:`POSTURE_BLEND` (for stiffnesses below a tenth of the
-    default)."""
+    one (at most 4.6 times :data:`POSTURE_BLEND`, at :data:`MIN_POSTURAL_STIFFNESS`)."""
     default = MuscleProperties.postural_stiffness_ratio * DiscProperties.bending_stiffness
-    stiffness = muscles.postural_stiffness_ratio * bending_stiffness
-    return POSTURE_BLEND * default / max(stiffness, default / 10.0)
+    return POSTURE_BLEND * default / (muscles.postural_stiffness_ratio * bending_stiffness)
 
 
 def _muscle_size(anat: Anatomy, tissues: Tissues) -> float:

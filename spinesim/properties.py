@@ -136,10 +136,11 @@ class DiscProperties(_Validated):
         50.0,
         1e5,
         doc="N m/rad at the reference level (8 N m/deg); Miller et al. 1986 [V]: 6-11 N m/deg. "
-        "Lower bound 50 N m/rad: upright, the postural control is a multiple of it "
-        "(MuscleProperties.postural_stiffness_ratio); softer, the standing trunk slumps "
-        "(L4-L5 bends under -101 N m at 50 N m/rad, -5.4 N m by default), and at 0 the "
-        "solver fails standing",
+        "Upright, the postural control is a multiple of it "
+        "(MuscleProperties.postural_stiffness_ratio), and their product must be at least "
+        "assembly.MIN_POSTURAL_STIFFNESS (1000 N m/rad): below it the standing trunk buckles "
+        "forward (at 50 N m/rad and the default ratio, L4-L5 bends under -101 N m against "
+        "-5.4 N m by default; at 0 the solver failed standing)",
     )
     bending_damping_ratio: float = bounded(
         0.3,
@@ -301,7 +302,7 @@ class MuscleProperties(_Validated):
     )
     postural_stiffness_ratio: float = bounded(
         10.0,
-        0.0,
+        0.01,
         100.0,
         doc="Upright, the trunk muscles hold each level's rest angle with this multiple of "
         "the disc's bending stiffness, so that the gravitational moment is "
@@ -309,7 +310,10 @@ class MuscleProperties(_Validated):
         "stiffness in upright stance is an order of magnitude above passive; Moorhouse & "
         "Granata 2007 J Biomech 40:1058 measured active stiffness, reflexes 42 % of it, "
         "but no ratio to passive [V]). At most 100: at 300 an hour "
-        "upright exceeded the solver's step limit, at 1000 its smallest step",
+        "upright exceeded the solver's step limit, at 1000 its smallest step. Times "
+        "DiscProperties.bending_stiffness it must reach assembly.MIN_POSTURAL_STIFFNESS "
+        "(1000 N m/rad; at the default bending stiffness a ratio of 2.2): below it the "
+        "standing trunk buckles forward, and results jumped between ratios of 0.7 and 0.9",
     )
     guard_rise_s: float = bounded(
         2.0, 0.1, 60.0, doc="Rise time of guarding at its onset (assumption: reflex onset)"

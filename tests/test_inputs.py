@@ -250,6 +250,17 @@ def test_guard_rise_not_shorter_than_relaxation():
         spinesim.MuscleProperties(guard_rise_s=60.0, guard_time_constant_s=30.0)
 
 
+@pytest.mark.parametrize(("ratio", "bending"), [(2.0, 458.4), (10.0, 99.0), (0.01, 5e4)])
+def test_a_postural_control_too_weak_to_stand_is_refused(ratio, bending):
+    """Gain times bending stiffness below MIN_POSTURAL_STIFFNESS: the standing trunk
+    buckles forward (results jumped with small changes of either)."""
+    muscles = spinesim.MuscleProperties(postural_stiffness_ratio=ratio)
+    disc = spinesim.DiscProperties(bending_stiffness=bending)
+    with raises_naming("postural_stiffness_ratio", "bending_stiffness", repr(ratio), "1000"):
+        spinesim.Tissues(muscles=muscles, disc=disc)
+    spinesim.Tissues(muscles=muscles, disc=dataclasses.replace(disc, bending_stiffness=1e5))
+
+
 def test_zero_swelling_pressure_is_rejected():
     """Its range is open at 0 (the swelling strain divides it)."""
     with raises_naming("DiscProperties.swelling_pressure_MPa", "0"):
