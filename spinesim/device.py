@@ -80,7 +80,12 @@ def ground_holds() -> tuple[Hold, ...]:
 
 def _stiffness(doc: str) -> float:
     return bounded(
-        HOLDER_STIFFNESS, 1e3, 1e8, doc=f"N/m, {doc} (assumption: 7 mm at a full body-weight pull)"
+        HOLDER_STIFFNESS,
+        3e4,
+        1e8,
+        doc=f"N/m, {doc} (assumption: 7 mm at a full body-weight pull; at least 3e4 N/m, "
+        "23 mm under a 70 kg body's weight: at 1e3 N/m the ankle holder, which upright also "
+        "stands for the feet on the ground, let the standing body sink 0.69 m)",
     )
 
 

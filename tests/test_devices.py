@@ -623,7 +623,7 @@ def test_day_on_ones_feet_compresses_the_discs_against_a_night():
         ("traction", {"split_level": "C3-C4"}, ("TractionTable.split_level", "L5-S1")),
         ("traction", {"split_table": 1}, ("TractionTable.split_table", "true or false")),
         ("traction", {"position": "side"}, ("TractionTable.position", "'prone'")),
-        ("boots", {"ankle_stiffness": 0.0}, ("GravityBoots.ankle_stiffness", "1000")),
+        ("boots", {"ankle_stiffness": 0.0}, ("GravityBoots.ankle_stiffness", "30000")),
     ],
 )
 def test_device_options_refused_with_names(name, options, fragments):

@@ -210,7 +210,12 @@ def test_kinetic_friction_equal_to_static_is_allowed():
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("friction_static", -0.1), ("friction_static", NAN), ("ankle_stiffness", 0.0)],
+    [
+        ("friction_static", -0.1),
+        ("friction_static", NAN),
+        ("ankle_stiffness", 0.0),
+        ("ankle_stiffness", 1e4),  # the standing body sinks 69 mm into it
+    ],
 )
 def test_device_out_of_range(field, value):
     kwargs = {field: value}
