@@ -31,7 +31,7 @@ class Case:
     them the summaries read (``summarized``, a mask; default: all of them). Times left out
     of the summaries (a sweep's series times) are returned as series only, so that asking
     for a series does not change a peak or a rise time. ``load_sense`` (+1 or -1,
-    :attr:`spinesim.Protocol.load_sense`) says which way the peaks look: +1 for the
+    :meth:`spinesim.Protocol.load_sense_on`) says which way the peaks look: +1 for the
     largest values (a session that pulls the spine apart), -1 for the smallest."""
 
     model_index: int

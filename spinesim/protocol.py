@@ -15,8 +15,9 @@ Angles are in degrees from horizontal: 0 lying flat, +90 fully inverted head-dow
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,11 @@ SAVED_TIME_MERGE = 1e-9
 #: taken for a pause, not the hold: Protocol.lacks_hold then warns (a recorded trace that
 #: stops on the way up). A choice for the warning, not physics: it changes no result.
 HOLD_PEAK_SHARE = 0.9
+#: Smallest tilt (deg) from the session's start angle that counts as tilting the body that
+#: way (head-down or head-up; Protocol.load_sense), and the spread of the tilts that count
+#: as one hold (Protocol.hold_end_s): the noise of a recorded trace does not (a choice for
+#: the summaries, not physics).
+TILT_NOISE_DEG = 1.0
 #: Fastest tilt (deg/s) within the model: it neglects the fictitious forces of the tilting
 #: itself, which at 20 deg/s reach 2 % of g 1.5 m from the pivot (docs/model.md §2.1);
 #: ``simulate`` warns about a faster device phase.
@@ -288,12 +294,15 @@ class Protocol:
 
     ``end_of_hold_s`` (s from the session start) is where end-of-hold summaries are taken;
     by default (None) the end of the steepest constant phase on the device
-    (:attr:`hold_end_s`). A :meth:`sham` keeps its session's. A protocol built from
-    another's ``phases`` starts without it.
+    (:attr:`hold_end_s`). ``peak_sense`` says which way the summaries' peaks look (+1 the
+    largest values, -1 the smallest); by default (None) the way the session loads the
+    spine (:attr:`load_sense`). A :meth:`sham` keeps its session's ``end_of_hold_s`` and
+    ``peak_sense``. A protocol built from another's ``phases`` starts without them.
     """
 
     phases: tuple[Phase, ...]
     end_of_hold_s: float | None = None
+    peak_sense: float | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.phases, Phase | str) or not isinstance(self.phases, Iterable):
@@ -319,6 +328,10 @@ class Protocol:
                 "Protocol.end_of_hold_s", self.end_of_hold_s, 0.0, self.session_duration_s
             )
             object.__setattr__(self, "end_of_hold_s", end)
+        if self.peak_sense is not None and self.peak_sense not in (1, -1):
+            raise ParameterError(
+                f"Protocol.peak_sense = {self.peak_sense!r}; allowed: 1, -1 or None"
+            )
 
     # ---------------------------------------------------------------- constructors
     @classmethod
@@ -496,7 +509,7 @@ class Protocol:
             else p
             for p in self.phases
         )
-        sham = Protocol(flat, end_of_hold_s=self.hold_end_s)
+        sham = Protocol(flat, end_of_hold_s=self.hold_end_s, peak_sense=self.load_sense)
         if len(sham.phases) != len(self.phases):
             raise ParameterError(
                 "this protocol has no sham: a device phase starts standing (-90 deg) after "
@@ -539,11 +552,11 @@ class Protocol:
 
     @property
     def hold_end_s(self) -> float:
-        """End of the steepest (largest angle, then largest pull) session phase on a device
+        """End of the steepest (largest tilt, then largest pull) session phase on a device
         at a constant angle and pull, the last one if several: where "end-of-hold"
-        summaries are taken. Angles count on the session's side of 0: head-down if the
-        device ever tilts the body head-down (standing on the table held upright before the
-        tilt is no hold), else head-up. If there is none, :attr:`device_end_s`;
+        summaries are taken. Tilts count from the session's start angle, the way the
+        device tilts the body (:meth:`_tilt_side`): standing on the table held upright
+        before a tilt is no hold. If there is none, :attr:`device_end_s`;
         ``end_of_hold_s`` if given."""
         if self.end_of_hold_s is not None:
             return self.end_of_hold_s
@@ -558,9 +571,9 @@ class Protocol:
         sample at its plateau but may pause on the way. "End-of-hold" values are then read
         where the person gets off the device or at a lower hold (``simulate`` warns)."""
         device = [p for p, _ in self._session_ends() if p.kind == "device"]
-        side = self._tilt_side()
+        tilt = self._tilt()
         peak = (
-            max((max(side * p.start_deg, side * p.end_deg, 0.0) for p in device), default=0.0),
+            max((max(tilt(p.start_deg), tilt(p.end_deg)) for p in device), default=0.0),
             max((max(p.start_pull_N, p.end_pull_N) for p in device), default=0.0),
         )
         if self.end_of_hold_s is not None or peak == (0.0, 0.0):
@@ -572,13 +585,25 @@ class Protocol:
 
     @property
     def load_sense(self) -> float:
-        """+1 if the session pulls the spine apart on the device (a head-down tilt or a
-        pull) or does neither, -1 if it only tilts the body head-up: which way the peaks
-        of its summaries look (the largest or the smallest values)."""
+        """Which way the peaks of the session's summaries look (the largest or the smallest
+        values): ``peak_sense`` if given; else +1 if the device pulls, or tilts the body
+        head-down of its angle at the session start (:meth:`_tilt_side`: tilting down
+        from lying, or up from standing on the table, unloads the spine), or neither (a
+        harness hangs the body at the angle it stood at), and -1 if it only tilts the body
+        head-up of it (from lying), which loads the spine."""
+        if self.peak_sense is not None:
+            return float(self.peak_sense)
         device = [p for p, _ in self._session_ends() if p.kind == "device"]
-        head_up = any(min(p.start_deg, p.end_deg) < 0.0 for p in device)
         pulls = any(max(p.start_pull_N, p.end_pull_N) > 0.0 for p in device)
-        return -1.0 if head_up and self._tilt_side() < 0.0 and not pulls else 1.0
+        return 1.0 if pulls else self._tilt_side()
+
+    def load_sense_on(self, device: Device | None) -> float:
+        """:attr:`load_sense` on ``device``: +1 on a device from which the body hangs below
+        its holder (a suspension harness: the spine below it carries the lower body in
+        tension, whatever the angle), unless ``peak_sense`` is given."""
+        if self.peak_sense is None and device is not None and device.hangs_below_holder:
+            return 1.0
+        return self.load_sense
 
     @property
     def fastest_tilt_deg_s(self) -> float:
@@ -587,12 +612,28 @@ class Protocol:
         the noise between the samples of a recorded trace."""
         fastest = 0.0
         for times, angles in self._device_stretches():
-            # windows of a second from every knot, the last ones ending at the stretch's end
-            starts = np.minimum(times[:-1], max(times[-1] - TILT_RATE_WINDOW_S, times[0]))
-            ends = np.minimum(starts + TILT_RATE_WINDOW_S, times[-1])
-            change = np.interp(ends, times, angles) - np.interp(starts, times, angles)
-            fastest = max(fastest, float(np.max(np.abs(change) / (ends - starts))))
+            # windows of a second that start or end at a knot, within the stretch
+            width = min(TILT_RATE_WINDOW_S, times[-1] - times[0])
+            starts = np.clip(np.concatenate([times, times - width]), times[0], times[-1] - width)
+            change = np.interp(starts + width, times, angles) - np.interp(starts, times, angles)
+            fastest = max(fastest, float(np.max(np.abs(change))) / width)
         return fastest
+
+    @property
+    def tilts_at_once(self) -> tuple[tuple[float, float, float], ...]:
+        """``(time_s, from_deg, to_deg)`` wherever a device phase starts at another angle
+        than the phase before it (lying, standing or sitting) ends, or than the model's
+        settled state lying flat (0 deg) if it comes first: the model tilts the body there
+        at once (``simulate`` warns)."""
+        settled = Phase(1.0, 0.0, 0.0, kind="lying")
+        rows = [(settled, (-np.inf, 0.0))]
+        rows += list(zip(self.phases, self._phase_times(), strict=True))
+        return tuple(
+            (start, before.end_deg, phase.start_deg)
+            for (before, _), (phase, (start, _)) in itertools.pairwise(rows)
+            if phase.kind == "device" and before.kind != "device"
+            and phase.start_deg != before.end_deg
+        )  # fmt: skip
 
     def _device_stretches(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Knot times (s) and angles (deg) of each stretch of device phases that follow
@@ -610,28 +651,49 @@ class Protocol:
             previous_end = end
         return [(np.array(t), np.array(a)) for t, a in stretches]
 
+    def _start_deg(self) -> float:
+        """The angle (deg) at the session start, the baseline: its first phase's."""
+        return next(p.start_deg for p in self.phases if p.session)
+
     def _tilt_side(self) -> float:
-        """+1 if a session phase on the device tilts the body head-down, else -1: the
-        side of 0 on which holds count (a head-up session's angles count head-up)."""
-        down = any(
-            p.kind == "device" and max(p.start_deg, p.end_deg) > 0.0
-            for p, _ in self._session_ends()
-        )
-        return 1.0 if down else -1.0
+        """+1 if a session phase on the device tilts the body head-down of the session's
+        start angle (by more than :data:`TILT_NOISE_DEG`), else -1 if one tilts it
+        head-up, +1 if none does: the way the tilts of :meth:`_tilt` count."""
+        start = self._start_deg()
+        device = [p for p, _ in self._session_ends() if p.kind == "device"]
+        angles = [a for p in device for a in (p.start_deg, p.end_deg)]
+        if max(angles, default=start) - start > TILT_NOISE_DEG:
+            return 1.0
+        return -1.0 if start - min(angles, default=start) > TILT_NOISE_DEG else 1.0
+
+    def _tilt(self) -> Callable[[float], float]:
+        """``tilt(angle_deg)``: how far (deg, >= 0) an angle tilts the body from the
+        session's start angle the way the device tilts it (:meth:`_tilt_side`)."""
+        side, start = self._tilt_side(), self._start_deg()
+        return lambda angle_deg: max(side * (angle_deg - start), 0.0)
 
     def _steepest_hold(self) -> tuple[tuple[float, float], float] | None:
-        """Load ``(angle on the session's side of 0, pull)`` and end of the steepest
-        session phase on a device at a constant angle and pull with a load (the last one
-        if several); None if there is none."""
-        side = self._tilt_side()
-        best: tuple[tuple[float, float], float] | None = None
-        for p, t in self._session_ends():
-            load = (max(side * p.start_deg, 0.0), p.start_pull_N)
-            constant = p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
-            if p.kind == "device" and constant and load > (0.0, 0.0):
-                if best is None or load >= best[0]:
-                    best = (load, t)
-        return best
+        """Load ``(tilt, pull)`` (:meth:`_tilt`) and end of the steepest session phase on
+        a device at a constant angle and pull with a load; of several, the last one at its
+        pull and within :data:`TILT_NOISE_DEG` of its tilt (the plateau of a recorded
+        trace, whose noise rarely repeats its top sample: on a 60-deg plateau of 190 s with
+        0.3 deg of noise rounded to 0.5 deg, the top pair fell anywhere from 34 to 199 s).
+        None if there is none."""
+        tilt = self._tilt()
+        holds = [
+            ((tilt(p.start_deg), p.start_pull_N), t)
+            for p, t in self._session_ends()
+            if p.kind == "device" and p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
+        ]
+        holds = [(load, t) for load, t in holds if load > (0.0, 0.0)]
+        if not holds:
+            return None
+        tilt, pull = max(load for load, _ in holds)
+        return next(
+            (load, t)
+            for load, t in reversed(holds)
+            if load[1] == pull and load[0] >= tilt - TILT_NOISE_DEG
+        )
 
     @property
     def phase_ends_s(self) -> tuple[float, ...]:

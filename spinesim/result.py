@@ -223,7 +223,9 @@ class Result:
             raise ParameterError(f"level = {level!r} is unknown; allowed: {self.levels}")
         j = self.levels.index(level)
         return LevelResult(
-            name=level, time_s=self.time_s, **{n: self.data[n][:, j] for n in LEVEL_VARIABLES}
+            name=self.levels[j],
+            time_s=self.time_s,
+            **{n: self.data[n][:, j] for n in LEVEL_VARIABLES},
         )
 
     @property
@@ -250,7 +252,7 @@ class Result:
         """Index of the saved time closest to ``time_s`` (s), which must lie between the
         first and the last saved time, give or take half the longest interval between saved
         times; :class:`ParameterError` otherwise (and for NaN)."""
-        if isinstance(time_s, np.ndarray) and time_s.ndim == 0:
+        if getattr(time_s, "ndim", None) == 0 and hasattr(time_s, "item"):
             time_s = time_s.item()  # e.g. a value picked from an xarray coordinate
         pad = 0.5 * float(np.max(np.diff(self.time_s), initial=0.0))
         check_number("time_s", time_s, self.time_s[0] - pad, self.time_s[-1] + pad)

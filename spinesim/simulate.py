@@ -93,24 +93,8 @@ def simulate(
     else:
         tissues = model.tissues or Tissues()
     solver = solver or SolverOptions()
-    if protocol.lacks_hold:
-        warnings.warn(
-            "the protocol never holds the device's largest angle or pull constant: its "
-            f"end-of-hold values are read at t = {protocol.hold_end_s:g} s (where the person "
-            "gets off the device, or a lower hold); give end_of_hold_s (Protocol, "
-            "Protocol.from_samples, protocol files) to read them elsewhere",
-            SpinesimWarning,
-            stacklevel=2,
-        )
-    if protocol.fastest_tilt_deg_s > MODELLED_TILT_RATE_DEG_S:
-        warnings.warn(
-            f"the protocol tilts the device at up to {protocol.fastest_tilt_deg_s:.3g} deg/s; "
-            f"above {MODELLED_TILT_RATE_DEG_S:g} deg/s the fictitious forces of the tilting, "
-            "which the model neglects, exceed 2 % of g (docs/model.md §2.1): give a longer "
-            "ramp_s or a lower ramp_rate_deg_s for results within the model",
-            SpinesimWarning,
-            stacklevel=2,
-        )
+    for message in _doubts(protocol):
+        warnings.warn(message, SpinesimWarning, stacklevel=2)
     duration = protocol.session_duration_s
     if output_interval_s is None:
         output_interval_s = duration / DEFAULT_OUTPUT_INTERVALS
@@ -118,12 +102,45 @@ def simulate(
         "output_interval_s", output_interval_s, duration / MAX_OUTPUTS, duration, low_open=True
     )
     times = protocol.output_times(np.arange(0.0, duration, output_interval_s))
+    if times.size > MAX_OUTPUTS:
+        raise ParameterError(
+            f"the session saves {times.size} times, more than MAX_OUTPUTS = {MAX_OUTPUTS} "
+            f"(about {MAX_OUTPUTS * 8e-6:g} GB): every phase end is saved, so a recorded "
+            "trace saves each of its samples; resample it (e.g. to 10 Hz)"
+        )
     knots = protocol.knots(tissues.muscles, model.device)
     hold = int(np.searchsorted(times, protocol.hold_end_s))
-    case = Case(0, knots, times, hold, load_sense=protocol.load_sense)
+    case = Case(0, knots, times, hold, load_sense=protocol.load_sense_on(model.device))
     outputs = run_cases([model], [case], solver, series_index=np.arange(times.size)[None, :])
     outputs.raise_on_failure()
     return _result(model, protocol, times, outputs, tissues)
+
+
+def _doubts(protocol: Protocol) -> list[str]:
+    """What the user should know about ``protocol`` before trusting its results."""
+    doubts = []
+    if protocol.lacks_hold:
+        doubts.append(
+            "the protocol never holds the device's largest angle or pull constant: its "
+            f"end-of-hold values are read at t = {protocol.hold_end_s:g} s (where the person "
+            "gets off the device, or a lower hold); give end_of_hold_s (Protocol, "
+            "Protocol.from_samples, protocol files) to read them elsewhere"
+        )
+    if protocol.fastest_tilt_deg_s > MODELLED_TILT_RATE_DEG_S:
+        doubts.append(
+            f"the protocol tilts the device at up to {protocol.fastest_tilt_deg_s:.3g} deg/s; "
+            f"above {MODELLED_TILT_RATE_DEG_S:g} deg/s the fictitious forces of the tilting, "
+            "which the model neglects, exceed 2 % of g (docs/model.md §2.1): give a longer "
+            "ramp_s or a lower ramp_rate_deg_s for results within the model"
+        )
+    for time_s, before, after in protocol.tilts_at_once:
+        doubts.append(
+            f"at t = {time_s:g} s a device phase starts at {after:g} deg right after a "
+            f"phase at {before:g} deg: the model tilts the body there at once, which no "
+            "device does; start the device phases at the angle before them (lying: 0 deg; "
+            "standing: -90 deg) and ramp from there"
+        )
+    return doubts
 
 
 def _result(model, protocol, times, outputs, tissues) -> Result:

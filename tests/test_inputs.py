@@ -752,10 +752,39 @@ def test_a_tilt_faster_than_the_model_covers_warns(default_model):
     angle[1:-1] += 0.05 * np.random.default_rng(0).standard_normal(t.size - 2)  # 30 deg/s
     traced = spinesim.Protocol.from_samples(t, angle, end_of_hold_s=50.0)
     assert traced.fastest_tilt_deg_s == pytest.approx(6.0, rel=0.05)
+    # a second that ends at a knot counts too (18 deg/s from the knots, 21 over 3.5-4.5 s)
+    phase = spinesim.Phase
+    late = spinesim.Protocol((phase(4, 0, 72), phase(0.5, 72, 84), phase(30, 84, 84)))
+    assert late.fastest_tilt_deg_s == pytest.approx(21.0)
     usual = spinesim.Protocol.inversion(90, hold_s=10)  # 10 s ramp: 9 deg/s
     with warnings.catch_warnings():
         warnings.simplefilter("error", spinesim.SpinesimWarning)
         spinesim.simulate(usual, model=default_model)
+
+
+def test_a_device_phase_that_starts_away_from_the_posture_before_it_warns(default_model):
+    """Lying (0 deg) or standing (-90 deg), then a device phase at another angle: the model
+    tilts the body there at once (L4-L5 -177 to +18 N in 0.18 s), which no device does."""
+    jump = spinesim.Protocol.from_samples([0, 5, 100, 110], [40, 60, 60, 0])
+    assert jump.tilts_at_once == ((0.0, 0.0, 40.0),)
+    with pytest.warns(spinesim.SpinesimWarning, match="starts at 40 deg right after a phase at 0"):
+        spinesim.simulate(jump, model=default_model)
+    standing = spinesim.Protocol(
+        (spinesim.upright(1.0), spinesim.Phase(30, -90, -90), spinesim.Phase(10, -90, 0))
+    )
+    assert standing.tilts_at_once == ()  # strapped in standing: no jump
+    assert spinesim.Protocol.inversion(60, preceding=spinesim.upright(1.0)).tilts_at_once == ()
+
+
+def test_a_trace_saving_more_times_than_the_cap_is_refused_before_it_runs():
+    """Every phase end is saved, so a recorded trace saves each sample: past MAX_OUTPUTS
+    (about 0.8 GB) it is refused, not run (150,001 samples took 1.46 GB)."""
+    from spinesim.simulate import MAX_OUTPUTS
+
+    t = np.linspace(0.0, 600.0, MAX_OUTPUTS + 1)
+    trace = spinesim.Protocol.from_samples(t, np.clip(t, 0.0, 60.0), end_of_hold_s=500.0)
+    with raises_naming("the session saves 1004", "MAX_OUTPUTS = 100000", "resample"):
+        spinesim.simulate(trace)
 
 
 def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():

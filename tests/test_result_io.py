@@ -375,6 +375,71 @@ def test_the_peaks_of_a_head_up_session_are_its_largest_compression_and_closing(
     assert length == pytest.approx(result.spine_length_change.min(), abs=1e-12) and length < -1
 
 
+@pytest.mark.parametrize(
+    ("protocol", "device"),
+    [
+        # hanging from the harness (at the angle it stood at) stretches the lumbar spine
+        (spinesim.Protocol.inversion(-90, hold_s=60), spinesim.SuspensionHarness()),
+        # tilting the table back from standing unloads the spine
+        (
+            spinesim.Protocol(
+                (
+                    spinesim.Phase(10, -90, -30),
+                    spinesim.Phase(60, -30, -30),
+                    spinesim.Phase(10, -30, -90),
+                ),
+            ),
+            spinesim.InversionTable(),
+        ),
+    ],
+    ids=["harness", "head-up from standing"],
+)
+def test_sessions_that_unload_the_spine_peak_at_its_most_opening(protocol, device):
+    """Their peaks are the most tension and opening, whatever their angles' sign (before,
+    the harness's L4-L5 peak opening read the lying baseline's 0 at +0.40 mm at the end of
+    the hold, and a head-up tilt from standing read the standing start's)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", spinesim.SpinesimWarning)  # and a hold is found
+        result = spinesim.simulate(
+            dataclasses.replace(protocol, phases=(spinesim.upright(1.0), *protocol.phases)),
+            device=device,
+        )
+    level = result.summary()["levels"]["L4-L5"]
+    middle = result["L4-L5"].gap_change[: result.index_at(result.attrs["hold_end_s"]) + 1, 1]
+    assert level["peak_gap_change_mm"] == pytest.approx(middle.max(), abs=1e-12)
+    assert level["peak_gap_change_mm"] >= level["end_gap_change_mm"]["middle"] > 0.1
+
+
+def test_a_sham_looks_for_its_peaks_the_way_its_session_does():
+    session = spinesim.Protocol.inversion(-45, hold_s=120, preceding=spinesim.upright(1.0))
+    assert session.load_sense == -1.0
+    assert session.sham().load_sense == -1.0 and session.sham().peak_sense == -1.0
+    assert spinesim.Protocol(session.sham().phases).load_sense == 1.0  # nothing tilts
+
+
+def test_noise_about_the_start_of_a_trace_does_not_turn_its_tilt_around():
+    """A head-up trace with one sample of +0.2 deg is head-up: its peaks are the most
+    closing and its end of hold is its hold's (before, +0.2 deg made it head-down)."""
+    times, angles = [0, 1, 11, 70, 130, 140, 141], [0, 0.2, -45, -45, -45, 0, 0]
+    trace = spinesim.Protocol.from_samples(times, angles, preceding=spinesim.upright(1.0))
+    assert trace.load_sense == -1.0
+    assert trace.hold_end_s == 130.0 and not trace.lacks_hold
+
+
+def test_the_end_of_a_noisy_plateau_is_the_end_of_the_hold():
+    """A recorded 60-deg plateau with 0.3 deg of noise rounded to 0.5 deg rarely repeats
+    its top sample; the hold ends at the last pair of equal samples within a degree of
+    it (before, at the top pair, anywhere from 34 to 199 s of a 10-200 s plateau)."""
+    ends = []
+    for seed in range(10):
+        noise = np.random.default_rng(seed).normal(0.0, 0.3, 211)
+        t = np.arange(0.0, 211.0)
+        plateau = 60.0 + np.round(2.0 * noise) / 2.0
+        angles = np.where(t < 10, 6.0 * t, np.where(t <= 200, plateau, 60.0 - 6.0 * (t - 200)))
+        ends.append(spinesim.Protocol.from_samples(t, angles).hold_end_s)
+    assert min(ends) > 190.0
+
+
 def test_the_peak_force_does_not_jump_where_the_end_of_the_hold_crosses_zero():
     """A head-down session's peak is its largest value up to the end of the hold: at 40
     deg L4-L5 ends the hold just in tension with little friction and just in compression
@@ -456,6 +521,10 @@ def test_summary_of_a_result_written_without_one_is_refused(tmp_path, result):
 def test_index_at_takes_the_closest_saved_time_within_half_an_interval_of_the_ends(result):
     assert result.index_at(HOLD_END_S + 0.2) == result.index_at(HOLD_END_S)
     assert result.index_at(np.array(HOLD_END_S)) == result.index_at(HOLD_END_S)
+    picked = result.to_xarray().time[5]  # an xarray scalar, as its docstring says
+    assert result.index_at(picked) == 5
+    assert result[result.to_xarray().level.values[3]].name == result.levels[3]
+    assert type(result[result.to_xarray().level.values[3]].name) is str
     assert result.index_at(-0.25) == 0  # output every 0.5 s
     assert result.index_at(result.time_s[-1] + 0.25) == result.time_s.size - 1
 

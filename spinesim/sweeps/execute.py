@@ -125,7 +125,7 @@ def run_batch(inputs: Sequence[CaseInputs], settings: BatchSettings) -> dict[str
         ci = inputs[k]
         times, hold, summarized, series = output_times(ci.protocol, settings)
         knots = ci.protocol.knots(ci.tissues.muscles, ci.device)
-        sense = ci.protocol.load_sense
+        sense = ci.protocol.load_sense_on(ci.device)
         cases.append(Case(keys.index(ci.model_key), knots, times, hold, summarized, sense))
         series_index.append(series)
     n = len(inputs)
