@@ -70,10 +70,10 @@ FEET_TOPPLING_RATIO = 2.0
 #: Half-width (rad) of the C1 blend in which the postural extensors and flexors take over
 #: from each other at the rest angle, at the default postural stiffness K_p (numerical).
 #: Both pull a little there, K_p w / (4 lever) each, an artefact of the blend: the width
-#: is POSTURE_BLEND x K_p(default) / K_p, so that the
-#: artefact does not grow with K_p, whether the gain r_p or the bending stiffness raises
-#: it (with a fixed width, r_p = 100 compressed L4-L5 standing by 210 N more, and a
-#: bending stiffness of 5e4 N m/rad by 4.5 kN).
+#: is POSTURE_BLEND x K_p(default) / K_p, so that the artefact does not grow with K_p,
+#: whether the gain r_p or the bending stiffness raises it (with a fixed width, r_p = 100
+#: compressed L4-L5 standing by 210 N more, and a bending stiffness of 5e4 N m/rad by
+#: 4.5 kN).
 POSTURE_BLEND = 1e-3
 #: Least postural stiffness (N m/rad) at the reference level, the muscles' gain times the
 #: disc's bending stiffness (``MuscleProperties.postural_stiffness_ratio`` x
@@ -939,6 +939,7 @@ def _bushing_columns(anat, j: int, s: float, tissues: Tissues, name: str) -> dic
     k = anat.axial_stiffness[j]
     if name == "hip":
         k_bend = HIP_BENDING_STIFFNESS * s**3
+        # the hip's bending stiffness does not follow the disc's: only the gain scales it
         blend = _posture_blend(tissues.muscles, DiscProperties.bending_stiffness)
     else:
         k_bend = p.bending_stiffness * k / REFERENCE_AXIAL_STIFFNESS * s * s

@@ -688,11 +688,11 @@ class Protocol:
         holds = [(load, t) for load, t in holds if load > (0.0, 0.0)]
         if not holds:
             return None
-        tilt, pull = max(load for load, _ in holds)
+        top_tilt, top_pull = max(load for load, _ in holds)
         return next(
             (load, t)
             for load, t in reversed(holds)
-            if load[1] == pull and load[0] >= tilt - TILT_NOISE_DEG
+            if load[1] == top_pull and load[0] >= top_tilt - TILT_NOISE_DEG
         )
 
     @property
