@@ -106,6 +106,14 @@ def test_the_other_studies_say_what_their_numbers_show(report):
     height = S.osteoporosis_height()
     assert height["day_loss_mm"] < -6.0 and 0.0 < height["gain_1h_mm"] < height["gain_9h_mm"] < 5.0
     assert min(S.vernon_inverchair().values()) > 0.0
+    wilby = S.wilby_fowler_regain()
+    assert wilby["morning_regain_mm"] < 0.7 * 4.5 and abs(wilby["evening_regain_mm"] - 3.4) < 1.02
+    emg = S.de_vries_inversion_emg()
+    assert emg["during_pct"] < -20.0 and abs(emg["after_pct"]) < 1.0
+    postures = S.nachemson_posture_pressure()
+    for level in ("L3-L4", "L4-L5"):
+        assert abs(postures[f"{level}_sitting_pct"]) < 8.0  # unlike +40, within 10 of -8
+        assert abs(postures[f"{level}_lying_pct"] + 70.0) < 21.0  # within 30 % of -70
 
 
 def test_report_has_a_section_table_and_figure_per_experiment(report):
