@@ -70,10 +70,10 @@ FEET_TOPPLING_RATIO = 2.0
 #: Half-width (rad) of the C1 blend in which the postural extensors and flexors take over
 #: from each other at the rest angle, at the default postural stiffness K_p (numerical).
 #: Both pull a little there, K_p w / (4 lever) each, an artefact of the blend: the width
-#: is POSTURE_BLEND x K_p(default) / K_p, so that the artefact does not grow with K_p,
-#: whether the gain r_p or the bending stiffness raises it (with a fixed width, r_p = 100
-#: compressed L4-L5 standing by 210 N more, and a bending stiffness of 5e4 N m/rad by
-#: 4.5 kN).
+#: is POSTURE_BLEND x K_p(default) / K_p (at most 10 x), so that the artefact does not
+#: grow with K_p, whether the gain r_p or the bending stiffness raises it (with a fixed
+#: width, r_p = 100 compressed L4-L5 standing by 210 N more, and a bending stiffness of
+#: 5e4 N m/rad by 4.5 kN).
 POSTURE_BLEND = 1e-3
 #: Least postural stiffness (N m/rad) at the reference level, the muscles' gain times the
 #: disc's bending stiffness (``MuscleProperties.postural_stiffness_ratio`` x
@@ -920,9 +920,11 @@ def _posture_blend(muscles: MuscleProperties, bending_stiffness: float) -> float
     """Half-width (rad) of the postural blend of a joint whose postural stiffness is the
     muscles' gain times a bending stiffness proportional to ``bending_stiffness`` (N m/rad
     at the reference level): :data:`POSTURE_BLEND` times the default stiffness over this
-    one (at most 4.6 times :data:`POSTURE_BLEND`, at :data:`MIN_POSTURAL_STIFFNESS`)."""
+    one, at most 10 times :data:`POSTURE_BLEND` (the hip at gains below a tenth of the
+    default; a disc's stiffness is at least :data:`MIN_POSTURAL_STIFFNESS`)."""
     default = MuscleProperties.postural_stiffness_ratio * DiscProperties.bending_stiffness
-    return POSTURE_BLEND * default / (muscles.postural_stiffness_ratio * bending_stiffness)
+    stiffness = muscles.postural_stiffness_ratio * bending_stiffness
+    return POSTURE_BLEND * default / max(stiffness, default / 10.0)
 
 
 def _muscle_size(anat: Anatomy, tissues: Tissues) -> float:

@@ -475,13 +475,13 @@ def _session(device: Device, v: dict, angle_given: bool, preceding: list, after:
     if cycles > 1 or v["rest"] is not None:
         if v["return_s"] is not None:
             raise ParameterError("--return cannot be combined with --rest or --cycles above 1")
-        # a hanging device cannot hold the body flat: its cycles follow each other
         if device.hang_deg is not None and v["rest"]:
             raise ParameterError(
                 f"--rest = {v['rest']:g}: on device {device.name!r} the body hangs at "
                 f"{device.hang_deg:g} deg and cannot rest flat between cycles; allowed: "
                 "--rest 0 (the cycles follow each other) or the device 'table'"
             )
+        # a hanging device cannot hold the body flat: its cycles follow each other
         rest = (60.0 if device.hang_deg is None else 0.0) if v["rest"] is None else v["rest"]
         return Protocol.intermittent(
             angle, cycles, **_given(v, ramp_s="ramp", hold_s="hold"), rest_s=rest,

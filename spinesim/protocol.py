@@ -15,7 +15,6 @@ Angles are in degrees from horizontal: 0 lying flat, +90 fully inverted head-dow
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,7 +57,7 @@ SAVED_TIME_MERGE = 1e-9
 #: taken for a pause, not the hold: Protocol.lacks_hold then warns (a recorded trace that
 #: stops on the way up). A choice for the warning, not physics: it changes no result.
 HOLD_PEAK_SHARE = 0.9
-#: Smallest tilt (deg) from the session's start angle that counts as tilting the body that
+#: Smallest tilt (deg) from the angle before the device that counts as tilting the body that
 #: way (head-down or head-up; Protocol.load_sense), and the spread of the tilts that count
 #: as one hold (Protocol.hold_end_s): the noise of a recorded trace does not (a choice for
 #: the summaries, not physics).
@@ -328,7 +327,8 @@ class Protocol:
                 "Protocol.end_of_hold_s", self.end_of_hold_s, 0.0, self.session_duration_s
             )
             object.__setattr__(self, "end_of_hold_s", end)
-        if self.peak_sense is not None and self.peak_sense not in (1, -1):
+        sense = self.peak_sense
+        if sense is not None and (isinstance(sense, bool) or sense not in (1, -1)):
             raise ParameterError(
                 f"Protocol.peak_sense = {self.peak_sense!r}; allowed: 1, -1 or None"
             )
@@ -554,13 +554,13 @@ class Protocol:
     def hold_end_s(self) -> float:
         """End of the steepest (largest tilt, then largest pull) session phase on a device
         at a constant angle and pull, the last one if several: where "end-of-hold"
-        summaries are taken. Tilts count from the session's start angle, the way the
+        summaries are taken. Tilts count from the angle before the device, the way the
         device tilts the body (:meth:`_tilt_side`): standing on the table held upright
         before a tilt is no hold. If there is none, :attr:`device_end_s`;
         ``end_of_hold_s`` if given."""
         if self.end_of_hold_s is not None:
             return self.end_of_hold_s
-        hold = self._steepest_hold()
+        hold = self._steepest_hold(self._tilt())
         return self.device_end_s if hold is None else hold[1]
 
     @property
@@ -578,7 +578,7 @@ class Protocol:
         )
         if self.end_of_hold_s is not None or peak == (0.0, 0.0):
             return False
-        hold = self._steepest_hold()
+        hold = self._steepest_hold(tilt)
         return hold is None or any(
             held < HOLD_PEAK_SHARE * top for held, top in zip(hold[0], peak, strict=True)
         )
@@ -587,10 +587,10 @@ class Protocol:
     def load_sense(self) -> float:
         """Which way the peaks of the session's summaries look (the largest or the smallest
         values): ``peak_sense`` if given; else +1 if the device pulls, or tilts the body
-        head-down of its angle at the session start (:meth:`_tilt_side`: tilting down
-        from lying, or up from standing on the table, unloads the spine), or neither (a
-        harness hangs the body at the angle it stood at), and -1 if it only tilts the body
-        head-up of it (from lying), which loads the spine."""
+        head-down of the angle it lay or stood at before the device (:meth:`_tilt_side`:
+        tilting down from lying, or up from standing on the table, unloads the spine), or
+        neither (a harness hangs the body at the angle it stood at), and -1 if it only
+        tilts the body head-up of it (from lying), which loads the spine."""
         if self.peak_sense is not None:
             return float(self.peak_sense)
         device = [p for p, _ in self._session_ends() if p.kind == "device"]
@@ -625,15 +625,23 @@ class Protocol:
         than the phase before it (lying, standing or sitting) ends, or than the model's
         settled state lying flat (0 deg) if it comes first: the model tilts the body there
         at once (``simulate`` warns)."""
-        settled = Phase(1.0, 0.0, 0.0, kind="lying")
-        rows = [(settled, (-np.inf, 0.0))]
-        rows += list(zip(self.phases, self._phase_times(), strict=True))
         return tuple(
-            (start, before.end_deg, phase.start_deg)
-            for (before, _), (phase, (start, _)) in itertools.pairwise(rows)
-            if phase.kind == "device" and before.kind != "device"
-            and phase.start_deg != before.end_deg
-        )  # fmt: skip
+            (start, before, phase.start_deg)
+            for start, before, phase in self._device_entries()
+            if phase.start_deg != before
+        )
+
+    def _device_entries(self) -> list[tuple[float, float, Phase]]:
+        """``(start_s, angle_before_deg, phase)`` of every device phase entered from off the
+        device: the end angle of the phase before it (lying, standing or sitting), or 0 deg,
+        the model's settled state lying flat, if it comes first."""
+        entries = []
+        before_deg, before_kind = 0.0, "lying"
+        for phase, (start, _) in zip(self.phases, self._phase_times(), strict=True):
+            if phase.kind == "device" and before_kind != "device":
+                entries.append((start, before_deg, phase))
+            before_deg, before_kind = phase.end_deg, phase.kind
+        return entries
 
     def _device_stretches(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Knot times (s) and angles (deg) of each stretch of device phases that follow
@@ -652,13 +660,17 @@ class Protocol:
         return [(np.array(t), np.array(a)) for t, a in stretches]
 
     def _start_deg(self) -> float:
-        """The angle (deg) at the session start, the baseline: its first phase's."""
-        return next(p.start_deg for p in self.phases if p.session)
+        """The angle (deg) the device's tilts count from: the body's before the session's
+        first phase on the device (0 lying or settled, -90 standing or sitting); the
+        session's first angle if it has no device phase."""
+        first = next(p.start_deg for p in self.phases if p.session)
+        return next((before for _, before, p in self._device_entries() if p.session), first)
 
     def _tilt_side(self) -> float:
-        """+1 if a session phase on the device tilts the body head-down of the session's
-        start angle (by more than :data:`TILT_NOISE_DEG`), else -1 if one tilts it
-        head-up, +1 if none does: the way the tilts of :meth:`_tilt` count."""
+        """+1 if a session phase on the device tilts the body head-down of the angle it
+        was at before the device (:meth:`_start_deg`; by more than :data:`TILT_NOISE_DEG`),
+        else -1 if one tilts it head-up, +1 if none does: the way the tilts of
+        :meth:`_tilt` count."""
         start = self._start_deg()
         device = [p for p, _ in self._session_ends() if p.kind == "device"]
         angles = [a for p in device for a in (p.start_deg, p.end_deg)]
@@ -667,19 +679,21 @@ class Protocol:
         return -1.0 if start - min(angles, default=start) > TILT_NOISE_DEG else 1.0
 
     def _tilt(self) -> Callable[[float], float]:
-        """``tilt(angle_deg)``: how far (deg, >= 0) an angle tilts the body from the
-        session's start angle the way the device tilts it (:meth:`_tilt_side`)."""
+        """``tilt(angle_deg)``: how far (deg, >= 0) an angle tilts the body from the angle
+        it was at before the device (:meth:`_start_deg`), the way the device tilts it
+        (:meth:`_tilt_side`)."""
         side, start = self._tilt_side(), self._start_deg()
         return lambda angle_deg: max(side * (angle_deg - start), 0.0)
 
-    def _steepest_hold(self) -> tuple[tuple[float, float], float] | None:
+    def _steepest_hold(
+        self, tilt: Callable[[float], float]
+    ) -> tuple[tuple[float, float], float] | None:
         """Load ``(tilt, pull)`` (:meth:`_tilt`) and end of the steepest session phase on
         a device at a constant angle and pull with a load; of several, the last one at its
         pull and within :data:`TILT_NOISE_DEG` of its tilt (the plateau of a recorded
         trace, whose noise rarely repeats its top sample: on a 60-deg plateau of 190 s with
         0.3 deg of noise rounded to 0.5 deg, the top pair fell anywhere from 34 to 199 s).
-        None if there is none."""
-        tilt = self._tilt()
+        None if there is none. ``tilt`` is :meth:`_tilt`'s."""
         holds = [
             ((tilt(p.start_deg), p.start_pull_N), t)
             for p, t in self._session_ends()

@@ -101,7 +101,7 @@ RESULT_MARK = "spinesim_result"
 RESULT_FORMATS = {
     "1": "the first format",
     "2": "the summary's peaks are taken from the start to the end of the hold, the way the "
-    "session loads the spine (Protocol.load_sense), not over the whole session; the value "
+    "session loads the spine (Protocol.load_sense_on), not over the whole session; the value "
     "saved where a phase ends has that phase's inputs (device, posture), not the next one's",
 }
 RESULT_FORMAT = max(RESULT_FORMATS, key=int)
@@ -120,8 +120,8 @@ POSE_VARIABLES: dict[str, tuple[str, str]] = {
 
 def is_result_dataset(ds: Any) -> bool:
     """Whether the xarray dataset ``ds`` holds a single-session :class:`Result` (of any
-    format version)."""
-    return ds.attrs.get(RESULT_MARK) in RESULT_FORMATS
+    format version, also one newer than this spinesim reads)."""
+    return RESULT_MARK in ds.attrs
 
 
 def is_result_file(path: str | os.PathLike) -> bool:
@@ -368,10 +368,15 @@ class Result:
             sweep = SWEEP_MARK in ds.attrs or "batch_done" in ds
             hint = "; it holds a sweep's results: open it with spinesim.open_sweep" if sweep else ""
             raise ParameterError(
-                f"the dataset is not a spinesim result (attribute {RESULT_MARK} missing or "
-                f"not one of the formats {sorted(RESULT_FORMATS, key=int)}){hint}"
+                f"the dataset is not a spinesim result (attribute {RESULT_MARK} missing){hint}"
             )
-        _warn_older_format(ds.attrs[RESULT_MARK])
+        version = str(ds.attrs[RESULT_MARK])
+        if version not in RESULT_FORMATS:
+            raise ParameterError(
+                f"the result was written in format {version!r} by another spinesim; this one "
+                f"reads the formats {sorted(RESULT_FORMATS, key=int)}: update spinesim"
+            )
+        _warn_older_format(version)
         data = {
             name: np.asarray(ds[name].values)
             for name in VARIABLES
@@ -397,7 +402,7 @@ def _warn_older_format(version: str) -> None:
         changes = "; ".join(f"format {v}: {RESULT_FORMATS[v]}" for v in later)
         warnings.warn(
             f"this result was written in format {version} by an earlier spinesim, and its "
-            f"stored numbers keep that format's rules; since then ({changes}). Simulate the "
+            f"stored numbers may follow older rules; since then ({changes}). Simulate the "
             "session again for the current rules",
             SpinesimWarning,
             stacklevel=4,

@@ -93,8 +93,6 @@ def simulate(
     else:
         tissues = model.tissues or Tissues()
     solver = solver or SolverOptions()
-    for message in _doubts(protocol):
-        warnings.warn(message, SpinesimWarning, stacklevel=2)
     duration = protocol.session_duration_s
     if output_interval_s is None:
         output_interval_s = duration / DEFAULT_OUTPUT_INTERVALS
@@ -108,6 +106,8 @@ def simulate(
             f"(about {MAX_OUTPUTS * 8e-6:g} GB): every phase end is saved, so a recorded "
             "trace saves each of its samples; resample it (e.g. to 10 Hz)"
         )
+    for message in _doubts(protocol):
+        warnings.warn(message, SpinesimWarning, stacklevel=2)
     knots = protocol.knots(tissues.muscles, model.device)
     hold = int(np.searchsorted(times, protocol.hold_end_s))
     case = Case(0, knots, times, hold, load_sense=protocol.load_sense_on(model.device))
@@ -164,6 +164,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         "protocol": {  # every phase's angles and pulls, in JSON arrays as on disk
             "phases": [dataclasses.asdict(phase) for phase in protocol.phases],
             "end_of_hold_s": protocol.end_of_hold_s,
+            "peak_sense": protocol.load_sense_on(model.device),  # the peaks' direction
         },
         "solver": {"status": "success", **dataclasses.asdict(outputs.solver_stats(0))},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,

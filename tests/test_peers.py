@@ -75,7 +75,6 @@ def test_lsodas_banded_jacobian_holds_the_sparse_one():
     packed = scipy_reference.block_jacobian(model, knots, 1, banded=True)(0.5, y)
     band = scipy_reference.HALF_BAND
     rows, cols = np.nonzero(packed)
-    assert np.all(np.abs(rows - band) <= band)
     unpacked = np.zeros_like(sparse)
     unpacked[rows - band + cols, cols] = packed[rows, cols]
     assert np.count_nonzero(sparse) > 10 * model.n_body

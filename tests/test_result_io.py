@@ -117,9 +117,9 @@ def test_a_file_of_the_current_format_loads_without_a_warning(tmp_path, result):
 def test_a_file_of_an_unknown_format_is_refused(tmp_path, result):
     path = tmp_path / "r.nc"
     result.to_xarray().assign_attrs({RESULT_MARK: "99"}).to_netcdf(path, engine="h5netcdf")
-    with pytest.raises(ParameterError, match=r"not one of the formats \['1', '2'\]"):
+    with pytest.raises(ParameterError, match=r"format '99' by another spinesim; this one reads"):
         spinesim.load_result(path)
-    assert not spinesim.result.is_result_file(path)
+    assert spinesim.result.is_result_file(path)  # a result, if not one this spinesim reads
 
 
 def test_relative_path_in_current_folder(tmp_path, monkeypatch, result):
@@ -410,11 +410,42 @@ def test_sessions_that_unload_the_spine_peak_at_its_most_opening(protocol, devic
     assert level["peak_gap_change_mm"] >= level["end_gap_change_mm"]["middle"] > 0.1
 
 
-def test_a_sham_looks_for_its_peaks_the_way_its_session_does():
-    session = spinesim.Protocol.inversion(-45, hold_s=120, preceding=spinesim.upright(1.0))
+def test_a_sham_looks_for_its_peaks_the_way_its_session_does(default_model):
+    session = spinesim.Protocol.inversion(-45, hold_s=60, preceding=spinesim.upright(1.0))
     assert session.load_sense == -1.0
-    assert session.sham().load_sense == -1.0 and session.sham().peak_sense == -1.0
-    assert spinesim.Protocol(session.sham().phases).load_sense == 1.0  # nothing tilts
+    sham = session.sham()
+    assert sham.load_sense == -1.0 and sham.peak_sense == -1.0
+    assert spinesim.Protocol(sham.phases).load_sense == 1.0  # nothing tilts
+    result = spinesim.simulate(sham, model=default_model, output_interval_s=1.0)
+    assert result.attrs["protocol"]["peak_sense"] == -1.0  # saved with the result
+    middle = result["L4-L5"].gap_change[: result.index_at(sham.hold_end_s) + 1, 1]
+    peak = result.summary()["levels"]["L4-L5"]["peak_gap_change_mm"]
+    assert peak == pytest.approx(middle.min(), abs=1e-12) and peak < middle.max()
+
+
+@pytest.mark.parametrize(
+    ("phases", "sense", "hold_end_s"),
+    [
+        # a trace that starts inverted: tilted head-down from the settled lying state
+        ((spinesim.Phase(300, 60, 60), spinesim.Phase(10, 60, 0)), 1.0, 300.0),
+        # standing first, then lying down and tilting head-up: head-up of lying
+        (
+            (
+                spinesim.Phase(60, -90, -90, kind="upright"),
+                spinesim.Phase(10, 0, -45),
+                spinesim.Phase(60, -45, -45),
+                spinesim.Phase(10, -45, 0),
+            ),
+            -1.0,
+            140.0,
+        ),
+    ],
+    ids=["starts inverted", "head-up after standing"],
+)
+def test_tilts_count_from_where_the_body_was_before_the_device(phases, sense, hold_end_s):
+    protocol = spinesim.Protocol(phases)
+    assert protocol.load_sense == sense
+    assert protocol.hold_end_s == hold_end_s and not protocol.lacks_hold
 
 
 def test_noise_about_the_start_of_a_trace_does_not_turn_its_tilt_around():
