@@ -110,10 +110,11 @@ def simulate(
         warnings.warn(message, SpinesimWarning, stacklevel=2)
     knots = protocol.knots(tissues.muscles, model.device)
     hold = int(np.searchsorted(times, protocol.hold_end_s))
-    case = Case(0, knots, times, hold, load_sense=protocol.load_sense_on(model.device))
+    sense = protocol.load_sense_on(model.device)
+    case = Case(0, knots, times, hold, load_sense=sense)
     outputs = run_cases([model], [case], solver, series_index=np.arange(times.size)[None, :])
     outputs.raise_on_failure()
-    return _result(model, protocol, times, outputs, tissues)
+    return _result(model, protocol, sense, times, outputs, tissues)
 
 
 def _doubts(protocol: Protocol) -> list[str]:
@@ -143,7 +144,7 @@ def _doubts(protocol: Protocol) -> list[str]:
     return doubts
 
 
-def _result(model, protocol, times, outputs, tissues) -> Result:
+def _result(model, protocol, sense, times, outputs, tissues) -> Result:
     data = time_series(
         model, outputs.joint_series[0], outputs.body_series[0], outputs.global_series[0]
     )
@@ -164,7 +165,7 @@ def _result(model, protocol, times, outputs, tissues) -> Result:
         "protocol": {  # every phase's angles and pulls, in JSON arrays as on disk
             "phases": [dataclasses.asdict(phase) for phase in protocol.phases],
             "end_of_hold_s": protocol.end_of_hold_s,
-            "peak_sense": protocol.load_sense_on(model.device),  # the peaks' direction
+            "peak_sense": sense,  # which way the summary's peaks looked
         },
         "solver": {"status": "success", **dataclasses.asdict(outputs.solver_stats(0))},
         "subject": dataclasses.asdict(model.subject) if model.subject else None,
