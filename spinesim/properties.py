@@ -236,10 +236,12 @@ class MuscleProperties(_Validated):
     tone_stress_MPa: float = bounded(
         0.097,
         0.0,
-        1.0,
+        0.3,
         doc="Calibrated (jointly with DiscProperties.swelling_strain and "
         "creep_stiffness_ratio, docs/validation.md): L4-L5 pressure lying 0.10 MPa at the "
-        "start and 0.24 MPa after 7 h of the night (Wilke 1999 Spine 24:755 [V])",
+        "start and 0.24 MPa after 7 h of the night (Wilke 1999 Spine 24:755 [V]). At most "
+        "0.3 MPa, three times that: at 0.4 MPa the resting tone alone compressed L4-L5 "
+        "standing beyond 2000 N, and at 1 MPa lying left it at 61 % of its height",
     )
     tone_mass_exponent: float = bounded(
         0.56,

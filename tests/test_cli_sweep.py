@@ -128,7 +128,7 @@ def test_a_sweep_with_failed_cases_is_written_and_exits_1(tmp_path, capsys):
     spec = tmp_path / "sweep.toml"
     spec.write_text(
         "[fixed]\nangle_deg = 0.0\nhold_s = 60.0\nupright_hours = 4.0\n"
-        '[table]\n"muscles.tone_stress_MPa" = [1.0, 0.097]\n'
+        '[table]\n"muscles.tone_stress_MPa" = [0.3, 0.097]\n"mass_kg" = [200.0, 70.0]\n'
         '"disc.swelling_pressure_MPa" = [0.02, 0.16]\n"disc.swelling_strain" = [0.5, 0.108]\n'
     )  # too soft for the load: a disc collapses (tests/test_solver.py)
     out = tmp_path / "results.zarr"

@@ -83,19 +83,19 @@ def test_nonfinite_model_is_reported_not_returned(default_model):
 
 
 def test_a_collapsed_disc_is_reported_not_returned():
-    """Tissues each within their ranges, together too soft for the load: ten times the
-    muscle tone on discs with a fiftieth of the swelling pressure, after 4 h upright, leave
-    a disc's height below zero. That is a failure with its time, in simulate and in a
-    sweep, never a result."""
-    soft = {"muscles.tone_stress_MPa": 1.0, "disc.swelling_pressure_MPa": 0.02,
-            "disc.swelling_strain": 0.5}  # fmt: skip
+    """A subject and tissues each within their ranges, together too soft for the load: a
+    200 kg subject with three times the muscle tone on discs with a fiftieth of the
+    swelling pressure, after 4 h upright, leaves a disc's height below zero. That is a
+    failure with its time, in simulate and in a sweep, never a result."""
+    soft = {"muscles.tone_stress_MPa": 0.3, "disc.swelling_pressure_MPa": 0.02,
+            "disc.swelling_strain": 0.5, "mass_kg": 200.0}  # fmt: skip
     tissues = spinesim.Tissues(
         disc=spinesim.DiscProperties(swelling_pressure_MPa=0.02, swelling_strain=0.5),
-        muscles=spinesim.MuscleProperties(tone_stress_MPa=1.0),
+        muscles=spinesim.MuscleProperties(tone_stress_MPa=0.3),
     )
     protocol = spinesim.Protocol.inversion(0.0, hold_s=60.0, preceding=spinesim.upright(4.0))
     with pytest.raises(spinesim.SolverError, match="middle height fell to zero") as info:
-        spinesim.simulate(protocol, tissues=tissues)
+        spinesim.simulate(protocol, tissues=tissues, subject=spinesim.Subject(mass_kg=200.0))
     assert info.value.status == L.DISC_COLLAPSED
     ds = spinesim.sweep(
         spinesim.Table({name: [value, None] for name, value in soft.items()}),
