@@ -11,8 +11,10 @@ the data then ask for a value the model's parameter cannot physically take.
 
 A trial value must also pass the dataclass's checks across fields: fitting
 ``friction_static`` alone stops with an error as soon as a trial falls below the fixed
-``friction_kinetic``; fit both, or start from a base whose kinetic coefficient lies below
-the static range the data may ask for.
+``friction_kinetic``, and ``muscles.postural_stiffness_ratio`` as soon as it times
+``disc.bending_stiffness`` falls below 1000 N m/rad (``Tissues``); the error names the
+trial values. Fit both, or start further inside the constraint. A parameter the
+measurements do not change gets a NaN standard error, with a warning.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ def calibrate(
     measured, sigma
         Measured values and their standard deviations (default 1: unweighted).
     parameters
-        Dotted names of the fitted fields in ``base``, e.g. ``"disc.swelling_strain"``.
+        Dotted names of the fitted fields in ``base``, e.g. ``"disc.swelling_strain"`` (a
+        single name may be given as a str).
     base
         The frozen parameter dataclass the names refer to (default: ``Tissues()``).
     initial
@@ -144,7 +147,7 @@ def calibrate(
         names the parameter, its fitted value and the allowed range.
     """
     base = Tissues() if base is None else base
-    names = tuple(parameters)
+    names = (parameters,) if isinstance(parameters, str) else tuple(parameters)
     if not names or len(set(names)) != len(names):
         raise ParameterError(f"parameters = {names!r}; allowed: distinct dotted field names")
     ranges = [parameter_range(base, n) for n in names]
@@ -175,11 +178,22 @@ def calibrate(
     def residuals(x: np.ndarray) -> np.ndarray:
         nonlocal evaluations
         evaluations += 1
-        trial = with_parameters(base, dict(zip(names, x, strict=True)))
+        values = dict(zip(names, x, strict=True))
+        try:
+            trial = with_parameters(base, values)
+        except ParameterError as exc:  # a constraint between fields, e.g. Tissues'
+            raise ParameterError(
+                f"calibrate: the trial values {values} break a constraint: {exc}; start "
+                "further inside it (initial=...) or fit fewer parameters"
+            ) from exc
         simulated = np.asarray(simulate(trial), dtype=float).ravel()
         if simulated.shape != y.shape:
             raise ParameterError(
                 f"simulate returned {simulated.size} values for {y.size} measured values"
+            )
+        if not np.all(np.isfinite(simulated)):
+            raise ParameterError(
+                f"calibrate: simulate returned non-finite values at the trial values {values}"
             )
         return (simulated - y) / s
 
@@ -209,6 +223,17 @@ def calibrate(
             stacklevel=2,
         )
     unscaled = np.linalg.pinv(fit.jac.T @ fit.jac)  # the correlation does not need s^2
+    # a parameter the measurements do not change has no standard error (pinv gives 0)
+    blind = ~np.any(fit.jac != 0.0, axis=0)
+    unscaled[blind, :] = unscaled[:, blind] = np.nan
+    if np.any(blind):
+        unseen = [name for name, b in zip(names, blind, strict=True) if b]
+        warnings.warn(
+            f"the measurements do not change with {unseen} at the fitted values: they "
+            "cannot determine it (standard error NaN); its value is the start",
+            SpinesimWarning,
+            stacklevel=2,
+        )
     errors = np.sqrt(np.abs(np.diag(unscaled)) * variance)
     scale = np.sqrt(np.abs(np.diag(unscaled)))
     with np.errstate(invalid="ignore", divide="ignore"):

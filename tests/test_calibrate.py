@@ -65,6 +65,26 @@ def test_standard_errors_without_a_degree_of_freedom_warn_or_come_from_sigma():
     assert fit.standard_errors[0] == pytest.approx(0.01, rel=1e-3)  # sigma / (dy/da)
 
 
+def test_a_parameter_the_data_do_not_see_has_no_standard_error():
+    """y = a x does not depend on the ligaments: their scale's standard error is NaN with a
+    warning (the pseudo-inverse gave 0, "exactly determined"); a's is unchanged."""
+    x = np.arange(1.0, 9.0)
+    y = 0.3 * x + np.array([0.01, -0.02, 0.015, 0.0, -0.01, 0.02, -0.015, 0.005])
+    names = ["disc.annulus_fraction", "ligaments.scale"]
+    with pytest.warns(spinesim.SpinesimWarning, match=r"do not change with \['ligaments.scale'\]"):
+        fit = calibrate(lambda t: t.disc.annulus_fraction * x, y, names)
+    assert np.isnan(fit.standard_errors[1]) and fit.values[1] == 1.0
+    assert np.isfinite(fit.standard_errors[0]) and fit.standard_errors[0] > 0.0
+
+
+def test_a_trial_that_breaks_a_constraint_between_fields_says_so():
+    """Gain times bending stiffness must reach 1000 N m/rad (Tissues): a trial step below
+    it is named as the fit's, not the user's."""
+    model = lambda t: [t.muscles.postural_stiffness_ratio, 0.0]  # noqa: E731
+    with pytest.raises(spinesim.ParameterError, match="calibrate: the trial values"):
+        calibrate(model, [1.0, 0.0], "muscles.postural_stiffness_ratio")  # a name as a str
+
+
 def test_fit_at_a_physical_bound_is_refused():
     """The data ask for a swelling pressure of 1.5 MPa; the field allows at most 1 MPa."""
     with pytest.raises(spinesim.ParameterError, match=r"swelling_pressure_MPa = .* \[0.01, 1\]"):
