@@ -261,6 +261,18 @@ def test_every_real_valued_protocol_argument_has_an_allowed_range():
     assert set(PRECEDING) | set(AFTER) <= set(ARGUMENT_RANGES)
 
 
+def test_sampling_bounds_may_be_a_numpy_array():
+    assert LatinHypercube({"angle_deg": np.array([10.0, 20.0])}, n=3).table()["angle_deg"].size == 3
+
+
+def test_a_sweep_with_cases_that_break_a_constraint_says_how_many():
+    """Gain x bending stiffness below 1000 N m/rad (Tissues): the first refused case is
+    named, with the count of all refused cases."""
+    table = Table({"muscles.postural_stiffness_ratio": [1.0, 10.0, 1.5], "angle_deg": [60.0] * 3})
+    with pytest.raises(ParameterError, match=r"^case 0 .*\(2 of 3 cases are refused\)$"):
+        spinesim.sweep(table, progress=False)
+
+
 def test_a_refused_sweep_writes_nothing(tmp_path):
     out = tmp_path / "never.zarr"
     with pytest.raises(ParameterError, match="angle_deg"):

@@ -228,6 +228,16 @@ def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_p
         )  # fmt: skip
 
 
+def test_a_sweep_fixed_with_numpy_numbers_resumes_with_python_ones(tmp_path):
+    """A NumPy integer in ``fixed`` was stored as text ("20"), and the same sweep given 20
+    could not resume it."""
+    out = tmp_path / "sweep.zarr"
+    fixed = {**FIXED, "hold_s": np.int64(20)}
+    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=fixed, out=out, progress=False)
+    again = {**FIXED, "hold_s": 20}
+    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=again, out=out, resume=True, progress=False)
+
+
 def test_a_single_session_result_under_the_name_is_named_as_such(tmp_path, default_model):
     out = tmp_path / "result.nc"
     protocol = spinesim.Protocol.inversion(30, ramp_s=1, hold_s=1)

@@ -84,6 +84,8 @@ def _bounds(name: str, bounds: Any) -> tuple[float, float]:
     """``(low, high)`` of a sampled parameter, checked: numbers, low below high, both within
     the parameter's allowed range."""
     check_sampled(name)
+    if isinstance(bounds, np.ndarray) and bounds.ndim == 1:
+        bounds = bounds.tolist()  # e.g. np.array([20.0, 90.0])
     if not isinstance(bounds, Sequence) or len(bounds) != 2:
         raise ParameterError(f"sweep parameter {name!r} = {bounds!r}: give [low, high]")
     largest = sys.float_info.max  # finite bounds only

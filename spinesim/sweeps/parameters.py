@@ -135,10 +135,11 @@ def check_sampling_range(name: str, low: float, high: float, label: str | None =
     both bounds lie within its allowed range, that of the protocol argument
     (:data:`spinesim.protocol.ARGUMENT_RANGES`), the subject, or the device (any device
     with the field) or tissue field. Constraints between parameters (``rest_pull_N <=
-    pull_N``, ``friction_kinetic <= friction_static``, ...) are checked per case. A bound
-    at an open limit (``hold_s`` from 0) is allowed: the draws lie inside it (a draw of
-    exactly that value would fail as its case). The message names ``label`` (default:
-    ``name``), the bound and the allowed range."""
+    pull_N``, ``friction_kinetic <= friction_static``, gain x bending stiffness, ...) are
+    checked for every case before the sweep runs: a case that breaks one refuses the
+    sweep, naming it and how many do. A bound at an open limit (``hold_s`` from 0) is
+    allowed: the draws lie inside it (a draw of exactly that value would refuse the sweep).
+    The message names ``label`` (default: ``name``), the bound and the allowed range."""
     check_sampled(name)
     for which, value, inward in (("low", low, high), ("high", high, low)):
         try:

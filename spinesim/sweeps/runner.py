@@ -256,7 +256,8 @@ FIXED_TYPES = (numbers.Real, str, np.bool_)
 
 def _fixed(fixed: Mapping[str, Any] | None) -> dict[str, Any]:
     """``fixed`` checked: parameter name → one number, bool or text (not a list), or None
-    (the default, e.g. ``return_s`` as long as ``ramp_s``)."""
+    (the default, e.g. ``return_s`` as long as ``ramp_s``); NumPy scalars as Python's, so
+    that the stored specification reads (and a resume compares) them as numbers."""
     if fixed is None:
         return {}
     if not isinstance(fixed, Mapping):
@@ -268,7 +269,7 @@ def _fixed(fixed: Mapping[str, Any] | None) -> dict[str, Any]:
                 "case, or None for the parameter's default (sweep a parameter to give it "
                 "several values)"
             )
-    return dict(fixed)
+    return {name: v.item() if isinstance(v, np.generic) else v for name, v in fixed.items()}
 
 
 def _case_table(design: Design, fixed: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -288,19 +289,27 @@ def _case_table(design: Design, fixed: Mapping[str, Any]) -> dict[str, np.ndarra
 
 
 def _validated_inputs(table: dict[str, np.ndarray]) -> list[CaseInputs]:
-    """Every case's inputs, validated before any work starts."""
+    """Every case's inputs, validated before any work starts: a case that is refused
+    refuses the sweep, named with the count of all refused cases."""
     names = list(table)
     inputs = []
-    cache: dict[tuple, CaseInputs] = {}
+    cache: dict[tuple, CaseInputs | ParameterError] = {}
+    refused: list[tuple[int, dict, ParameterError]] = []
     for k, row in enumerate(zip(*table.values(), strict=True)):
         key = tuple(v.item() if hasattr(v, "item") else v for v in row)
         if key not in cache:
-            values = dict(zip(names, key, strict=True))
             try:
-                cache[key] = case_inputs(values)
+                cache[key] = case_inputs(dict(zip(names, key, strict=True)))
             except ParameterError as exc:
-                raise ParameterError(f"case {k} ({values}): {exc}") from None
-        inputs.append(cache[key])
+                cache[key] = exc
+        if isinstance(cache[key], ParameterError):
+            refused.append((k, dict(zip(names, key, strict=True)), cache[key]))
+        else:
+            inputs.append(cache[key])
+    if refused:
+        k, values, exc = refused[0]
+        others = f" ({len(refused)} of {len(inputs) + len(refused)} cases are refused)"
+        raise ParameterError(f"case {k} ({values}): {exc}{others if len(refused) > 1 else ''}")
     return inputs
 
 
