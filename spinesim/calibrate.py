@@ -138,6 +138,11 @@ def calibrate(
     absolute_sigma
         Take ``sigma`` as absolute (covariance ``(J^T J)^-1``) instead of scaling it by
         the residual variance (``(J^T J)^-1 s^2``, ``s^2 = chi^2 / (m - n)``).
+    diff_step, max_evaluations
+        Relative step of the finite-difference Jacobian, and the most trial points the
+        fit evaluates (``least_squares``' ``max_nfev``): the finite-difference simulations
+        around each (one per parameter) come on top, so ``Calibration.evaluations`` counts
+        more simulations.
 
     Raises
     ------
@@ -208,7 +213,8 @@ def calibrate(
     if not fit.success:
         raise ParameterError(
             f"calibrate: the fit did not converge after {evaluations} simulations "
-            f"({fit.message}); raise max_evaluations or start closer"
+            f"({fit.message}; max_evaluations = {max_evaluations} trial points, besides the "
+            "finite-difference simulations); raise max_evaluations or start closer"
         )
     _refuse_bounds(names, fit.x, ranges, fit.active_mask)
     dof = y.size - len(names)
