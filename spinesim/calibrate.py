@@ -183,13 +183,14 @@ def calibrate(
     def residuals(x: np.ndarray) -> np.ndarray:
         nonlocal evaluations
         evaluations += 1
-        values = dict(zip(names, x, strict=True))
+        values = {name: float(v) for name, v in zip(names, x, strict=True)}
         try:
             trial = with_parameters(base, values)
         except ParameterError as exc:  # a constraint between fields, e.g. Tissues'
+            what = "the starting values" if evaluations == 1 else "the trial values"
             raise ParameterError(
-                f"calibrate: the trial values {values} break a constraint: {exc}; start "
-                "further inside it (initial=...) or fit fewer parameters"
+                f"calibrate: {what} {values} break a constraint: {exc}; start further inside "
+                "it (initial=...) or fit fewer parameters"
             ) from exc
         simulated = np.asarray(simulate(trial), dtype=float).ravel()
         if simulated.shape != y.shape:
@@ -228,15 +229,13 @@ def calibrate(
             SpinesimWarning,
             stacklevel=2,
         )
-    unscaled = np.linalg.pinv(fit.jac.T @ fit.jac)  # the correlation does not need s^2
-    # a parameter the measurements do not change has no standard error (pinv gives 0)
-    blind = ~np.any(fit.jac != 0.0, axis=0)
-    unscaled[blind, :] = unscaled[:, blind] = np.nan
+    unscaled, blind = _unscaled_covariance(fit.jac, fit.x)  # the correlation needs no s^2
     if np.any(blind):
         unseen = [name for name, b in zip(names, blind, strict=True) if b]
         warnings.warn(
-            f"the measurements do not change with {unseen} at the fitted values: they "
-            "cannot determine it (standard error NaN); its value is the start",
+            f"the measurements cannot determine {unseen} at the fitted values (they do not "
+            "change with it, or only together with another fitted parameter): standard "
+            "error NaN; fix it, or add measurements that depend on it",
             SpinesimWarning,
             stacklevel=2,
         )
@@ -255,6 +254,25 @@ def calibrate(
         fitted=with_parameters(base, dict(zip(names, fit.x, strict=True))),
         evaluations=evaluations,
     )
+
+
+def _unscaled_covariance(jac: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(J^T J)^-1`` at the optimum ``x``, from the singular values of the Jacobian with
+    its columns scaled by ``|x|``, and which parameters it cannot determine: those with
+    weight in a direction whose singular value is below round-off (``eps max(m, n)`` of
+    the largest; a parameter the measurements do not change, or two that act only
+    together), whose rows and columns are NaN. A merely weak parameter keeps a large
+    standard error."""
+    if not np.all(np.isfinite(jac)):
+        raise ParameterError("calibrate: the Jacobian at the fitted values is not finite")
+    scale = np.maximum(np.abs(x), 1e-12)
+    _, singular, vt = np.linalg.svd(jac * scale, full_matrices=False)
+    kept = singular > np.finfo(float).eps * max(jac.shape) * singular[0]
+    directions = vt[kept] / singular[kept, None]
+    covariance = (directions.T @ directions) * np.outer(scale, scale)
+    blind = np.any(np.abs(vt[~kept]) > 1e-6, axis=0) if singular[0] > 0 else np.ones(x.size, bool)
+    covariance[blind, :] = covariance[:, blind] = np.nan
+    return covariance, blind
 
 
 def _attribute(owner: Any, part: str, name: str) -> Any:

@@ -570,11 +570,11 @@ class Protocol:
         given: e.g. a recorded trace from :meth:`from_samples`, which rarely repeats a
         sample at its plateau but may pause on the way. "End-of-hold" values are then read
         where the person gets off the device or at a lower hold (``simulate`` warns)."""
-        device = [p for p, _ in self._session_ends() if p.kind == "device"]
+        device = self._session_device_phases()
         tilt = self._tilt()
         peak = (
-            max((max(tilt(p.start_deg), tilt(p.end_deg)) for p in device), default=0.0),
-            max((max(p.start_pull_N, p.end_pull_N) for p in device), default=0.0),
+            max((max(tilt(p.start_deg, e), tilt(p.end_deg, e)) for p, _, e in device), default=0.0),
+            max((max(p.start_pull_N, p.end_pull_N) for p, _, _ in device), default=0.0),
         )
         if self.end_of_hold_s is not None or peak == (0.0, 0.0):
             return False
@@ -587,14 +587,15 @@ class Protocol:
     def load_sense(self) -> float:
         """Which way the peaks of the session's summaries look (the largest or the smallest
         values): ``peak_sense`` if given; else +1 if the device pulls, or tilts the body
-        head-down of the angle it lay or stood at before the device (:meth:`_tilt_side`:
+        head-down of the angle it lay or stood at before getting on (:meth:`_tilt_side`:
         tilting down from lying, or up from standing on the table, unloads the spine), or
         neither (a harness hangs the body at the angle it stood at), and -1 if it only
         tilts the body head-up of it (from lying), which loads the spine."""
         if self.peak_sense is not None:
             return float(self.peak_sense)
-        device = [p for p, _ in self._session_ends() if p.kind == "device"]
-        pulls = any(max(p.start_pull_N, p.end_pull_N) > 0.0 for p in device)
+        pulls = any(
+            max(p.start_pull_N, p.end_pull_N) > 0.0 for p, _, _ in self._session_device_phases()
+        )
         return 1.0 if pulls else self._tilt_side()
 
     def load_sense_on(self, device: Device | None) -> float:
@@ -626,22 +627,31 @@ class Protocol:
         settled state lying flat (0 deg) if it comes first: the model tilts the body there
         at once (``simulate`` warns)."""
         return tuple(
-            (start, before, phase.start_deg)
-            for start, before, phase in self._device_entries()
-            if phase.start_deg != before
+            (start, entry, phase.start_deg)
+            for phase, start, _, entry, enters in self._device_phases()
+            if enters and phase.start_deg != entry
         )
 
-    def _device_entries(self) -> list[tuple[float, float, Phase]]:
-        """``(start_s, angle_before_deg, phase)`` of every device phase entered from off the
-        device: the end angle of the phase before it (lying, standing or sitting), or 0 deg,
-        the model's settled state lying flat, if it comes first."""
-        entries = []
-        before_deg, before_kind = 0.0, "lying"
-        for phase, (start, _) in zip(self.phases, self._phase_times(), strict=True):
-            if phase.kind == "device" and before_kind != "device":
-                entries.append((start, before_deg, phase))
+    def _device_phases(self) -> list[tuple[Phase, float, float, float, bool]]:
+        """``(phase, start_s, end_s, entry_deg, enters)`` of every device phase:
+        ``entry_deg`` is the angle the body was at when its stretch of device phases began
+        (the end angle of the phase before the stretch, lying, standing or sitting, or 0
+        deg, the model's settled state lying flat, if the stretch comes first); ``enters``
+        whether the phase begins its stretch."""
+        out = []
+        entry, before_deg, before_kind = 0.0, 0.0, "lying"
+        for phase, (start, end) in zip(self.phases, self._phase_times(), strict=True):
+            if phase.kind == "device":
+                enters = before_kind != "device"
+                entry = before_deg if enters else entry
+                out.append((phase, start, end, entry, enters))
             before_deg, before_kind = phase.end_deg, phase.kind
-        return entries
+        return out
+
+    def _session_device_phases(self) -> list[tuple[Phase, float, float]]:
+        """``(phase, end_s, entry_deg)`` of the session's device phases
+        (:meth:`_device_phases`)."""
+        return [(p, end, entry) for p, _, end, entry, _ in self._device_phases() if p.session]
 
     def _device_stretches(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Knot times (s) and angles (deg) of each stretch of device phases that follow
@@ -659,34 +669,29 @@ class Protocol:
             previous_end = end
         return [(np.array(t), np.array(a)) for t, a in stretches]
 
-    def _start_deg(self) -> float:
-        """The angle (deg) the device's tilts count from: the body's before the session's
-        first phase on the device (0 lying or settled, -90 standing or sitting); the
-        session's first angle if it has no device phase."""
-        first = next(p.start_deg for p in self.phases if p.session)
-        return next((before for _, before, p in self._device_entries() if p.session), first)
-
     def _tilt_side(self) -> float:
         """+1 if a session phase on the device tilts the body head-down of the angle it
-        was at before the device (:meth:`_start_deg`; by more than :data:`TILT_NOISE_DEG`),
-        else -1 if one tilts it head-up, +1 if none does: the way the tilts of
-        :meth:`_tilt` count."""
-        start = self._start_deg()
-        device = [p for p, _ in self._session_ends() if p.kind == "device"]
-        angles = [a for p in device for a in (p.start_deg, p.end_deg)]
-        if max(angles, default=start) - start > TILT_NOISE_DEG:
+        was at when it got on (its stretch's entry angle, :meth:`_device_phases`; by more
+        than :data:`TILT_NOISE_DEG`), else -1 if one tilts it head-up, +1 if none does:
+        the way the tilts of :meth:`_tilt` count."""
+        changes = [
+            a - entry
+            for p, _, entry in self._session_device_phases()
+            for a in (p.start_deg, p.end_deg)
+        ]
+        if max(changes, default=0.0) > TILT_NOISE_DEG:
             return 1.0
-        return -1.0 if start - min(angles, default=start) > TILT_NOISE_DEG else 1.0
+        return -1.0 if min(changes, default=0.0) < -TILT_NOISE_DEG else 1.0
 
-    def _tilt(self) -> Callable[[float], float]:
-        """``tilt(angle_deg)``: how far (deg, >= 0) an angle tilts the body from the angle
-        it was at before the device (:meth:`_start_deg`), the way the device tilts it
+    def _tilt(self) -> Callable[[float, float], float]:
+        """``tilt(angle_deg, entry_deg)``: how far (deg, >= 0) an angle tilts the body from
+        the angle it got on the device at, the way the device tilts it
         (:meth:`_tilt_side`)."""
-        side, start = self._tilt_side(), self._start_deg()
-        return lambda angle_deg: max(side * (angle_deg - start), 0.0)
+        side = self._tilt_side()
+        return lambda angle_deg, entry_deg: max(side * (angle_deg - entry_deg), 0.0)
 
     def _steepest_hold(
-        self, tilt: Callable[[float], float]
+        self, tilt: Callable[[float, float], float]
     ) -> tuple[tuple[float, float], float] | None:
         """Load ``(tilt, pull)`` (:meth:`_tilt`) and end of the steepest session phase on
         a device at a constant angle and pull with a load; of several, the last one at its
@@ -695,9 +700,9 @@ class Protocol:
         0.3 deg of noise rounded to 0.5 deg, the top pair fell anywhere from 34 to 199 s).
         None if there is none. ``tilt`` is :meth:`_tilt`'s."""
         holds = [
-            ((tilt(p.start_deg), p.start_pull_N), t)
-            for p, t in self._session_ends()
-            if p.kind == "device" and p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
+            ((tilt(p.start_deg, entry), p.start_pull_N), end)
+            for p, end, entry in self._session_device_phases()
+            if p.start_deg == p.end_deg and p.start_pull_N == p.end_pull_N
         ]
         holds = [(load, t) for load, t in holds if load > (0.0, 0.0)]
         if not holds:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 import pytest
@@ -65,16 +66,40 @@ def test_standard_errors_without_a_degree_of_freedom_warn_or_come_from_sigma():
     assert fit.standard_errors[0] == pytest.approx(0.01, rel=1e-3)  # sigma / (dy/da)
 
 
+LINE_X = np.arange(1.0, 9.0)
+LINE_Y = 0.3 * LINE_X + np.array([0.01, -0.02, 0.015, 0.0, -0.01, 0.02, -0.015, 0.005])
+PAIR = ["disc.annulus_fraction", "ligaments.scale"]
+
+
 def test_a_parameter_the_data_do_not_see_has_no_standard_error():
     """y = a x does not depend on the ligaments: their scale's standard error is NaN with a
-    warning (the pseudo-inverse gave 0, "exactly determined"); a's is unchanged."""
-    x = np.arange(1.0, 9.0)
-    y = 0.3 * x + np.array([0.01, -0.02, 0.015, 0.0, -0.01, 0.02, -0.015, 0.005])
-    names = ["disc.annulus_fraction", "ligaments.scale"]
-    with pytest.warns(spinesim.SpinesimWarning, match=r"do not change with \['ligaments.scale'\]"):
-        fit = calibrate(lambda t: t.disc.annulus_fraction * x, y, names)
-    assert np.isnan(fit.standard_errors[1]) and fit.values[1] == 1.0
-    assert np.isfinite(fit.standard_errors[0]) and fit.standard_errors[0] > 0.0
+    warning (the pseudo-inverse gave 0, "exactly determined"); a's is the textbook one."""
+    with pytest.warns(spinesim.SpinesimWarning, match=r"cannot determine \['ligaments.scale'\]"):
+        fit = calibrate(lambda t: t.disc.annulus_fraction * LINE_X, LINE_Y, PAIR)
+    assert np.isnan(fit.standard_errors[1])
+    a = (LINE_X @ LINE_Y) / (LINE_X @ LINE_X)
+    s2 = np.sum((LINE_Y - a * LINE_X) ** 2) / (LINE_X.size - 2)
+    assert fit.standard_errors[0] == pytest.approx(np.sqrt(s2 / (LINE_X @ LINE_X)), rel=1e-3)
+
+
+def test_parameters_that_act_only_together_have_no_standard_errors():
+    """y = a b x: only the product is determined; both errors are NaN (before: small,
+    minimum-norm errors with a correlation of 1 and no warning)."""
+    model = lambda t: t.disc.annulus_fraction * t.ligaments.scale * LINE_X  # noqa: E731
+    with pytest.warns(spinesim.SpinesimWarning, match="cannot determine"):
+        fit = calibrate(model, LINE_Y, PAIR)
+    assert np.all(np.isnan(fit.standard_errors))
+    assert fit.values[0] * fit.values[1] == pytest.approx(0.3, rel=0.05)
+
+
+def test_a_weak_but_real_effect_keeps_a_large_standard_error():
+    """An effect a million times smaller than a's is determined, poorly: no warning, and
+    a standard error far larger than the value."""
+    model = lambda t: (t.disc.annulus_fraction + 1e-6 * t.ligaments.scale) * LINE_X  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", spinesim.SpinesimWarning)
+        fit = calibrate(model, LINE_Y, PAIR, initial={"ligaments.scale": 1.0})
+    assert np.all(np.isfinite(fit.standard_errors)) and fit.standard_errors[1] > 100.0
 
 
 def test_a_trial_that_breaks_a_constraint_between_fields_says_so():

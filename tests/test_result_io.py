@@ -439,13 +439,35 @@ def test_a_sham_looks_for_its_peaks_the_way_its_session_does(default_model):
             -1.0,
             140.0,
         ),
+        # the tilt began in a preceding device phase: counted from where that one began
+        (
+            (
+                spinesim.Phase(60, 0, 30, session=False),
+                spinesim.Phase(60, 30, 30),
+                spinesim.Phase(10, 30, 0),
+            ),
+            1.0,
+            60.0,
+        ),
     ],
-    ids=["starts inverted", "head-up after standing"],
+    ids=["starts inverted", "head-up after standing", "tilted before the session"],
 )
 def test_tilts_count_from_where_the_body_was_before_the_device(phases, sense, hold_end_s):
     protocol = spinesim.Protocol(phases)
     assert protocol.load_sense == sense
     assert protocol.hold_end_s == hold_end_s and not protocol.lacks_hold
+
+
+def test_standing_on_the_table_held_upright_is_no_hold_on_a_second_visit_either():
+    """Each stretch on the device counts its tilts from where the body got on: after a
+    head-up hold from lying and a stand, the table held upright (-90 deg) is no hold
+    (measured from the first visit's 0 deg it read as the steepest, 90 deg)."""
+    phase = spinesim.Phase
+    protocol = spinesim.Protocol(
+        (phase(10, 0, -45), phase(60, -45, -45), phase(10, -45, 0),
+         phase(600, -90, -90, kind="upright"), phase(200, -90, -90), phase(10, -90, 0))
+    )  # fmt: skip
+    assert protocol.hold_end_s != 880.0  # the end of the standing phase on the table
 
 
 def test_noise_about_the_start_of_a_trace_does_not_turn_its_tilt_around():
