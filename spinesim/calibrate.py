@@ -270,6 +270,7 @@ def _unscaled_covariance(jac: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np
     kept = singular > np.finfo(float).eps * max(jac.shape) * singular[0]
     directions = vt[kept] / singular[kept, None]
     covariance = (directions.T @ directions) * np.outer(scale, scale)
+    # weight above round-off in an undetermined direction (its components are unit-scaled)
     blind = np.any(np.abs(vt[~kept]) > 1e-6, axis=0) if singular[0] > 0 else np.ones(x.size, bool)
     covariance[blind, :] = covariance[:, blind] = np.nan
     return covariance, blind
