@@ -658,11 +658,11 @@ class Protocol:
         each other without a gap (phases of zero duration left out)."""
         stretches: list[tuple[list[float], list[float]]] = []
         previous_end = None
-        for phase, (start, end) in zip(self.phases, self._phase_times(), strict=True):
-            if phase.kind != "device" or end <= start:
+        for phase, start, end, _, enters in self._device_phases():
+            if end <= start:
                 previous_end = None
                 continue
-            if previous_end is None or start != previous_end:
+            if enters or start != previous_end:
                 stretches.append(([start], [phase.start_deg]))
             stretches[-1][0].append(end)
             stretches[-1][1].append(phase.end_deg)
