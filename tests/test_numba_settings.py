@@ -8,7 +8,8 @@ from pathlib import Path
 import numba
 import pytest
 
-from spinesim._numba import refresh_stale_caches, threads_for
+import spinesim
+from spinesim._numba import _kernel_sources, refresh_stale_caches, threads_for
 
 
 def test_threads_for_caps_the_threads_at_the_tasks_and_restores_them():
@@ -111,3 +112,12 @@ def test_a_cache_that_cannot_be_recorded_is_retried(tmp_path):
     blocker.write_text("")
     assert not refresh_stale_caches(package, blocker / "kernels.sha256")
     assert refresh_stale_caches(package, tmp_path / "kernels.sha256")  # not recorded before
+
+
+def test_every_compiled_kernel_lives_in_core():
+    """Kernels in one place: outside ``core/`` only this settings module counts as a source
+    of compiled code (a kernel elsewhere would also make every edit of its module
+    recompile the whole package)."""
+    package = Path(spinesim.__file__).parent
+    outside = {p for p in _kernel_sources(package) if "core" not in p.relative_to(package).parts}
+    assert outside == {package / "_numba.py"}

@@ -15,7 +15,8 @@ from spinesim.assembly import GRAVITY, spine_section
 from spinesim.core import layout as L
 from spinesim.errors import ParameterError
 from spinesim.peers import chain as C
-from spinesim.peers import scipy_reference
+from spinesim.peers import compare, lower_bound, scipy_reference
+from spinesim.peers.compilation import first_solve_seconds
 from spinesim.peers.matching import cheaper_tolerance, fewest_steps, loosest_tolerance
 from spinesim.solver import SolverOptions, run
 
@@ -167,3 +168,41 @@ def test_sizes_are_sections_of_the_spine(default_model):
         spine_section(model, "L1", "pelvis")
     with pytest.raises(ParameterError, match="size"):
         C.anatomical_chain("cervical")
+
+
+def test_match_tolerance_meets_the_target_on_the_chain(chain):
+    """The benchmark's search on the tiny chain: the setting found meets the target
+    against the tight reference, and the next looser one on its grid does not."""
+    session = C.TractionSession(6.0, ramp_s=1.0, sample_s=0.25)
+    error_of = compare.chain_error(compare.chain_reference(chain, session))
+    states = compare.spinesim_states(C.build_model(chain), session.knots(), session.sample_times())
+    target = 1e-7
+    match = compare.match_tolerance(states, error_of, target)
+    assert match.error_m <= target
+    assert error_of(states(match.setting * 10**0.5)) > target
+
+
+def test_spine_error_is_zero_at_the_reference_and_grows_with_the_tolerance(default_model):
+    model = spine_section(default_model, "pelvis", "L1")
+    knots, _ = C.inversion_session(30.0)
+    times = np.linspace(0.0, 30.0, 7)
+    error_of = compare.spine_error(model, knots, times)
+    states = compare.spinesim_states(model, knots, times)
+    assert error_of(states(compare.REFERENCE.rtol)) < 1e-9
+    assert 0.0 < error_of(states(1e-6)) < error_of(states(1e-3))
+
+
+def test_the_lower_bound_counts_and_times_every_primitive(default_model):
+    """Flop counts grow linearly with the bodies; every primitive's timed cost is positive
+    and a block solve costs less than a factorisation."""
+    flops = [lower_bound.step_flops(n) for n in (10, 20, 30)]
+    assert flops[2] - flops[1] == flops[1] - flops[0] > 0
+    knots, _ = C.inversion_session(60.0)
+    seconds = lower_bound.primitive_seconds(default_model, knots, 5.0, repeats=20)
+    assert set(seconds) == {"rhs", "jacobian", "factorization", "block_solve"}
+    assert all(0.0 < s < 1e-2 for s in seconds.values())
+    assert seconds["block_solve"] < seconds["factorization"]
+
+
+def test_first_solve_probe_reports_a_positive_time():
+    assert 0.0 < first_solve_seconds() < 120.0

@@ -23,12 +23,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from spinesim._numba import jit
-from spinesim.core import iteration_matrix
+from spinesim.core import iteration_matrix, repeat
 from spinesim.core.integrator import D
 from spinesim.core.jacobian import analytic
 from spinesim.core.layout import BLOCK, CONDENSED, POSE
-from spinesim.core.mechanics import rhs
 
 if TYPE_CHECKING:
     from spinesim.assembly import Model
@@ -46,6 +44,7 @@ SOLVES_PER_STEP = 3
 
 
 def rhs_flops(n_body: int) -> int:
+    """Floating-point operations (flop) of one right-hand side of ``n_body`` bodies."""
     return n_body * RHS_FLOPS_PER_BODY + (n_body - 1) * RHS_FLOPS_PER_JOINT
 
 
@@ -57,6 +56,7 @@ def solve_flops(n_body: int, m: int = CONDENSED, pose: int = POSE) -> int:
 
 
 def step_flops(n_body: int) -> int:
+    """Floating-point operations (flop) of the least work of one step (module docstring)."""
     return RHS_PER_STEP * rhs_flops(n_body) + SOLVES_PER_STEP * solve_flops(n_body)
 
 
@@ -82,31 +82,6 @@ def single_core_peak() -> float:
     return float(out.stdout.strip())
 
 
-@jit
-def _repeat_rhs(repeats, t, y, segment, body, joint, glob, protocol, out):
-    for _ in range(repeats):
-        rhs(t, y, segment, body, joint, glob, protocol, out)
-
-
-@jit
-def _repeat_jacobian(repeats, t, y, segment, body, joint, glob, protocol, jl, jd, ju):
-    for _ in range(repeats):
-        analytic(t, y, segment, body, joint, glob, protocol, jl, jd, ju)
-
-
-@jit
-def _repeat_factor(repeats, hd, jl, jd, ju, ml, md, mu, lu, piv, w, col, pattern):
-    for _ in range(repeats):
-        iteration_matrix.factor(hd, jl, jd, ju, ml, md, mu, lu, piv, w, col, pattern)
-
-
-@jit
-def _repeat_solve(repeats, x, b, hd, jl, jd, ju, ml, lu, piv, w, pattern, condensed):
-    for _ in range(repeats):
-        x[:] = b
-        iteration_matrix.solve(x, hd, jl, jd, ju, ml, lu, piv, w, pattern, condensed)
-
-
 def primitive_seconds(
     model: Model, knots: np.ndarray, t: float, repeats: int = 2000
 ) -> dict[str, float]:
@@ -130,10 +105,10 @@ def primitive_seconds(
     x = np.empty(y.size)
     solve_args = (hd, jl, jd, ju, ml, lu, piv, w, pattern, np.empty(n_blk * mc))
     calls = {
-        "rhs": lambda n: _repeat_rhs(n, *common, np.empty(y.size)),
-        "jacobian": lambda n: _repeat_jacobian(n, *common, jl, jd, ju),
-        "factorization": lambda n: _repeat_factor(n, *factor_args),
-        "block_solve": lambda n: _repeat_solve(n, x, b, *solve_args),
+        "rhs": lambda n: repeat.repeat_rhs(n, *common, np.empty(y.size)),
+        "jacobian": lambda n: repeat.repeat_jacobian(n, *common, jl, jd, ju),
+        "factorization": lambda n: repeat.repeat_factor(n, *factor_args),
+        "block_solve": lambda n: repeat.repeat_solve(n, x, b, *solve_args),
     }
     seconds = {}
     for name, call in calls.items():
