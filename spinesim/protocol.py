@@ -672,16 +672,18 @@ class Protocol:
     def _tilt_side(self) -> float:
         """+1 if a session phase on the device tilts the body head-down of the angle it
         was at when it got on (its stretch's entry angle, :meth:`_device_phases`; by more
-        than :data:`TILT_NOISE_DEG`), else -1 if one tilts it head-up, +1 if none does:
-        the way the tilts of :meth:`_tilt` count."""
+        than :data:`TILT_NOISE_DEG`), else -1 if one tilts it head-up by more than that;
+        if every tilt is within it, the side of the largest (+1 if there is none): the way
+        the tilts of :meth:`_tilt` count."""
         changes = [
             a - entry
             for p, _, entry in self._session_device_phases()
             for a in (p.start_deg, p.end_deg)
         ]
-        if max(changes, default=0.0) > TILT_NOISE_DEG:
-            return 1.0
-        return -1.0 if min(changes, default=0.0) < -TILT_NOISE_DEG else 1.0
+        down, up = max(changes, default=0.0), -min(changes, default=0.0)
+        if down > TILT_NOISE_DEG or up > TILT_NOISE_DEG:
+            return 1.0 if down > TILT_NOISE_DEG else -1.0
+        return -1.0 if up > down else 1.0
 
     def _tilt(self) -> Callable[[float, float], float]:
         """``tilt(angle_deg, entry_deg)``: how far (deg, >= 0) an angle tilts the body from

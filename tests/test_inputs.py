@@ -807,6 +807,11 @@ def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():
     assert upright_first.hold_end_s == 345.0 and not upright_first.lacks_hold
     head_up = spinesim.Protocol.inversion(-60.0, hold_s=60.0)
     assert head_up.hold_end_s == 70.0 and not head_up.lacks_hold
+    # a hold within TILT_NOISE_DEG of the entry angle keeps its side: its hold ends at the
+    # end of the hold, not after the return, and a head-up one peaks where it loads
+    for angle in (-1.01, -1.0, -0.5, 0.5, 1.0):
+        small = spinesim.Protocol.inversion(angle, hold_s=300.0)
+        assert small.hold_end_s == 310.0 and small.load_sense == np.sign(angle)
     protocol = spinesim.Protocol.from_samples(t, angles, end_of_hold_s=30.0)
     assert protocol.hold_end_s == 30.0 and not protocol.lacks_hold
     with raises_naming("Protocol.end_of_hold_s = 50"):
