@@ -41,7 +41,7 @@ def main(folder: str = "out", frames: int = 26, size: tuple[int, int] = (400, 32
     )
     caption = (
         "30 deg (left) and 60 deg (right) head-down, 10 s ramp, 30 s hold, 10 s back; discs "
-        "coloured by disc-space change on a shared scale, joint displacements magnified 10 "
+        "coloured by disc-space change on a shared scale, disc openings and shear magnified 10 "
         "times; time, angle and the lumbar levels' disc-space change and axial force below."
     )
     return [(path, caption)]

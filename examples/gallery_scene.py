@@ -56,8 +56,8 @@ def main(folder: str = "out", size: tuple[int, int] = SIZE) -> list[tuple[Path, 
         ),
         (
             "scene_lumbar_pressure.png",
-            "Close-up of the lumbar spine, discs coloured by intradiscal pressure (MPa); joint "
-            "displacements magnified 10 times, as written on the picture.",
+            "Close-up of the lumbar spine, discs coloured by intradiscal pressure (MPa); disc "
+            "openings and shear magnified 10 times, as written on the picture.",
             {"camera": "lumbar", "color_by": "pressure", "magnify": 10},
         ),
     ]

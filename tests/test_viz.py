@@ -14,8 +14,8 @@ from spinesim import ParameterError
 from spinesim.viz import devices
 from spinesim.viz.geometry import (
     RING_POINTS,
+    disc_spans,
     magnified_poses,
-    relative_poses,
     table_points,
     to_room,
 )
@@ -46,15 +46,26 @@ def scene(result) -> Scene:
 
 
 # ------------------------------------------------------------------- geometry (no GL)
-def test_magnify_one_keeps_poses_and_k_scales_joint_displacements(result):
+def test_magnify_scales_the_disc_spans_and_keeps_the_bodies_on_the_backrest(result):
+    """Every disc's opening and shear since t = 0 grows k times; the bodies keep their
+    angles, so the magnified chain stays on the backrest's side at 60 deg (magnifying the
+    bending too put the head 0.24 m through it at x10)."""
+    skel = Skeleton.from_attrs(result.bodies, result.attrs["geometry"])
+    caudal, cranial = np.column_stack([skel.ax, skel.ay]), np.column_stack([skel.bx, skel.by])
     base, now = result.body_pose[0], result.body_pose[-6]
-    np.testing.assert_array_equal(magnified_poses(now, base, 1.0), now)
-    big = magnified_poses(now, base, 10.0)
+    np.testing.assert_array_equal(magnified_poses(now, base, 1.0, caudal, cranial), now)
+    big = magnified_poses(now, base, 10.0, caudal, cranial)
+    span0 = disc_spans(base, caudal, cranial)
     np.testing.assert_allclose(
-        relative_poses(big) - relative_poses(base),
-        10.0 * (relative_poses(now) - relative_poses(base)),
+        disc_spans(big, caudal, cranial) - span0,
+        10.0 * (disc_spans(now, caudal, cranial) - span0),
         atol=1e-12,
     )
+    np.testing.assert_array_equal(big[:, 2], now[:, 2])
+    opening = disc_spans(now, caudal, cranial)[:, 0] - span0[:, 0]
+    assert np.abs(opening).max() > 2e-4  # the session opens the discs visibly at x10
+    lift = big[:, 1] - now[:, 1]  # away from the backrest (shear x10 lifts the neck a little)
+    assert lift.min() > -0.01 and lift.max() < 0.06
     np.testing.assert_array_equal(big[0], now[0])  # the legs keep their true pose
 
 

@@ -61,7 +61,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         type=float,
         default=1.0,
         metavar="K",
-        help="multiply joint displacements by K (labelled on the picture; default 1)",
+        help="multiply the discs' opening and shear by K (labelled on the picture; default 1)",
     )
     render.add_argument("--frames", type=int, default=40, help="animation frames (default 40)")
     render.add_argument("--fps", type=float, default=10.0, help="frames per second (default 10)")

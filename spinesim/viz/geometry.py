@@ -189,26 +189,43 @@ def to_room(
     return np.column_stack([c * dx + s * dy, points[:, 2], -s * dx + c * dy + pivot_height])
 
 
-def relative_poses(poses: np.ndarray) -> np.ndarray:
-    """Pose of each body in the frame of the body below it: ``(n_body - 1, 3)``."""
-    d = poses[1:, :2] - poses[:-1, :2]
-    c, s = np.cos(poses[:-1, 2]), np.sin(poses[:-1, 2])
-    return np.column_stack(
-        [c * d[:, 0] + s * d[:, 1], -s * d[:, 0] + c * d[:, 1], poses[1:, 2] - poses[:-1, 2]]
-    )
+def _rotate(phi: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Vectors ``v`` (n, 2) in frames turned by ``phi`` (n,) (rad), in the table frame."""
+    c, s = np.cos(phi), np.sin(phi)
+    return np.column_stack([c * v[:, 0] - s * v[:, 1], s * v[:, 0] + c * v[:, 1]])
 
 
-def magnified_poses(poses: np.ndarray, baseline: np.ndarray, factor: float) -> np.ndarray:
-    """``poses`` with every joint's displacement from ``baseline`` (disc opening, shear,
-    bending) multiplied by ``factor``; the first body (the legs) keeps its true pose."""
+def disc_spans(poses: np.ndarray, caudal: np.ndarray, cranial: np.ndarray) -> np.ndarray:
+    """Each joint's span across its disc (m): from its attachment on the caudal body
+    (``caudal``, (n_joint, 2) in that body's frame) to the one on the cranial body, in the
+    caudal body's frame: ``(n_joint, 2)``, x along the body's axis (the opening), y across
+    it (the shear)."""
+    phi = poses[:, 2]
+    a = poses[:-1, :2] + _rotate(phi[:-1], caudal)
+    b = poses[1:, :2] + _rotate(phi[1:], cranial)
+    return _rotate(-phi[:-1], b - a)
+
+
+def magnified_poses(
+    poses: np.ndarray,
+    baseline: np.ndarray,
+    factor: float,
+    caudal: np.ndarray,
+    cranial: np.ndarray,
+) -> np.ndarray:
+    """``poses`` with every disc's opening and shear since ``baseline``
+    (:func:`disc_spans`) multiplied by ``factor``; the bodies keep their true angles, and
+    the first body (the legs) its true pose. Magnifying the joints' bending as well would
+    turn the chain through the backrest: a few degrees of bending along the spine become
+    tens."""
     if factor == 1.0:
         return poses
-    rel0 = relative_poses(baseline)
-    rel = rel0 + factor * (relative_poses(poses) - rel0)
-    out = np.empty_like(poses)
-    out[0] = poses[0]
-    for i, (du, dv, dphi) in enumerate(rel):
-        x, y, phi = out[i]
-        c, s = np.cos(phi), np.sin(phi)
-        out[i + 1] = (x + c * du - s * dv, y + s * du + c * dv, phi + dphi)
+    span0 = disc_spans(baseline, caudal, cranial)
+    span = span0 + factor * (disc_spans(poses, caudal, cranial) - span0)
+    phi = poses[:, 2]
+    out = poses.copy()
+    for j in range(span.shape[0]):
+        a = out[j, :2] + _rotate(phi[j : j + 1], caudal[j : j + 1])[0]
+        b = a + _rotate(phi[j : j + 1], span[j : j + 1])[0]
+        out[j + 1, :2] = b - _rotate(phi[j + 1 : j + 2], cranial[j : j + 1])[0]
     return out

@@ -100,7 +100,9 @@ class Scene:
     """The spine of ``result`` in the room, ready to draw at any saved time.
 
     ``color_by`` names the disc colouring (:data:`COLOR_BY`); ``magnify`` multiplies every
-    joint's displacement from t = 0 (a factor other than 1 is written on the picture);
+    disc's opening and shear since t = 0, the bodies keeping their true angles
+    (:func:`~spinesim.viz.geometry.magnified_poses`; a factor other than 1 is written on
+    the picture);
     ``outline_body``, ``device``, ``stand`` and ``belts`` switch the body outline, the
     device drawing, the device's stand and its harness belts.
     """
@@ -166,7 +168,14 @@ class Scene:
     def frame(self, k: int) -> Frame:
         """The scene at saved time index ``k``."""
         r = self.result
-        poses = magnified_poses(r.body_pose[k], r.body_pose[0], self.magnify)
+        skel = self.skeleton
+        poses = magnified_poses(
+            r.body_pose[k],
+            r.body_pose[0],
+            self.magnify,
+            np.column_stack([skel.ax, skel.ay]),
+            np.column_stack([skel.bx, skel.by]),
+        )
         angle = float(r.data["angle"][k])
         points = {}
         for name, part in self.parts.items():
@@ -215,7 +224,7 @@ class Scene:
         """What is written on a picture whose displacements are magnified ('' for 1)."""
         if self.magnify == 1.0:
             return ""
-        return f"joint displacements x{self.magnify:g} (not to scale)"
+        return f"disc openings and shear x{self.magnify:g} (not to scale)"
 
     def bounds(self, frames: list[Frame], lumbar: bool = False) -> np.ndarray:
         """Room bounds ``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the body (and device),
