@@ -2,8 +2,8 @@
 
 Simulates a 70 kg, 1.75 m man who stood for 2 h, lay down on an inversion table, tilted to
 60 deg head-down in 10 s, held 5 min and came back in 10 s. Writes the result as netCDF,
-a figure of traction and disc-space change per lumbar level and, where PyVista and OpenGL
-are available, a 3D picture of the spine on the table; prints the summary.
+a figure of the disc axial force and disc-space change per lumbar level and, where PyVista
+and OpenGL are available, a 3D picture of the spine on the table; prints the summary.
 
 Run: ``python examples/inversion_session.py [output folder]`` (default ``out/``).
 """
@@ -26,7 +26,8 @@ def run() -> spinesim.Result:
 
 
 def figure(result: spinesim.Result, path: Path) -> None:
-    """Traction force and middle disc-space change over time for the lumbar levels."""
+    """Disc axial force (the disc's share of the traction that reaches its level) and
+    middle disc-space change over time for the lumbar levels."""
     import matplotlib
 
     matplotlib.use("Agg")

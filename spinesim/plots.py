@@ -82,7 +82,8 @@ def traction_vs_angle(
     measured: Sequence[Measured] = (),
     ax: Axes | None = None,
 ) -> Axes:
-    """Disc axial force (N, tension +) against the inversion angle (deg) per level, over
+    """Disc axial force (N, tension +; the disc's share of the traction that reaches its
+    level, ``segment_force`` the whole of it) against the inversion angle (deg) per level, over
     the time on the device (ramp up and back down, so a loop shows hysteresis and creep;
     phases off the device, e.g. standing after the session, are left out).
     ``levels``: a level name or a list of them (default: the lumbar levels). A session

@@ -22,7 +22,8 @@ LEVEL_SUMMARIES = {
     "end_axial_force": (B.SUM_FORCE_END, 1.0, "N", "disc axial force at the end of the hold"),
     "peak_axial_force": (
         B.SUM_FORCE_PEAK, 1.0, "N",
-        "peak disc axial force up to the end of the hold (tension +; Protocol.load_sense_on)",
+        "peak disc axial force up to the end of the hold (tension +; the largest, or the "
+        "smallest where the session only tilts head-up)",
     ),
     "end_segment_force": (
         B.SUM_SEGMENT_FORCE_END, 1.0, "N", "axial force across the motion segment, end of hold",
@@ -33,7 +34,8 @@ LEVEL_SUMMARIES = {
     ),
     "peak_gap_change": (
         B.SUM_GAP_PEAK, 1e3, "mm",
-        "peak middle disc-space change up to the end of the hold (Protocol.load_sense_on)",
+        "peak middle disc-space change up to the end of the hold (the largest, or the smallest "
+        "where the session only tilts head-up)",
     ),
     "final_gap_change": (
         B.SUM_GAP_FINAL, 1e3, "mm",
@@ -57,7 +59,8 @@ GLOBAL_SUMMARIES = {
     "end_spine_length_change": (B.SUM_LENGTH_END, 1e3, "mm", "spine length change, end of hold"),
     "peak_spine_length_change": (
         B.SUM_LENGTH_PEAK, 1e3, "mm",
-        "peak spine length change up to the end of the hold (Protocol.load_sense_on)",
+        "peak spine length change up to the end of the hold (the largest, or the smallest "
+        "where the session only tilts head-up)",
     ),
     "final_spine_length_change": (
         B.SUM_LENGTH_FINAL, 1e3, "mm", "spine length change at the session end",

@@ -210,7 +210,7 @@ class Scene:
         levels in a chain without lumbar levels)."""
         r = self.result
         shown = [lv for lv in r.levels if lv[0] == "L"] or list(r.levels[:5])
-        rows = ["level    gap (mm)   force (N)"]
+        rows = ["level    gap (mm)  disc F (N)"]
         for level in shown:
             j = r.levels.index(level)
             rows.append(f"{level:<7} {r.gap_change[k, j, 1]:+8.2f} {r.axial_force[k, j]:+11.0f}")
