@@ -27,10 +27,11 @@ from spinesim.solver import SolverOptions, SolverStats, check_times, failure_mes
 class Case:
     """One session: the index of its model, its protocol knots (see
     :meth:`spinesim.Protocol.knots`), the session times at which observables are
-    evaluated (sorted, from 0), the index among them of the end of the hold and which of
-    them the summaries read (``summarized``, a mask; default: all of them). Times left out
-    of the summaries (a sweep's series times) are returned as series only, so that asking
-    for a series does not change a peak or a rise time. ``load_sense`` (+1 or -1,
+    evaluated (sorted, within the knots' span; changes are measured from the first), the
+    index among them of the end of the hold and which of them the summaries read
+    (``summarized``, a mask; default: all of them). Times left out of the summaries (a
+    sweep's series times) are returned as series only, so that asking for a series does
+    not change a peak or a rise time. ``load_sense`` (+1 or -1,
     :meth:`spinesim.Protocol.load_sense_on`) says which way the peaks look: +1 for the
     largest values (a session that pulls the spine apart), -1 for the smallest."""
 
@@ -111,20 +112,19 @@ def run_cases(
     cases: Sequence[Case],
     solver: SolverOptions,
     series_index: np.ndarray | None = None,
-    levels: Sequence[str] | None = None,
 ) -> CaseOutputs:
     """Run ``cases`` (each naming one of ``models``) in parallel on all cores.
 
     ``series_index (n_case, n_series)`` selects, per case, which of its output times are
-    returned as time series (-1: none); default: none. ``levels`` are the joints
-    summarised (default: the models' levels). All models must have the same bodies.
+    returned as time series (-1: none); default: none. Every level is summarised. All models
+    must have the same bodies.
     """
     first = models[0]
     if any(m.body.shape != first.body.shape for m in models):
         raise ParameterError("run_cases: all models of one call must have the same bodies")
     for k, case in enumerate(cases):
         check_integer(f"cases[{k}].model_index", case.model_index, 0, len(models) - 1)
-    levels = tuple(first.levels if levels is None else levels)
+    levels = first.levels
     n_case = len(cases)
     n_joint = first.n_body - 1
     series_index = (

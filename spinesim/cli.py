@@ -581,7 +581,3 @@ def _os_error(exc: OSError) -> str:
 def _fail(message: str, status: int) -> int:
     print(f"spinesim: error: {message}", file=sys.stderr)
     return status
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -272,11 +272,11 @@ def test_response_surface_fixes_other_swept_parameters(sweep):
 
 
 def test_import_spinesim_stays_light():
-    """Plotting, 3D, I/O and sweep libraries load only where they are used (a plot, a
-    picture, a file, a sweep), also for the command line."""
+    """Plotting, 3D, I/O, sweep and peer-engine libraries load only where they are used (a
+    plot, a picture, a file, a sweep, a benchmark), also for the command line."""
     heavy = (
         "matplotlib", "pyvista", "vtk", "imageio", "xarray", "dask", "distributed", "zarr",
-        "h5netcdf", "SALib", "tqdm",
+        "h5netcdf", "SALib", "tqdm", "mujoco", "opensim",
     )  # fmt: skip
     code = (
         "import sys, spinesim, spinesim.cli\n"

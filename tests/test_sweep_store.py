@@ -228,14 +228,22 @@ def test_an_existing_store_is_not_overwritten_and_another_spec_not_resumed(tmp_p
         )  # fmt: skip
 
 
-def test_a_sweep_fixed_with_numpy_numbers_resumes_with_python_ones(tmp_path):
+def test_a_sweep_fixed_with_numpy_numbers_resumes_with_python_ones(tmp_path, monkeypatch):
     """A NumPy integer in ``fixed`` was stored as text ("20"), and the same sweep given 20
-    could not resume it."""
+    could not resume it: it is stored as the number, and the finished sweep resumes
+    without running a case again."""
     out = tmp_path / "sweep.zarr"
     fixed = {**FIXED, "hold_s": np.int64(20)}
-    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=fixed, out=out, progress=False)
+    first = spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=fixed, out=out, progress=False)
+    assert json.loads(first.attrs["fixed"])["hold_s"] == 20
+    runs = []
+    monkeypatch.setattr(execute, "run_cases", lambda *a, **k: runs.append(a))
     again = {**FIXED, "hold_s": 20}
-    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=again, out=out, resume=True, progress=False)
+    resumed = spinesim.sweep(
+        Table({"angle_deg": [30.0]}), fixed=again, out=out, resume=True, progress=False
+    )
+    assert runs == []
+    np.testing.assert_array_equal(resumed["end_gap_change"], first["end_gap_change"])
 
 
 def test_a_single_session_result_under_the_name_is_named_as_such(tmp_path, default_model):

@@ -54,12 +54,13 @@ from spinesim.core.observables import (
 
 # per-level summary columns (SI; changes relative to the first saved time, t = 0)
 SUM_FORCE_END = 0  # N, disc axial force at the end of the hold (tension +)
-SUM_FORCE_PEAK = 1  # N, disc axial force's extreme in the direction of its change (peak)
+SUM_FORCE_PEAK = 1  # N, disc axial force's extreme up to the end of the hold, the way the
+#   session loads the spine (largest for sense +1, smallest for -1; peak())
 SUM_SEGMENT_FORCE_END = 2  # N, axial force across the whole motion segment, end of hold
 SUM_GAP_ANTERIOR_END = 3  # m, anterior disc-space change at the end of the hold
 SUM_GAP_MIDDLE_END = 4  # m
 SUM_GAP_POSTERIOR_END = 5  # m
-SUM_GAP_PEAK = 6  # m, middle disc-space change's extreme in its direction (peak)
+SUM_GAP_PEAK = 6  # m, middle disc-space change's extreme, as SUM_FORCE_PEAK
 SUM_GAP_FINAL = 7  # m, middle disc-space change at the session end
 SUM_RISE_TIME = 8  # s, first time the middle change reaches 90 % of its end-of-hold value
 SUM_PRESSURE_END = 9  # Pa, nucleus pressure at the end of the hold
@@ -69,7 +70,7 @@ N_SUM = 12
 
 # global summary columns
 SUM_LENGTH_END = 0  # m, spine length change at the end of the hold
-SUM_LENGTH_PEAK = 1  # m, spine length change's extreme in its direction (peak)
+SUM_LENGTH_PEAK = 1  # m, spine length change's extreme, as SUM_FORCE_PEAK
 SUM_LENGTH_FINAL = 2  # m, spine length change at the session end
 N_SUM_GLOBAL = 3
 
