@@ -38,9 +38,12 @@ class CasesFailed(Exception):
         self.failed = failed
 
 
-def _plain(value: Any) -> Any:
-    """NumPy scalars as Python's, so that a message reads ``nan``, not ``np.float64(nan)``."""
-    return value.item() if isinstance(value, np.generic) else value
+def plain(value: Any) -> Any:
+    """NumPy scalars (and 0-d arrays) as Python's, so that a message reads ``nan``, not
+    ``np.float64(nan)``, and a stored value is a plain number; anything else unchanged."""
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        return value.item()
+    return value
 
 
 def check_type(
@@ -63,13 +66,13 @@ def check_number(
     lo = "(" if low_open else "["
     allowed = f"a number in {lo}{low:g}, {high:g}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ParameterError(f"{name} = {_plain(value)!r} is not a number; allowed: {allowed}")
+        raise ParameterError(f"{name} = {plain(value)!r} is not a number; allowed: {allowed}")
     x = float(value)
     if math.isnan(x) or (math.isinf(x) and x != high):
-        raise ParameterError(f"{name} = {_plain(value)!r} is not finite; allowed: {allowed}")
+        raise ParameterError(f"{name} = {plain(value)!r} is not finite; allowed: {allowed}")
     if x < low or x > high or (low_open and x == low):
         raise ParameterError(
-            f"{name} = {_plain(value)!r} is outside the allowed range; allowed: {allowed}"
+            f"{name} = {plain(value)!r} is outside the allowed range; allowed: {allowed}"
         )
     return x
 
@@ -82,7 +85,7 @@ def check_integer(name: str, value: Any, low: int, high: int) -> int:
         or not isinstance(value, numbers.Integral)
         or not low <= value <= high
     ):
-        raise ParameterError(f"{name} = {_plain(value)!r}; allowed: an integer in [{low}, {high}]")
+        raise ParameterError(f"{name} = {plain(value)!r}; allowed: an integer in [{low}, {high}]")
     return int(value)
 
 

@@ -25,14 +25,19 @@ from spinesim.core.layout import (
     BLOCK,
     G_SMOOTH,
     K_LYING,
-    K_SITTING,
-    K_UPRIGHT,
     P_KIND,
     S_PHI,
     S_X,
     S_Y,
 )
-from spinesim.core.mechanics import body_point, body_trig, contact_spring, contact_tilt, table_side
+from spinesim.core.mechanics import (
+    body_point,
+    body_trig,
+    contact_spring,
+    contact_tilt,
+    on_feet,
+    table_side,
+)
 
 
 @jit
@@ -81,7 +86,7 @@ def lies_down(protocol, k):
     if k == 0:
         return False
     before = int(protocol[k - 1, P_KIND])
-    return int(protocol[k, P_KIND]) == K_LYING and (before == K_UPRIGHT or before == K_SITTING)
+    return int(protocol[k, P_KIND]) == K_LYING and on_feet(before)
 
 
 @jit

@@ -589,14 +589,20 @@ def hand_force(body, i, kind, gx):
 
 
 @jit
+def on_feet(kind):
+    """True for a phase of kind ``kind`` in which the body stands or sits on its feet
+    (upright or sitting; ``protocol.UPRIGHT_KINDS``)."""
+    return kind == K_UPRIGHT or kind == K_SITTING
+
+
+@jit
 def rotational_holder(body, i, kind):
     """Rotational stiffness and damping of body ``i``'s holder in a phase of kind ``kind``:
     upright and sitting, those of the feet (``B_FEET_*``) where they are stiffer; none of a
     seat (``B_SEAT``), on which the pelvis tilts freely."""
     if is_seat(body, i, kind):
         return 0.0, 0.0
-    feet = kind == K_UPRIGHT or kind == K_SITTING
-    if feet and body[i, B_FEET_K_ROT] > body[i, B_ANCHOR_K_ROT]:
+    if on_feet(kind) and body[i, B_FEET_K_ROT] > body[i, B_ANCHOR_K_ROT]:
         return body[i, B_FEET_K_ROT], body[i, B_FEET_C_ROT]
     return body[i, B_ANCHOR_K_ROT], body[i, B_ANCHOR_C_ROT]
 

@@ -36,7 +36,7 @@ from typing import Any
 from spinesim.anatomy import SUBJECT_RANGES, Subject
 from spinesim.assembly import Tissues
 from spinesim.device import DEVICES, Device, device_from_name
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_number, plain
 from spinesim.protocol import (
     ARGUMENT_RANGES,
     POSTURE_BUILDERS,
@@ -226,15 +226,15 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
         if name in ("protocol", "device", "sham"):
             continue
         if name in PRECEDING or name in AFTER:
-            postures[name] = _number(value)
+            postures[name] = plain(value)
         elif name in arguments:
             protocol_args[name] = _argument(arguments[name], value)
         elif name in SUBJECT_PARAMETERS:
-            subject_args[name] = value if name == "sex" else _number(value)
+            subject_args[name] = value if name == "sex" else plain(value)
         elif name in device_fields:
-            device_args[device_fields[name]] = _number(value)
+            device_args[device_fields[name]] = plain(value)
         elif name in tissue_fields:
-            tissue_args[tissue_fields[name]][name.split(".", 1)[1]] = _number(value)
+            tissue_args[tissue_fields[name]][name.split(".", 1)[1]] = plain(value)
         else:
             raise ParameterError(
                 f"{name} = {value!r} does not apply to protocol {kind!r} on device "
@@ -283,7 +283,7 @@ def _protocol(kind: str, args: tuple, preceding: tuple, after: tuple) -> Protoco
 
 def _sham(values: Mapping[str, Any]) -> bool:
     """The case's ``sham`` switch (default False); anything but a bool is refused."""
-    sham = _number(values.get("sham", False))
+    sham = plain(values.get("sham", False))
     if not isinstance(sham, bool):
         raise ParameterError(f"sham = {sham!r} is not allowed: True or False")
     return sham
@@ -300,18 +300,13 @@ def _tissues(groups: tuple) -> Tissues:
     )
 
 
-def _number(value: Any) -> Any:
-    """Plain Python number from numpy scalars (validation happens in the dataclasses)."""
-    return value.item() if hasattr(value, "item") else value
-
-
 def _is_integer(parameter: inspect.Parameter) -> bool:
     """True if the protocol argument takes integers (e.g. ``cycles``)."""
     return parameter.annotation in (int, "int")
 
 
 def _argument(parameter: inspect.Parameter, value: Any) -> Any:
-    value = _number(value)
+    value = plain(value)
     integral = isinstance(value, numbers.Real) and float(value).is_integer()
     if _is_integer(parameter) and integral and not isinstance(value, bool):
         return int(value)
