@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import spinesim
-from spinesim.assembly import GRAVITY as G
+from spinesim.model import GRAVITY as G
 from spinesim.solver import SolverOptions, run
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import spinesim
-from spinesim.assembly import spine_section
+from spinesim.model import spine_section
 from spinesim.peers.chain import SIZES, inversion_session
 from spinesim.solver import SolverOptions, run
 

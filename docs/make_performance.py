@@ -33,10 +33,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import spinesim
-from spinesim.assembly import spine_section
 from spinesim.core.integrator import RAMP_STEPS
 from spinesim.core.layout import P_ANGLE
 from spinesim.errors import SolverError
+from spinesim.model import spine_section
 from spinesim.peers import chain as C
 from spinesim.peers import compare, lower_bound, scipy_reference
 from spinesim.peers.compilation import first_solve_seconds
@@ -697,7 +697,7 @@ def document(m: Measurements) -> str:
             "|---|---|---|---|---|",
             *size_lines,
             "",
-            "Anatomical sections (`spinesim.assembly.spine_section`): lumbar = pelvis to L1, "
+            "Anatomical sections (`spinesim.model.spine_section`): lumbar = pelvis to L1, "
             "thoracolumbar = pelvis to T1, full = legs to head, at default tolerances; the "
             "uniform chain is `spinesim.peers.chain.uniform_chain`. The block-tridiagonal "
             "algebra's work per step is linear in the bodies (right panel); on the uniform "

@@ -17,7 +17,7 @@ inside; names say where they are not (``angle_deg``, ``gap_change`` in mm).
 """
 
 from spinesim.anatomy import Subject
-from spinesim.assembly import Model, ModelBuilder, Tissues, spine_model
+from spinesim.assembly import Tissues, spine_model
 from spinesim.compare import Comparison, compare
 from spinesim.device import (
     DEVICES,
@@ -29,6 +29,7 @@ from spinesim.device import (
     device_from_name,
 )
 from spinesim.errors import ParameterError, SolverError, SpinesimWarning
+from spinesim.model import Model, ModelBuilder
 from spinesim.properties import (
     ContactProperties,
     DiscProperties,

@@ -16,7 +16,7 @@ from spinesim.core import layout as L
 from spinesim.core import observables as O
 
 if TYPE_CHECKING:
-    from spinesim.assembly import Model
+    from spinesim.model import Model
 
 GAP_COLUMNS = [O.O_GAP_ANTERIOR, O.O_GAP_MIDDLE, O.O_GAP_POSTERIOR]
 

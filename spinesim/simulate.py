@@ -8,16 +8,18 @@ import warnings
 import numpy as np
 
 from spinesim.anatomy import Subject
-from spinesim.assembly import SETTLE_S, Model, Tissues, spine_model
+from spinesim.assembly import Tissues, spine_model
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 from spinesim.device import Device
 from spinesim.errors import ParameterError, SpinesimWarning, check_number, check_type
+from spinesim.model import Model
 from spinesim.outputs import time_series
 from spinesim.protocol import MODELLED_TILT_RATE_DEG_S, Protocol
 from spinesim.provenance import build_fingerprint
 from spinesim.result import Result
+from spinesim.settling import SETTLE_S
 from spinesim.solver import SolverOptions
 from spinesim.summary import as_dict, in_units
 
@@ -60,7 +62,7 @@ def simulate(
     model
         A pre-assembled model (e.g. from :func:`spinesim.spine_model`) to reuse across runs;
         it carries its own subject, device and tissues, so those cannot be given with it.
-        A model built by hand (:class:`~spinesim.assembly.ModelBuilder`, no tissues) takes
+        A model built by hand (:class:`~spinesim.model.ModelBuilder`, no tissues) takes
         the muscles' activation over time (tone, guarding) from the default
         :class:`~spinesim.properties.MuscleProperties`; ``Result.attrs`` says so.
     solver

@@ -21,7 +21,7 @@ from spinesim.core.integrator import integrate
 from spinesim.errors import ParameterError, SolverError, bounded, validate_fields
 
 if TYPE_CHECKING:
-    from spinesim.assembly import Model
+    from spinesim.model import Model
 
 #: Absolute tolerance of each state entry relative to the position tolerance ``atol_m``:
 #: angles per 0.1 m of lever, velocities per 10 ms, fluid strain per 0.1 m of height (a

@@ -555,13 +555,13 @@ def test_builder_body_columns_in_their_range(columns, message):
 
 
 def test_every_range_names_a_column():
-    from spinesim import assembly
+    from spinesim import model
 
     ranged = (
-        assembly._SWITCH_COLUMNS
-        | assembly._SHARE_COLUMNS
-        | assembly._NON_NEGATIVE_COLUMNS
-        | assembly._POSITIVE_COLUMNS
+        model._SWITCH_COLUMNS
+        | model._SHARE_COLUMNS
+        | model._NON_NEGATIVE_COLUMNS
+        | model._POSITIVE_COLUMNS
     )
     assert all(isinstance(getattr(L, name, None), int) for name in ranged)
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import spinesim
-from spinesim.assembly import GRAVITY, spine_section
 from spinesim.core import layout as L
 from spinesim.errors import ParameterError
+from spinesim.model import GRAVITY, spine_section
 from spinesim.peers import chain as C
 from spinesim.peers import compare, lower_bound, scipy_reference
 from spinesim.peers.compilation import first_solve_seconds

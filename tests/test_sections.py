@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import spinesim
-from spinesim.assembly import spine_section
 from spinesim.core import layout as L
+from spinesim.model import spine_section
 from spinesim.solver import SolverOptions, run
 
 

@@ -209,7 +209,7 @@ def test_a_failed_settle_says_it_was_the_settle(default_model):
     """The settle's times (0-30 s) are not the session's: the message says which ran."""
     import dataclasses
 
-    from spinesim.assembly import settle_models
+    from spinesim.settling import settle_models
 
     joint = default_model.joint.copy()
     joint[3, L.J_K_AXIAL] = np.nan

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinesim.assembly import GRAVITY, Model, ModelBuilder, spine_model
+from spinesim.assembly import spine_model
 from spinesim.core import layout as L
 from spinesim.errors import ParameterError, check_number
+from spinesim.model import GRAVITY, Model, ModelBuilder
 from spinesim.properties import MuscleProperties
 from spinesim.protocol import Protocol
 

@@ -19,7 +19,7 @@ from spinesim.peers.matching import Match, fewest_steps, loosest_tolerance, plan
 from spinesim.solver import SolverOptions, run
 
 if TYPE_CHECKING:
-    from spinesim.assembly import Model
+    from spinesim.model import Model
 
 #: The tight reference every engine's error is measured against.
 REFERENCE = SolverOptions(rtol=2e-10, atol_m=2e-12)

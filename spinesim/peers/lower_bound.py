@@ -29,7 +29,7 @@ from spinesim.core.jacobian import analytic
 from spinesim.core.layout import BLOCK, CONDENSED, POSE
 
 if TYPE_CHECKING:
-    from spinesim.assembly import Model
+    from spinesim.model import Model
 
 #: A sine, cosine or exponential counted as this many floating-point operations.
 TRANSCENDENTAL_FLOPS = 20

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spinesim.assembly import GRAVITY
+from spinesim.model import GRAVITY
 from spinesim.peers import import_peer
 from spinesim.peers.chain import Chain, TractionSession, hanging_positions
 

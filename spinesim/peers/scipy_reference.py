@@ -27,7 +27,7 @@ from spinesim.core.mechanics import rhs
 from spinesim.errors import SolverError
 
 if TYPE_CHECKING:
-    from spinesim.assembly import Model
+    from spinesim.model import Model
 
 #: The implicit methods of ``solve_ivp`` that take a Jacobian.
 METHODS = ("Radau", "BDF", "LSODA")

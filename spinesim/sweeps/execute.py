@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinesim.assembly import Model, settle_models, spine_model
+from spinesim.assembly import spine_model
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
+from spinesim.model import Model
 from spinesim.outputs import time_series
 from spinesim.protocol import Protocol
+from spinesim.settling import settle_models
 from spinesim.solver import SolverOptions
 from spinesim.summary import in_units
 from spinesim.sweeps.parameters import CaseInputs

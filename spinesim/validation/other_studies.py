@@ -27,7 +27,7 @@ from spinesim import (
     spine_model,
     upright,
 )
-from spinesim.assembly import GRAVITY
+from spinesim.model import GRAVITY
 from spinesim.validation.segment import load_history, motion_segment, run_segment
 
 LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")

@@ -14,15 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from spinesim.anatomy import Subject, load_anatomy
-from spinesim.assembly import (
-    GRAVITY,
-    Model,
-    ModelBuilder,
-    Tissues,
-    disc_columns,
-    set_bending_damping,
-)
+from spinesim.assembly import Tissues, disc_columns, set_bending_damping
 from spinesim.core import layout as L
+from spinesim.model import GRAVITY, Model, ModelBuilder
 from spinesim.solver import SolverOptions, run
 
 #: Distance of each body's centre of mass from the disc surface it carries (m).
