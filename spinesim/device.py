@@ -27,6 +27,8 @@ from spinesim.errors import ParameterError, bounded, check_number, validate_fiel
 
 #: Phase kinds in the order of their codes (``K_*`` in :mod:`spinesim.core.layout`).
 KINDS = ("device", "upright", "sitting", "lying")
+#: Kinds whose phases stand at -90 deg (no backrest, postural control).
+UPRIGHT_KINDS = ("upright", "sitting")
 
 #: Kinetic / static friction of a backrest whose kinetic coefficient is not given [D]
 #: (literature.md section 7).

@@ -591,7 +591,7 @@ def hand_force(body, i, kind, gx):
 @jit
 def on_feet(kind):
     """True for a phase of kind ``kind`` in which the body stands or sits on its feet
-    (upright or sitting; ``protocol.UPRIGHT_KINDS``)."""
+    (upright or sitting; ``device.UPRIGHT_KINDS``)."""
     return kind == K_UPRIGHT or kind == K_SITTING
 
 
