@@ -1,7 +1,7 @@
 """Same-run comparisons at matched accuracy: the linear chain of the full spine over a
 10-minute traction session (spinesim, scipy, MuJoCo, OpenSim) and the full non-linear spine
 over a 10-minute inversion session (spinesim, scipy). Each engine is first tuned to its
-cheapest setting within ``TARGET_ERROR_M`` of the tight reference (spinesim.peers.compare),
+cheapest setting within ``TARGET_ERROR_M`` of the tight reference (spinesim.peers.accuracy),
 then timed at it; compare the benchmarks' means. The peers are optional extras
 (``pip install spinesim[peers]``); without them their benchmarks are skipped.
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 import spinesim
+from spinesim.peers import accuracy, scipy_reference
 from spinesim.peers import chain as C
-from spinesim.peers import compare, scipy_reference
 
 SESSION = C.TractionSession(600.0, sample_s=0.5)
 
@@ -28,20 +28,26 @@ def chain():
 @pytest.fixture(scope="module")
 def chain_problem(chain):
     """Model, knots, times and the error function of the chain session."""
-    reference = compare.chain_reference(chain, SESSION)
+    reference = accuracy.chain_reference(chain, SESSION)
     model = C.build_model(chain)
-    return model, SESSION.knots(), SESSION.sample_times(), compare.chain_error(reference), reference
+    return (
+        model,
+        SESSION.knots(),
+        SESSION.sample_times(),
+        accuracy.chain_error(reference),
+        reference,
+    )
 
 
 @pytest.fixture(scope="module")
 def spine_problem():
     model = spinesim.spine_model()
     knots, times = C.inversion_session(600.0)
-    return model, knots, times, compare.spine_error(model, knots, times)
+    return model, knots, times, accuracy.spine_error(model, knots, times)
 
 
 def bench_at_matched_tolerance(benchmark, states, error_of, rounds):
-    match = compare.match_tolerance(states, error_of)
+    match = accuracy.match_tolerance(states, error_of)
     result = benchmark.pedantic(states, args=(match.setting,), rounds=rounds, warmup_rounds=1)
     benchmark.extra_info.update(tolerance=match.setting, error_m=match.error_m)
     assert error_of(result) <= C.TARGET_ERROR_M
@@ -50,7 +56,7 @@ def bench_at_matched_tolerance(benchmark, states, error_of, rounds):
 @pytest.mark.parametrize("problem", ["chain", "spine"])
 def test_peers_spinesim(benchmark, problem, chain_problem, spine_problem):
     model, knots, times, error_of = chain_problem[:4] if problem == "chain" else spine_problem
-    states = compare.spinesim_states(model, knots, times)
+    states = accuracy.spinesim_states(model, knots, times)
     bench_at_matched_tolerance(benchmark, states, error_of, rounds=10)
 
 
@@ -58,7 +64,7 @@ def test_peers_spinesim(benchmark, problem, chain_problem, spine_problem):
 @pytest.mark.parametrize("problem", ["chain", "spine"])
 def test_peers_scipy(benchmark, problem, method, chain_problem, spine_problem):
     model, knots, times, error_of = chain_problem[:4] if problem == "chain" else spine_problem
-    states = compare.scipy_states(model, knots, times, method)
+    states = accuracy.scipy_states(model, knots, times, method)
     bench_at_matched_tolerance(benchmark, states, error_of, rounds=3)
 
 
@@ -66,7 +72,7 @@ def test_peers_mujoco(benchmark, chain, chain_problem):
     pytest.importorskip("mujoco", reason="MuJoCo not installed: pip install 'spinesim[peers]'")
     from spinesim.peers import mujoco_chain
 
-    match = compare.match_mujoco_step(chain, SESSION)
+    match = accuracy.match_mujoco_step(chain, SESSION)
     positions = benchmark.pedantic(
         mujoco_chain.simulate, args=(chain, SESSION, match.setting), rounds=1
     )
@@ -80,7 +86,7 @@ def test_peers_opensim(benchmark, chain, chain_problem):
     from spinesim.peers import opensim_chain
 
     reference = chain_problem[4]
-    match = compare.match_opensim_accuracy(chain, SESSION, reference)
+    match = accuracy.match_opensim_accuracy(chain, SESSION, reference)
     positions = benchmark.pedantic(
         opensim_chain.simulate, args=(chain, SESSION, match.setting), rounds=2
     )

@@ -37,8 +37,8 @@ from spinesim.core.integrator import RAMP_STEPS
 from spinesim.core.layout import P_ANGLE
 from spinesim.errors import SolverError
 from spinesim.model import spine_section
+from spinesim.peers import accuracy, lower_bound, scipy_reference
 from spinesim.peers import chain as C
-from spinesim.peers import compare, lower_bound, scipy_reference
 from spinesim.peers.compilation import first_solve_seconds
 from spinesim.peers.matching import TOLERANCES, cheaper_tolerance, timed
 from spinesim.solver import SolverOptions, SolverStats, run
@@ -153,7 +153,7 @@ def tolerance_row(
     engine: str, states, error_of, repeats: int, label: str = "rtol", timed_states=None
 ) -> Row:
     """``engine`` at matched accuracy; ``timed_states`` (default ``states``) is timed."""
-    loosest = compare.match_tolerance(states, error_of, TARGET)
+    loosest = accuracy.match_tolerance(states, error_of, TARGET)
     match, t = cheaper_tolerance(states, error_of, loosest, TARGET, repeats, timed_run=timed_states)
     row = Row(
         engine, f"{label} {match.setting:.2g}", match.error_m, t.best_s, t.median_s,
@@ -169,8 +169,8 @@ def scipy_rows(model, knots, times, error_of, repeats: int, output_times=None) -
     output_times = times if output_times is None else output_times
     return [
         tolerance_row(
-            f"scipy {method}", compare.scipy_states(model, knots, times, method), error_of,
-            repeats, timed_states=compare.scipy_states(model, knots, output_times, method),
+            f"scipy {method}", accuracy.scipy_states(model, knots, times, method), error_of,
+            repeats, timed_states=accuracy.scipy_states(model, knots, output_times, method),
         )
         for method in scipy_reference.METHODS
     ]  # fmt: skip
@@ -179,7 +179,7 @@ def scipy_rows(model, knots, times, error_of, repeats: int, output_times=None) -
 def reference_check(model, knots, times, error_of) -> float:
     """Error (m) of scipy's Radau at :data:`CHECK_RTOL` against spinesim's tight reference:
     how far the reference itself can be trusted."""
-    check = error_of(compare.scipy_states(model, knots, times, "Radau")(CHECK_RTOL))
+    check = error_of(accuracy.scipy_states(model, knots, times, "Radau")(CHECK_RTOL))
     line(f"  reference check: Radau at rtol {CHECK_RTOL:g} within {check:.2g} m")
     return check
 
@@ -191,12 +191,12 @@ def chain_comparison(
     reference check."""
     model = C.build_model(chain)
     knots, times = session.knots(), session.sample_times()
-    reference = compare.chain_reference(chain, session)
-    error_of = compare.chain_error(reference)
+    reference = accuracy.chain_reference(chain, session)
+    error_of = accuracy.chain_error(reference)
     check = reference_check(model, knots, times, error_of)
     rows = [
         tolerance_row(
-            "spinesim TR-BDF2", compare.spinesim_states(model, knots, times), error_of, repeats
+            "spinesim TR-BDF2", accuracy.spinesim_states(model, knots, times), error_of, repeats
         )
     ]
     rows += scipy_rows(model, knots, times, error_of, max(1, repeats // 2))
@@ -212,7 +212,7 @@ def mujoco_row(chain: C.Chain, session: C.TractionSession, reference: np.ndarray
         return Row("MuJoCo implicitfast", "-", np.nan, np.nan, np.nan, NOT_INSTALLED)
     from spinesim.peers import mujoco_chain
 
-    dt = compare.match_mujoco_step(chain, session, TARGET).setting
+    dt = accuracy.match_mujoco_step(chain, session, TARGET).setting
     start = time.perf_counter()
     positions = mujoco_chain.simulate(chain, session, dt)
     seconds = time.perf_counter() - start
@@ -230,7 +230,7 @@ def opensim_row(chain: C.Chain, session: C.TractionSession, reference: np.ndarra
         return Row("OpenSim CPodes", "-", np.nan, np.nan, np.nan, NOT_INSTALLED)
     from spinesim.peers import opensim_chain
 
-    loosest = compare.match_opensim_accuracy(chain, session, reference, TARGET)
+    loosest = accuracy.match_opensim_accuracy(chain, session, reference, TARGET)
     match, t = cheaper_tolerance(
         lambda tol: opensim_chain.simulate(chain, session, tol),
         lambda positions: C.position_error(positions, reference),
@@ -258,7 +258,7 @@ def steps_by_part(model, rtol: float) -> list[tuple[str, SolverStats]]:
     the statistics of runs to the end of each part and of the one before (a run to a time
     within a segment ends on a knot there, which can move a step or two near it)."""
     knots = C.inversion_session(SESSION_S)[0]
-    options = compare.spinesim_options(rtol)
+    options = accuracy.spinesim_options(rtol)
     parts, before = [], np.zeros(len(dataclasses.fields(SolverStats)))
     for name, end in SESSION_PARTS:
         inside = knots[knots[:, 0] < end]
@@ -276,10 +276,10 @@ def spine_comparison(model, repeats: int) -> tuple[list[Row], SolverStats, float
     10-minute 60-deg session: spinesim against scipy on the same compiled equations; and
     the reference check."""
     knots, times = C.inversion_session(SESSION_S)
-    error_of = compare.spine_error(model, knots, times)
+    error_of = accuracy.spine_error(model, knots, times)
     check = reference_check(model, knots, times, error_of)
     rows = spine_rows(model, knots, times, error_of, times, repeats)
-    stats = run(model, knots, times, compare.spinesim_options(rows[0].value))[1]
+    stats = run(model, knots, times, accuracy.spinesim_options(rows[0].value))[1]
     return rows, stats, check
 
 
@@ -287,8 +287,8 @@ def spine_rows(model, knots, error_times, error_of, output_times, repeats: int) 
     """spinesim and scipy on the full spine at matched accuracy: their errors at
     ``error_times``, their times with the output at ``output_times``."""
     spinesim_row = tolerance_row(
-        "spinesim TR-BDF2", compare.spinesim_states(model, knots, error_times), error_of,
-        repeats, timed_states=compare.spinesim_states(model, knots, output_times),
+        "spinesim TR-BDF2", accuracy.spinesim_states(model, knots, error_times), error_of,
+        repeats, timed_states=accuracy.spinesim_states(model, knots, output_times),
     )  # fmt: skip
     scipy_repeats = max(1, repeats // 2)
     return [
@@ -310,7 +310,7 @@ def between_samples(model, repeats: int) -> list[Row]:
     knots, times = C.inversion_session(SESSION_S)
     fine = [np.arange(t, min(t + FINE_AFTER_S, SESSION_S), FINE_S) for t in knots[:, 0]]
     fine_times = np.unique(np.concatenate([times, *fine]))
-    error_of = compare.spine_error(model, knots, fine_times)
+    error_of = accuracy.spine_error(model, knots, fine_times)
     return spine_rows(model, knots, fine_times, error_of, times, repeats)
 
 
@@ -319,10 +319,10 @@ def work_precision(model, repeats: int) -> dict[str, list[tuple[float, float, fl
     :data:`WORK_PRECISION_RTOLS`: ``(rtol, error m, best seconds)``; a tolerance at which
     an engine fails is left out."""
     knots, times = C.inversion_session(SESSION_S)
-    error_of = compare.spine_error(model, knots, times)
-    engines = {"spinesim TR-BDF2": compare.spinesim_states(model, knots, times)}
+    error_of = accuracy.spine_error(model, knots, times)
+    engines = {"spinesim TR-BDF2": accuracy.spinesim_states(model, knots, times)}
     for method in scipy_reference.METHODS:
-        engines[f"scipy {method}"] = compare.scipy_states(model, knots, times, method)
+        engines[f"scipy {method}"] = accuracy.scipy_states(model, knots, times, method)
     curves = {}
     for engine, states in engines.items():
         curves[engine] = []
@@ -603,7 +603,7 @@ def document(m: Measurements) -> str:
             "times (once a second for the full spine, every 0.5 s for the chains), against a "
             f"tight reference of the same equations, stays below "
             f"{TARGET * 1e6:g} um (disc-space changes in these sessions are 0.1-5 mm). The "
-            f"reference is spinesim at rtol {compare.REFERENCE.rtol:g}; scipy's Radau at rtol "
+            f"reference is spinesim at rtol {accuracy.REFERENCE.rtol:g}; scipy's Radau at rtol "
             f"{CHECK_RTOL:g} on the same equations stays within "
             + ", ".join(f"{v * 1e9:.2g} nm ({k})" for k, v in m.reference_checks.items())
             + " of it.",

@@ -14,8 +14,8 @@ import spinesim
 from spinesim.core import layout as L
 from spinesim.errors import ParameterError
 from spinesim.model import GRAVITY, spine_section
+from spinesim.peers import accuracy, lower_bound, scipy_reference
 from spinesim.peers import chain as C
-from spinesim.peers import compare, lower_bound, scipy_reference
 from spinesim.peers.compilation import first_solve_seconds
 from spinesim.peers.matching import cheaper_tolerance, fewest_steps, loosest_tolerance
 from spinesim.solver import SolverOptions, run
@@ -174,10 +174,10 @@ def test_match_tolerance_meets_the_target_on_the_chain(chain):
     """The benchmark's search on the tiny chain: the setting found meets the target
     against the tight reference, and the next looser one on its grid does not."""
     session = C.TractionSession(6.0, ramp_s=1.0, sample_s=0.25)
-    error_of = compare.chain_error(compare.chain_reference(chain, session))
-    states = compare.spinesim_states(C.build_model(chain), session.knots(), session.sample_times())
+    error_of = accuracy.chain_error(accuracy.chain_reference(chain, session))
+    states = accuracy.spinesim_states(C.build_model(chain), session.knots(), session.sample_times())
     target = 1e-7
-    match = compare.match_tolerance(states, error_of, target)
+    match = accuracy.match_tolerance(states, error_of, target)
     assert match.error_m <= target
     assert error_of(states(match.setting * 10**0.5)) > target
 
@@ -186,9 +186,9 @@ def test_spine_error_is_zero_at_the_reference_and_grows_with_the_tolerance(defau
     model = spine_section(default_model, "pelvis", "L1")
     knots, _ = C.inversion_session(30.0)
     times = np.linspace(0.0, 30.0, 7)
-    error_of = compare.spine_error(model, knots, times)
-    states = compare.spinesim_states(model, knots, times)
-    assert error_of(states(compare.REFERENCE.rtol)) < 1e-9
+    error_of = accuracy.spine_error(model, knots, times)
+    states = accuracy.spinesim_states(model, knots, times)
+    assert error_of(states(accuracy.REFERENCE.rtol)) < 1e-9
     assert 0.0 < error_of(states(1e-6)) < error_of(states(1e-3))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import spinesim
 from spinesim.peers import chain as C
-from spinesim.peers.compare import spinesim_options
+from spinesim.peers.accuracy import spinesim_options
 from spinesim.solver import run
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "make_performance.py"
