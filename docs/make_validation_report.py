@@ -27,7 +27,7 @@ from spinesim.validation.experiments import (
     diurnal,
     wilke_pressure,
 )
-from spinesim.validation.measurements import Comparison, measurement
+from spinesim.validation.measurements import MeasurementCheck, measurement
 from spinesim.validation.other_studies import STUDIES
 
 DOCS = Path(__file__).resolve().parent
@@ -203,7 +203,7 @@ def fmt(x: float | None) -> str:
     return f"{x:.3g}"
 
 
-def row(c: Comparison) -> str:
+def row(c: MeasurementCheck) -> str:
     m = c.measurement
     sim = fmt(c.simulated)
     use = m.use + (f" (sets `{m.sets}`)" if m.sets else "")
@@ -217,13 +217,13 @@ def row(c: Comparison) -> str:
 HEADER = "| Quantity | Study | Measured | Simulated | Error | Agrees within | Use | Status |"
 
 
-def by_id(results: list[ExperimentResult]) -> dict[str, Comparison]:
+def by_id(results: list[ExperimentResult]) -> dict[str, MeasurementCheck]:
     return {c.measurement.id: c for r in results for c in r.comparisons}
 
 
-def mismatch_lines(comparisons: list[Comparison]) -> list[str]:
+def mismatch_lines(comparisons: list[MeasurementCheck]) -> list[str]:
     """One line per distinct reason, naming every row it explains."""
-    reasons: dict[str, list[Comparison]] = {}
+    reasons: dict[str, list[MeasurementCheck]] = {}
     for c in comparisons:
         if c.agrees is False:
             reasons.setdefault(c.measurement.known_mismatch or "(no reason recorded)", []).append(c)

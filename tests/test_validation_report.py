@@ -15,7 +15,7 @@ import pytest
 
 import spinesim
 from spinesim.device import DEVICES
-from spinesim.validation import Comparison, load_measurements
+from spinesim.validation import MeasurementCheck, load_measurements
 from spinesim.validation.experiments import EXPERIMENTS
 
 G = 9.81
@@ -148,7 +148,7 @@ def test_measured_value_is_printed_as_published(mean, low, high, text):
 @pytest.mark.parametrize(("simulated", "agrees"), [(0.0, False), (1e-3, True), (-1e-3, False)])
 def test_a_sign_only_row_needs_a_change_of_that_sign(simulated, agrees):
     """Kane: separation increased; no change at all does not agree."""
-    comparison = Comparison(MEASUREMENTS["kane_lumbar_separation"], simulated)
+    comparison = MeasurementCheck(MEASUREMENTS["kane_lumbar_separation"], simulated)
     assert comparison.agrees is agrees
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from spinesim.assembly import Tissues
 from spinesim.validation.experiments import EXPERIMENTS, Context, Outcome
-from spinesim.validation.measurements import Comparison, Measurement, load_measurements
+from spinesim.validation.measurements import Measurement, MeasurementCheck, load_measurements
 
 __all__ = [
-    "Comparison",
     "ExperimentResult",
     "Measurement",
+    "MeasurementCheck",
     "load_measurements",
     "run_validation",
 ]
@@ -34,7 +34,7 @@ class ExperimentResult:
 
     name: str
     outcome: Outcome
-    comparisons: tuple[Comparison, ...]
+    comparisons: tuple[MeasurementCheck, ...]
 
 
 def run_validation(reduced: bool = False, tissues: Tissues | None = None) -> list[ExperimentResult]:
@@ -45,6 +45,6 @@ def run_validation(reduced: bool = False, tissues: Tissues | None = None) -> lis
     for name, experiment in EXPERIMENTS.items():
         outcome = experiment(ctx)
         rows = [m for m in load_measurements() if m.experiment == name]
-        comparisons = tuple(Comparison(m, outcome.values[m.id]) for m in rows)
+        comparisons = tuple(MeasurementCheck(m, outcome.values[m.id]) for m in rows)
         results.append(ExperimentResult(name, outcome, comparisons))
     return results

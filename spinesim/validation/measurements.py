@@ -3,7 +3,7 @@
 Each :class:`Measurement` is one published value (mean and band, unit, study, conditions)
 with what it was used for: ``"calibration"`` (it set the parameter named in ``sets``, so
 comparing with it checks the calibration) or ``"validation"`` (not used to set anything).
-:func:`compare` turns a simulated value into a :class:`Comparison`: error and agreement.
+:class:`MeasurementCheck` holds a simulated value with its measurement: error and agreement.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Measurement:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class MeasurementCheck:
     """A measurement with its simulated value."""
 
     measurement: Measurement
