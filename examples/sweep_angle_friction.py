@@ -41,7 +41,7 @@ def figure(ds, path: Path) -> None:
     for mu in FRICTIONS:
         ax.plot(ANGLES, gap.sel(friction_static=mu), marker="o", label=f"friction {mu:g}")
     ax.set_xlabel("inversion angle (deg, 90 = head-down vertical)")
-    ax.set_ylabel(f"{LEVEL} disc-space change (mm)")
+    ax.set_ylabel(f"{LEVEL} middle disc-space change (mm), + opening")
     ax.set_title("End of a 5-min hold, vs. the session start, after 2 h upright", fontsize=9)
     ax.legend()
     fig.savefig(path, dpi=120)
@@ -52,6 +52,10 @@ def main(folder: str = "out"):
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     ds = run(out)
+    print(
+        f"{LEVEL} middle disc-space change (mm, + opening) at the end of the hold, against the "
+        "session start; rows: angle (deg), columns: backrest friction"
+    )
     print(ds["end_gap_change"].sel(level=LEVEL, side="middle").to_pandas().round(3))
     figure(ds, out / "sweep_gap.png")
     return ds
