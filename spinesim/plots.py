@@ -10,6 +10,7 @@ in the legend. Needs the ``plot`` extra (matplotlib), imported only when a plot 
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,13 +297,14 @@ def response_surface(
     fixed = ", ".join(
         f"{k} = {v}" for k, v in sorted(select.items(), key=lambda kv: kv[0] != "level")
     )
-    ax.set_title(name + (f": {fixed}" if fixed else ""), fontsize=9)
+    ax.set_title(textwrap.fill(name + (f": {fixed}" if fixed else ""), 80), fontsize=9)
     return ax
 
 
 def _coordinate_label(ds, name: str) -> str:
+    """A swept parameter's name with its unit ("-" for a ratio such as a friction)."""
     unit = ds[name].attrs.get("units")
-    return f"{name} ({unit})" if unit else name
+    return f"{name} ({unit or '-'})"
 
 
 class ResultPlots:

@@ -257,8 +257,10 @@ def test_response_surface_of_a_real_sweep():
     )
     assert colorbar_label(ax) == "end_gap_change, middle (mm)"
     title = "disc-space change at the end of the hold (per side): level = L4-L5, side = middle"
-    assert ax.get_title() == title
+    assert " ".join(ax.get_title().split()) == title  # wrapped at 80 characters
+    assert max(len(line) for line in ax.get_title().splitlines()) <= 80
     assert ax.get_xlabel() == "angle_deg (deg)"
+    assert ax.get_ylabel() == "friction_static (-)"
 
 
 def test_response_surface_fixes_other_swept_parameters(sweep):
