@@ -47,7 +47,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from spinesim import __version__
-from spinesim._files import InterruptedAfterWriting, check_output, path_argument
+from spinesim._files import InterruptedAfterWriting, path_argument
 from spinesim.anatomy import REFERENCE_STATURE, Subject
 from spinesim.device import (
     DEVICES,
@@ -66,7 +66,7 @@ from spinesim.errors import (
 )
 from spinesim.protocol import MAX_CYCLES, TILT_RAMP_S, Protocol, posture_phases
 from spinesim.protocol_file import load_protocol_file
-from spinesim.result import RESULT_SUFFIXES, Result, is_result_file
+from spinesim.result import Result, check_result_output
 from spinesim.simulate import simulate
 from spinesim.sweeps import command as sweep_command
 from spinesim.viz import command as render_command
@@ -538,15 +538,10 @@ def _check_output(out: Path | None) -> None:
     """Fail before the simulation if ``--out`` cannot be written."""
     if out is None:
         return
-    check_output(out, RESULT_SUFFIXES, option="--out")
     missing = [m for m in ("xarray", "h5netcdf") if importlib.util.find_spec(m) is None]
     if missing:
         raise ParameterError(f"--out needs {' and '.join(missing)}: pip install 'spinesim[io]'")
-    if out.exists() and not is_result_file(out):
-        raise ParameterError(
-            f"--out = {str(out)!r} exists and is not a spinesim session result (a sweep's "
-            "results or another file): it is not overwritten; remove it or give another name"
-        )
+    check_result_output(out, "--out")
 
 
 #: What the report of a ``--sham`` run says it is.

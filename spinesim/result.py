@@ -93,6 +93,11 @@ VARIABLES: dict[str, tuple[tuple[str, ...], str, str]] = {
 LATER_VARIABLES = ("anchor_normal_force", "hand_force")
 #: Suffixes of a result file (netCDF).
 RESULT_SUFFIXES = (".nc",)
+#: A sweep into ``<name>.nc`` fills a Zarr store ``<name>.nc`` + this suffix until it ends.
+PARTIAL_SWEEP_SUFFIX = ".partial.zarr"
+#: What reading a damaged file can raise (HDF5's checksum and decompression errors are
+#: RuntimeErrors).
+READ_ERRORS = (OSError, ValueError, KeyError, RuntimeError)
 #: Attribute that marks a dataset written by :meth:`Result.to_xarray`; its value is the
 #: format version of the file.
 RESULT_MARK = "spinesim_result"
@@ -128,11 +133,34 @@ def is_result_file(path: str | os.PathLike) -> bool:
     """Whether ``path`` is a readable netCDF file of a single-session :class:`Result`
     (False for a sweep's results, another netCDF file or anything unreadable)."""
     xr = _import_xarray()
+    if not Path(path).is_file():  # a FIFO would block the reader
+        return False
     try:
         with xr.open_dataset(path, engine="h5netcdf") as ds:
             return is_result_dataset(ds)
-    except (OSError, ValueError, KeyError):
+    except READ_ERRORS:
         return False
+
+
+def check_result_output(path: str | os.PathLike, option: str = "path") -> Path:
+    """``path`` as a :class:`Path` if a result may be written there: a ``.nc`` file that can
+    be written (:func:`~spinesim._files.check_output`), either new or a single-session
+    result (replaced); not another kind of file (a sweep's results, a FIFO, any other), and
+    not the target of an unfinished sweep (its partial store beside it). Otherwise
+    :class:`ParameterError` naming ``option``."""
+    path = check_output(path, RESULT_SUFFIXES, option=option)
+    if path.exists() and not is_result_file(path):
+        raise ParameterError(
+            f"{option} = {str(path)!r} exists and is not a spinesim session result (a sweep's "
+            "results or another file): it is not overwritten; remove it or give another name"
+        )
+    partial = path.with_name(path.name + PARTIAL_SWEEP_SUFFIX)
+    if partial.exists():
+        raise ParameterError(
+            f"{option} = {str(path)!r} is the target of an unfinished sweep (its results so "
+            f"far are in {str(partial)!r}): finish it with resume, or give another name"
+        )
+    return path
 
 
 def check_levels(levels: str | Iterable[str], allowed: Sequence[str]) -> list[str]:
@@ -351,13 +379,15 @@ class Result:
 
     def to_netcdf(self, path: str | os.PathLike) -> None:
         """Write to netCDF atomically: a temporary file in the same folder is renamed onto
-        ``path`` only when complete, so an interruption never leaves a partial file. A
-        ``path`` that cannot be written (a folder, in a missing or read-only folder) or does
-        not end in ``.nc`` is refused before anything is written."""
-        path = check_output(path, RESULT_SUFFIXES)
+        ``path`` only when complete, so an interruption never leaves a partial file. Each
+        variable carries a checksum (HDF5 Fletcher-32) that :func:`load_result` verifies.
+        A ``path`` that cannot be written (:func:`check_result_output`) is refused before
+        anything is written."""
+        path = check_result_output(path)
         ds = self.to_xarray()
+        encoding = {name: {"fletcher32": True} for name in ds.data_vars}
         with atomic_output(path) as tmp:
-            ds.to_netcdf(tmp, engine="h5netcdf")
+            ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
 
     @classmethod
     def from_xarray(cls, ds: xr.Dataset) -> Result:
@@ -382,6 +412,7 @@ class Result:
             for name in VARIABLES
             if name in ds or name not in LATER_VARIABLES
         }
+        _check_layout(ds, data)
         attrs = {k: json.loads(v) for k, v in ds.attrs.items() if k != RESULT_MARK}
         levels = tuple(str(v) for v in ds["level"].values)
         _check_whole_session(np.asarray(ds["time"].values), levels, attrs)
@@ -392,6 +423,24 @@ class Result:
         return cls(
             time_s=np.asarray(ds["time"].values), levels=levels, data=data, attrs=attrs, **poses
         )
+
+
+def _check_layout(ds: xr.Dataset, data: Mapping[str, np.ndarray]) -> None:
+    """Refuse a dataset that no :meth:`Result.to_xarray` wrote: a variable over other
+    dimensions or in another order (e.g. transposed and saved again), times that do not
+    increase, or a value that is not finite (a result never holds one: :func:`simulate`
+    refuses them), which only damage can put there."""
+    for name in data:
+        expected = VARIABLES[name][0]
+        if ds[name].dims != expected:
+            raise ParameterError(
+                f"variable {name!r} has dimensions {ds[name].dims}; a result's are {expected}"
+            )
+        if not np.all(np.isfinite(data[name])):
+            raise ParameterError(f"variable {name!r} holds values that are not finite: damaged")
+    time_s = np.asarray(ds["time"].values, dtype=float)
+    if not np.all(np.diff(time_s) > 0.0):
+        raise ParameterError("the times of the dataset do not increase")
 
 
 def _warn_older_format(version: str) -> None:
@@ -447,14 +496,16 @@ def load_result(path: str | os.PathLike) -> Result:
             f"path = {str(path)!r} is a folder, not a result file (a .nc file written by "
             "Result.to_netcdf or spinesim run --out)"
         )
-    if not path.is_file():
+    if not path.exists():
         raise ParameterError(f"result file {str(path)!r} does not exist")
+    if not path.is_file():
+        raise ParameterError(f"path = {str(path)!r} is not a regular file (a .nc result file)")
     try:
         with xr.open_dataset(path, engine="h5netcdf") as ds:
             return Result.from_xarray(ds.load())
     except ParameterError as exc:  # readable, but not a result (e.g. a sweep's file)
         raise ParameterError(f"{str(path)!r}: {exc}") from exc
-    except (OSError, ValueError, KeyError) as exc:
+    except READ_ERRORS as exc:  # also a checksum that does not match: a damaged file
         raise ParameterError(f"{str(path)!r} is not a readable spinesim result: {exc}") from exc
 
 

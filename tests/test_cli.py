@@ -507,3 +507,13 @@ def test_other_warnings_are_shown_as_python_shows_them(capsys):
     assert [w.category for w in shown] == [RuntimeWarning]
     err = capsys.readouterr().err
     assert err == "spinesim: warning: the end of the hold\n"
+
+
+def test_run_out_refuses_the_target_of_an_unfinished_sweep(tmp_path, capsys):
+    """``run --out D.nc`` beside ``D.nc.partial.zarr`` (a sweep still filling it or
+    interrupted) wrote D.nc, and the sweep could then neither finish nor resume."""
+    out = tmp_path / "D.nc"
+    (tmp_path / "D.nc.partial.zarr").mkdir()
+    assert run_cli(["run", "--hold", "1", "--out", str(out)]) == 2
+    assert "is the target of an unfinished sweep" in capsys.readouterr().err
+    assert not out.exists()

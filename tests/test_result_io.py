@@ -193,7 +193,8 @@ def test_interrupted_write_keeps_existing_file(tmp_path, monkeypatch, result, up
 def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monkeypatch, result):
     """Interrupted between the complete temporary file and the rename."""
     path = tmp_path / "r.nc"
-    path.write_bytes(b"previous")
+    result.to_netcdf(path)
+    previous = path.read_bytes()
 
     def broken_replace(src, dst):
         raise Interrupted("rename failed")
@@ -201,8 +202,57 @@ def test_failure_after_writing_before_rename_keeps_existing_file(tmp_path, monke
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(Interrupted):
         result.to_netcdf(path)
-    assert path.read_bytes() == b"previous"
+    assert path.read_bytes() == previous
     assert part_files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_text("notes"), "exists and is not a spinesim session result"),
+        (lambda p: os.mkfifo(p), "exists and is not a spinesim session result"),
+        (
+            lambda p: (p.parent / (p.name + ".partial.zarr")).mkdir(),
+            "is the target of an unfinished sweep",
+        ),
+    ],
+    ids=["another file", "a FIFO", "an unfinished sweep's target"],
+)
+def test_saving_never_replaces_what_is_not_a_result(tmp_path, result, make, message):
+    """The API refuses what the CLI refuses: another file (it replaced a finished sweep's
+    results and any file named .nc), a FIFO (the check for a result hung on it) and the
+    target of a sweep still filling its partial store."""
+    path = tmp_path / "r.nc"
+    make(path)
+    with pytest.raises(ParameterError, match=message):
+        result.to_netcdf(path)
+    assert list(tmp_path.glob(".r.nc.*")) == []  # nothing written
+
+
+def test_a_damaged_result_is_refused_not_loaded(tmp_path, result):
+    """A flipped byte fails the variables' checksums; values a result never holds (not
+    finite), a transposed variable and times out of order are refused as well."""
+    path = tmp_path / "r.nc"
+    result.to_netcdf(path)
+    data = bytearray(path.read_bytes())
+    for k in range(4096, len(data), 7919):
+        data[k] ^= 0xFF
+    damaged = tmp_path / "damaged.nc"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ParameterError, match="not a readable spinesim result"):
+        spinesim.load_result(damaged)
+    ds = result.to_xarray()
+    for name, edit, message in (
+        ("nan.nc", lambda d: d["axial_force"][3, 2].__setitem__((), np.nan), "not finite"),
+        ("transposed.nc", lambda d: d.__setitem__("axial_force", d["axial_force"].T),
+         "has dimensions"),
+        ("reversed.nc", lambda d: d.assign_coords(time=d["time"].values[::-1]), "increase"),
+    ):  # fmt: skip
+        copy = ds.copy(deep=True)
+        edited = edit(copy)
+        (copy if edited is None else edited).to_netcdf(tmp_path / name, engine="h5netcdf")
+        with pytest.raises(ParameterError, match=message):
+            spinesim.load_result(tmp_path / name)
 
 
 @pytest.mark.parametrize(

@@ -466,3 +466,18 @@ def test_a_netcdf_sweep_finished_by_another_build_keeps_the_build_that_ran_it(
     spec = json.loads(written.attrs[store.SPEC_ATTR])
     assert spec["build"] == ran_by and written.attrs["spinesim_build"] == ran_by
     written.close()
+
+
+def test_a_damaged_store_is_refused_with_its_name(tmp_path):
+    """A chunk cut short (a full disk, a bad copy) made reading fail with a decompression
+    traceback; it is named as damaged."""
+    out = tmp_path / "sweep.zarr"
+    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
+    chunks = [
+        p for p in (out / "end_spine_length_change").rglob("*") if p.is_file() and "." not in p.name
+    ]
+    assert chunks
+    for chunk in chunks:
+        chunk.write_bytes(chunk.read_bytes()[:3])
+    with pytest.raises(ParameterError, match="damaged and cannot be read"):
+        spinesim.open_sweep(out)

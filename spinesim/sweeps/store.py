@@ -38,7 +38,7 @@ from spinesim._files import (
 )
 from spinesim._optional import import_optional
 from spinesim.errors import ParameterError
-from spinesim.result import SWEEP_MARK, is_result_dataset
+from spinesim.result import PARTIAL_SWEEP_SUFFIX, READ_ERRORS, SWEEP_MARK, is_result_dataset
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -76,7 +76,7 @@ class SweepStore:
         self.target = Path(target)
         self.netcdf = _is_netcdf(self.target)
         self.zarr_path = (
-            self.target.with_name(self.target.name + ".partial.zarr")
+            self.target.with_name(self.target.name + PARTIAL_SWEEP_SUFFIX)
             if self.netcdf
             else self.target
         )
@@ -170,7 +170,7 @@ class SweepStore:
                 # chunks=None: plain arrays, no dask, so no read goes through a dask client
                 # a caller set as the default (whose workers may not see this file)
                 ds = xr.open_zarr(self.zarr_path, consolidated=False, chunks=None)
-        except (OSError, ValueError, KeyError) as exc:
+        except READ_ERRORS as exc:
             raise ParameterError(self._not_a_sweep(f"cannot be read as one ({exc})")) from exc
         if is_result_dataset(ds):
             why = "a single-session result (Result.to_netcdf); read it with spinesim.load_result"
@@ -218,7 +218,12 @@ class SweepStore:
     def load(self) -> xr.Dataset:
         """Everything written so far, in memory."""
         with self._open() as ds:
-            out = ds.load()
+            try:
+                out = ds.load()
+            except READ_ERRORS as exc:  # a damaged chunk (e.g. cut short by a full disk)
+                raise ParameterError(
+                    f"sweep results {str(self.target)!r} are damaged and cannot be read ({exc})"
+                ) from exc
         out.attrs.pop(SPEC_ATTR, None)
         return out.drop_vars("batch_done", errors="ignore")
 
