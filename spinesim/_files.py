@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from spinesim.errors import ParameterError
 
@@ -72,15 +73,17 @@ def temporary_prefix(path: Path, kind: str) -> str:
 
 def remove_stale_temporaries(path: Path, kind: str) -> None:
     """Remove the temporaries of kind ``kind`` for ``path`` whose process is gone (killed
-    midway); those of running processes and of other targets are left alone."""
-    start = f".{path.name}.{kind}-"
-    for stale in (path.parent or Path(".")).glob(glob.escape(start) + "*"):
-        pid = stale.name[len(start) :].split("-", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
-            if stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
-            else:
-                stale.unlink(missing_ok=True)
+    midway), also those of a writer that wrote into one of them (``spinesim render`` draws
+    into its own temporary file, which the drawing writes atomically in turn); those of
+    running processes and of other targets are left alone."""
+    for start in (f".{path.name}.{kind}-", f"..{path.name}.{kind}-"):
+        for stale in (path.parent or Path(".")).glob(glob.escape(start) + "*"):
+            pid = stale.name[len(start) :].split("-", 1)[0]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
 
 
 def _process_alive(pid: int) -> bool:
@@ -146,30 +149,45 @@ def atomic_output(path: Path) -> Iterator[str]:
 
 @contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Hold Ctrl-C (SIGINT) off until the block has finished, then hand it to the handler
-    it would have reached (Python's default raises :class:`KeyboardInterrupt`; an ignored
-    SIGINT stays ignored): for writes that must not be cut in the middle (a library's
-    half-written chunk, its pending tasks). Only the main thread receives signals, and a
-    handler not installed from Python cannot be restored; there the block runs as it is."""
-    previous = signal.getsignal(signal.SIGINT)
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or previous is None
-        or previous == signal.SIG_IGN
-    ):
+    """Hold Ctrl-C (SIGINT), and SIGTERM where a Python handler takes it (the command line
+    turns it into an interrupt), off until the block has finished, then hand the first to
+    the handler it would have reached (Python's default raises :class:`KeyboardInterrupt`;
+    an ignored SIGINT stays ignored): for writes that must not be cut in the middle (a
+    library's half-written chunk, its pending tasks). Only the main thread receives
+    signals, and a handler not installed from Python cannot be restored; there the block
+    runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = {
+        signum: signal.getsignal(signum)
+        for signum in (signal.SIGINT, signal.SIGTERM)
+        if _deferrable(signum, signal.getsignal(signum))
+    }
     caught: list[tuple[int, FrameType | None]] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: caught.append((signum, frame)))
+    for signum in previous:
+        signal.signal(signum, lambda number, frame: caught.append((number, frame)))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if caught:
-        if callable(previous):
-            previous(*caught[0])
-        else:  # SIG_DFL: what Ctrl-C does without Python's handler
+        signum, frame = caught[0]
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, frame)
+        else:  # SIG_DFL of SIGINT: what Ctrl-C does without Python's handler
             raise KeyboardInterrupt
+
+
+def _deferrable(signum: int, handler: Any) -> bool:
+    """Whether :func:`interrupts_deferred` holds ``signum`` (whose handler is ``handler``)
+    off: SIGINT unless it is ignored or its handler was not installed from Python, SIGTERM
+    only where a Python handler takes it (its default ends the process at once)."""
+    if signum == signal.SIGINT:
+        return handler is not None and handler != signal.SIG_IGN
+    return callable(handler)
 
 
 def _fsync(path: str | Path) -> None:

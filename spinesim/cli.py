@@ -41,10 +41,13 @@ import json
 import os
 import re
 import shlex
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 from spinesim import __version__
 from spinesim._files import InterruptedAfterWriting, path_argument
@@ -332,11 +335,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     closes the output early (``spinesim run | head``) ends the command quietly with
     :data:`EXIT_BROKEN_PIPE`, as the shell reports a process ended by SIGPIPE."""
     try:
-        return _main(argv)
+        with _terminate_as_interrupt():
+            return _main(argv)
     except BrokenPipeError:
         # later writes (and the interpreter's final flush) go nowhere instead of failing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, a job scheduler's time limit) ends the command as Ctrl-C does:
+    temporary files are removed, a file being renamed into place is finished first, and a
+    sweep says how to resume. Without it SIGTERM ended the process at once and left hidden
+    partial files behind until the next write of the same target."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _main(argv: Sequence[str] | None) -> int:

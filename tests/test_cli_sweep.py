@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -212,3 +213,25 @@ def test_ctrl_c_once_the_nc_is_renamed_finishes_it_and_says_so(tmp_path, capsys,
     assert f"interrupted after {str(out)!r} was written" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name, "sweep.toml"]
     assert spinesim.open_sweep(out)["status"].size == 4
+
+
+def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path, capsys, monkeypatch):
+    """SIGTERM (kill, a scheduler's time limit) ended the process at once, without the
+    resume hint and with hidden partial files left; now it is an interrupt, and the
+    handler before the command is restored."""
+    import signal
+    import time
+
+    from spinesim.sweeps import command
+
+    def terminated(args):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5.0)  # the handler interrupts this
+
+    monkeypatch.setattr(command, "run", terminated)
+    spec, out = tmp_path / "sweep.toml", tmp_path / "results.zarr"
+    spec.write_text(SMALL)
+    before = signal.getsignal(signal.SIGTERM)
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 130
+    assert "interrupted; continue with: spinesim sweep" in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGTERM) == before

@@ -679,9 +679,11 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(t
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     stale = tmp_path / f".r.nc.part-{dead.pid}-abc.nc"
+    # a writer that wrote into a temporary file atomically itself (spinesim render)
+    nested = tmp_path / f"..r.nc.part-{dead.pid}-abc.nc.part-{dead.pid}-def.nc"
     live = tmp_path / f".r.nc.part-{os.getpid()}-abc.nc"
     other = tmp_path / f".other.nc.part-{dead.pid}-abc.nc"
-    for path in (stale, live, other):
+    for path in (stale, nested, live, other):
         path.write_bytes(b"half")
     result.to_netcdf(tmp_path / "r.nc")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["r.nc", live.name, other.name])

@@ -365,23 +365,25 @@ def test_ctrl_c_during_a_batch_write_waits_for_the_batch_and_its_flag(tmp_path, 
     assert runs == len(ANGLES) - 1
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("previous", ["ignored", "custom"])
-def test_a_deferred_ctrl_c_reaches_the_handler_it_would_have_reached(previous):
-    """An ignored SIGINT stays ignored; a custom handler gets it after the block."""
+def test_a_deferred_ctrl_c_reaches_the_handler_it_would_have_reached(previous, signum):
+    """An ignored signal stays ignored; a custom handler (the command line's, for SIGTERM)
+    gets it after the block."""
     from spinesim._files import interrupts_deferred
 
     calls = []
     handler = signal.SIG_IGN if previous == "ignored" else (lambda *args: calls.append(args))
-    old = signal.signal(signal.SIGINT, handler)
+    old = signal.signal(signum, handler)
     try:
         with interrupts_deferred():
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signum)
             time.sleep(0.05)
             assert calls == []  # held off within the block
         assert len(calls) == (previous == "custom")
-        assert signal.getsignal(signal.SIGINT) is handler
+        assert signal.getsignal(signum) is handler
     finally:
-        signal.signal(signal.SIGINT, old)
+        signal.signal(signum, old)
 
 
 @pytest.mark.parametrize(
