@@ -40,3 +40,15 @@ def test_scheduler_address_is_accepted(cluster):
         client=cluster.scheduler_address, progress=False,
     )  # fmt: skip
     assert int(ds["status"].item()) == 0
+
+
+@pytest.mark.parametrize("address", ["garbage", "foo://bar:1", "tcp://127.0.0.1:abc"])
+def test_a_malformed_scheduler_address_is_refused_at_once(address):
+    """A malformed address was handed to dask, whose half-built client then hung for a
+    minute at exit; it is refused before any connection, naming the parameter."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(spinesim.ParameterError, match=r"client = .*cannot connect"):
+        spinesim.sweep(Grid(angle_deg=[20.0]), client=address, progress=False)
+    assert time.perf_counter() - start < 5.0

@@ -440,6 +440,7 @@ def _connect(client: Any) -> tuple[Any, bool]:
         return client, False
     distributed = import_optional("distributed", "sweep", "a sweep on a dask cluster")
     try:
+        _check_address(client)
         # not dask's default scheduler: later computations (reading a sweep's file) stay
         # in this process, also after the client is closed or failed to connect
         return distributed.Client(client, set_as_default=False), True
@@ -449,6 +450,20 @@ def _connect(client: Any) -> tuple[Any, bool]:
             f"({exc}); allowed: the address of a running dask.distributed scheduler, e.g. "
             "tcp://host:8786"
         ) from None
+
+
+def _check_address(address: str) -> None:
+    """ValueError unless ``address`` is a scheduler address dask can connect to in form
+    (a known protocol; a host and a numeric port where the protocol needs them): a
+    malformed one made the half-built ``Client`` hang for a minute at exit."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    scheme, location = parse_address(address)
+    if scheme not in backends:
+        raise ValueError(f"unknown protocol {scheme!r}; known: {sorted(backends)}")
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        parse_host_port(location)
 
 
 def _execute(pending, chunk, settings: BatchSettings, client) -> Iterator[tuple[int, int, dict]]:
