@@ -55,6 +55,11 @@ _LAST_CAUSE = {
 }
 
 
+#: Most steps a session may take (``SolverOptions.max_steps``): about 10 hours of compute
+#: at the full spine's ~40 us per step; beyond it a session is mis-specified, not long.
+MAX_STEPS_LIMIT = 10**9
+
+
 @dataclass(frozen=True)
 class SolverOptions:
     """Accuracy and limits of the adaptive TR-BDF2 integrator.
@@ -72,8 +77,15 @@ class SolverOptions:
     def __post_init__(self) -> None:
         validate_fields(self, prefix="SolverOptions.")
         steps = self.max_steps
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ParameterError(f"SolverOptions.max_steps = {steps!r}; allowed: an integer >= 1")
+        if (
+            isinstance(steps, bool)
+            or not isinstance(steps, numbers.Integral)
+            or not 1 <= steps <= MAX_STEPS_LIMIT
+        ):
+            raise ParameterError(
+                f"SolverOptions.max_steps = {steps!r}; allowed: an integer in "
+                f"[1, {MAX_STEPS_LIMIT:g}]"
+            )
         object.__setattr__(self, "max_steps", int(steps))
 
     def absolute_tolerances(self, n_body: int) -> np.ndarray:

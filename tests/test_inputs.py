@@ -300,7 +300,7 @@ def test_solver_rtol(rtol):
         spinesim.SolverOptions(rtol=rtol)
 
 
-@pytest.mark.parametrize("max_steps", [0, -1, 1.5, True, "100"])
+@pytest.mark.parametrize("max_steps", [0, -1, 1.5, True, "100", 10**9 + 1, 2**63])
 def test_solver_max_steps(max_steps):
     with raises_naming("SolverOptions.max_steps", repr(max_steps)):
         spinesim.SolverOptions(max_steps=max_steps)

@@ -211,6 +211,18 @@ def test_bad_sweeps_are_refused_before_any_work(call, message, tmp_path):
             r"upright_hours high bound = 60 is not allowed: .*\(0, 48\]",
         ),
         (
+            lambda: LatinHypercube({"angle_deg": [float("nan"), 60]}, n=4, seed=0),
+            r"angle_deg low bound = nan is not allowed: .* not finite; .*\[-90, 90\]",
+        ),
+        (
+            lambda: RandomSample({"angle_deg": [20, float("inf")]}, n=4, seed=0),
+            r"angle_deg high bound = inf is not allowed: .*\[-90, 90\]",
+        ),
+        (
+            lambda: spinesim.sweep(Grid(angle_deg=[20.0]), out=5, progress=False),
+            r"out = 5 \(type int\); allowed: str or PathLike",
+        ),
+        (
             lambda: LatinHypercube({"cycles": [1, 5]}, n=4, seed=0),
             r"'cycles' takes integers: list its values",
         ),
@@ -521,3 +533,15 @@ def test_asking_for_series_does_not_change_the_summaries():
     for name in ("peak_axial_force", "rise_time", "min_pressure", "peak_gap_change"):
         np.testing.assert_array_equal(plain[name].values, fine[name].values, err_msg=name)
     assert fine["series_axial_force"].sizes["time"] == 800
+
+
+def test_a_sweep_larger_than_memory_allows_is_refused_up_front():
+    """A sweep returns its results in memory (about 2.3 kB per case): at 1e8 cases, the
+    documented maximum before, it ran out of memory building the case table."""
+    from spinesim.sweeps.design import MAX_CASES
+
+    assert MAX_CASES * 2316 < 4e9
+    with pytest.raises(ParameterError, match=rf"Cohort.n = {MAX_CASES + 1}.*{MAX_CASES}"):
+        spinesim.Cohort(n=MAX_CASES + 1)
+    with pytest.raises(ParameterError, match=rf"allowed: at most {MAX_CASES}"):
+        Grid(angle_deg=list(range(1001)), mass_kg=list(range(40, 1041)))

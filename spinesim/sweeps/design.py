@@ -27,8 +27,10 @@ from spinesim.sweeps.parameters import (
     check_sampling_range,
 )
 
-#: Largest number of cases one sweep may hold (memory of the case table and results).
-MAX_CASES = 100_000_000
+#: Largest number of cases one sweep may hold: a sweep returns its results in memory, about
+#: 2.3 kB per case (the per-level summaries of the full spine), so 2.3 GB at the most, plus
+#: the case table; 1e8 cases ran out of memory building the case table.
+MAX_CASES = 1_000_000
 #: Largest seed of a sampled design: any unsigned 64-bit integer (numpy's generators and
 #: scipy.stats.qmc take any non-negative integer; a TOML integer is at most 2**63 - 1).
 MAX_SEED = 2**64 - 1
@@ -89,10 +91,22 @@ def _bounds(name: str, bounds: Any) -> tuple[float, float]:
     if not isinstance(bounds, Sequence) or len(bounds) != 2:
         raise ParameterError(f"sweep parameter {name!r} = {bounds!r}: give [low, high]")
     largest = sys.float_info.max  # finite bounds only
-    low, high = (
-        check_number(f"{name} {which} bound", value, -largest, largest)
-        for which, value in zip(("low", "high"), bounds, strict=True)
-    )
+
+    def bound(which: str, value: Any) -> float:
+        try:
+            return check_number(f"{name} {which} bound", value, -largest, largest)
+        except ParameterError:
+            if not isinstance(value, float):
+                raise
+            try:  # NaN or inf: name the parameter's own range
+                check_sampling_range(name, value, value)
+            except ParameterError as named:
+                raise ParameterError(
+                    f"{name} {which} bound = {value:g} is not allowed: {named.__cause__}"
+                ) from None
+            raise
+
+    low, high = (bound(which, value) for which, value in zip(("low", "high"), bounds, strict=True))
     if not low < high:
         raise ParameterError(f"{name} bounds = [{low:g}, {high:g}]: low must be below high")
     check_sampling_range(name, low, high)

@@ -37,7 +37,7 @@ from spinesim._files import (
     temporary_prefix,
 )
 from spinesim._optional import import_optional
-from spinesim.errors import ParameterError
+from spinesim.errors import ParameterError, check_type
 from spinesim.result import PARTIAL_SWEEP_SUFFIX, READ_ERRORS, SWEEP_MARK, is_result_dataset
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def check_target(out: str | os.PathLike, option: str = "out") -> Path:
     folder that exists; otherwise :class:`ParameterError` naming ``option``. An existing
     folder not named ``.nc`` passes whatever its name (a store to resume, also one named
     before suffixes were required); opening it then says whether it is a sweep store."""
+    check_type(option, out, (str, os.PathLike))
     target = Path(out)
     if target.is_dir() and not _is_netcdf(target):
         return target
