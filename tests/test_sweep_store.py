@@ -483,3 +483,16 @@ def test_a_damaged_store_is_refused_with_its_name(tmp_path):
         chunk.write_bytes(chunk.read_bytes()[:3])
     with pytest.raises(ParameterError, match="damaged and cannot be read"):
         spinesim.open_sweep(out)
+
+
+def test_a_store_missing_a_chunk_of_finished_cases_is_refused(tmp_path):
+    """A deleted chunk read as NaN with status 0 (success), and a resume called the sweep
+    finished."""
+    out = tmp_path / "sweep.zarr"
+    spinesim.sweep(Table({"angle_deg": [30.0]}), fixed=FIXED, out=out, progress=False)
+    for chunk in (out / "end_axial_force").rglob("*"):
+        if chunk.is_file() and "." not in chunk.name:
+            chunk.unlink()
+    with pytest.raises(ParameterError, match="damaged: 23 values of 'end_axial_force'"):
+        spinesim.open_sweep(out)
+

@@ -37,6 +37,7 @@ from spinesim._files import (
     temporary_prefix,
 )
 from spinesim._optional import import_optional
+from spinesim.core import layout as L
 from spinesim.errors import ParameterError, check_type
 from spinesim.result import PARTIAL_SWEEP_SUFFIX, READ_ERRORS, SWEEP_MARK, is_result_dataset
 
@@ -226,7 +227,22 @@ class SweepStore:
                     f"sweep results {str(self.target)!r} are damaged and cannot be read ({exc})"
                 ) from exc
         out.attrs.pop(SPEC_ATTR, None)
+        self._check_complete(out)
         return out.drop_vars("batch_done", errors="ignore")
+
+    def _check_complete(self, ds: xr.Dataset) -> None:
+        """Refuse results of which a case that succeeded lacks a value: a succeeded case
+        has every value (a failed one has NaN and its status says so), so only a chunk
+        deleted or lost after it was written can do this; Zarr would read it as NaN."""
+        succeeded = ds["status"] == L.OK
+        for name, values in ds.data_vars.items():
+            if "case" in values.dims and values.dtype.kind == "f":
+                missing = int((values.isnull() & succeeded).sum())
+                if missing:
+                    raise ParameterError(
+                        f"sweep results {str(self.target)!r} are damaged: {missing} values of "
+                        f"{name!r} of cases that succeeded are missing (a chunk deleted or lost)"
+                    )
 
     def finish(self, dataset: xr.Dataset) -> None:
         """For a netCDF target: write it atomically (with the spec the store was started
