@@ -78,6 +78,8 @@ from spinesim.viz import command as render_command
 COMMANDS = {"render": render_command, "sweep": sweep_command}
 #: Exit statuses.
 EXIT_OK, EXIT_SOLVER, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
+#: Exit status after SIGTERM, as the shell reports a process it ended (128 + 15).
+EXIT_TERMINATED = 143
 
 _SUBJECT = Subject()
 _TABLE = InversionTable()
@@ -341,6 +343,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # later writes (and the interpreter's final flush) go nowhere instead of failing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt as exc:  # before or after the work (reading inputs, reporting)
+        return _fail("interrupted", _interrupt_status(exc))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as an interrupt (:func:`_terminate_as_interrupt`)."""
+
+
+def _interrupt_status(exc: BaseException) -> int:
+    """Exit status of an interrupt: :data:`EXIT_TERMINATED` for SIGTERM (also when held
+    off until a file was written whole), else :data:`EXIT_INTERRUPTED`."""
+    terminated = isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated)
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
 
 @contextlib.contextmanager
@@ -348,13 +363,17 @@ def _terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM (``kill``, a job scheduler's time limit) ends the command as Ctrl-C does:
     temporary files are removed, a file being renamed into place is finished first, and a
     sweep says how to resume. Without it SIGTERM ended the process at once and left hidden
-    partial files behind until the next write of the same target."""
-    if threading.current_thread() is not threading.main_thread():
+    partial files behind until the next write of the same target. Left alone where a
+    handler not installed from Python takes SIGTERM (it could not be restored)."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is None
+    ):
         yield
         return
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+        raise Terminated
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
@@ -386,11 +405,13 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(f"the simulation failed: {exc}", EXIT_SOLVER)
     except OSError as exc:
         return _fail(f"cannot write {str(args.out)!r}: {exc}", EXIT_SOLVER)
-    except InterruptedAfterWriting:  # Ctrl-C held off until the file was complete
-        return _fail(f"interrupted after --out {str(args.out)!r} was written", EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
+    except InterruptedAfterWriting as exc:  # Ctrl-C held off until the file was complete
+        return _fail(
+            f"interrupted after --out {str(args.out)!r} was written", _interrupt_status(exc)
+        )
+    except KeyboardInterrupt as exc:
         unchanged = "" if args.out is None else "; --out was not written"
-        return _fail(f"interrupted{unchanged}", EXIT_INTERRUPTED)
+        return _fail(f"interrupted{unchanged}", _interrupt_status(exc))
     _report(result, as_json=args.json, sham=args.sham)
     return EXIT_OK
 
@@ -431,11 +452,11 @@ def _subcommand(command, args: argparse.Namespace) -> int:
     except ImportError as exc:  # an optional extra is missing
         return _fail(str(exc), EXIT_USAGE)
     except InterruptedAfterWriting as exc:  # Ctrl-C held off until the file was complete
-        return _fail(f"interrupted after {str(exc.path)!r} was written", EXIT_INTERRUPTED)
-    except KeyboardInterrupt:
+        return _fail(f"interrupted after {str(exc.path)!r} was written", _interrupt_status(exc))
+    except KeyboardInterrupt as exc:
         resumable = getattr(args, "resume", None) is not None  # a sweep
         hint = f"; continue with: {_resume_command(args)}" if resumable else ""
-        return _fail(f"interrupted{hint}", EXIT_INTERRUPTED)
+        return _fail(f"interrupted{hint}", _interrupt_status(exc))
     return EXIT_OK
 
 

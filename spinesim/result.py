@@ -426,12 +426,15 @@ class Result:
 
 
 def _check_layout(ds: xr.Dataset, data: Mapping[str, np.ndarray]) -> None:
-    """Refuse a dataset that no :meth:`Result.to_xarray` wrote: a variable over other
-    dimensions or in another order (e.g. transposed and saved again), times that do not
-    increase, or a value that is not finite (a result never holds one: :func:`simulate`
-    refuses them), which only damage can put there."""
-    for name in data:
-        expected = VARIABLES[name][0]
+    """Refuse a dataset that no :meth:`Result.to_xarray` wrote: a variable (the body poses
+    too) over other dimensions or in another order (e.g. transposed and saved again), times
+    that do not increase, or a value that is not finite (a result never holds one:
+    :func:`simulate` refuses them), which only damage can put there."""
+    dims = {name: VARIABLES[name][0] for name in data}
+    if "body" in ds.coords:
+        dims.update({name: ("time", "body") for name in POSE_VARIABLES})
+        data = {**data, **{name: np.asarray(ds[name].values) for name in POSE_VARIABLES}}
+    for name, expected in dims.items():
         if ds[name].dims != expected:
             raise ParameterError(
                 f"variable {name!r} has dimensions {ds[name].dims}; a result's are {expected}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -517,3 +518,18 @@ def test_run_out_refuses_the_target_of_an_unfinished_sweep(tmp_path, capsys):
     assert run_cli(["run", "--hold", "1", "--out", str(out)]) == 2
     assert "is the target of an unfinished sweep" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_sigterm_while_reading_the_inputs_ends_without_a_traceback(capsys, monkeypatch):
+    """Outside the simulation's own handling (checking the output, reading the inputs) a
+    SIGTERM gave a KeyboardInterrupt traceback."""
+    import signal
+    import time
+
+    def terminated(out):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5.0)  # the handler interrupts this
+
+    monkeypatch.setattr(cli, "_check_output", terminated)
+    assert run_cli(["run", "--hold", "1"]) == 143
+    assert capsys.readouterr().err.strip() == "spinesim: error: interrupted"

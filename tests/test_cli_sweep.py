@@ -217,8 +217,8 @@ def test_ctrl_c_once_the_nc_is_renamed_finishes_it_and_says_so(tmp_path, capsys,
 
 def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path, capsys, monkeypatch):
     """SIGTERM (kill, a scheduler's time limit) ended the process at once, without the
-    resume hint and with hidden partial files left; now it is an interrupt, and the
-    handler before the command is restored."""
+    resume hint and with hidden partial files left; now it is an interrupt (exit status
+    143, as the shell reports SIGTERM), and the handler before the command is restored."""
     import signal
     import time
 
@@ -232,6 +232,6 @@ def test_sigterm_ends_a_sweep_as_ctrl_c_does(tmp_path, capsys, monkeypatch):
     spec, out = tmp_path / "sweep.toml", tmp_path / "results.zarr"
     spec.write_text(SMALL)
     before = signal.getsignal(signal.SIGTERM)
-    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 130
+    assert run_cli(["sweep", str(spec), "--out", str(out), "--no-progress"]) == 143
     assert "interrupted; continue with: spinesim sweep" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGTERM) == before

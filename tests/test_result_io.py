@@ -230,13 +230,17 @@ def test_saving_never_replaces_what_is_not_a_result(tmp_path, result, make, mess
 
 
 def test_a_damaged_result_is_refused_not_loaded(tmp_path, result):
-    """A flipped byte fails the variables' checksums; values a result never holds (not
-    finite), a transposed variable and times out of order are refused as well."""
+    """A flipped byte in a variable's data fails its checksum (without one it loaded
+    silently); values a result never holds (not finite), a transposed variable (a pose
+    too) and times out of order are refused as well."""
+    import h5py
+
     path = tmp_path / "r.nc"
     result.to_netcdf(path)
+    with h5py.File(path, "r") as f:
+        offset = f["axial_force"].id.get_chunk_info(0).byte_offset
     data = bytearray(path.read_bytes())
-    for k in range(4096, len(data), 7919):
-        data[k] ^= 0xFF
+    data[offset + 8] ^= 0xFF
     damaged = tmp_path / "damaged.nc"
     damaged.write_bytes(bytes(data))
     with pytest.raises(ParameterError, match="not a readable spinesim result"):
@@ -246,6 +250,8 @@ def test_a_damaged_result_is_refused_not_loaded(tmp_path, result):
         ("nan.nc", lambda d: d["axial_force"][3, 2].__setitem__((), np.nan), "not finite"),
         ("transposed.nc", lambda d: d.__setitem__("axial_force", d["axial_force"].T),
          "has dimensions"),
+        ("pose.nc", lambda d: d.__setitem__("body_x", d["body_x"].T), "'body_x' has dimensions"),
+        ("nan_pose.nc", lambda d: d["body_phi"][1, 4].__setitem__((), np.nan), "not finite"),
         ("reversed.nc", lambda d: d.assign_coords(time=d["time"].values[::-1]), "increase"),
     ):  # fmt: skip
         copy = ds.copy(deep=True)

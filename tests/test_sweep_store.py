@@ -18,7 +18,7 @@ import pytest
 import xarray as xr
 
 import spinesim
-from spinesim import Table
+from spinesim import Grid, Table
 from spinesim.errors import ParameterError
 from spinesim.provenance import build_fingerprint
 from spinesim.sweeps import execute, runner, store
@@ -496,3 +496,14 @@ def test_a_store_missing_a_chunk_of_finished_cases_is_refused(tmp_path):
     with pytest.raises(ParameterError, match="damaged: 23 values of 'end_axial_force'"):
         spinesim.open_sweep(out)
 
+
+def test_series_past_a_short_session_are_not_taken_for_damage(tmp_path):
+    """Series are NaN past a case's session end (the 10 s hold ends at 20 s): a sweep that
+    asks for them still finishes, opens and resumes."""
+    out = tmp_path / "sweep.nc"
+    design = Grid(hold_s=[10.0, 60.0])
+    settings = {"fixed": {"angle_deg": 60.0, "ramp_s": 5.0}, "series_times_s": [0.0, 30.0]}
+    ds = spinesim.sweep(design, **settings, out=out, progress=False)
+    assert bool(ds["series_axial_force"].isnull().any()) and (ds["status"] == 0).all()
+    spinesim.open_sweep(out)
+    spinesim.sweep(design, **settings, out=out, resume=True, progress=False)

@@ -231,12 +231,13 @@ class SweepStore:
         return out.drop_vars("batch_done", errors="ignore")
 
     def _check_complete(self, ds: xr.Dataset) -> None:
-        """Refuse results of which a case that succeeded lacks a value: a succeeded case
-        has every value (a failed one has NaN and its status says so), so only a chunk
-        deleted or lost after it was written can do this; Zarr would read it as NaN."""
+        """Refuse results of which a case that succeeded lacks a summary value: a succeeded
+        case has every one (a failed one has NaN and its status says so), so only a chunk
+        deleted or lost after it was written can do this; Zarr would read it as NaN. The
+        time series are left out: they are NaN past a case's session end."""
         succeeded = ds["status"] == L.OK
         for name, values in ds.data_vars.items():
-            if "case" in values.dims and values.dtype.kind == "f":
+            if "case" in values.dims and "time" not in values.dims and values.dtype.kind == "f":
                 missing = int((values.isnull() & succeeded).sum())
                 if missing:
                     raise ParameterError(
