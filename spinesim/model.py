@@ -45,7 +45,7 @@ class Model:
     ``body`` is ``(n_body, NB)``, ``joint`` is ``(n_body - 1, NJ)`` and ``glob`` is
     ``(NG,)`` with columns named in :mod:`spinesim.core.layout`. ``y0`` is the state
     simulations start from: for a hand-built chain every joint at rest length and angle;
-    for :func:`spine_model` the body settled lying on the backrest.
+    for :func:`spine_model` the body settled lying flat on the support.
     ``levels`` lists the joints reported per level (the discs for the anatomical spine).
     """
 

@@ -153,7 +153,7 @@ def _result(model, protocol, sense, times, outputs, tissues) -> Result:
     preceding = [
         f"{name} {end - start:g} s" for name, start, end in protocol.boundaries() if end <= 0
     ]
-    history = [f"settling {SETTLE_S:g} s lying on the backrest"] if model.subject else []
+    history = [f"settling {SETTLE_S:g} s lying flat on the support"] if model.subject else []
     history += preceding or [
         "no preceding phase (the discs at their unloaded reference hydration, fuller than "
         "after a night in bed: give preceding phases, e.g. upright(2.0) or typical_day(), "

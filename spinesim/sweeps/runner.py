@@ -388,7 +388,7 @@ def _template(xr, table, settings: BatchSettings, design: Design, fixed: Mapping
         coords["time"] = ("time", np.array(settings.series_times_s), {"units": "s"})
     attrs = {
         "baseline": "each case's state at its session start (t = 0 s), after its preceding "
-        "phases and the model's settling lying on the backrest",
+        "phases and the model's settling lying flat on the support",
         "end_of_hold": "end of the steepest (then strongest-pull) phase on the device at a "
         "constant angle and pull (a sham case: its session's)",
         "fixed": json.dumps(dict(fixed), default=str),
