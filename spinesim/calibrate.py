@@ -229,7 +229,8 @@ def calibrate(
             SpinesimWarning,
             stacklevel=2,
         )
-    unscaled, blind = _unscaled_covariance(fit.jac, fit.x)  # the correlation needs no s^2
+    # the correlation needs no s^2
+    unscaled, blind = _unscaled_covariance(fit.jac, fit.x, diff_step)
     if np.any(blind):
         unseen = [name for name, b in zip(names, blind, strict=True) if b]
         warnings.warn(
@@ -256,18 +257,24 @@ def calibrate(
     )
 
 
-def _unscaled_covariance(jac: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _unscaled_covariance(
+    jac: np.ndarray, x: np.ndarray, diff_step: float
+) -> tuple[np.ndarray, np.ndarray]:
     """``(J^T J)^-1`` at the optimum ``x``, from the singular values of the Jacobian with
     its columns scaled by ``|x|``, and which parameters it cannot determine: those with
-    weight in a direction whose singular value is below round-off (``eps max(m, n)`` of
-    the largest; a parameter the measurements do not change, or two that act only
-    together), whose rows and columns are NaN. A merely weak parameter keeps a large
+    weight in a direction whose singular value is below the round-off of the
+    finite-difference Jacobian (relative step ``diff_step``: ``eps / diff_step max(m, n)``
+    of the largest; a parameter the measurements do not change, or two that act only
+    together), whose rows and columns are NaN. With ``eps max(m, n)`` alone, two
+    parameters that act only together were taken as determined (a singular value of 1.6e-14
+    of the largest, with standard errors of 1e10). A merely weak parameter keeps a large
     standard error."""
     if not np.all(np.isfinite(jac)):
         raise ParameterError("calibrate: the Jacobian at the fitted values is not finite")
     scale = np.maximum(np.abs(x), 1e-12)
     _, singular, vt = np.linalg.svd(jac * scale, full_matrices=False)
-    kept = singular > np.finfo(float).eps * max(jac.shape) * singular[0]
+    round_off = np.finfo(float).eps / diff_step * max(jac.shape)
+    kept = singular > round_off * singular[0]
     directions = vt[kept] / singular[kept, None]
     covariance = (directions.T @ directions) * np.outer(scale, scale)
     # weight above round-off in an undetermined direction (its components are unit-scaled)

@@ -41,6 +41,10 @@ HOLDER_STIFFNESS = 1.0e5
 #: Rotational stiffness of a holder (N m/rad), assumption as for the ankle holder; upright
 #: it must exceed the toppling stiffness m g h of what stands on it (Loram & Lakie 2002) [M].
 HOLDER_ROTATIONAL_STIFFNESS = 1500.0
+#: Least rotational stiffness of a holder (N m/rad): its damping scales with it, and at 0 a
+#: body hanging from gravity boots swung undamped about the ankles (45,000 steps for an
+#: hour, max_steps reached in five; 675 steps at 100).
+MIN_HOLDER_ROTATIONAL_STIFFNESS = 100.0
 #: Thoracic vertebrae a chest harness can be fastened at (the rib cage).
 THORACIC = tuple(f"T{k}" for k in range(1, 13))
 #: Disc levels a split table can be split at: the free-rolling section carries every body
@@ -92,7 +96,12 @@ def _stiffness(doc: str) -> float:
 
 
 def _rotational_stiffness(doc: str, source: str = "assumption, as the ankle") -> float:
-    return bounded(HOLDER_ROTATIONAL_STIFFNESS, 0.0, 1e6, doc=f"N m/rad, {doc} ({source})")
+    return bounded(
+        HOLDER_ROTATIONAL_STIFFNESS,
+        MIN_HOLDER_ROTATIONAL_STIFFNESS,
+        1e6,
+        doc=f"N m/rad, {doc} ({source}); at least {MIN_HOLDER_ROTATIONAL_STIFFNESS:g}",
+    )
 
 
 class _Device:

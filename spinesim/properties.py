@@ -54,11 +54,13 @@ class DiscProperties(_Validated):
     )
     annulus_fraction: float = bounded(
         0.075,
-        0.0,
+        0.025,
         0.4,
         doc="Share of the reference stiffness carried by the annulus directly "
         "(assumption: collagen/matrix axial stiffness is small next to the pressurised "
-        "nucleus; sets the drained stiffness)",
+        "nucleus; sets the drained stiffness). At least a third of the default: past the "
+        "nucleus's cavitation floor only the annulus and the ligaments hold a disc in "
+        "tension, and at 0 with the ligaments scaled to 0 discs in boots opened by metres",
     )
     swelling_pressure_MPa: float = bounded(
         0.16,
@@ -118,10 +120,12 @@ class DiscProperties(_Validated):
     )
     axial_damping: float = bounded(
         1200.0,
-        0.0,
+        100.0,
         1e5,
         doc="N s/m, axial and shear damping; Raj & Krishnapillai 2019 (after Kitazaki & "
-        "Griffin 1997) [V-sec]; damping ratio ~0.3 for a 2 kg segment",
+        "Griffin 1997) [V-sec]; damping ratio ~0.3 for a 2 kg segment. At least 100 (a "
+        "damping ratio of about 0.025): tissue is never undamped, and at 0 the undamped "
+        "axial modes took 14,000 instead of 571 steps and exhausted max_steps after a day",
     )
     shear_stiffness: float = bounded(
         1.0e5,
@@ -134,8 +138,10 @@ class DiscProperties(_Validated):
     bending_stiffness: float = bounded(
         458.4,
         50.0,
-        1e5,
-        doc="N m/rad at the reference level (8 N m/deg); Miller et al. 1986 [V]: 6-11 N m/deg. "
+        5e3,
+        doc="N m/rad at the reference level (8 N m/deg); Miller et al. 1986 [V]: 6-11 N m/deg; "
+        "at most 5000 (87 N m/deg, eight times the stiffest measured: stiffer, with a strong "
+        "postural control a heavy subject's standing exhausted max_steps). "
         "Upright, the postural control is a multiple of it "
         "(MuscleProperties.postural_stiffness_ratio), and their product must be at least "
         "assembly.MIN_POSTURAL_STIFFNESS (1000 N m/rad): below it the standing trunk buckles "
@@ -144,12 +150,13 @@ class DiscProperties(_Validated):
     )
     bending_damping_ratio: float = bounded(
         0.3,
-        0.0,
+        0.05,
         2.0,
         doc="Damping ratio of relative rotation (assumption): the one value found is 0.475 "
         "for the seated body's vertical apparent mass (Fairley & Griffin 1989 [V-sec]), "
         "not a bending mode; vibration models give 0.2-0.5 (Kitazaki & Griffin 1997/1998 "
-        "[M])",
+        "[M]). At least 0.05: at 0 the undamped bending modes exhausted max_steps in long "
+        "upright or sitting phases",
     )
 
     def __post_init__(self) -> None:

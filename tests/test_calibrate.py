@@ -93,9 +93,11 @@ def test_parameters_that_act_only_together_have_no_standard_errors():
 
 
 def test_a_weak_but_real_effect_keeps_a_large_standard_error():
-    """An effect a million times smaller than a's is determined, poorly: no warning, and
-    a standard error far larger than the value."""
-    model = lambda t: (t.disc.annulus_fraction + 1e-6 * t.ligaments.scale) * LINE_X  # noqa: E731
+    """An effect a million times smaller than a's, of another shape (x^2, not x), is
+    determined, poorly: no warning, and a standard error far larger than the value. (The
+    same effect of the same shape, (a + 1e-6 b) x, is a and b acting only together: it
+    passed as determined only through the finite differences' round-off.)"""
+    model = lambda t: t.disc.annulus_fraction * LINE_X + 1e-6 * t.ligaments.scale * LINE_X**2  # noqa: E731
     with warnings.catch_warnings():
         warnings.simplefilter("error", spinesim.SpinesimWarning)
         fit = calibrate(model, LINE_Y, PAIR, initial={"ligaments.scale": 1.0})

@@ -255,7 +255,7 @@ def test_guard_rise_not_shorter_than_relaxation():
         spinesim.MuscleProperties(guard_rise_s=60.0, guard_time_constant_s=30.0)
 
 
-@pytest.mark.parametrize(("ratio", "bending"), [(2.0, 458.4), (10.0, 99.0), (0.01, 5e4)])
+@pytest.mark.parametrize(("ratio", "bending"), [(2.0, 458.4), (10.0, 99.0), (0.25, 3e3)])
 def test_a_postural_control_too_weak_to_stand_is_refused(ratio, bending):
     """Gain times bending stiffness below MIN_POSTURAL_STIFFNESS: the standing trunk
     buckles forward (results jumped with small changes of either)."""
@@ -263,7 +263,35 @@ def test_a_postural_control_too_weak_to_stand_is_refused(ratio, bending):
     disc = spinesim.DiscProperties(bending_stiffness=bending)
     with raises_naming("postural_stiffness_ratio", "bending_stiffness", repr(ratio), "1000"):
         spinesim.Tissues(muscles=muscles, disc=disc)
-    spinesim.Tissues(muscles=muscles, disc=dataclasses.replace(disc, bending_stiffness=1e5))
+    spinesim.Tissues(muscles=muscles, disc=dataclasses.replace(disc, bending_stiffness=5e3))
+
+
+def test_a_bending_stiffness_the_solver_cannot_carry_is_refused():
+    """At 1e5 N m/rad (the earlier limit) with the default gain, and at 2e4 with a gain of
+    25, a 150 kg subject's two hours upright exhausted the solver's steps; 5000 with the
+    largest gain (100) stands a 200 kg subject."""
+    with raises_naming("DiscProperties.bending_stiffness", "20000", "5000"):
+        spinesim.DiscProperties(bending_stiffness=2e4)
+    spinesim.Tissues(
+        disc=spinesim.DiscProperties(bending_stiffness=5e3),
+        muscles=spinesim.MuscleProperties(postural_stiffness_ratio=100.0),
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (lambda: spinesim.DiscProperties(annulus_fraction=0.0), "annulus_fraction"),
+        (lambda: spinesim.DiscProperties(axial_damping=0.0), "axial_damping"),
+        (lambda: spinesim.DiscProperties(bending_damping_ratio=0.0), "bending_damping_ratio"),
+        (lambda: spinesim.GravityBoots(ankle_rotational_stiffness=0.0), "ankle_rotational"),
+    ],
+)
+def test_edges_the_solver_cannot_carry_are_refused(make, name):
+    """At these edges a fuzzing of accepted inputs found discs pulled apart by metres (no
+    annulus, no ligaments) and undamped modes that exhausted the solver's steps."""
+    with raises_naming(name):
+        make()
 
 
 def test_zero_swelling_pressure_is_rejected():
