@@ -13,7 +13,13 @@ from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
 from spinesim.device import Device
-from spinesim.errors import ParameterError, SpinesimWarning, check_number, check_type
+from spinesim.errors import (
+    ParameterError,
+    SolverError,
+    SpinesimWarning,
+    check_number,
+    check_type,
+)
 from spinesim.model import Model
 from spinesim.outputs import time_series
 from spinesim.protocol import MODELLED_TILT_RATE_DEG_S, Protocol
@@ -115,8 +121,24 @@ def simulate(
     sense = protocol.load_sense_on(model.device)
     case = Case(0, knots, times, hold, load_sense=sense)
     outputs = run_cases([model], [case], solver, series_index=np.arange(times.size)[None, :])
-    outputs.raise_on_failure()
+    try:
+        outputs.raise_on_failure()
+    except SolverError as exc:
+        raise SolverError(
+            f"{exc}; {_phase_at(protocol, exc.time_s)}", time_s=exc.time_s, status=exc.status
+        ) from None
     return _result(model, protocol, sense, times, outputs, tissues)
+
+
+def _phase_at(protocol: Protocol, time_s: float) -> str:
+    """Which phase of ``protocol`` a failure at ``time_s`` (s from the session start) fell
+    in, in words: a failure in the hours before the session has a negative time."""
+    for k, (name, start, end) in enumerate(protocol.boundaries()):
+        if start <= time_s <= end:
+            phase = protocol.phases[k]
+            where = "the session" if phase.session else "the phases before the session"
+            return f"in phase {k + 1} of {len(protocol.phases)}, {name!r}, of {where}"
+    return "after the last phase"
 
 
 def _doubts(protocol: Protocol) -> list[str]:

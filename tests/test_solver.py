@@ -63,13 +63,20 @@ def test_identical_inputs_give_identical_outputs(default_model):
         np.testing.assert_array_equal(a.data[name], b.data[name])
 
 
-def test_failure_names_time_and_cause(default_model):
+def test_failure_names_time_cause_and_phase(default_model):
+    """A failure says when, why and in which phase: in the hours before the session the
+    time is negative, which alone read like a mistake (a fuzzing of inputs)."""
     with pytest.raises(spinesim.SolverError, match=r"failed at t = .* maximum number of steps"):
         spinesim.simulate(
             spinesim.Protocol.inversion(60, ramp_s=10, hold_s=30),
             model=default_model,
             solver=SolverOptions(max_steps=5),
         )
+    before = spinesim.Protocol.inversion(60, ramp_s=10, hold_s=30, preceding=spinesim.upright(2.0))
+    with pytest.raises(spinesim.SolverError) as info:
+        spinesim.simulate(before, model=default_model, solver=SolverOptions(max_steps=5))
+    assert info.value.time_s < 0.0
+    assert str(info.value).endswith("in phase 1 of 5, 'upright', of the phases before the session")
 
 
 def test_nonfinite_model_is_reported_not_returned(default_model):
