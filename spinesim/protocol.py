@@ -668,9 +668,9 @@ class Protocol:
             for a in (p.start_deg, p.end_deg)
         ]
         down, up = max(changes, default=0.0), -min(changes, default=0.0)
-        if down > TILT_NOISE_DEG or up > TILT_NOISE_DEG:
-            return 1.0 if down > TILT_NOISE_DEG else -1.0
-        return -1.0 if up > down else 1.0
+        if down > TILT_NOISE_DEG:
+            return 1.0
+        return -1.0 if up > TILT_NOISE_DEG or up > down else 1.0
 
     def _tilt(self) -> Callable[[float, float], float]:
         """``tilt(angle_deg, entry_deg)``: how far (deg, >= 0) an angle tilts the body from

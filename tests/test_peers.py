@@ -204,5 +204,7 @@ def test_the_lower_bound_counts_and_times_every_primitive(default_model):
     assert seconds["block_solve"] < seconds["factorization"]
 
 
-def test_first_solve_probe_reports_a_positive_time():
-    assert 0.0 < first_solve_seconds() < 120.0
+def test_first_solve_probe_loads_the_cached_kernels():
+    """With the on-disk cache the earlier tests filled, a new process imports and solves
+    without compiling: well under the cold compile's 18 s (docs/performance.md)."""
+    assert 0.0 < first_solve_seconds() < 10.0
