@@ -49,6 +49,35 @@ def test_guarding_at_a_traction_pull_peaks_at_its_amplitude_and_relaxes():
     assert guard[k] == pytest.approx(muscles.guard_amplitude * np.exp(-3), rel=0.05)
 
 
+def test_guarding_compresses_the_discs_by_the_muscles_tension():
+    """At the guarding's peak under a 200 N split-table pull, the extensors pull with
+    ``guard_amplitude`` x ``F_max`` (0.5 x 176 N at L4-L5) more than without guarding. The
+    pull across each motion segment is set by the table and stays put, so the disc and
+    its ligaments take that tension as compression: the disc 84 of the 88 N at L4-L5 and
+    75 of 83 N at L3-L4, the ligaments, relieved, the rest. (Reading the activation
+    output alone could not see the muscles drop out of the equations of motion.)"""
+    device = spinesim.TractionTable(split_table=True)
+    protocol = spinesim.Protocol.traction(200, ramp_s=1, hold_s=60, release_s=0)
+    loads = {}
+    for amplitude in (0.0, 0.5):
+        tissues = spinesim.Tissues(muscles=spinesim.MuscleProperties(guard_amplitude=amplitude))
+        result = spinesim.simulate(protocol, device=device, tissues=tissues, output_interval_s=0.5)
+        muscles = tissues.muscles
+        tau, rise = muscles.guard_time_constant_s, muscles.guard_rise_s
+        k = result.index_at(tau * rise / (tau - rise) * np.log(tau / rise))  # the peak
+        loads[amplitude] = {
+            level: (result[level].axial_force[k], result[level].segment_force[k])
+            for level in ("L4-L5", "L3-L4")
+        }
+        assert result.muscle_activation[k] == pytest.approx(1.0 + amplitude, abs=1e-3)
+    model = spinesim.spine_model(device=device, settle=False)
+    for level in ("L4-L5", "L3-L4"):
+        tension = 0.5 * model.joint[model.joint_names.index(level), L.J_MUSCLE_FORCE]
+        (disc_0, segment_0), (disc_1, segment_1) = loads[0.0][level], loads[0.5][level]
+        assert segment_1 == pytest.approx(segment_0, abs=2.0)
+        assert 0.8 * tension < disc_0 - disc_1 < tension
+
+
 def test_guarding_grows_with_the_rise_of_the_pull_so_more_pull_gives_more_traction():
     """A pull's onset guards in proportion to its rise up to ``guard_full_pull_N``: raising
     a held 300 N pull by 0.01 N starts (almost) no guarding, by 10 N a little, and the
