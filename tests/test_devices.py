@@ -110,18 +110,22 @@ def test_the_hands_on_the_hip_bench_do_not_lift_the_trunk_off_the_guide():
     """On the ramp into the hang the guide carries the weight normal to the table; the
     hands carry weight only along it, so the upper trunk stays on the guide whatever
     their share (before the fix, with all of it, the head rose 379 mm 0.7 s into the
-    ramp) and their pull grows as sin(angle)."""
+    ramp) and they relieve the levels below them of the upper body's weight along the
+    table, W_upper sin(angle): at L1-L2 by 0.83-1.00 of it through the ramp (the guide's
+    friction takes the rest, most at small angles)."""
     protocol = Protocol.inversion(90, hold_s=30)
-    highest = []
+    model = spinesim.spine_model(device=HipBench(), settle=False)
+    upper = weight(model, slice(model.body_names.index("pelvis") + 1, None))
+    highest, along = [], []
     for hands in (0.0, 1.0):
         result = spinesim.simulate(protocol, device=HipBench(hand_support=hands))
         ramp = result.time_s <= 10.0
         highest.append(result.body_pose[ramp, result.bodies.index("T1"), 1].max())
-        tilted = ramp & (result.angle > 1.0)
-        upper = result.hand_force[tilted] / np.sin(np.radians(result.angle[tilted]))
+        tilted = np.flatnonzero(ramp & (result.angle > 10.0))
+        along.append([joint_force_x(model, result, k, "L1-L2") for k in tilted])
     assert highest[1] == pytest.approx(highest[0], abs=1e-3)  # T1 at 84 mm from the guide
-    np.testing.assert_allclose(upper, upper[-1], rtol=1e-9)
-    assert upper[-1] > 300.0  # all of the upper body's weight
+    relief = np.subtract(*along) / (upper * np.sin(np.radians(result.angle[tilted])))
+    assert np.all((0.8 < relief) & (relief < 1.0))
 
 
 def test_suspension_harness_lumbar_spine_carries_the_lower_body():
@@ -510,8 +514,9 @@ def test_a_heavy_or_tall_subject_stands_upright_on_the_feet(device, mass_kg, hei
     """Upright, the ankle holder stands for the feet: at least 2 m g h of rotational
     stiffness in upright and sitting phases, whatever the device's holder has on the
     device, so the legs stay within 3 deg of vertical
-    and the weight above L3-L4 compresses it (a 150 kg, 2 m subject once leaned by 50 deg,
-    a 250 kg one hung upside down with the lumbar spine in tension)."""
+    and at rest L3-L4 carries exactly the weight above it, vertically (a 150 kg, 2 m subject
+    once leaned by 50 deg, a 250 kg one hung upside down with the lumbar spine in
+    tension)."""
     subject = spinesim.Subject(mass_kg=mass_kg, height_m=height_m)
     model = spinesim.spine_model(subject, device)
     # on the device and lying, the holder keeps its own stiffness (a user's choice counts)
@@ -520,7 +525,8 @@ def test_a_heavy_or_tall_subject_stands_upright_on_the_feet(device, mass_kg, hei
     result = spinesim.simulate(protocol, model=model)
     assert abs(np.degrees(result.body_pose[-1, 0, 2])) < 3.0
     expected = -weight(model, slice(model.joint_names.index("L3-L4") + 1, None))
-    assert result.segment_force[-1, result.levels.index("L3-L4")] < 0.5 * expected
+    last = result.time_s.size - 1
+    assert joint_force_x(model, result, last, "L3-L4") == pytest.approx(expected, abs=0.5)
 
 
 def test_muscle_tone_grows_with_body_mass_at_one_stature():
