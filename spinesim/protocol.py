@@ -124,6 +124,16 @@ def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
     return phases
 
 
+def _unloaded_hold_end(load: float, device: Sequence[Phase], hold: int) -> float | None:
+    """``end_of_hold_s`` for a constructor's session at zero load (``load``: its angle or
+    pull): the end of its hold phase ``device[hold]`` (s from the session start). Without
+    a load no phase counts as a hold (:attr:`Protocol.hold_end_s`), and its end-of-hold
+    values would be read where the person gets off the device: in a sweep over the angle
+    its 0 deg, the natural control, 10 s later than at 0.1 deg. None under a load: the
+    steepest hold is found as usual."""
+    return sum(p.duration_s for p in device[: hold + 1]) if load == 0.0 else None
+
+
 def _after_phases(after: Phase | Sequence[Phase]) -> list[Phase]:
     """``after`` (off the device: upright, sitting or lying phases) as session phases that
     follow the device phases, so that the change after the session is followed against
@@ -353,14 +363,16 @@ class Protocol:
                 f"with {len(after_phases)} phase(s) after it; allowed: return_s > 0 (nobody "
                 "gets off head-down)"
             )
-        phases = [
-            *_preceding_phases(preceding),
+        device = [
             Phase(ramp, 0.0, angle_deg, name="ramp"),
             Phase(hold_s, angle_deg, angle_deg, name="hold"),
         ]
         if ret > 0:
-            phases.append(Phase(ret, angle_deg, 0.0, name="return"))
-        return cls((*phases, *after_phases))
+            device.append(Phase(ret, angle_deg, 0.0, name="return"))
+        return cls(
+            (*_preceding_phases(preceding), *device, *after_phases),
+            end_of_hold_s=_unloaded_hold_end(angle_deg, device, 1),
+        )
 
     @classmethod
     def intermittent(
@@ -381,16 +393,20 @@ class Protocol:
         check_argument("ramp_s", ramp_s)
         check_argument("hold_s", hold_s)
         check_argument("rest_s", rest_s)
-        phases = _preceding_phases(preceding)
+        device = []
         for k in range(cycles):
-            phases += [
+            device += [
                 Phase(ramp_s, 0.0, angle_deg, name=f"ramp {k + 1}"),
                 Phase(hold_s, angle_deg, angle_deg, name=f"hold {k + 1}"),
-                Phase(ramp_s, angle_deg, 0.0, name=f"return {k + 1}"),
             ]
+            last_hold = len(device) - 1
+            device.append(Phase(ramp_s, angle_deg, 0.0, name=f"return {k + 1}"))
             if rest_s > 0.0:
-                phases.append(Phase(rest_s, 0.0, 0.0, name=f"rest {k + 1}"))
-        return cls((*phases, *_after_phases(after)))
+                device.append(Phase(rest_s, 0.0, 0.0, name=f"rest {k + 1}"))
+        return cls(
+            (*_preceding_phases(preceding), *device, *_after_phases(after)),
+            end_of_hold_s=_unloaded_hold_end(angle_deg, device, last_hold),
+        )
 
     @classmethod
     def traction(
@@ -429,26 +445,30 @@ class Protocol:
                 "allowed: release_s > 0 where a lower pull, a rest or a phase off the device "
                 "follows the hold (the pull cannot drop at once)"
             )
-        phases = _preceding_phases(preceding)
+        device = []
         low = 0.0
         for k in range(cycles):
             n = f" {k + 1}" if cycles > 1 else ""
-            phases += [
+            device += [
                 Phase(ramp, 0.0, 0.0, name=f"ramp{n}", start_pull_N=low, end_pull_N=pull_N),
                 Phase(hold_s, 0.0, 0.0, name=f"hold{n}", start_pull_N=pull_N, end_pull_N=pull_N),
             ]
+            last_hold = len(device) - 1
             low = rest if k < cycles - 1 else 0.0
             if release > 0.0:
-                phases.append(
+                device.append(
                     Phase(
                         release, 0.0, 0.0, name=f"release{n}", start_pull_N=pull_N, end_pull_N=low
                     )
                 )
             if rest_s > 0.0:
-                phases.append(
+                device.append(
                     Phase(rest_s, 0.0, 0.0, name=f"rest{n}", start_pull_N=low, end_pull_N=low)
                 )
-        return cls((*phases, *after_phases))
+        return cls(
+            (*_preceding_phases(preceding), *device, *after_phases),
+            end_of_hold_s=_unloaded_hold_end(pull_N, device, last_hold),
+        )
 
     @classmethod
     def from_samples(

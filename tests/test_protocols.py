@@ -409,3 +409,21 @@ def test_phase_angles_in_a_file_outside_the_traction_default(doc, message):
     with pytest.raises(ParameterError) as info:
         protocol_from_dict(doc)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda load: spinesim.Protocol.inversion(load, hold_s=300),
+        lambda load: spinesim.Protocol.intermittent(load, 3, rest_s=30),
+        lambda load: spinesim.Protocol.traction(load, cycles=2, rest_s=20, rest_pull_N=0),
+    ],
+    ids=["inversion", "intermittent", "traction"],
+)
+def test_a_session_at_zero_load_ends_its_hold_where_its_neighbours_do(build):
+    """At 0 deg (or 0 N) no phase is a hold, so the end of the hold fell where the person
+    got off the device, 10 s later than at 0.1 deg: in a sweep over the angle its natural
+    control was read after the return. The constructors now name their hold's end."""
+    assert build(0.0).hold_end_s == build(0.1).hold_end_s == build(1.0).hold_end_s
+    assert build(0.0).hold_end_s < build(0.0).session_duration_s
+    assert build(0.1).end_of_hold_s is None  # under a load the steepest hold is found
