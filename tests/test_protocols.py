@@ -427,3 +427,22 @@ def test_a_session_at_zero_load_ends_its_hold_where_its_neighbours_do(build):
     assert build(0.0).hold_end_s == build(0.1).hold_end_s == build(1.0).hold_end_s
     assert build(0.0).hold_end_s < build(0.0).session_duration_s
     assert build(0.1).end_of_hold_s is None  # under a load the steepest hold is found
+
+
+def test_guarding_ends_when_the_person_gets_off_so_the_effect_only_fades():
+    """The guarding of a short traction hold (60 s: still 1.23 x tone at the release)
+    guards against the device's pull and ends with getting off. Carried on in bed, it
+    compressed the discs more than the sham's: the spine's gain over the control read
+    -0.37 mm 10 s after getting off and turned positive only after 4 min."""
+    device = spinesim.TractionTable(split_table=True)
+    protocol = spinesim.Protocol.traction(
+        300, ramp_s=10, hold_s=60, preceding=[spinesim.upright(2.0)], after=spinesim.lying(0.5)
+    )
+    loaded = spinesim.simulate(protocol, device=device, output_interval_s=2.0)
+    control = spinesim.simulate(protocol.sham(), device=device, output_interval_s=2.0)
+    off = loaded.time_s > protocol.device_end_s
+    assert loaded.muscle_activation[loaded.index_at(protocol.device_end_s)] > 1.2
+    np.testing.assert_array_equal(loaded.muscle_activation[off], 1.0)  # lying: tone 1
+    effect = (loaded.spine_length_change - control.spine_length_change)[off]
+    assert effect[0] > 0.05
+    assert np.all(np.diff(effect) <= 1e-4)  # mm: wiggles within the solver's accuracy

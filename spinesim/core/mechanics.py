@@ -256,18 +256,24 @@ def phase_kind(protocol, segment):
 
 @jit
 def muscle_activation(protocol, segment, t, glob):
-    """Baseline tone plus every guarding transient started at a knot at or before ``t``.
+    """Baseline tone plus every guarding transient started at a knot at or before ``t``
+    in the present stretch on the device.
 
     Guarding after a knot at ``t_k`` with amplitude ``a_k`` is
     ``a_k * (exp(-dt/tau) - exp(-dt/rise)) / peak``: zero at onset, peak ``a_k``, then
     relaxing with ``tau`` (EMG returns to baseline within 4-6 min of traction onset,
-    Cholewicki 2009 citing Hood 1981 and Letchuman & Deusinger 1993).
+    Cholewicki 2009 citing Hood 1981 and Letchuman & Deusinger 1993). It guards against
+    the device's load and ends when the person gets off (assumption): carried on standing
+    or in bed, the guarding of a 60 s traction hold compressed the discs more than the
+    sham's for 4 min after it, so the session's effect read negative and then grew.
     """
     act = protocol_value(protocol, segment, t, P_TONE)
     tau = glob[G_GUARD_TAU]
     rise = glob[G_GUARD_RISE]
     peak = 0.0
     for k in range(segment, -1, -1):
+        if phase_kind(protocol, k) != K_DEVICE:
+            break  # off the device, or before the present stretch on it
         dt = t - protocol[k, P_TIME]
         if dt > GUARD_HORIZON * tau:
             break  # older onsets have decayed below exp(-GUARD_HORIZON)
