@@ -159,6 +159,10 @@ def test_cli_options_reach_the_api():
     assert protocol.session_duration_s == pytest.approx(35.0)
     args = cli.build_parser().parse_args([*SHORT, "--option", "friction_kinetic=0.1"])
     assert cli._inputs(args)[2] == spinesim.InversionTable(friction_kinetic=0.1)
+    args = cli.build_parser().parse_args(
+        [*SHORT, "--sex", "female", "--mass", "60", "--height", "1.6"]
+    )
+    assert cli._inputs(args)[1] == spinesim.Subject(mass_kg=60.0, height_m=1.6, sex="female")
     for device in (["--device", "table"], ["--device", "traction", "--pull", "300"]):
         after = ["--after-upright-hours", "0.5", "--after-lying-hours", "0.1"]
         args = cli.build_parser().parse_args([*SHORT[:1], *device, *after])
@@ -263,6 +267,17 @@ def test_example_protocol_file_runs(tmp_path, capsys):
     assert summary["end_of_hold_s"] == pytest.approx(protocol.hold_end_s)
     assert summary["levels"]["L3-L4"]["end_axial_force_N"] > 0.0
     assert spinesim.load_result(out).attrs["hold_end_s"] == pytest.approx(protocol.hold_end_s)
+
+
+def test_a_protocol_files_subject_is_the_one_simulated(tmp_path):
+    """The example's subject is the default one, so it could not show that the
+    ``[subject]`` table is read at all."""
+    path = write(
+        tmp_path, '[subject]\nmass_kg = 82\nheight_m = 1.68\nsex = "female"\n' + GOOD_PHASE
+    )
+    assert load_protocol_file(path)[1] == spinesim.Subject(
+        mass_kg=82.0, height_m=1.68, sex="female"
+    )
 
 
 def test_zero_hours_in_a_protocol_file_leave_the_phase_out(tmp_path):

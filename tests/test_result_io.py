@@ -288,6 +288,23 @@ def test_an_empty_path_is_refused(result):
         result.to_netcdf("")
 
 
+def test_the_data_is_flushed_before_the_rename_and_the_rename_after_it(
+    tmp_path, monkeypatch, result
+):
+    """A power loss must find either the old file or the whole new one: the temporary
+    file's data reach the disk before it takes the name, and the rename is flushed too."""
+    path = tmp_path / "r.nc"
+    replace, fsync, events = os.replace, files._fsync, []
+    monkeypatch.setattr(
+        os, "replace", lambda a, b: (events.append(("rename", Path(a))), replace(a, b))
+    )
+    monkeypatch.setattr(files, "_fsync", lambda p: (events.append(("flush", Path(p))), fsync(p)))
+    result.to_netcdf(path)
+    (renamed,) = [name for event, name in events if event == "rename"]
+    assert events == [("flush", renamed), ("rename", renamed), ("flush", tmp_path)]
+    assert renamed.name.startswith(".r.nc.part-")
+
+
 def test_ctrl_c_during_the_rename_is_raised_once_the_file_is_whole(tmp_path, monkeypatch, result):
     """SIGINT right after the rename waits for the folder's flush and is then raised as
     InterruptedAfterWriting, so a caller can say the file was written."""
@@ -671,11 +688,24 @@ def test_summary_table_lists_every_level(result):
     for name, level in summary["levels"].items():
         row = next(line for line in table.splitlines() if line.split()[:1] == [name])
         cells = [float(c) for c in row.split()[1:]]
-        assert cells[0] == pytest.approx(level["end_segment_force_N"], abs=0.05)
-        assert cells[1] == pytest.approx(level["end_axial_force_N"], abs=0.05)
-        assert cells[6] == pytest.approx(level["final_gap_change_mm"], abs=5e-4)
-        assert cells[8] == pytest.approx(level["min_pressure_MPa"], abs=5e-4)
-    assert f"{summary['end_spine_length_change_mm']:.3f} mm" in table
+        gap = level["end_gap_change_mm"]
+        columns = [  # in the table's order, at its printed precision
+            (level["end_segment_force_N"], 0.05),
+            (level["end_axial_force_N"], 0.05),
+            (level["peak_axial_force_N"], 0.05),
+            (gap["anterior"], 5e-4),
+            (gap["middle"], 5e-4),
+            (gap["posterior"], 5e-4),
+            (level["final_gap_change_mm"], 5e-4),
+            (level["rise_time_s"], 0.05),
+            (level["min_pressure_MPa"], 5e-4),
+            (level["end_fluid_change_pct"], 5e-4),
+        ]
+        assert len(cells) == len(columns)
+        for cell, (value, rounding) in zip(cells, columns, strict=True):
+            assert cell == pytest.approx(value, abs=1.01 * rounding), name
+    assert f"{summary['end_spine_length_change_mm']:.3f} mm;" in table
+    assert f"{summary['final_spine_length_change_mm']:.3f} mm" in table
     assert result.baseline in table
 
 

@@ -331,6 +331,26 @@ def test_cohort_sweep_heavier_people_get_more_traction():
     assert set(ds["sex"].values) <= {"male", "female"}
 
 
+def test_the_subject_of_each_case_is_the_one_simulated():
+    """Every subject field reaches the model: each case of a grid over sex, mass and
+    height equals ``simulate`` with that subject (sex changes L4-L5 by 14 N; a sweep that
+    dropped it had passed every test that only read the coordinate back)."""
+    ds = spinesim.sweep(
+        Grid(sex=["male", "female"], mass_kg=[60.0], height_m=[1.6]),
+        fixed={"angle_deg": 60.0, **SHORT},
+        progress=False,
+    )
+    protocol = spinesim.Protocol.inversion(60.0, ramp_s=SHORT["ramp_s"], hold_s=SHORT["hold_s"])
+    forces = []
+    for sex in ("male", "female"):
+        subject = spinesim.Subject(mass_kg=60.0, height_m=1.6, sex=sex)
+        expected = spinesim.simulate(protocol, subject=subject).summary()["levels"]["L4-L5"]
+        got = ds["end_axial_force"].sel(level="L4-L5").where(ds["sex"] == sex, drop=True)
+        assert float(got.item()) == pytest.approx(expected["end_axial_force_N"], rel=1e-6)
+        forces.append(expected["end_axial_force_N"])
+    assert abs(forces[0] - forces[1]) > 1.0  # sex matters, so the check can fail
+
+
 def test_progress_bar_reports_cases_rate_and_time_left(capsys):
     spinesim.sweep(Grid(angle_deg=[30.0]), fixed=SHORT, progress=True)
     err = capsys.readouterr().err

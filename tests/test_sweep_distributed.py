@@ -23,13 +23,16 @@ def test_local_cluster_sweep_matches_the_local_run(cluster, tmp_path):
     design = Grid(angle_deg=[20.0, 50.0, 80.0], friction_static=[0.3, 0.6])
     fixed = {"ramp_s": 5.0, "hold_s": 20.0}
     local = spinesim.sweep(design, fixed=fixed, batch_size=2, progress=False)
-    with distributed.Client(cluster) as client:
+    with distributed.Client(cluster) as client, distributed.get_task_stream(client) as tasks:
         remote = spinesim.sweep(
             design, fixed=fixed, batch_size=2, client=client, progress=False,
             out=tmp_path / "remote.zarr",
         )  # fmt: skip
-        workers = client.run(lambda: 1)
-    assert len(workers) == 2
+    # the 3 batches ran as tasks on the cluster's workers (counting the workers did not
+    # show that the sweep used them rather than this process)
+    ran = [task for task in tasks.data if "run_batch" in task["key"]]
+    assert len(ran) == 3
+    assert {task["worker"] for task in ran} <= set(cluster.scheduler_info["workers"])
     for name in ("end_axial_force", "end_gap_change", "peak_spine_length_change", "status"):
         np.testing.assert_array_equal(remote[name].values, local[name].values)
 

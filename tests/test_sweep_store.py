@@ -293,6 +293,32 @@ def test_netcdf_target_is_written_whole_at_the_end(tmp_path, reference):
     assert back.attrs.keys() == ds.attrs.keys()  # the stored specification is not shown
 
 
+def test_ctrl_c_while_the_netcdf_is_written_keeps_every_finished_case(
+    tmp_path, reference, monkeypatch
+):
+    """The dangerous moment of a netCDF sweep: its cases are done and the final file is
+    being written. Interrupted there, the partial store with every case stays (nothing
+    half-written takes the target's name), and a resume runs no case again."""
+    out = tmp_path / "sweep.nc"
+    written = xr.Dataset.to_netcdf
+
+    def interrupted(self, path, *args, **kwargs):
+        written(self, path, *args, **kwargs)  # a whole temporary file, not yet renamed
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(xr.Dataset, "to_netcdf", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            spinesim.sweep(
+                Table({"angle_deg": ANGLES}), fixed=FIXED, batch_size=1, out=out, progress=False
+            )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.nc.partial.zarr"]
+    ds, runs = resume_counting(out, monkeypatch)
+    assert runs == 0
+    assert_same_results(ds, reference)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.nc"]
+
+
 @pytest.mark.parametrize("suffix", [".zarr", ".nc"])
 def test_resuming_a_finished_sweep_returns_it_and_runs_nothing(
     tmp_path, reference, monkeypatch, suffix
