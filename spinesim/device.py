@@ -339,7 +339,7 @@ class TractionTable(_ChestHarness):
     the chest (counter-traction). The body's friction on the table resists the pull; on a
     split table the section under the bodies caudal to ``split_level`` rolls freely, so
     their friction vanishes (supine the lumbar bodies barely touch the table, so every
-    split level frees the legs and pelvis alike, L1 adding 2 N of traction at T12-L1;
+    split level frees the legs and pelvis alike, L1 adding 1-2 N of traction at T12-L1;
     prone it matters). The pull acts at the
     pelvis' centre of mass, ``pull_angle_deg`` above the table plane (default 0: the
     harness straps parallel to the table); an angled pull also lifts the pelvis off the
