@@ -15,7 +15,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from spinesim.errors import ParameterError
+from spinesim.errors import ParameterError, check_type
 
 
 def path_argument(text: str) -> Path:
@@ -37,6 +37,7 @@ def check_output(
     that can be written: not a folder, in a folder that exists and is writable; otherwise
     :class:`ParameterError` naming ``option``. With ``folder``, ``path`` names an output
     that is a folder itself (a Zarr store), which may exist already (to be resumed)."""
+    check_type(option, path, (str, os.PathLike))
     if not str(path).strip():
         raise ParameterError(f"{option} = {str(path)!r} is empty; give a file name")
     path = Path(path)

@@ -60,7 +60,7 @@ class Subject:
                 f"index of {bmi:.4g} kg/m^2; allowed: {BMI_RANGE[0]:g} to {BMI_RANGE[1]:g} "
                 "kg/m^2 (the segment masses and tissues are those of an adult build)"
             )
-        if self.sex not in REFERENCE_STATURE:
+        if not isinstance(self.sex, str) or self.sex not in REFERENCE_STATURE:
             raise ParameterError(
                 f"sex = {self.sex!r} is unknown; allowed: {tuple(REFERENCE_STATURE)}"
             )

@@ -113,6 +113,7 @@ def spine_model(
     subject = check_type("subject", subject, Subject, optional=True) or Subject()
     device = check_type("device", device, DEVICE_TYPES, optional=True) or InversionTable()
     tissues = check_type("tissues", tissues, Tissues, optional=True) or Tissues()
+    check_type("settle", settle, bool)
     anat = load_anatomy(subject)
     s = subject.length_scale
     builder = ModelBuilder(

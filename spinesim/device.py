@@ -422,7 +422,7 @@ def device_from_name(
     :data:`KINETIC_FRICTION_RATIO` x ``friction_static``). Unknown names, options the
     device does not have (e.g. a friction on gravity boots, which have no backrest) and
     invalid values raise :class:`ParameterError`."""
-    if name not in DEVICES:
+    if not isinstance(name, str) or name not in DEVICES:
         raise ParameterError(f"device = {name!r} is unknown; allowed: {tuple(DEVICES)}")
     if friction_static is not None:
         options["friction_static"] = friction_static

@@ -19,7 +19,7 @@ import numpy as np
 from spinesim.anatomy import Subject
 from spinesim.core import layout as L
 from spinesim.device import KINETIC_FRICTION_RATIO, Device, InversionTable
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_number, check_type
 from spinesim.properties import ContactProperties, MuscleProperties
 
 if TYPE_CHECKING:
@@ -159,6 +159,7 @@ class ModelBuilder:
         """The assembled chain, the first body at ``(x0, y0)`` (m) and angle ``phi0`` (rad);
         ``levels`` names the joints that results report (default: all)."""
         check_number("ModelBuilder.gravity", self.gravity, 0.0, 100.0)
+        check_type("ModelBuilder.prone", self.prone, bool)
         check_number("ModelBuilder.friction_static", self.friction_static, 0.0, 2.0)
         check_number(
             "ModelBuilder.friction_kinetic", self.friction_kinetic, 0.0, self.friction_static
@@ -252,7 +253,8 @@ def _set_columns(row: np.ndarray, prefix: str, columns: dict[str, float], owner:
         index = getattr(L, name, None)
         if index is None:
             raise ParameterError(f"{owner}: unknown parameter {key!r}")
-        if not np.isfinite(value):
+        value = check_number(f"{owner}: {key}", value, -math.inf, math.inf)
+        if not math.isfinite(value):
             raise ParameterError(f"{owner}: {key} = {value!r} is not finite")
         if name in _SWITCH_COLUMNS and value not in (0.0, 1.0):
             raise ParameterError(f"{owner}: {key} = {value!r}; allowed: 0 or 1")

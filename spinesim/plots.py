@@ -47,6 +47,10 @@ class Measured:
             raise ParameterError(
                 f"Measured {self.label!r}: x has {len(self.x)} values, y has {len(self.y)}"
             )
+        if self.y_err is not None and len(self.y_err) != len(self.y):
+            raise ParameterError(
+                f"Measured {self.label!r}: y_err has {len(self.y_err)} values, y has {len(self.y)}"
+            )
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -196,8 +200,9 @@ def heatmap(
     """``variable`` per level (rows, caudal at the bottom) and time (columns) as colours,
     with a colour bar in the variable's unit; ``gap_change`` at ``side``."""
     ax = _axes(ax)
+    column = _side(side)  # checked whatever the variable: a misspelt side is no default
     if variable == "gap_change":
-        values = result.gap_change[:, :, _side(side)]
+        values = result.gap_change[:, :, column]
     elif variable in LEVEL_VARIABLES:
         values = result.data[variable]
     else:

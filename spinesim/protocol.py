@@ -124,6 +124,15 @@ def _preceding_phases(preceding: Phase | Sequence[Phase]) -> list[Phase]:
     return phases
 
 
+def _real_array(name: str, values: Sequence[float]) -> np.ndarray:
+    """``values`` as a float array; :class:`ParameterError` naming ``name`` if they are
+    not real numbers (strings, complex numbers, None)."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iuf":
+        raise ParameterError(f"{name} = {values!r}; allowed: real numbers")
+    return array.astype(float)
+
+
 def _unloaded_hold_end(load: float, device: Sequence[Phase], hold: int) -> float | None:
     """``end_of_hold_s`` for a constructor's session at zero load (``load``: its angle or
     pull): the end of its hold phase ``device[hold]`` (s from the session start). Without
@@ -485,8 +494,8 @@ class Protocol:
         ``end_of_hold_s`` (s from the session start) says where its "end-of-hold" values
         are read; without it they are read at the end of the steepest constant stretch (two
         equal samples), or, if there is none, where the person gets off the device."""
-        t = np.asarray(times_s, dtype=float)
-        a = np.asarray(angles_deg, dtype=float)
+        t = _real_array("times_s", times_s)
+        a = _real_array("angles_deg", angles_deg)
         if t.ndim != 1 or t.shape != a.shape or t.size < 2:
             raise ParameterError(
                 "times_s and angles_deg must be 1-D of equal length >= 2; "

@@ -14,7 +14,7 @@ import numpy as np
 
 from spinesim._files import atomic_output, check_output
 from spinesim._optional import import_optional
-from spinesim.errors import ParameterError, SpinesimWarning, check_number
+from spinesim.errors import ParameterError, SpinesimWarning, check_number, check_type
 from spinesim.protocol import SAVED_TIME_MERGE
 from spinesim.summary import SIDES
 
@@ -173,6 +173,10 @@ def check_levels(levels: str | Iterable[str], allowed: Sequence[str]) -> list[st
         raise ParameterError(
             f"levels = {levels!r}; allowed: a level name or a list of them"
         ) from None
+    if not names:
+        raise ParameterError(
+            f"levels = {levels!r} is empty; allowed: one or more of {tuple(allowed)}"
+        )
     unknown = [lv for lv in names if lv not in allowed]
     if unknown:
         raise ParameterError(f"levels = {levels!r}: {unknown!r} unknown; allowed: {tuple(allowed)}")
@@ -493,7 +497,7 @@ def load_result(path: str | os.PathLike) -> Result:
     """Read a result written by :meth:`Result.to_netcdf`; clear errors for a missing,
     truncated or foreign file."""
     xr = _import_xarray()
-    path = Path(path)
+    path = Path(check_type("path", path, (str, os.PathLike)))
     if path.is_dir():
         raise ParameterError(
             f"path = {str(path)!r} is a folder, not a result file (a .nc file written by "

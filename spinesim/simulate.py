@@ -92,7 +92,7 @@ def simulate(
     check_type("model", model, Model, optional=True)
     check_type("solver", solver, SolverOptions, optional=True)
     if model is None:
-        tissues = tissues or Tissues()
+        tissues = Tissues() if tissues is None else tissues  # spine_model checks it
         model = spine_model(subject, device, tissues)
     elif subject is not None or device is not None or tissues is not None:
         raise ParameterError(

@@ -847,3 +847,36 @@ def test_a_recorded_trace_without_a_hold_warns_and_end_of_hold_s_sets_it():
     flat = spinesim.Protocol.inversion(0.0, hold_s=10.0)  # nothing loaded: nothing to say
     steady = spinesim.Protocol.from_samples([0, 10, 30, 40], [0, 60, 60, 0])  # a hold
     assert not flat.lacks_hold and not steady.lacks_hold and steady.hold_end_s == 30.0
+
+
+@pytest.mark.parametrize(
+    ("call", "fragments"),
+    [
+        # each was accepted silently (a default used instead, or a wrong physics) or raised a
+        # bare TypeError/ValueError/AttributeError naming nothing (a code review)
+        (lambda: spinesim.simulate(spinesim.Protocol.inversion(30), tissues=0), ["tissues = 0"]),
+        (lambda: spinesim.sweep(spinesim.Grid(angle_deg=[10.0]), solver="x"), ["solver = 'x'"]),
+        (lambda: spinesim.sweep(spinesim.Grid(angle_deg=[10.0]), progress="no"), ["progress"]),
+        (lambda: spinesim.sweep(spinesim.Grid(angle_deg=[10.0]), resume="no"), ["resume"]),
+        (lambda: spinesim.spine_model(settle="no"), ["settle = 'no'"]),
+        (lambda: spinesim.ModelBuilder(prone="no").build(), ["ModelBuilder.prone = 'no'"]),
+        (
+            lambda: spinesim.ModelBuilder().add_body("a", 1.0, 1.0, k_normal=None),
+            ["body 'a': k_normal = None", "not a number"],
+        ),
+        (lambda: spinesim.ModelBuilder().add_body("a", 1.0, 1.0, seat=True), ["seat = True"]),
+        (lambda: spinesim.Subject(sex=["male"]), ["sex = ['male']", "'female'"]),
+        (lambda: spinesim.device_from_name(["table"]), ["device = ['table']", "'boots'"]),
+        (lambda: spinesim.Protocol.from_samples(["a", "b"], [0, 1]), ["times_s = ['a', 'b']"]),
+        (lambda: spinesim.Protocol.from_samples([0, 1], [0, 1j]), ["angles_deg = [0, 1j]"]),
+        (lambda: spinesim.load_result(None), ["path = None"]),
+    ],
+)
+def test_values_of_the_wrong_kind_are_refused_by_name(call, fragments):
+    with raises_naming(*fragments):
+        call()
+
+
+def test_a_result_is_not_written_to_a_path_of_the_wrong_kind(short_result):
+    with raises_naming("path = 5", "allowed: str or PathLike"):
+        short_result.to_netcdf(5)

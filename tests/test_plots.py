@@ -112,6 +112,26 @@ def test_measured_points_need_a_source():
         Measured([1], [2], "points", "")
     with pytest.raises(ParameterError, match="x has 2"):
         Measured([1, 2], [2], "points", "Someone 2000")
+    with pytest.raises(ParameterError, match="y_err has 3 values, y has 1"):
+        Measured([1], [2], "points", "Someone 2000", y_err=[1, 2, 3])
+
+
+@pytest.mark.parametrize(
+    ("draw", "message"),
+    [
+        (lambda r: heatmap(r, "pressure", side="bogus"), "side = 'bogus' is unknown"),
+        (lambda r: r.plot.gap_vs_time(levels=[]), r"levels = \[\] is empty"),
+    ],
+)
+def test_plot_arguments_are_not_silently_ignored(default_model, draw, message):
+    """A misspelt side was ignored for every variable but the gap change, and an empty list
+    of levels drew empty axes."""
+    result = spinesim.simulate(
+        spinesim.Protocol.inversion(30, ramp_s=5, hold_s=5), model=default_model
+    )
+    with pytest.raises(ParameterError, match=message):
+        draw(result)
+    plt.close("all")
 
 
 def test_heatmap_is_level_by_time_with_units(result):

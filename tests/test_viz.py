@@ -588,3 +588,20 @@ def test_plotter_annotations_name_the_returned_types(result):
 def test_every_colouring_has_a_unit():
     for title, _, _ in COLOR_BY.values():
         assert "(" in title and ")" in title
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ((800.9, 600), "window_size width = 800.9"),
+        ((800, 2), r"window_size height = 2; allowed: an integer in \[16, 4096\]"),
+        (800, "is not \\(width, height\\) in pixels"),
+    ],
+)
+def test_a_picture_size_is_whole_pixels_in_range(size, message):
+    """800.9 pixels were cut to 800 without a word."""
+    from spinesim.viz.scene import check_window_size
+
+    with pytest.raises(ParameterError, match=message):
+        check_window_size(size)
+    assert check_window_size((800, 600)) == (800, 600)

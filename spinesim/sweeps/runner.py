@@ -15,7 +15,7 @@ import numpy as np
 
 from spinesim._optional import import_optional
 from spinesim.anatomy import Subject, load_anatomy
-from spinesim.errors import ParameterError, check_integer, check_number
+from spinesim.errors import ParameterError, check_integer, check_number, check_type
 from spinesim.provenance import build_fingerprint
 from spinesim.result import SIDES, VARIABLES, is_result_file
 from spinesim.solver import SolverOptions
@@ -90,13 +90,15 @@ def sweep(
     that fails has ``status != 0`` and a ``reason``; its values are NaN; the others run.
     In a store, a case not run yet (an interrupted sweep) has ``status`` :data:`NOT_RUN`.
     """
+    check_type("resume", resume, bool)
+    check_type("progress", progress, bool)
     xr = _import_xarray()
     out = None if out is None else check_target(out)  # before anything is run or written
     fixed = _fixed(fixed)
     table = _case_table(design, fixed)
     inputs = _validated_inputs(table)
     settings = BatchSettings(
-        solver=solver or SolverOptions(),
+        solver=check_type("solver", solver, SolverOptions, optional=True) or SolverOptions(),
         samples=check_integer("samples", samples, 2, 1_000_000),
         series_times_s=_series_times(series_times_s),
     )

@@ -16,7 +16,7 @@ import numpy as np
 
 from spinesim._files import atomic_output, check_output
 from spinesim.device import DEVICES
-from spinesim.errors import ParameterError, check_number
+from spinesim.errors import ParameterError, check_integer, check_number
 from spinesim.result import Result
 from spinesim.viz import devices
 from spinesim.viz._pyvista import plotter as new_plotter
@@ -464,14 +464,15 @@ PIXELS = (16, 4096)
 def check_window_size(window_size: Sequence[int]) -> tuple[int, int]:
     """``window_size`` as two whole pixel counts in :data:`PIXELS`."""
     try:
-        w, h = (int(v) for v in window_size)
+        w, h = window_size
     except (TypeError, ValueError):
         raise ParameterError(
             f"window_size = {window_size!r} is not (width, height) in pixels"
         ) from None
-    for name, v in (("width", w), ("height", h)):
-        check_number(f"window_size {name}", v, *PIXELS)
-    return w, h
+    # whole pixels: 800.9 is refused, not cut to 800
+    return check_integer("window_size width", w, *PIXELS), check_integer(
+        "window_size height", h, *PIXELS
+    )
 
 
 def render(
