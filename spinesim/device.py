@@ -406,6 +406,14 @@ DEVICES: dict[str, type[Device]] = {
 }
 
 
+def device_class(name: str, option: str = "device") -> type[Device]:
+    """The device class called ``name`` in :data:`DEVICES`; :class:`ParameterError`
+    naming ``option`` for any other name (or a value that is no name)."""
+    if not isinstance(name, str) or name not in DEVICES:
+        raise ParameterError(f"{option} = {name!r} is unknown; allowed: {tuple(DEVICES)}")
+    return DEVICES[name]
+
+
 def device_options(name: str) -> tuple[str, ...]:
     """The options (field names) of the device called ``name``."""
     return tuple(f.name for f in fields(DEVICES[name]))
@@ -422,8 +430,7 @@ def device_from_name(
     :data:`KINETIC_FRICTION_RATIO` x ``friction_static``). Unknown names, options the
     device does not have (e.g. a friction on gravity boots, which have no backrest) and
     invalid values raise :class:`ParameterError`."""
-    if not isinstance(name, str) or name not in DEVICES:
-        raise ParameterError(f"device = {name!r} is unknown; allowed: {tuple(DEVICES)}")
+    device_class(name)
     if friction_static is not None:
         options["friction_static"] = friction_static
     if friction_kinetic is not None:

@@ -335,7 +335,12 @@ class MuscleProperties(_Validated):
         "standing trunk buckles forward, and results jumped between ratios of 0.7 and 0.9",
     )
     guard_rise_s: float = bounded(
-        2.0, 0.1, 60.0, doc="Rise time of guarding at its onset (assumption: reflex onset)"
+        2.0,
+        0.1,
+        60.0,
+        doc="Rise time constant of guarding, s: the transient is a (exp(-t/tau) - "
+        "exp(-t/rise)) / peak, so it peaks about 7.8 s after onset with the defaults, not at "
+        "2 s (assumption: reflex onset)",
     )
 
     def __post_init__(self) -> None:

@@ -61,7 +61,7 @@ from typing import Any
 
 from spinesim import _toml
 from spinesim.anatomy import Subject
-from spinesim.device import DEVICES, KINDS, Device, device_from_name
+from spinesim.device import KINDS, Device, device_class, device_from_name
 from spinesim.errors import ParameterError
 from spinesim.protocol import POSTURE_ANGLES, POSTURE_BUILDERS, Phase, Protocol, posture_phases
 
@@ -112,10 +112,7 @@ def _subject(table: Mapping[str, Any]) -> Subject:
 
 def _device(table: Mapping[str, Any]) -> Device:
     kind = table.get("type", "table")
-    _check_str("device.type", kind)
-    if kind not in DEVICES:
-        raise ParameterError(f"device.type = {kind!r} is unknown; allowed: {tuple(DEVICES)}")
-    cls = DEVICES[kind]
+    cls = device_class(kind, "device.type")
     _check_keys("device", table, ("type", *(f.name for f in dataclasses.fields(cls))))
     options = {k: v for k, v in table.items() if k != "type"}
     with _renamed({f"{cls.__name__}.": "device."}, fallback="device"):

@@ -35,7 +35,7 @@ from typing import Any
 
 from spinesim.anatomy import SUBJECT_RANGES, Subject
 from spinesim.assembly import Tissues
-from spinesim.device import DEVICES, Device, device_from_name
+from spinesim.device import DEVICES, Device, device_class, device_from_name
 from spinesim.errors import ParameterError, check_number, plain
 from spinesim.protocol import (
     ARGUMENT_RANGES,
@@ -212,8 +212,7 @@ def case_inputs(values: Mapping[str, Any]) -> CaseInputs:
     if kind not in PROTOCOLS:
         raise ParameterError(f"protocol = {kind!r} is unknown; allowed: {tuple(PROTOCOLS)}")
     device_name = values.get("device", DEFAULT_DEVICE)
-    if device_name not in DEVICES:
-        raise ParameterError(f"device = {device_name!r} is unknown; allowed: {tuple(DEVICES)}")
+    device_class(device_name)
     arguments = _protocol_arguments(kind)
     device_fields = _device_fields(device_name)
     tissue_fields = _tissue_fields()
