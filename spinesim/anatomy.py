@@ -9,19 +9,20 @@ reference stature of the subject's sex (de Leva 1996: 1.741 m male, 1.735 m fema
 
 from __future__ import annotations
 
-import csv
 import itertools
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 
+from spinesim.data import read_table
 from spinesim.errors import ParameterError, check_number
 
 #: Body mass (kg) of the subject the tissue tables describe: the default subject, as
 #: Wilke's 1999 volunteer (70 kg), on whom the muscle tone is calibrated.
 REFERENCE_MASS_KG = 70.0
+#: The lumbar disc levels, cranial to caudal.
+LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 #: Allowed body mass (kg) and stature (m) of a subject, each on its own.
 SUBJECT_RANGES = {"mass_kg": (20.0, 300.0), "height_m": (1.0, 2.5)}
 #: Body-mass indices (kg/m^2) a subject may have: mass and stature are each checked
@@ -100,15 +101,9 @@ class Anatomy:
         return tuple(n for n, k in pairs if k == "disc")
 
 
-def _read_table(name: str) -> list[dict[str, str]]:
-    text = resources.files("spinesim.data").joinpath(name).read_text()
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
-    return list(csv.DictReader(lines))
-
-
 @cache
 def _reference_tables() -> tuple[tuple[dict[str, str], ...], tuple[dict[str, str], ...]]:
-    return tuple(_read_table("bodies.csv")), tuple(_read_table("joints.csv"))
+    return tuple(read_table("bodies.csv")), tuple(read_table("joints.csv"))
 
 
 def load_anatomy(subject: Subject) -> Anatomy:

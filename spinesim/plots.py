@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from spinesim._optional import import_optional
+from spinesim.anatomy import LUMBAR
 from spinesim.errors import ParameterError
 from spinesim.result import LEVEL_VARIABLES, SIDES, VARIABLES, Result, check_levels
 
 if TYPE_CHECKING:
     import xarray as xr
     from matplotlib.axes import Axes
-
-LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 
 
 @dataclass(frozen=True)

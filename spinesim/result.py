@@ -112,6 +112,9 @@ RESULT_FORMATS = {
 RESULT_FORMAT = max(RESULT_FORMATS, key=int)
 #: Attribute that marks a sweep's results (its specification; :mod:`spinesim.sweeps.store`).
 SWEEP_MARK = "spinesim_sweep"
+#: A sweep store's variable that flags each batch of cases written whole
+#: (:mod:`spinesim.sweeps.store`); a dataset holding it is a sweep's, unfinished.
+BATCH_DONE = "batch_done"
 #: The variables with a value per level (and time).
 LEVEL_VARIABLES = tuple(n for n, (dims, _, _) in VARIABLES.items() if dims[:2] == ("time", "level"))
 #: ``name: (unit, description)`` of the body poses, dims ``(time, body)``; optional, so that
@@ -399,7 +402,7 @@ class Result:
         xarray (fewer times or levels) is refused: its summary, baseline and end of the
         hold belong to the whole session; select from the loaded result instead."""
         if not is_result_dataset(ds):
-            sweep = SWEEP_MARK in ds.attrs or "batch_done" in ds
+            sweep = SWEEP_MARK in ds.attrs or BATCH_DONE in ds
             hint = "; it holds a sweep's results: open it with spinesim.open_sweep" if sweep else ""
             raise ParameterError(
                 f"the dataset is not a spinesim result (attribute {RESULT_MARK} missing){hint}"

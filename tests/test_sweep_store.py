@@ -491,7 +491,7 @@ def test_a_netcdf_sweep_finished_by_another_build_keeps_the_build_that_ran_it(
     with pytest.warns(UserWarning, match=f"results are from build {ran_by}"):
         spinesim.sweep(design, fixed=FIXED, batch_size=1, out=out, resume=True, progress=False)
     written = xr.open_dataset(out, engine="h5netcdf")
-    spec = json.loads(written.attrs[store.SPEC_ATTR])
+    spec = json.loads(written.attrs[store.SWEEP_MARK])
     assert spec["build"] == ran_by and written.attrs["spinesim_build"] == ran_by
     written.close()
 

@@ -60,7 +60,7 @@ PRECEDING = tuple(f"{kind}_hours" for kind in POSTURE_BUILDERS)
 #: constructors), in the order they come.
 AFTER = tuple(f"after_{kind}_hours" for kind in POSTURE_BUILDERS)
 SUBJECT_PARAMETERS = tuple(f.name for f in dataclasses.fields(Subject))
-TISSUE_GROUPS = {f.name: f.type for f in dataclasses.fields(Tissues)}
+TISSUE_GROUPS = tuple(f.name for f in dataclasses.fields(Tissues))
 #: Device fields swept under another name: ``level`` names the results' disc levels.
 SWEEP_NAMES = {"level": "harness_level"}
 #: Parameters whose values are names or switches, not numbers: listed, never sampled.

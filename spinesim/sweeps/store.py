@@ -39,12 +39,17 @@ from spinesim._files import (
 from spinesim._optional import import_optional
 from spinesim.core import layout as L
 from spinesim.errors import ParameterError, check_type
-from spinesim.result import PARTIAL_SWEEP_SUFFIX, READ_ERRORS, SWEEP_MARK, is_result_dataset
+from spinesim.result import (
+    BATCH_DONE,
+    PARTIAL_SWEEP_SUFFIX,
+    READ_ERRORS,
+    SWEEP_MARK,
+    is_result_dataset,
+)
 
 if TYPE_CHECKING:
     import xarray as xr
 
-SPEC_ATTR = SWEEP_MARK
 #: Suffixes of a sweep's target: a Zarr store, or a netCDF file written once it is done.
 SUFFIXES = (".zarr", ".nc")
 
@@ -94,14 +99,14 @@ class SweepStore:
             raise ParameterError(f"out = {str(self.target)!r} exists; remove it first")
         ds = template.copy()
         n_batch = -(-ds.sizes["case"] // batch_size)
-        ds["batch_done"] = ("batch", np.zeros(n_batch, dtype=np.int8))
-        ds.attrs[SPEC_ATTR] = self.spec
+        ds[BATCH_DONE] = ("batch", np.zeros(n_batch, dtype=np.int8))
+        ds.attrs[SWEEP_MARK] = self.spec
         encoding = {
             name: {"chunks": tuple(batch_size if d == "case" else ds.sizes[d] for d in v.dims)}
             for name, v in ds.data_vars.items()
             if "case" in v.dims
         }
-        encoding["batch_done"] = {"chunks": (1,)}
+        encoding[BATCH_DONE] = {"chunks": (1,)}
         # written under a temporary name and renamed: a half-created store never exists
         remove_stale_temporaries(self.zarr_path, "creating")
         prefix = temporary_prefix(self.zarr_path, "creating")
@@ -192,12 +197,12 @@ class SweepStore:
 
     def _stored_spec(self) -> str | None:
         with self._open() as ds:
-            return ds.attrs.get(SPEC_ATTR)
+            return ds.attrs.get(SWEEP_MARK)
 
     def _done_flags(self) -> np.ndarray:
         """Each batch's ``batch_done`` flag (1: its results are written)."""
         with self._open() as ds:
-            return ds["batch_done"].values
+            return ds[BATCH_DONE].values
 
     def write(
         self, batch: int, start: int, arrays: dict[str, np.ndarray], template: xr.Dataset
@@ -214,7 +219,7 @@ class SweepStore:
             self._mark_done(xr, batch)
 
     def _mark_done(self, xr, batch: int) -> None:
-        flag = xr.Dataset({"batch_done": ("batch", np.ones(1, dtype=np.int8))})
+        flag = xr.Dataset({BATCH_DONE: ("batch", np.ones(1, dtype=np.int8))})
         flag.to_zarr(self.zarr_path, region={"batch": slice(batch, batch + 1)}, consolidated=False)
 
     def load(self) -> xr.Dataset:
@@ -226,9 +231,9 @@ class SweepStore:
                 raise ParameterError(
                     f"sweep results {str(self.target)!r} are damaged and cannot be read ({exc})"
                 ) from exc
-        out.attrs.pop(SPEC_ATTR, None)
+        out.attrs.pop(SWEEP_MARK, None)
         self._check_complete(out)
-        return out.drop_vars("batch_done", errors="ignore")
+        return out.drop_vars(BATCH_DONE, errors="ignore")
 
     def _check_complete(self, ds: xr.Dataset) -> None:
         """Refuse results of which a case that succeeded lacks a summary value: a succeeded
@@ -255,7 +260,7 @@ class SweepStore:
             spec = self._stored_spec()
             try:
                 with atomic_output(self.target) as tmp:
-                    dataset.assign_attrs({SPEC_ATTR: spec}).to_netcdf(tmp, engine="h5netcdf")
+                    dataset.assign_attrs({SWEEP_MARK: spec}).to_netcdf(tmp, engine="h5netcdf")
             except InterruptedAfterWriting:  # Ctrl-C once the file was whole: it is done
                 shutil.rmtree(self.zarr_path, ignore_errors=True)
                 raise

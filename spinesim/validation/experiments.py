@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.optimize import curve_fit
 
-from spinesim.anatomy import Subject, load_anatomy
+from spinesim.anatomy import LUMBAR, Subject, load_anatomy
 from spinesim.assembly import Tissues, spine_model
 from spinesim.core.layout import B_MASS, G_MU_KINETIC, G_MU_STATIC, J_C_CREEP, J_K_CREEP
 from spinesim.device import GravityBoots, InversionTable, SuspensionHarness, TractionTable
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from spinesim.validation.measurements import Measurement
 
 HOUR = 3600.0
-LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 #: Hours upright before the stature experiments (assumption: the studies' time of day and
 #: preceding activity are not in their abstracts; a morning of activity).
 PRECEDING_UPRIGHT_H = 2.0

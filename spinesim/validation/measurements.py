@@ -8,12 +8,11 @@ comparing with it checks the calibration) or ``"validation"`` (not used to set a
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from spinesim.data import read_table
 from spinesim.errors import ParameterError
 
 USES = ("calibration", "validation")
@@ -94,9 +93,7 @@ class MeasurementCheck:
 @cache
 def load_measurements() -> tuple[Measurement, ...]:
     """Every row of ``spinesim/data/measurements.csv``, checked."""
-    text = resources.files("spinesim.data").joinpath("measurements.csv").read_text()
-    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
-    rows = tuple(_measurement(row) for row in csv.DictReader(lines))
+    rows = tuple(_measurement(row) for row in read_table("measurements.csv"))
     ids = [m.id for m in rows]
     if len(set(ids)) != len(ids):
         raise ParameterError("measurements.csv: ids must be unique")

@@ -27,10 +27,10 @@ from spinesim import (
     spine_model,
     upright,
 )
+from spinesim.anatomy import LUMBAR
 from spinesim.model import GRAVITY
 from spinesim.validation.segment import load_history, motion_segment, run_segment
 
-LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
 MMHG_PER_MPA = 1.0 / 133.322e-6
 POUND_FORCE_N = 4.448
 #: Compression (N) the single segments carry for 2 h before Kurutz's pull, at every level:
