@@ -19,7 +19,6 @@ measurements do not change gets a NaN standard error, with a warning.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +30,7 @@ from scipy.optimize import least_squares
 
 from spinesim.assembly import Tissues
 from spinesim.errors import ParameterError, SpinesimWarning, check_integer, check_number
+from spinesim.parameter_paths import parameter_range, parameter_value, with_parameters
 
 #: Relative step of the finite-difference Jacobian; simulations are accurate to about
 #: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.
@@ -74,37 +74,6 @@ class Calibration:
         for name, (value, error) in self.as_dict().items():
             rows.append(f"| `{name}` | {value:.4g} | {error:.2g} |")
         return "\n".join(rows)
-
-
-def parameter_range(base: Any, name: str) -> tuple[float, float, bool]:
-    """Declared ``(low, high, low_open)`` of the parameter at dotted ``name`` in ``base``."""
-    *path, leaf = name.split(".")
-    owner = base
-    for part in path:
-        owner = _attribute(owner, part, name)
-    _attribute(owner, leaf, name)
-    field = next(f for f in dataclasses.fields(owner) if f.name == leaf)
-    rng = field.metadata.get("range")
-    if rng is None:
-        raise ParameterError(f"parameter {name!r} declares no physical range; it cannot be fitted")
-    return rng
-
-
-def parameter_value(base: Any, name: str) -> float:
-    """Value of the parameter at dotted ``name`` in ``base``."""
-    value = base
-    for part in name.split("."):
-        value = _attribute(value, part, name)
-    return float(value)
-
-
-def with_parameters(base: Any, values: Mapping[str, float]) -> Any:
-    """A copy of the frozen dataclass ``base`` with dotted ``values`` replaced (and
-    validated by the dataclasses' own checks)."""
-    result = base
-    for name, value in values.items():
-        result = _replace(result, name.split("."), float(value), name)
-    return result
 
 
 def calibrate(
@@ -281,23 +250,6 @@ def _unscaled_covariance(
     blind = np.any(np.abs(vt[~kept]) > 1e-6, axis=0) if singular[0] > 0 else np.ones(x.size, bool)
     covariance[blind, :] = covariance[:, blind] = np.nan
     return covariance, blind
-
-
-def _attribute(owner: Any, part: str, name: str) -> Any:
-    if not dataclasses.is_dataclass(owner) or part not in {
-        f.name for f in dataclasses.fields(owner)
-    }:
-        raise ParameterError(
-            f"parameter {name!r}: {part!r} is not a field of {type(owner).__name__}"
-        )
-    return getattr(owner, part)
-
-
-def _replace(owner: Any, path: list[str], value: float, name: str) -> Any:
-    head = path[0]
-    inner = _attribute(owner, head, name)
-    new = value if len(path) == 1 else _replace(inner, path[1:], value, name)
-    return dataclasses.replace(owner, **{head: new})
 
 
 def _strict_bounds(ranges) -> tuple[np.ndarray, np.ndarray]:

@@ -37,6 +37,7 @@ from spinesim.anatomy import SUBJECT_RANGES, Subject
 from spinesim.assembly import Tissues
 from spinesim.device import DEVICES, Device, device_class, device_from_name
 from spinesim.errors import ParameterError, check_number, plain
+from spinesim.parameter_paths import parameter_range
 from spinesim.protocol import (
     ARGUMENT_RANGES,
     POSTURE_BUILDERS,
@@ -175,18 +176,11 @@ def _check_value(name: str, value: float) -> None:
 def _field_ranges(name: str) -> tuple[tuple[float, float, bool], ...]:
     """Allowed ranges of a tissue field, or of a device field on every device that has it."""
     if name in _tissue_fields():
-        group, field_name = name.split(".", 1)
-        classes = [type(getattr(Tissues(), group))]
-    else:
-        field_name = next(
-            (fields[name] for fields in map(_device_fields, DEVICES) if name in fields), name
-        )
-        classes = [cls for device, cls in DEVICES.items() if name in _device_fields(device)]
+        return (parameter_range(Tissues(), name),)
     return tuple(
-        f.metadata["range"]
-        for cls in classes
-        for f in dataclasses.fields(cls)
-        if f.name == field_name and "range" in f.metadata
+        parameter_range(cls(), fields[name])
+        for cls, fields in ((cls, _device_fields(device)) for device, cls in DEVICES.items())
+        if name in fields
     )
 
 
