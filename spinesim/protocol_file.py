@@ -106,8 +106,7 @@ def _subject(table: Mapping[str, Any]) -> Subject:
     _check_keys("subject", table, names)
     _check_str("subject.sex", table.get("sex", "male"))
     with _renamed({n: f"subject.{n}" for n in names}, fallback="subject"):
-        Subject(**table)  # validate the values as written, so messages quote them
-    return Subject(**{k: _float(v) for k, v in table.items()})
+        return Subject(**table)  # messages quote the values as written
 
 
 def _device(table: Mapping[str, Any]) -> Device:
@@ -116,8 +115,7 @@ def _device(table: Mapping[str, Any]) -> Device:
     _check_keys("device", table, ("type", *(f.name for f in dataclasses.fields(cls))))
     options = {k: v for k, v in table.items() if k != "type"}
     with _renamed({f"{cls.__name__}.": "device."}, fallback="device"):
-        device_from_name(kind, **options)
-    return device_from_name(kind, **{k: _float(v) for k, v in options.items()})
+        return device_from_name(kind, **options)
 
 
 def _preceding(label: str, table: Mapping[str, Any]) -> Phase | None:
@@ -171,10 +169,7 @@ def _phase(label: str, table: Mapping[str, Any], device: Device) -> Phase:
     ):
         phase = Phase(*values, kind, start_pull_N=pull_values[0], end_pull_N=pull_values[1])
         device.check_phases([phase])  # e.g. an angle on a traction device
-    start_pull, end_pull = map(_float, pull_values)
-    return Phase(
-        *map(_float, values), kind, name=name, start_pull_N=start_pull, end_pull_N=end_pull
-    )
+    return dataclasses.replace(phase, name=name)
 
 
 #: Keys of a quantity that is constant over a phase or moves from a start to an end value.
@@ -245,11 +240,3 @@ def _check_str(name: str, value: Any) -> None:
     if not isinstance(value, str):
         raise ParameterError(f"{name} = {value!r} is not a string")
 
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _float(value: Any) -> Any:
-    """A TOML integer as float (anything else unchanged), once the API has validated it."""
-    return float(value) if _is_number(value) else value
