@@ -229,7 +229,9 @@ class InversionTable(_Device):
     )
     ankle_stiffness: float = _stiffness("padding of the ankle holder and the soft tissue it grips")
     ankle_rotational_stiffness: float = _rotational_stiffness(
-        "ankle holder plus ankle joint; upright it also stands for postural ankle stiffness",
+        "ankle holder plus ankle joint; upright it also stands for postural ankle stiffness, "
+        "at least 2 m g h there (the feet; 1333 N m/rad for the default subject), so lower "
+        "values act only outside upright and sitting phases",
         "must exceed m g h ~ 700 N m/rad, Loram & Lakie 2002 [M]",
     )
 

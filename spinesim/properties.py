@@ -60,7 +60,9 @@ class DiscProperties(_Validated):
         "(assumption: collagen/matrix axial stiffness is small next to the pressurised "
         "nucleus; sets the drained stiffness). At least a third of the default: past the "
         "nucleus's cavitation floor only the annulus and the ligaments hold a disc in "
-        "tension, and at 0 with the ligaments scaled to 0 discs in boots opened by metres",
+        "tension, and at 0 with the ligaments scaled to 0 discs in boots opened by metres. "
+        "It also enters the derived fluid conductance (docs/model.md 2.7): 5 min at 60 deg "
+        "after 2 h upright take up 0.31 % of fluid at 0.025 and 0.009 % at 0.4",
     )
     swelling_pressure_MPa: float = bounded(
         0.16,
@@ -68,7 +70,11 @@ class DiscProperties(_Validated):
         1.0,
         low_open=True,
         doc="Swelling pressure at reference hydration; Urban & McMullin 1988 Spine 13:179 "
-        "[V]: 0.10-0.23 MPa holds post-mortem hydration",
+        "[V]: 0.10-0.23 MPa holds post-mortem hydration. The fluid conductance is derived "
+        "so that fluid_time_constant_h holds (docs/model.md 2.7), so a higher swelling "
+        "pressure makes the disc osmotically stiffer, not faster: 5 min at 60 deg after 2 h "
+        "upright take up 0.20 % of fluid at 0.07 MPa and 0.05 % at 1 MPa; below the cited "
+        "range the nucleus reaches its suction floor (p0 + 1 atm) sooner",
     )
     swelling_strain: float = bounded(
         0.108,
@@ -116,7 +122,12 @@ class DiscProperties(_Validated):
         720.0,
         1.0,
         1e5,
-        doc="Fast creep component time constant; O'Connell 2011: 0.1-0.3 h [M]",
+        doc="Fast creep component time constant; O'Connell 2011: 0.1-0.3 h [M]. Changes "
+        "are read from the session start, so after upright hours they are not monotonic "
+        "in it: a creep faster than the 10 s lie-down recovers before t = 0 (5 min at 60 "
+        "deg after 2 h upright open L4-L5 by 0.45 mm at 1 s, 0.65 mm at about 120 s, 0.46 "
+        "mm at 720 s and 0.33 mm at 1e5 s; without preceding phases 0.38 to 0.28 mm, "
+        "monotonic)",
     )
     axial_damping: float = bounded(
         1200.0,
@@ -365,12 +376,16 @@ class ContactProperties(_Validated):
     )
     presliding_m: float = bounded(
         0.002,
-        1e-5,
+        5e-4,
         0.01,
         doc="Bristle (pre-sliding) deflection of skin and clothing at a friction force of "
         "half the segment's weight (mu = 0.5); at most 1 cm (beyond it the skin would "
         "stretch further than it slides: after 2 h upright, 5 cm let a 300 N pull on the "
-        "traction table reach L4-L5 with 267 N, against 200 N at 1 cm and 154 N at 2 mm)",
+        "traction table reach L4-L5 with 267 N, against 200 N at 1 cm and 154 N at 2 mm); "
+        "at least 0.5 mm: the bristles' drag while they slip, k_t x slip_time_s, grows as "
+        "1 / presliding_m, and at 0.01 mm the frictionless lie-down after 2 h upright "
+        "stuck as with a 40 s slip time (209 N of friction left at the session start, "
+        "L4-L5 -374 N instead of -177 N; at 0.5 mm 5 N and -181 N)",
     )
     damping_ratio: float = bounded(0.5, 0.0, 5.0, doc="Normal and tangential damping ratio")
     stribeck_velocity: float = bounded(

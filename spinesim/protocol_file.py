@@ -239,4 +239,3 @@ def _check_keys(label: str, values: Mapping[str, Any], allowed: tuple[str, ...])
 def _check_str(name: str, value: Any) -> None:
     if not isinstance(value, str):
         raise ParameterError(f"{name} = {value!r} is not a string")
-

@@ -307,6 +307,8 @@ def test_zero_swelling_pressure_is_rejected():
         (spinesim.DiscProperties, "shear_stiffness", 1e4),
         # stiffer, an hour upright exceeds the solver's step limit
         (spinesim.MuscleProperties, "postural_stiffness_ratio", 300.0),
+        # stiffer bristles drag as they slip: the frictionless lie-down stuck (-374 N at L4-L5)
+        (spinesim.ContactProperties, "presliding_m", 1e-4),
     ],
 )
 def test_tissue_values_the_model_cannot_carry_are_refused(cls, field, value):
