@@ -17,7 +17,7 @@ inside; names say where they are not (``angle_deg``, ``gap_change`` in mm).
 """
 
 from spinesim.anatomy import Subject
-from spinesim.assembly import Tissues, spine_model
+from spinesim.assembly import spine_model
 from spinesim.compare import Comparison, compare
 from spinesim.device import (
     DEVICES,
@@ -35,6 +35,7 @@ from spinesim.properties import (
     DiscProperties,
     LigamentProperties,
     MuscleProperties,
+    Tissues,
 )
 from spinesim.protocol import Phase, Protocol, lying, sitting, typical_day, upright
 from spinesim.result import Result, load_result

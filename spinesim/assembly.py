@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,7 +25,7 @@ from spinesim.core import layout as L
 from spinesim.core.holders import strap_on
 from spinesim.device import (
     ARM_BODIES,
-    DEVICES,
+    DEVICE_TYPES,
     KINDS,
     Device,
     HipBench,
@@ -35,7 +34,7 @@ from spinesim.device import (
     TractionTable,
     ground_holds,
 )
-from spinesim.errors import ParameterError, check_type
+from spinesim.errors import check_type
 from spinesim.model import GRAVITY, POSTURE_BLEND, Model, ModelBuilder, rest_pose
 from spinesim.properties import (
     REFERENCE_AREA,
@@ -43,8 +42,8 @@ from spinesim.properties import (
     REFERENCE_PRELOAD,
     ContactProperties,
     DiscProperties,
-    LigamentProperties,
     MuscleProperties,
+    Tissues,
 )
 from spinesim.settling import settled
 
@@ -62,40 +61,9 @@ ANCHOR_DAMPING_RATIO = 0.5
 #: stiffness alone is 91 % of it, active control adds the rest [M]); 2 is an assumption
 #: that keeps the 1500 N m/rad of the reference subject (2 m g h = 1333 N m/rad).
 FEET_TOPPLING_RATIO = 2.0
-#: Least postural stiffness (N m/rad) at the reference level, the muscles' gain times the
-#: disc's bending stiffness (``MuscleProperties.postural_stiffness_ratio`` x
-#: ``DiscProperties.bending_stiffness``; default 4584): below about 1000 the standing trunk
-#: buckles forward under its weight (L4-L5 bends under -80 to -100 N m against -5 N m by
-#: default, and carries up to -2500 N), and the results jump with small changes of either
-#: parameter (one-at-a-time sweeps of both, docs/model.md §2.9).
-MIN_POSTURAL_STIFFNESS = 1000.0
-#: Every device class (``device`` arguments are checked against them).
-DEVICE_TYPES = tuple(DEVICES.values())
 
 
 # ------------------------------------------------------------------------ the anatomical spine
-@dataclass(frozen=True)
-class Tissues:
-    """All tissue and contact properties of the anatomical model, with their defaults."""
-
-    disc: DiscProperties = field(default_factory=DiscProperties)
-    ligaments: LigamentProperties = field(default_factory=LigamentProperties)
-    muscles: MuscleProperties = field(default_factory=MuscleProperties)
-    contact: ContactProperties = field(default_factory=ContactProperties)
-
-    def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            check_type(f"Tissues.{f.name}", getattr(self, f.name), type(f.default_factory()))
-        ratio, bending = self.muscles.postural_stiffness_ratio, self.disc.bending_stiffness
-        if ratio * bending < MIN_POSTURAL_STIFFNESS:
-            raise ParameterError(
-                f"MuscleProperties.postural_stiffness_ratio x DiscProperties.bending_stiffness "
-                f"= {ratio!r} x {bending!r} = {ratio * bending:g} N m/rad; allowed: at least "
-                f"{MIN_POSTURAL_STIFFNESS:g} (the postural control; below it the standing "
-                "trunk buckles forward under its weight)"
-            )
-
-
 def spine_model(
     subject: Subject | None = None,
     device: Device | None = None,
@@ -581,7 +549,8 @@ def _posture_blend(muscles: MuscleProperties, bending_stiffness: float) -> float
     muscles' gain times a bending stiffness proportional to ``bending_stiffness`` (N m/rad
     at the reference level): :data:`POSTURE_BLEND` times the default stiffness over this
     one, at most 10 times :data:`POSTURE_BLEND` (the hip at gains below a tenth of the
-    default; a disc's stiffness is at least :data:`MIN_POSTURAL_STIFFNESS`)."""
+    default; a disc's stiffness is at least
+    :data:`spinesim.properties.MIN_POSTURAL_STIFFNESS`)."""
     default = MuscleProperties.postural_stiffness_ratio * DiscProperties.bending_stiffness
     stiffness = muscles.postural_stiffness_ratio * bending_stiffness
     return POSTURE_BLEND * default / max(stiffness, default / 10.0)

@@ -1,7 +1,7 @@
 """Parameter identification: fit chosen tissue parameters to measured curves.
 
 :func:`calibrate` adjusts parameters named by their dotted path in a frozen parameter
-dataclass (``"disc.fluid_time_constant_h"`` in :class:`~spinesim.assembly.Tissues`, or
+dataclass (``"disc.fluid_time_constant_h"`` in :class:`~spinesim.properties.Tissues`, or
 ``"ankle_stiffness"`` in an :class:`~spinesim.device.InversionTable`) so that a user
 function of the parameters reproduces measured values in the least-squares sense
 (``scipy.optimize.least_squares``). It reports the fitted values with standard errors and
@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
-from spinesim.assembly import Tissues
 from spinesim.errors import ParameterError, SpinesimWarning, check_integer, check_number
 from spinesim.parameter_paths import parameter_range, parameter_value, with_parameters
+from spinesim.properties import Tissues
 
 #: Relative step of the finite-difference Jacobian; simulations are accurate to about
 #: their solver tolerance, so the default of ``least_squares`` (1e-8) would difference noise.

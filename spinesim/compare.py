@@ -31,9 +31,9 @@ import numpy as np
 
 from spinesim._optional import import_optional
 from spinesim.anatomy import Subject
-from spinesim.assembly import DEVICE_TYPES, Tissues
-from spinesim.device import Device, InversionTable
+from spinesim.device import DEVICE_TYPES, Device, InversionTable
 from spinesim.errors import ParameterError, check_type
+from spinesim.properties import Tissues
 from spinesim.protocol import Protocol
 from spinesim.result import Result, check_levels
 from spinesim.simulate import simulate

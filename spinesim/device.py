@@ -408,6 +408,10 @@ DEVICES: dict[str, type[Device]] = {
 }
 
 
+#: Every device class (``device`` arguments are checked against them).
+DEVICE_TYPES = tuple(DEVICES.values())
+
+
 def device_class(name: str, option: str = "device") -> type[Device]:
     """The device class called ``name`` in :data:`DEVICES`; :class:`ParameterError`
     naming ``option`` for any other name (or a value that is no name)."""

@@ -23,7 +23,7 @@ from spinesim.errors import ParameterError, check_number, check_type
 from spinesim.properties import ContactProperties, MuscleProperties
 
 if TYPE_CHECKING:
-    from spinesim.assembly import Tissues
+    from spinesim.properties import Tissues
 
 GRAVITY = 9.81  # m/s^2, standard gravity rounded
 #: Smoothing length of the contact laws (m): the unilateral spring blends in over +-0.5 mm.

@@ -1,5 +1,5 @@
 """Parameters of nested frozen dataclasses named by their dotted path:
-``"disc.swelling_strain"`` in :class:`~spinesim.assembly.Tissues`, ``"friction_static"``
+``"disc.swelling_strain"`` in :class:`~spinesim.properties.Tissues`, ``"friction_static"``
 in an :class:`~spinesim.device.InversionTable`. One reading serves calibration
 (:mod:`spinesim.calibrate`) and sweeps (:mod:`spinesim.sweeps.parameters`): the range a
 field declares (:func:`spinesim.errors.bounded`), its value, a copy with values replaced.

@@ -9,9 +9,10 @@ the measurement it was set from (see docs/model.md, "Parameters").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
-from spinesim.errors import ParameterError, bounded, validate_fields
+from spinesim.errors import ParameterError, bounded, check_type, validate_fields
 
 #: Axial stiffness of the reference level L3-L4 in Kitazaki & Griffin 1997 (N/m) [V-sec].
 REFERENCE_AXIAL_STIFFNESS = 2.0e6
@@ -155,7 +156,7 @@ class DiscProperties(_Validated):
         "postural control a heavy subject's standing exhausted max_steps). "
         "Upright, the postural control is a multiple of it "
         "(MuscleProperties.postural_stiffness_ratio), and their product must be at least "
-        "assembly.MIN_POSTURAL_STIFFNESS (1000 N m/rad): below it the standing trunk buckles "
+        "properties.MIN_POSTURAL_STIFFNESS (1000 N m/rad): below it the standing trunk buckles "
         "forward (at 50 N m/rad and the default ratio, L4-L5 bends under -101 N m against "
         "-5.4 N m by default; at 0 the solver failed standing)",
     )
@@ -341,7 +342,7 @@ class MuscleProperties(_Validated):
         "Granata 2007 J Biomech 40:1058 measured active stiffness, reflexes 42 % of it, "
         "but no ratio to passive [V]). At most 100: at 300 an hour "
         "upright exceeded the solver's step limit, at 1000 its smallest step. Times "
-        "DiscProperties.bending_stiffness it must reach assembly.MIN_POSTURAL_STIFFNESS "
+        "DiscProperties.bending_stiffness it must reach properties.MIN_POSTURAL_STIFFNESS "
         "(1000 N m/rad; at the default bending stiffness a ratio of 2.2): below it the "
         "standing trunk buckles forward, and results jumped between ratios of 0.7 and 0.9",
     )
@@ -405,3 +406,34 @@ class ContactProperties(_Validated):
         "h upright the frictionless lie-down left L4-L5 at -325 N instead of -177 N; at 1 "
         "s, -192 N)",
     )
+
+
+#: Least postural stiffness (N m/rad) at the reference level, the muscles' gain times the
+#: disc's bending stiffness (``MuscleProperties.postural_stiffness_ratio`` x
+#: ``DiscProperties.bending_stiffness``; default 4584): below about 1000 the standing trunk
+#: buckles forward under its weight (L4-L5 bends under -80 to -100 N m against -5 N m by
+#: default, and carries up to -2500 N), and the results jump with small changes of either
+#: parameter (one-at-a-time sweeps of both, docs/model.md §2.9).
+MIN_POSTURAL_STIFFNESS = 1000.0
+
+
+@dataclass(frozen=True)
+class Tissues:
+    """All tissue and contact properties of the anatomical model, with their defaults."""
+
+    disc: DiscProperties = field(default_factory=DiscProperties)
+    ligaments: LigamentProperties = field(default_factory=LigamentProperties)
+    muscles: MuscleProperties = field(default_factory=MuscleProperties)
+    contact: ContactProperties = field(default_factory=ContactProperties)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            check_type(f"Tissues.{f.name}", getattr(self, f.name), type(f.default_factory()))
+        ratio, bending = self.muscles.postural_stiffness_ratio, self.disc.bending_stiffness
+        if ratio * bending < MIN_POSTURAL_STIFFNESS:
+            raise ParameterError(
+                f"MuscleProperties.postural_stiffness_ratio x DiscProperties.bending_stiffness "
+                f"= {ratio!r} x {bending!r} = {ratio * bending:g} N m/rad; allowed: at least "
+                f"{MIN_POSTURAL_STIFFNESS:g} (the postural control; below it the standing "
+                "trunk buckles forward under its weight)"
+            )

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from spinesim.anatomy import Subject
-from spinesim.assembly import Tissues, spine_model
+from spinesim.assembly import spine_model
 from spinesim.cases import Case, run_cases
 from spinesim.core import layout as L
 from spinesim.core import observables as O
@@ -22,6 +22,7 @@ from spinesim.errors import (
 )
 from spinesim.model import Model
 from spinesim.outputs import time_series
+from spinesim.properties import Tissues
 from spinesim.protocol import MODELLED_TILT_RATE_DEG_S, Protocol
 from spinesim.provenance import build_fingerprint
 from spinesim.result import Result

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from spinesim.anatomy import SUBJECT_RANGES, Subject
-from spinesim.assembly import Tissues
 from spinesim.device import DEVICES, Device, device_class, device_from_name
 from spinesim.errors import ParameterError, check_number, plain
 from spinesim.parameter_paths import parameter_range
+from spinesim.properties import Tissues
 from spinesim.protocol import (
     ARGUMENT_RANGES,
     POSTURE_BUILDERS,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spinesim.assembly import Tissues
+from spinesim.properties import Tissues
 from spinesim.validation.experiments import EXPERIMENTS, Context, Outcome
 from spinesim.validation.measurements import Measurement, MeasurementCheck, load_measurements
 

@@ -19,11 +19,11 @@ import numpy as np
 from scipy.optimize import curve_fit
 
 from spinesim.anatomy import LUMBAR, Subject, load_anatomy
-from spinesim.assembly import Tissues, spine_model
+from spinesim.assembly import spine_model
 from spinesim.core.layout import B_MASS, G_MU_KINETIC, G_MU_STATIC, J_C_CREEP, J_K_CREEP
 from spinesim.device import GravityBoots, InversionTable, SuspensionHarness, TractionTable
 from spinesim.model import GRAVITY, Model
-from spinesim.properties import REFERENCE_AREA, REFERENCE_PRELOAD
+from spinesim.properties import REFERENCE_AREA, REFERENCE_PRELOAD, Tissues
 from spinesim.protocol import Phase, Protocol, lying, upright
 from spinesim.result import Result
 from spinesim.simulate import simulate

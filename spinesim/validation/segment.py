@@ -14,9 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from spinesim.anatomy import Subject, load_anatomy
-from spinesim.assembly import Tissues, disc_columns, set_bending_damping
+from spinesim.assembly import disc_columns, set_bending_damping
 from spinesim.core import layout as L
 from spinesim.model import GRAVITY, Model, ModelBuilder
+from spinesim.properties import Tissues
 from spinesim.solver import SolverOptions, run
 
 #: Distance of each body's centre of mass from the disc surface it carries (m).
