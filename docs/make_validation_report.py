@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from spinesim.calibrate import calibrate, parameter_value
+from spinesim.calibrate import calibrate
+from spinesim.parameter_paths import parameter_value
 from spinesim.properties import Tissues
 from spinesim.validation import ExperimentResult, run_validation
 from spinesim.validation.experiments import (

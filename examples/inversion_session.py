@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import spinesim
-
-LUMBAR = ("L1-L2", "L2-L3", "L3-L4", "L4-L5", "L5-S1")
+from spinesim.anatomy import LUMBAR
 
 
 def run() -> spinesim.Result:

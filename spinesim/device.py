@@ -436,7 +436,7 @@ def device_from_name(
     :data:`KINETIC_FRICTION_RATIO` x ``friction_static``). Unknown names, options the
     device does not have (e.g. a friction on gravity boots, which have no backrest) and
     invalid values raise :class:`ParameterError`."""
-    device_class(name)
+    cls = device_class(name)
     if friction_static is not None:
         options["friction_static"] = friction_static
     if friction_kinetic is not None:
@@ -448,7 +448,7 @@ def device_from_name(
             raise ParameterError(
                 f"{key} is not an option of device {name!r}{why}; allowed: {allowed}"
             )
-    return DEVICES[name](**options)
+    return cls(**options)
 
 
 def check_pull(name: str, value: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ import numpy as np
 from spinesim.anatomy import Subject
 from spinesim.core import layout as L
 from spinesim.device import KINETIC_FRICTION_RATIO, Device, InversionTable
-from spinesim.errors import ParameterError, check_number, check_type
+from spinesim.errors import ParameterError, check_number, check_type, plain
 from spinesim.properties import ContactProperties, MuscleProperties
 
 if TYPE_CHECKING:
@@ -253,7 +254,9 @@ def _set_columns(row: np.ndarray, prefix: str, columns: dict[str, float], owner:
         index = getattr(L, name, None)
         if index is None:
             raise ParameterError(f"{owner}: unknown parameter {key!r}")
-        value = check_number(f"{owner}: {key}", value, -math.inf, math.inf)
+        value = plain(value)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ParameterError(f"{owner}: {key} = {value!r} is not a number")
         if not math.isfinite(value):
             raise ParameterError(f"{owner}: {key} = {value!r} is not finite")
         if name in _SWITCH_COLUMNS and value not in (0.0, 1.0):

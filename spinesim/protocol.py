@@ -302,7 +302,10 @@ class Protocol:
     (:attr:`hold_end_s`). ``peak_sense`` says which way the summaries' peaks look (+1 the
     largest values, -1 the smallest); by default (None) the way the session loads the
     spine (:attr:`load_sense`). A :meth:`sham` keeps its session's ``end_of_hold_s`` and
-    ``peak_sense``. A protocol built from another's ``phases`` starts without them.
+    ``peak_sense``; :meth:`inversion`, :meth:`intermittent` and :meth:`traction` at 0 deg
+    or 0 N set ``end_of_hold_s`` at the end of their (last) hold phase, where it lies under
+    any load (no constant phase then stands out as the hold). A protocol built from
+    another's ``phases`` starts without them.
     """
 
     phases: tuple[Phase, ...]

@@ -104,7 +104,6 @@ def protocol_from_dict(doc: Mapping[str, Any]) -> tuple[Protocol, Subject, Devic
 def _subject(table: Mapping[str, Any]) -> Subject:
     names = tuple(f.name for f in dataclasses.fields(Subject))
     _check_keys("subject", table, names)
-    _check_str("subject.sex", table.get("sex", "male"))
     with _renamed({n: f"subject.{n}" for n in names}, fallback="subject"):
         return Subject(**table)  # messages quote the values as written
 

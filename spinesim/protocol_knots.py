@@ -70,7 +70,8 @@ def _guard_onsets(phases: tuple[Phase, ...], muscle: MuscleProperties) -> list[f
     above a reference, the highest load so far less what the load fell since it was last
     reached or loaded again, d, times min(1, d). A release by a full unit or more re-arms
     the whole transient (each cycle of intermittent traction); a pull raised by a newton,
-    or ripple and noise on a recorded trace, start almost none."""
+    or ripple and noise on a recorded trace, start almost none. Getting off the device
+    forgets what it loaded: a second visit guards as the first."""
 
     def loading(phase: Phase) -> bool:
         tilting_down = phase.kind == "device" and phase.end_deg > max(phase.start_deg, 0.0)
@@ -96,6 +97,8 @@ def _guard_onsets(phases: tuple[Phase, ...], muscle: MuscleProperties) -> list[f
     guards = [0.0] * len(phases)
     k = 0
     while k < len(phases):
+        if phases[k].kind != "device":  # off the device the muscles forget its loads,
+            peak[:] = trough[:] = 0.0  # as the guarding itself ends (mechanics.muscle_activation)
         if not loading(phases[k]):
             remember(phases[k])
             k += 1

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import spinesim
-from spinesim.calibrate import calibrate, parameter_range, with_parameters
+from spinesim.calibrate import calibrate
+from spinesim.parameter_paths import parameter_range, with_parameters
 from spinesim.validation.segment import load_history, motion_segment, run_segment
 
 CREEP_TIMES = np.linspace(60.0, 3600.0, 30)

@@ -446,3 +446,20 @@ def test_guarding_ends_when_the_person_gets_off_so_the_effect_only_fades():
     effect = (loaded.spine_length_change - control.spine_length_change)[off]
     assert effect[0] > 0.05
     assert np.all(np.diff(effect) <= 1e-4)  # mm: wiggles within the solver's accuracy
+
+
+def test_a_second_visit_to_the_device_guards_as_the_first():
+    """Getting off forgets the device's loads as it ends the guarding: a 100 N pull after an
+    hour in bed guards as much as the first one did (it guarded 41 % less, remembering a
+    load met an hour before)."""
+    muscles = spinesim.MuscleProperties()
+    visit = [
+        spinesim.Phase(10, 0, 0, start_pull_N=0, end_pull_N=100),
+        spinesim.Phase(60, 0, 0, start_pull_N=100, end_pull_N=100),
+        spinesim.Phase(10, 0, 0, start_pull_N=100, end_pull_N=0),
+    ]
+    bed = spinesim.Phase(3600, 0, 0, kind="lying")
+    onsets = spinesim.Protocol((*visit, bed, *visit)).knots(muscles)[:, L.P_GUARD]
+    first, second = onsets[onsets > 0]
+    assert first == pytest.approx(muscles.guard_amplitude * 100.0 / muscles.guard_full_pull_N)
+    assert second == pytest.approx(first)

@@ -79,7 +79,7 @@ def child(out: Path, patch: str = "") -> subprocess.Popen:
 def done_batches(out: Path) -> int:
     try:
         with xr.open_zarr(out, consolidated=False) as ds:
-            return int(ds["batch_done"].sum())
+            return int(ds[store.BATCH_DONE].sum())
     except (OSError, KeyError, ValueError):
         return 0
 
