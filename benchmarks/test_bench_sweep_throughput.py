@@ -42,8 +42,9 @@ def run_sweep(design):
 
 
 def test_ten_thousand_five_minute_sessions(benchmark):
+    start = time.perf_counter()  # one round: its time (also with --benchmark-disable)
     ds = benchmark.pedantic(run_sweep, args=(TEN_THOUSAND,), rounds=1, iterations=1)
-    seconds = benchmark.stats.stats.min
+    seconds = time.perf_counter() - start
     n = int(ds["status"].size)
     benchmark.extra_info.update(
         cases=n, seconds=seconds, cases_per_second=n / seconds, failed=int((ds.status != 0).sum())
