@@ -295,7 +295,11 @@ def render(results: list[ExperimentResult], fit: str, reduced: bool, seconds: fl
         "**Calibration or validation.** A *calibration* row was used to set the parameter named "
         "with it: agreement there checks the calibration, not the model. *Validation* rows set "
         "nothing: they are the real test. A row *agrees* when the simulated value lies within "
-        "the measured band widened by the stated tolerance (its basis is in the table file).",
+        "the measured band widened by the stated tolerance (its basis is in the table file). "
+        "Where the band is the subjects' mean +- SD (Cannon, Rodacki), agreeing means that the "
+        "model's one average subject lies within the spread of individuals, a weaker test than "
+        "matching the mean: with the mean's standard error (about +-0.4 mm for these groups) "
+        "Cannon's 20 min lying and both Rodacki traction rows would not agree.",
         "",
         "**Baseline.** Every simulation uses the default tissues; the subject is the default "
         "70 kg, 1.75 m male unless a row says otherwise.",

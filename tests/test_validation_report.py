@@ -70,6 +70,7 @@ RECORDED_MISMATCHES = {
     "rodacki_lying_42min": 3.448,  # mm
     "bridger_traction_25min": 3.217,  # mm
     "tekeoglu_suspension_distraction": 1.035,  # mm
+    "boocock_inversion_stature": 6.18,  # mm, over the standing control
 }
 
 

@@ -144,7 +144,13 @@ def wilke_pressure(ctx: Context) -> Outcome:
         "Protocol: `upright(16)`, `lying(8)` before; then 16 h upright and 7 h lying in bed "
         "(a periodic day and night).",
         "Standing: mean L4-L5 `pressure` over the 16 h day (the time of Wilke's standing "
-        "reading is not in the excerpt). Lying: 10 min and 7 h into the night.",
+        "reading is not in the excerpt; the simulated pressure falls through the day: "
+        + ", ".join(
+            f"{p[r.index_at(hours * HOUR)]:.2f} MPa at {hours:g} h"
+            for hours in (0.1, 1.0, 4.0, day / HOUR)
+        )
+        + ", so a reading in the first hours would lie above the band). Lying: 10 min and "
+        "7 h into the night.",
     ]
     out.panels = [
         Panel(
@@ -591,12 +597,15 @@ def inversion(ctx: Context) -> Outcome:
         boots, _tilt(90.0, BOOCOCK_MIN), BOOCOCK_PRECEDING, BOOCOCK_STANDING_MIN * 60.0
     )
     boocock_loss = rb.spine_length_change[reading] - rb.spine_length_change[-1]
+    # the study's control stood for the same 20 min after its jumps: its gain comes off
+    stood = (Phase(BOOCOCK_MIN * 60.0, -90.0, -90.0, kind="upright", name="control"),)
+    _, control, _ = _regain(boots, stood, BOOCOCK_PRECEDING)
     out = Outcome(
         values={
             "nosse_spinal_length": float(gain),
             "kane_lumbar_separation": float(gaps.min()),
             "gianakopoulos_lower_lumbar_distraction": float(lower.mean()),
-            "boocock_inversion_stature": boocock,
+            "boocock_inversion_stature": boocock - control,
             "boocock_standing_loss": float(boocock_loss),
         }
     )
@@ -619,7 +628,9 @@ def inversion(ctx: Context) -> Outcome:
         "reading), gravity boots at 90 deg (assumption: 'gravity inversion', angle not in "
         f"the abstract) for {BOOCOCK_MIN:g} min in all, then {BOOCOCK_STANDING_MIN:g} min "
         f"standing: the second reading {STADIOMETER_S:g} s into it, the loss from there to "
-        "its end.",
+        f"its end. The gain is taken over the standing control's (the same history, "
+        f"{BOOCOCK_MIN:g} min standing instead of the boots), as the study's 5.18 mm over its "
+        f"0.76 mm: inverted {boocock:+.2f} mm, control {control:+.2f} mm.",
     ]
     out.panels = [
         Panel(
