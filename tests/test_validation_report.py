@@ -95,6 +95,7 @@ def test_the_other_studies_say_what_their_numbers_show(report):
     assert 0.4 < kurutz["L4-L5_20s_mm"] < 0.8 and kurutz["L4-L5_20min_mm"] < 1.2
     ramos = S.ramos_prone_pressure()
     assert ramos["100_lbf_mmHg"] < -100.0 < 0.0 < ramos["60_lbf_mmHg"]
+    assert ramos["rest_mmHg"] - ramos["40_lbf_mmHg"] > 300.0  # a fall from rest at 40 lbf
     sari = S.sari_traction_ct()
     assert sari["L5-S1_anterior_mm"] > 0.5 * sari["L5-S1_posterior_mm"] > 0.0
     chen = S.chen_inversion_angles()

@@ -155,7 +155,8 @@ def sari_traction_ct() -> dict[str, float]:
 
 def ramos_prone_pressure() -> dict[str, float]:
     """L4-L5 nucleus pressure (mmHg) at the end of a 50 s hold of 40 to 100 lbf, prone on a
-    split table (10 s ramp), after 2 h upright and 30 min prone."""
+    split table (10 s ramp), after 2 h upright and 30 min prone; and at rest on the table
+    before the pull (``rest_mmHg``: the abstract records changes from rest as well)."""
     model = spine_model(Subject(), TractionTable(position="prone", split_table=True))
     out = {}
     for pounds in (40, 60, 80, 100):
@@ -170,6 +171,7 @@ def ramos_prone_pressure() -> dict[str, float]:
             )
         )
         r = simulate(protocol, model=model, output_interval_s=1.0)
+        out["rest_mmHg"] = r["L4-L5"].pressure[r.index_at(60.0)] * MMHG_PER_MPA
         out[f"{pounds}_lbf_mmHg"] = r["L4-L5"].pressure[-1] * MMHG_PER_MPA
     return out
 
@@ -283,7 +285,12 @@ def _ramos_verdict(v: dict[str, float]) -> str:
         + ", ".join(f"{v[f'{p}_lbf_mmHg']:+.0f}" for p in pulls)
         + f" mmHg: below -100 mmHg at the top of the range (agrees), but negative only {first}, "
         "not from 35-40 lbf [V-sec]: the muscles' tone and the guarding at the ramp take part "
-        "of each pull (and patients' degenerated discs start at a lower pressure)"
+        "of each pull (and patients' degenerated discs start at a lower pressure). That reads "
+        "Ramos' values as absolute; the abstract also speaks of changes from rest. At rest, "
+        f"after 2 h upright and 30 min prone, the model's pressure is {v['rest_mmHg']:+.0f} "
+        f"mmHg ({v['rest_mmHg'] / MMHG_PER_MPA:.2f} MPa; Wilke measured 0.10 MPa prone at the "
+        f"start of a night, after a whole day up), and 40 lbf lowers it by "
+        f"{v['rest_mmHg'] - v['40_lbf_mmHg']:.0f} mmHg"
     )
 
 
