@@ -357,7 +357,7 @@ def creep_recovery(ctx: Context) -> Outcome:
         f"both from {settle:g} s after the load change. Fitted as the creep (two "
         f"exponentials, the fast constant fixed), the recovery's slow time constant is "
         f"{tau_slow_recovery / HOUR:.2f} h, {tau_slow_recovery / tau_slow:.2f} times the "
-        "creep's: by that measure too the model recovers less slowly than measured.",
+        "creep's (measured: 3-4 times).",
     ]
     out.panels = [
         Panel(
