@@ -93,14 +93,12 @@ def simulate(
     check_type("model", model, Model, optional=True)
     check_type("solver", solver, SolverOptions, optional=True)
     if model is None:
-        tissues = Tissues() if tissues is None else tissues  # spine_model checks it
-        model = spine_model(subject, device, tissues)
+        model = spine_model(subject, device, tissues)  # checks them, defaults for None
     elif subject is not None or device is not None or tissues is not None:
         raise ParameterError(
             "give either model or subject/device/tissues: a model already has them"
         )
-    else:
-        tissues = model.tissues or Tissues()
+    tissues = model.tissues or Tissues()  # a model built by hand has none
     solver = solver or SolverOptions()
     duration = protocol.session_duration_s
     if output_interval_s is None:
